@@ -1,0 +1,49 @@
+/*
+ * diag: user-facing validation errors, collected so that a user sees all the
+ * errors of a file at once. Each names the file, line:column, the JSON path
+ * and what is wrong:
+ *
+ *   quickstart.json:12:17: workloads[1].rate[0].for: expected a duration ...
+ *
+ * The positions come from jsonpos (jansson only tells positions of syntax
+ * errors).
+ */
+#ifndef ED_DIAG_H
+#define ED_DIAG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+typedef struct ed_diag_entry_s {
+  char *file;
+  int line, column; /* 1-based; 0 when unknown */
+  char *path;       /* JSON path, "" for the document */
+  char *message;
+} ed_diag_entry_t;
+
+typedef struct ed_jsonpos_s ed_jsonpos_t;
+
+typedef struct ed_diag_s {
+  ed_diag_entry_t *entries;
+  size_t count, cap;
+  const char *file;        /* current file (borrowed) */
+  const ed_jsonpos_t *pos; /* positions of the current file (borrowed) */
+} ed_diag_t;
+
+void ed_diag_init(ed_diag_t *d);
+void ed_diag_close(ed_diag_t *d);
+/* Add an error at JSON path `path` (its position is looked up in d->pos;
+ * for a missing key, the position of the enclosing object). */
+void ed_diag_add(ed_diag_t *d, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Add an error at an explicit position (syntax errors). */
+void ed_diag_add_at(ed_diag_t *d, int line, int column, const char *path,
+                    const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* Print every entry, one per line, "file:line:col: path: message". */
+void ed_diag_print(const ed_diag_t *d, FILE *out);
+
+/* Closest candidate to `word` by edit distance, if close enough; or NULL. */
+const char *ed_did_you_mean(const char *word, const char *const *candidates);
+
+#endif

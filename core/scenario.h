@@ -1,0 +1,148 @@
+/*
+ * scenario: the in-memory model of one scenario file, its loader and its
+ * validation. The format is documented in docs/scenario-format.md.
+ *
+ * Loading never touches a device. Driver-specific keys of targets and
+ * operations are checked against the drivers' option tables through an
+ * ed_scenario_drivers_t the caller supplies (the plugin host), so that
+ * `eventdrill validate` reports them with the rest.
+ */
+#ifndef ED_SCENARIO_H
+#define ED_SCENARIO_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+
+/* One segment of a rate profile; a workload's segments are its phases. */
+typedef enum {
+  ED_SEG_CONSTANT = 1, /* rate `from` for `duration_ms`             */
+  ED_SEG_RAMP,         /* linear from `from` to `to`                */
+  ED_SEG_STEP,         /* `from` then `steps` equal steps up to `to` */
+  ED_SEG_SPIKE         /* `from` (base), `to` (peak) during [at, at+width) */
+} ed_seg_kind_t;
+
+typedef struct ed_segment_s {
+  char *name; /* phase name; defaults to "<kind>-<index+1>" */
+  ed_seg_kind_t kind;
+  double from;         /* req/s per target */
+  double to;           /* req/s per target (ramp/step/spike) */
+  int steps;           /* step: number of steps >= 1 */
+  int64_t at_ms;       /* spike: start of the peak inside the segment */
+  int64_t width_ms;    /* spike: width of the peak */
+  int64_t duration_ms; /* > 0 */
+} ed_segment_t;
+
+typedef enum { ED_ARRIVAL_UNIFORM = 0, ED_ARRIVAL_POISSON } ed_arrival_t;
+
+/* A driver operation as written in a scenario: { "<op>": <argument> }. */
+typedef struct ed_opspec_s {
+  char *name;     /* operation name, e.g. "get" */
+  json_t *arg;    /* the argument as written (owned reference) */
+  char *path;     /* JSON path of the op object, for messages */
+} ed_opspec_t;
+
+typedef struct ed_sim_spec_s {
+  json_t *config; /* the target's "sim" object (owned reference); knobs */
+} ed_sim_spec_t;
+
+typedef struct ed_target_s {
+  char *name;
+  char *driver;      /* driver name */
+  char *credentials; /* reference "env:NAME" or "file:/path"; NULL if none */
+  int rehearsal;     /* may receive faults and destructive actions */
+  int max_in_flight; /* default cap for workloads on it; 0 = workload's */
+  ed_sim_spec_t *sim; /* non-NULL: served by the built-in simulator */
+  json_t *opts;      /* driver options: the object minus core keys (owned) */
+  char *path;        /* "targets.bmc1" */
+} ed_target_t;
+
+typedef struct ed_workload_s {
+  char *name;
+  char **targets; /* names, all defined in the scenario */
+  size_t ntargets;
+  ed_opspec_t op;
+  ed_segment_t *segs;
+  size_t nsegs;
+  ed_arrival_t arrival;
+  int max_in_flight;   /* per target; default 64 */
+  int64_t timeout_ms;  /* per request; default 10000 */
+  int64_t start_ms;    /* offset of its first phase from the run start */
+  char *path;          /* "workloads[0]" */
+} ed_workload_t;
+
+typedef struct ed_slo_s {
+  double p50_ms, p90_ms, p99_ms, p999_ms; /* 0 = no target */
+  double error_rate;                      /* < 0 = no target */
+} ed_slo_t;
+
+typedef enum {
+  ED_JOURNAL_AUTO = 0, /* per request below max_request_rate, else per second */
+  ED_JOURNAL_ALL,      /* every request */
+  ED_JOURNAL_AGGREGATE /* per second always */
+} ed_journal_mode_t;
+
+typedef struct ed_journal_spec_s {
+  ed_journal_mode_t requests;
+  double max_request_rate; /* total req/s above which AUTO aggregates */
+} ed_journal_spec_t;
+
+typedef struct ed_scenario_s {
+  char *file;        /* path as given */
+  char *name;
+  char *description; /* or NULL */
+  uint64_t seed;
+  int has_seed;
+  ed_target_t *targets;
+  size_t ntargets;
+  ed_workload_t *workloads;
+  size_t nworkloads;
+  ed_slo_t slo;
+  ed_journal_spec_t journal;
+  char sha256[65]; /* hex digest of the file's bytes */
+  json_t *root;    /* the parsed document (owned) */
+  char *text;      /* the file's bytes (owned), for the results' copy */
+  size_t text_len;
+} ed_scenario_t;
+
+/* What the loader asks of the drivers. lookup returns 0 if a driver of that
+ * name exists, else <0. check_target / check_op validate driver-specific keys
+ * and add errors to diag (with the JSON path given). Any of them may be NULL,
+ * in which case driver-specific keys are not checked. */
+typedef struct ed_scenario_drivers_s {
+  void *ctx;
+  int (*lookup)(void *ctx, const char *driver);
+  void (*check_target)(void *ctx, const char *driver, json_t *opts,
+                       const char *path, ed_diag_t *diag);
+  void (*check_op)(void *ctx, const char *driver, const ed_opspec_t *op,
+                   ed_diag_t *diag);
+  /* Names of all drivers, for did-you-mean; NULL-terminated, borrowed. */
+  const char *const *(*names)(void *ctx);
+} ed_scenario_drivers_t;
+
+/* Load and validate `file`. On success *out is a new scenario (free it with
+ * ed_scenario_destroy) and 0 is returned. On failure returns ED_EPARSE (or
+ * ED_EIO when the file cannot be read) and diag holds every error found. */
+int ed_scenario_load(const char *file, const ed_scenario_drivers_t *drivers,
+                     ed_diag_t *diag, ed_scenario_t **out);
+void ed_scenario_destroy(ed_scenario_t *s);
+
+/* Lookup helpers; NULL when absent. */
+const ed_target_t *ed_scenario_target(const ed_scenario_t *s, const char *name);
+
+/* Total length of a workload's profile in ms (start_ms + sum of segments),
+ * and of the whole scenario (the longest workload). */
+int64_t ed_workload_length_ms(const ed_workload_t *w);
+int64_t ed_scenario_length_ms(const ed_scenario_t *s);
+
+/* Parse a duration: a JSON integer (milliseconds) or a string with a unit,
+ * "250ms", "30s", "2m", "1h", "1m30s". Returns 0 and *ms, or ED_EINVAL with a
+ * reason in errbuf. */
+int ed_duration_parse(const char *text, int64_t *ms, char *errbuf,
+                      size_t errlen);
+/* Format ms as "1m30s", "250ms"; returns buf. */
+char *ed_duration_format(int64_t ms, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,221 @@
+/*
+ * eventdrill driver SDK.
+ *
+ * A driver is a shared object that exports exactly one symbol,
+ * ED_DRIVER_SYMBOL ("eventdrill_driver"), of type ed_driver_t. The core loads
+ * it with dlopen(RTLD_NOW), checks abi_version and build_signature, and then
+ * only calls the callbacks below.
+ *
+ * ABI rules:
+ *  - abi_version is the first field and never moves.
+ *  - Fields are only ever appended; a field added in ABI version N is read by
+ *    the core only when the driver's abi_version >= N.
+ *  - spare[] keeps room so that the size of the struct does not change when a
+ *    few callbacks are added.
+ *
+ * Threads: every callback runs on the loop thread, except submit_blocking,
+ * which a driver flagged ED_DRIVER_BLOCKING implements instead of submit and
+ * which runs on libuv's thread pool. A non-blocking driver must never block
+ * the loop: it drives its I/O with the uv_loop_t it is given.
+ */
+#ifndef EVENTDRILL_DRIVER_H
+#define EVENTDRILL_DRIVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ED_DRIVER_ABI_VERSION 1
+#define ED_DRIVER_SYMBOL "eventdrill_driver"
+/* Build signature: tells a driver built against another SDK layout apart
+ * even when its abi_version was not bumped by mistake. */
+#define ED_DRIVER_SIGNATURE "eventdrill-sdk-1:" ED__STR(ED_SIZEOF_PTR)
+#define ED__STR2(x) #x
+#define ED__STR(x) ED__STR2(x)
+#if UINTPTR_MAX == 0xffffffffffffffffu
+#define ED_SIZEOF_PTR 8
+#else
+#define ED_SIZEOF_PTR 4
+#endif
+
+/* ---- option tables --------------------------------------------------- */
+
+/* Type of an option value. The core validates the JSON value against the
+ * type and writes it at `offset` inside a struct of the driver's choosing. */
+typedef enum {
+  ED_OPT_STRING = 1, /* char *   (owned by the core, valid until close) */
+  ED_OPT_INT,        /* int64_t                                          */
+  ED_OPT_DOUBLE,     /* double                                           */
+  ED_OPT_BOOL,       /* int (0/1)                                        */
+  ED_OPT_DURATION,   /* int64_t milliseconds; JSON "250ms", "30s", "2m"  */
+  ED_OPT_JSON        /* char *   compact JSON text of any value          */
+} ed_opt_type_t;
+
+#define ED_OPT_REQUIRED 0x1u /* the key must be present */
+#define ED_OPT_PRIMARY 0x2u  /* the value when the op argument is a bare string */
+#define ED_OPT_SECRET 0x4u   /* never printed */
+
+typedef struct ed_option_s {
+  ed_opt_type_t type;
+  const char *key;
+  const char *default_value; /* as JSON text, e.g. "\"10s\"", "true"; or NULL */
+  size_t offset;             /* offsetof(driver struct, field) */
+  unsigned flags;            /* ED_OPT_* */
+  const char *description;
+  int64_t min, max; /* range for INT and DURATION when min < max */
+} ed_option_t;
+
+/* ---- operations ------------------------------------------------------- */
+
+#define ED_OP_DESTRUCTIVE 0x1u /* changes device state: refused in verify mode */
+
+/* One operation a driver offers, e.g. "get" or "reset". In a scenario an
+ * operation is written { "<name>": <argument> } where the argument is either a
+ * string (the option flagged ED_OPT_PRIMARY) or an object of the options. */
+typedef struct ed_op_desc_s {
+  const char *name;
+  unsigned flags;
+  const char *description;
+  const ed_option_t *args; /* terminated by an entry with key == NULL */
+  size_t args_size;        /* size of the struct the args are written into */
+} ed_op_desc_t;
+
+/* ---- results ---------------------------------------------------------- */
+
+/* Error classes every driver maps its failures to. */
+#define ED_ERRCLASS_MAP(X)                                                     \
+  X(NONE, "ok")                                                                \
+  X(CONNECT, "connect")                                                        \
+  X(TIMEOUT, "timeout")                                                        \
+  X(TLS, "tls")                                                                \
+  X(AUTH, "auth")                                                              \
+  X(HTTP_4XX, "http_4xx")                                                      \
+  X(HTTP_5XX, "http_5xx")                                                      \
+  X(BAD_JSON, "bad_json")                                                      \
+  X(PROTOCOL, "protocol")                                                      \
+  X(TOO_LARGE, "too_large")                                                    \
+  X(CANCELLED, "cancelled")                                                    \
+  X(OTHER, "other")
+
+typedef enum {
+#define ED__ERRCLASS_ENUM(name, str) ED_ERRCLASS_##name,
+  ED_ERRCLASS_MAP(ED__ERRCLASS_ENUM)
+#undef ED__ERRCLASS_ENUM
+      ED_ERRCLASS_COUNT
+} ed_errclass_t;
+
+/* What a driver reports for one request. Pointers are borrowed: they must
+ * stay valid only until the completion call returns. */
+typedef struct ed_result_s {
+  ed_errclass_t err; /* ED_ERRCLASS_NONE on success */
+  int code;          /* protocol code: HTTP status, exit status, ... or 0 */
+  const char *value; /* extracted value as JSON text, or NULL */
+  size_t value_len;
+  const char *detail; /* human-readable reason of a failure, or NULL */
+} ed_result_t;
+
+/* ---- requests --------------------------------------------------------- */
+
+typedef struct ed_request_s ed_request_t;
+typedef void (*ed_request_done_cb)(ed_request_t *req, const ed_result_t *res);
+
+/* A request belongs to the core. The driver keeps the pointer until it calls
+ * req->done exactly once (on the loop thread), after which it must not touch
+ * it again. */
+struct ed_request_s {
+  void *op;               /* the driver's prepared operation (op_prepare) */
+  uint64_t intended_ns;   /* intended send time, uv_hrtime() clock */
+  uint64_t sent_ns;       /* actual send time; set by the core at submit */
+  int64_t timeout_ms;     /* per-request timeout, 0 = none */
+  ed_request_done_cb done;
+  void *core_data;        /* the core's; drivers leave it alone */
+  void *driver_data;      /* the driver's, e.g. its transfer */
+};
+
+/* ---- what the core offers a driver ----------------------------------- */
+
+enum { ED_LOG_ERROR = 0, ED_LOG_WARN, ED_LOG_INFO, ED_LOG_DEBUG };
+
+typedef struct ed_host_s {
+  uint32_t abi_version; /* ED_DRIVER_ABI_VERSION of the core */
+  uv_loop_t *loop;      /* the scheduler's loop */
+  /* Log a line prefixed with the driver and target name. Never pass a secret. */
+  void (*log)(int level, const char *who, const char *fmt, ...)
+#if defined(__GNUC__)
+      __attribute__((format(printf, 3, 4)))
+#endif
+      ;
+  void *spare[8];
+} ed_host_t;
+
+/* What the core tells a driver about a target when it opens it. All strings
+ * belong to the core and live until target_close returns. */
+typedef struct ed_target_info_s {
+  const char *name;   /* the target's name in the scenario */
+  const char *user;   /* from the credentials reference, or NULL */
+  const char *secret; /* idem; never log or copy it into results */
+  const void *opts;   /* struct of target_opts_size filled from target_opts */
+  int max_in_flight;  /* the core never submits more than this at once */
+} ed_target_info_t;
+
+/* Called once when an asynchronous target_start / target_stop finishes.
+ * status 0 = ok; otherwise detail says why. */
+typedef void (*ed_target_cb)(void *arg, int status, const char *detail);
+
+#define ED_DRIVER_BLOCKING 0x1u /* submit_blocking runs on the thread pool */
+
+typedef struct ed_driver_s {
+  /* ABI version 1 */
+  uint32_t abi_version;        /* ED_DRIVER_ABI_VERSION */
+  const char *build_signature; /* ED_DRIVER_SIGNATURE */
+  const char *name;            /* as used in scenarios: "redfish" */
+  const char *version;         /* the driver's own version */
+  const char *description;
+  unsigned flags; /* ED_DRIVER_* */
+
+  const ed_option_t *target_opts; /* options of a target, NULL-key ended */
+  size_t target_opts_size;
+  const ed_op_desc_t *ops; /* operations, NULL-name ended */
+
+  /* Once per process, before any target. May be NULL. Returns 0 or <0. */
+  int (*init)(const ed_host_t *host);
+  /* Once per process, after every target is closed. May be NULL. */
+  void (*fini)(void);
+
+  /* Create the driver's state of one target; no I/O yet. On error return <0
+   * and write a reason in errbuf. The state belongs to the driver. */
+  int (*target_open)(const ed_target_info_t *info, void **target,
+                     char *errbuf, size_t errlen);
+  /* Start asynchronous setup (e.g. log in); call cb once. May be NULL. */
+  int (*target_start)(void *target, ed_target_cb cb, void *arg);
+  /* Asynchronous teardown (e.g. log out); call cb once. May be NULL. */
+  int (*target_stop)(void *target, ed_target_cb cb, void *arg);
+  /* Free the target's state. Handles closed here may finish closing in later
+   * loop iterations: the core runs the loop until none is left. */
+  void (*target_close)(void *target);
+
+  /* Compile an operation once (e.g. a workload's request). args points to a
+   * struct of op->args_size filled from the scenario. */
+  int (*op_prepare)(void *target, const ed_op_desc_t *op, const void *args,
+                    void **prepared, char *errbuf, size_t errlen);
+  void (*op_free)(void *target, void *prepared);
+
+  /* Non-blocking drivers: start req; complete it later with req->done.
+   * Return 0, or <0 when it could not even start (then done is not called). */
+  int (*submit)(void *target, ed_request_t *req);
+  /* Blocking drivers: do req on a pool thread and fill res. Here value and
+   * detail, when not NULL, are allocated with malloc() and handed over: the
+   * core frees them. */
+  void (*submit_blocking)(void *target, ed_request_t *req, ed_result_t *res);
+
+  void *spare[8]; /* keep zero */
+} ed_driver_t;
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* EVENTDRILL_DRIVER_H */
