@@ -36,11 +36,18 @@ void ed_diag_close(ed_diag_t *d);
  * for a missing key, the position of the enclosing object). */
 void ed_diag_add(ed_diag_t *d, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Same, at the position of the key of the member at `path` (unknown and
+ * duplicate keys: the key is what is wrong, not its value). */
+void ed_diag_add_key(ed_diag_t *d, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Add an error at an explicit position (syntax errors). */
 void ed_diag_add_at(ed_diag_t *d, int line, int column, const char *path,
                     const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
-/* Print every entry, one per line, "file:line:col: path: message". */
+/* Print every entry, one per line, "file:line:col: path: message", in the
+ * order of their positions in the file (then of addition). An unknown
+ * position prints as "file: path: message", an empty path as
+ * "file:line:col: message". */
 void ed_diag_print(const ed_diag_t *d, FILE *out);
 
 /* Closest candidate to `word` by edit distance, if close enough; or NULL. */

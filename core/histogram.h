@@ -47,7 +47,9 @@ int ed_hist_next_bucket(const ed_hist_t *h, size_t *cursor, int64_t *lo,
                         int64_t *hi, uint64_t *count);
 
 /* Sparse JSON form, lossless: {"highest":H,"sigfigs":S,"min":..,"max":..,
- * "counts":[[bucket_index,count],...]}. Caller owns the result. */
+ * "count":N,"clamped":C,"sum":X,"counts":[[bucket_index,count],...]}, the
+ * pairs in increasing index order ("sum" of the recorded values keeps the mean
+ * exact). Caller owns the result (json_decref); NULL when out of memory. */
 json_t *ed_hist_to_json(const ed_hist_t *h);
 /* Rebuild from ed_hist_to_json's form. 0 or ED_EPARSE. */
 int ed_hist_from_json(const json_t *j, ed_hist_t **out);

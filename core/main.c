@@ -1,1 +1,220 @@
-int main(void) { return 0; }
+/* eventdrill: the command line. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "log.h"
+#include "plugin_host.h"
+#include "run.h"
+#include "scenario.h"
+
+static void usage(FILE *out) {
+  fprintf(out,
+          "usage: eventdrill <command> [options]\n"
+          "\n"
+          "commands:\n"
+          "  run FILE        run the drill a scenario describes\n"
+          "  validate FILE…  check scenario files; touches no device\n"
+          "  plugins         list the drivers, their options and operations\n"
+          "  version         print the version\n"
+          "\n"
+          "run options:\n"
+          "  --dry-run         print the timeline (phases, rates, expected\n"
+          "                    requests) and exit; touches no device\n"
+          "  --seed N          seed for random arrivals and the simulator\n"
+          "  --results DIR     parent folder of the run's results "
+          "(default results)\n"
+          "  --out DIR         exact results folder to create\n"
+          "  --quiet           no progress, no summary table\n"
+          "  --json            one JSON object per second on stdout, then\n"
+          "                    the summary as JSON\n"
+          "  --plain           plain progress lines even on a terminal\n"
+          "  --grace SECONDS   after Ctrl-C, wait this long for requests in\n"
+          "                    flight (default 2)\n"
+          "  -v, --verbose     more diagnostics\n"
+          "\n"
+          "exit status: 0 ok; 1 an SLO was not met; 2 bad usage or invalid\n"
+          "scenario; 3 interrupted; 4 the run failed (driver, target, I/O)\n"
+          "\n"
+          "Driver search path: $EVENTDRILL_PLUGIN_PATH, then next to the\n"
+          "binary (../lib/eventdrill/drivers), then the install libdir.\n");
+}
+
+/* The command line as one string, for the journal. It holds no secret:
+ * eventdrill takes none on its command line. */
+static char *join_args(int argc, char **argv) {
+  size_t len = 1;
+  for (int i = 0; i < argc; i++)
+    len += strlen(argv[i]) + 1;
+  char *s = malloc(len);
+  if (!s)
+    return NULL;
+  size_t at = 0;
+  for (int i = 0; i < argc; i++)
+    at += (size_t)snprintf(s + at, len - at, "%s%s", i ? " " : "", argv[i]);
+  return s;
+}
+
+static int parse_u64(const char *text, uint64_t *out) {
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(text, &end, 10);
+  if (errno || end == text || *end || text[0] == '-')
+    return -1;
+  *out = v;
+  return 0;
+}
+
+static int cmd_run(int argc, char **argv, const char *command) {
+  enum { O_DRY = 1, O_SEED, O_RESULTS, O_OUT, O_QUIET, O_JSON, O_PLAIN, O_GRACE };
+  static const struct option longopts[] = {
+      {"dry-run", no_argument, NULL, O_DRY},
+      {"seed", required_argument, NULL, O_SEED},
+      {"results", required_argument, NULL, O_RESULTS},
+      {"out", required_argument, NULL, O_OUT},
+      {"quiet", no_argument, NULL, O_QUIET},
+      {"json", no_argument, NULL, O_JSON},
+      {"plain", no_argument, NULL, O_PLAIN},
+      {"grace", required_argument, NULL, O_GRACE},
+      {"verbose", no_argument, NULL, 'v'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
+  ed_run_options_t o = {.command = command};
+  int c;
+  while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+    switch (c) {
+    case O_DRY:
+      o.dry_run = 1;
+      break;
+    case O_SEED:
+      if (parse_u64(optarg, &o.seed) != 0) {
+        fprintf(stderr, "eventdrill: --seed: \"%s\" is not a non-negative "
+                        "integer\n", optarg);
+        return ED_EXIT_USAGE;
+      }
+      o.has_seed = 1;
+      break;
+    case O_RESULTS:
+      o.results_root = optarg;
+      break;
+    case O_OUT:
+      o.results_dir = optarg;
+      break;
+    case O_QUIET:
+      o.progress = ED_PROGRESS_QUIET;
+      break;
+    case O_JSON:
+      o.progress = ED_PROGRESS_JSON;
+      break;
+    case O_PLAIN:
+      o.progress = ED_PROGRESS_PLAIN;
+      break;
+    case O_GRACE: {
+      char *end;
+      o.grace_s = strtod(optarg, &end);
+      if (*end || end == optarg || o.grace_s < 0 || o.grace_s > 3600) {
+        fprintf(stderr, "eventdrill: --grace: \"%s\" is not a number of "
+                        "seconds in 0..3600\n", optarg);
+        return ED_EXIT_USAGE;
+      }
+      break;
+    }
+    case 'v':
+      ed_log_set_level(ED_LOG_LVL_DEBUG);
+      break;
+    case 'h':
+      usage(stdout);
+      return ED_EXIT_OK;
+    default:
+      return ED_EXIT_USAGE;
+    }
+  }
+  if (optind != argc - 1) {
+    fprintf(stderr, "eventdrill: run needs exactly one scenario file "
+                    "(see eventdrill --help)\n");
+    return ED_EXIT_USAGE;
+  }
+  o.file = argv[optind];
+  return ed_run(&o);
+}
+
+static int cmd_validate(int argc, char **argv) {
+  if (argc < 2) {
+    fprintf(stderr, "eventdrill: validate needs at least one file\n");
+    return ED_EXIT_USAGE;
+  }
+  ed_plugin_host_t *ph;
+  if (ed_plugin_host_create(NULL, &ph) != 0 ||
+      ed_plugin_host_default_dirs(ph) != 0)
+    return ED_EXIT_FAILED;
+  ed_scenario_drivers_t drivers;
+  ed_plugin_host_scenario_drivers(ph, &drivers);
+  int bad = 0;
+  for (int i = 1; i < argc; i++) {
+    ed_diag_t diag;
+    ed_diag_init(&diag);
+    ed_scenario_t *s = NULL;
+    if (ed_scenario_load(argv[i], &drivers, &diag, &s) == 0) {
+      printf("%s: ok (%s: %zu target%s, %zu workload%s)\n", argv[i],
+             s->name, s->ntargets, s->ntargets == 1 ? "" : "s", s->nworkloads,
+             s->nworkloads == 1 ? "" : "s");
+      ed_scenario_destroy(s);
+    } else {
+      ed_diag_print(&diag, stderr);
+      fprintf(stderr, "%s: %zu error%s\n", argv[i], diag.count,
+              diag.count == 1 ? "" : "s");
+      bad = 1;
+    }
+    ed_diag_close(&diag);
+  }
+  ed_plugin_host_destroy(ph);
+  return bad ? ED_EXIT_USAGE : ED_EXIT_OK;
+}
+
+static int cmd_plugins(int argc, char **argv) {
+  int json = argc > 1 && strcmp(argv[1], "--json") == 0;
+  ed_plugin_host_t *ph;
+  if (ed_plugin_host_create(NULL, &ph) != 0 ||
+      ed_plugin_host_default_dirs(ph) != 0)
+    return ED_EXIT_FAILED;
+  int rc = ed_plugin_host_load_all(ph);
+  ed_plugin_host_list(ph, stdout, json);
+  ed_plugin_host_destroy(ph);
+  return rc == 0 ? ED_EXIT_OK : ED_EXIT_FAILED;
+}
+
+int main(int argc, char **argv) {
+  /* A peer that resets a connection must give an error on that connection,
+   * not kill the run (the built-in simulator and drivers write to sockets). */
+  signal(SIGPIPE, SIG_IGN);
+  if (argc < 2) {
+    usage(stderr);
+    return ED_EXIT_USAGE;
+  }
+  const char *cmd = argv[1];
+  if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+    usage(stdout);
+    return ED_EXIT_OK;
+  }
+  if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+    printf("eventdrill %s\n", ED_VERSION);
+    return ED_EXIT_OK;
+  }
+  if (!strcmp(cmd, "run")) {
+    char *command = join_args(argc, argv);
+    int rc = cmd_run(argc - 1, argv + 1, command);
+    free(command);
+    return rc;
+  }
+  if (!strcmp(cmd, "validate"))
+    return cmd_validate(argc - 1, argv + 1);
+  if (!strcmp(cmd, "plugins"))
+    return cmd_plugins(argc - 1, argv + 1);
+  fprintf(stderr, "eventdrill: unknown command \"%s\" (see eventdrill "
+                  "--help)\n", cmd);
+  return ED_EXIT_USAGE;
+}

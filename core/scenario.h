@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "diag.h"
+#include "duration.h" /* ed_duration_parse, ed_duration_format */
 
 /* One segment of a rate profile; a workload's segments are its phases. */
 typedef enum {
@@ -53,10 +54,14 @@ typedef struct ed_target_s {
   char *driver;      /* driver name */
   char *credentials; /* reference "env:NAME" or "file:/path"; NULL if none */
   int rehearsal;     /* may receive faults and destructive actions */
-  int max_in_flight; /* default cap for workloads on it; 0 = workload's */
+  int max_in_flight; /* cap for workloads on it that set none; 0 = unset */
   ed_sim_spec_t *sim; /* non-NULL: served by the built-in simulator */
-  json_t *opts;      /* driver options: the object minus core keys (owned) */
+  json_t *opts;      /* driver options: the object minus core keys (owned).
+                      * A simulated target has no "url" here: the core sets
+                      * it when the simulator has bound its address. */
   char *path;        /* "targets.bmc1" */
+  char *description; /* or NULL */
+  json_t *labels;    /* object of strings (owned); NULL when absent */
 } ed_target_t;
 
 typedef struct ed_workload_s {
@@ -67,7 +72,8 @@ typedef struct ed_workload_s {
   ed_segment_t *segs;
   size_t nsegs;
   ed_arrival_t arrival;
-  int max_in_flight;   /* per target; default 64 */
+  int max_in_flight;   /* per target; default 64 (see ed_workload_cap) */
+  int max_in_flight_set; /* 1 when the workload wrote max_in_flight */
   int64_t timeout_ms;  /* per request; default 10000 */
   int64_t start_ms;    /* offset of its first phase from the run start */
   char *path;          /* "workloads[0]" */
@@ -107,6 +113,10 @@ typedef struct ed_scenario_s {
   size_t text_len;
 } ed_scenario_t;
 
+/* A simulated target (one with "sim") gets its URL when the simulator has
+ * bound its address; check_target sees this placeholder "url" instead. */
+#define ED_SCENARIO_SIM_URL "http://127.0.0.1:0"
+
 /* What the loader asks of the drivers. lookup returns 0 if a driver of that
  * name exists, else <0. check_target / check_op validate driver-specific keys
  * and add errors to diag (with the JSON path given). Any of them may be NULL,
@@ -124,7 +134,8 @@ typedef struct ed_scenario_drivers_s {
 
 /* Load and validate `file`. On success *out is a new scenario (free it with
  * ed_scenario_destroy) and 0 is returned. On failure returns ED_EPARSE (or
- * ED_EIO when the file cannot be read) and diag holds every error found. */
+ * ED_EIO when the file cannot be read, ED_ENOMEM), *out is NULL and diag holds
+ * every error found (appended; diag->file and diag->pos are restored). */
 int ed_scenario_load(const char *file, const ed_scenario_drivers_t *drivers,
                      ed_diag_t *diag, ed_scenario_t **out);
 void ed_scenario_destroy(ed_scenario_t *s);
@@ -137,12 +148,11 @@ const ed_target_t *ed_scenario_target(const ed_scenario_t *s, const char *name);
 int64_t ed_workload_length_ms(const ed_workload_t *w);
 int64_t ed_scenario_length_ms(const ed_scenario_t *s);
 
-/* Parse a duration: a JSON integer (milliseconds) or a string with a unit,
- * "250ms", "30s", "2m", "1h", "1m30s". Returns 0 and *ms, or ED_EINVAL with a
- * reason in errbuf. */
-int ed_duration_parse(const char *text, int64_t *ms, char *errbuf,
-                      size_t errlen);
-/* Format ms as "1m30s", "250ms"; returns buf. */
-char *ed_duration_format(int64_t ms, char *buf, size_t len);
+/* Cap on requests in flight of workload w on target t: the workload's own
+ * max_in_flight when written, else the target's when written, else 64. */
+int ed_workload_cap(const ed_workload_t *w, const ed_target_t *t);
+
+/* Peak rate (req/s per target) of a workload's profile. */
+double ed_workload_peak_rate(const ed_workload_t *w);
 
 #endif

@@ -25,9 +25,20 @@ size_t ed_sim_count(const ed_sim_t *sim);
 /* Base URL of BMC i, e.g. "http://127.0.1.1:8000" (borrowed). */
 const char *ed_sim_url(const ed_sim_t *sim, size_t i);
 /* Apply a control command (the control channel's JSON body) at run time.
- * Returns 0 or <0 with errbuf. */
+ * Returns 0 or <0 with errbuf. cmd is borrowed. Its "op" says what to do:
+ *   "knobs" (the default): {"bmc": i | [i, ...] | "all", <knobs>...}
+ *   "down": {"bmc": ..., "for": "10s"} (no "for": until "up")
+ *   "up":   {"bmc": ...}
+ * See docs/simulator.md for the knobs. */
 int ed_sim_control(ed_sim_t *sim, const json_t *cmd, char *errbuf,
                    size_t errlen);
+/* Each BMC's url, state, power, in-flight, queued and served counts and
+ * knobs, as served by GET /status. New reference (caller decrefs), NULL on
+ * ENOMEM. */
+json_t *ed_sim_status(ed_sim_t *sim);
+/* Base URL of the control channel ("http://127.0.0.1:7999"), or NULL when
+ * none is configured or before ed_sim_start (borrowed). */
+const char *ed_sim_control_url(const ed_sim_t *sim);
 /* Stop listening and close every connection and timer; cb runs once all
  * handles are closed, after which the memory is freed. cb may be NULL. */
 void ed_sim_close(ed_sim_t *sim, void (*cb)(void *arg), void *arg);

@@ -42,6 +42,14 @@ extern "C" {
 #define ED_SIZEOF_PTR 4
 #endif
 
+/* Drivers are built with hidden visibility: the descriptor alone is
+ * exported. Write: ED_DRIVER_EXPORT const ed_driver_t eventdrill_driver = {…}; */
+#if defined(__GNUC__)
+#define ED_DRIVER_EXPORT __attribute__((visibility("default")))
+#else
+#define ED_DRIVER_EXPORT
+#endif
+
 /* ---- option tables --------------------------------------------------- */
 
 /* Type of an option value. The core validates the JSON value against the
@@ -194,12 +202,16 @@ typedef struct ed_driver_s {
   int (*target_start)(void *target, ed_target_cb cb, void *arg);
   /* Asynchronous teardown (e.g. log out); call cb once. May be NULL. */
   int (*target_stop)(void *target, ed_target_cb cb, void *arg);
-  /* Free the target's state. Handles closed here may finish closing in later
-   * loop iterations: the core runs the loop until none is left. */
+  /* Free the target's state. Requests still in flight are completed first,
+   * with ED_ERRCLASS_CANCELLED, before it returns (the core may still be
+   * waiting for them after an interrupt). Handles closed here may finish
+   * closing in later loop iterations: the core runs the loop until none is
+   * left. */
   void (*target_close)(void *target);
 
   /* Compile an operation once (e.g. a workload's request). args points to a
-   * struct of op->args_size filled from the scenario. */
+   * struct of op->args_size filled from the scenario; it belongs to the core
+   * and stays valid until op_free has returned. */
   int (*op_prepare)(void *target, const ed_op_desc_t *op, const void *args,
                     void **prepared, char *errbuf, size_t errlen);
   void (*op_free)(void *target, void *prepared);

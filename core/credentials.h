@@ -1,0 +1,29 @@
+/*
+ * credentials: resolve a credentials reference into a user and a secret.
+ * A scenario never holds a secret, only where to find it:
+ *   "env:NAME"    the environment variable NAME holds "user:secret"
+ *   "file:PATH"   the first line of PATH holds "user:secret"; the file must
+ *                 belong to the user running eventdrill and be readable by
+ *                 nobody else (mode 0600 or 0400), like ssh keys.
+ */
+#ifndef ED_CREDENTIALS_H
+#define ED_CREDENTIALS_H
+
+#include <stddef.h>
+
+typedef struct ed_credentials_s {
+  char *user;   /* owned */
+  char *secret; /* owned; wiped by ed_credentials_close */
+} ed_credentials_t;
+
+/* Resolve ref. On error returns <0 and a reason in errbuf that never
+ * contains the secret. */
+int ed_credentials_resolve(const char *ref, ed_credentials_t *out,
+                           char *errbuf, size_t errlen);
+/* Wipe and free. */
+void ed_credentials_close(ed_credentials_t *c);
+/* Fill buf with a random password of len-1 characters (for the built-in
+ * simulator's accounts). 0 or ED_EIO. */
+int ed_credentials_random(char *buf, size_t len);
+
+#endif

@@ -1,0 +1,332 @@
+/*
+ * histogram: log-linear layout.
+ *
+ * Let S = 2^sub_bits be the smallest power of two >= 2 * 10^sigfigs and
+ * H = S / 2. Values below S are counted exactly (bucket 0, width 1). Above,
+ * bucket b >= 1 covers [H << b, S << b) in H slots of width 1 << b, so a
+ * slot's width is at most 1/H <= 10^-sigfigs of any value in it.
+ *
+ * All slots live in one flat array: a value v with most significant bit m
+ * falls in bucket b = max(0, m - (sub_bits - 1)) and slot index
+ * (b << half_bits) + (v >> b). Taking m from (v | (S - 1)) makes b >= 0
+ * without a branch, so record is a clz, two shifts and an add.
+ *
+ * The touched range of the array is always [index(min), index(max)], so
+ * reset, merge, percentiles and iteration only walk that range.
+ */
+#include "histogram.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+
+struct ed_hist_s {
+  int64_t highest;
+  int sigfigs;
+  int sub_bits;      /* log2(S) */
+  int half_bits;     /* log2(H) = sub_bits - 1 */
+  uint64_t sub_mask; /* S - 1 */
+  size_t len;        /* number of slots */
+  uint64_t count;
+  uint64_t clamped;
+  double sum;  /* exact while below 2^53; the mean needs no more */
+  int64_t min; /* INT64_MAX when empty */
+  int64_t max; /* 0 when empty */
+  uint64_t counts[];
+};
+
+static size_t slot_of(const ed_hist_t *h, uint64_t v) {
+  int msb = 63 - __builtin_clzll(v | h->sub_mask);
+  int b = msb - h->half_bits;
+  return ((size_t)b << h->half_bits) + (size_t)(v >> b);
+}
+
+/* The value range [lo, hi] of slot i. */
+static void slot_range(const ed_hist_t *h, size_t i, int64_t *lo, int64_t *hi) {
+  size_t top = i >> h->half_bits;
+  int b = top > 1 ? (int)top - 1 : 0;
+  uint64_t sub = (uint64_t)i - ((uint64_t)b << h->half_bits);
+  uint64_t l = sub << b;
+  *lo = (int64_t)l;
+  *hi = (int64_t)(l + ((uint64_t)1 << b) - 1);
+}
+
+static int sub_bits_for(int sigfigs) {
+  uint64_t want = 2;
+  for (int i = 0; i < sigfigs; i++)
+    want *= 10;
+  int bits = 0;
+  while (((uint64_t)1 << bits) < want)
+    bits++;
+  return bits;
+}
+
+int ed_hist_create(int64_t highest, int sigfigs, ed_hist_t **out) {
+  if (!out || highest < 1 || sigfigs < 1 || sigfigs > 5)
+    return ED_EINVAL;
+  int sub_bits = sub_bits_for(sigfigs);
+  int half_bits = sub_bits - 1;
+  uint64_t sub_mask = ((uint64_t)1 << sub_bits) - 1;
+  int msb = 63 - __builtin_clzll((uint64_t)highest | sub_mask);
+  int top_bucket = msb - half_bits;
+  /* Slots of bucket b end at (b + 2) * H. */
+  size_t len = ((size_t)top_bucket + 2) << half_bits;
+  /* calloc: large zeroed blocks come straight from fresh pages, so creating
+   * one is cheap even when it is big. */
+  ed_hist_t *h = calloc(1, sizeof(*h) + len * sizeof(uint64_t));
+  if (!h)
+    return ED_ENOMEM;
+  h->highest = highest;
+  h->sigfigs = sigfigs;
+  h->sub_bits = sub_bits;
+  h->half_bits = half_bits;
+  h->sub_mask = sub_mask;
+  h->len = len;
+  h->min = INT64_MAX;
+  assert(slot_of(h, (uint64_t)highest) < len);
+  *out = h;
+  return 0;
+}
+
+void ed_hist_destroy(ed_hist_t *h) {
+  free(h);
+}
+
+void ed_hist_reset(ed_hist_t *h) {
+  if (h->count > 0) {
+    size_t a = slot_of(h, (uint64_t)h->min);
+    size_t b = slot_of(h, (uint64_t)h->max);
+    memset(&h->counts[a], 0, (b - a + 1) * sizeof(uint64_t));
+  }
+  h->count = 0;
+  h->clamped = 0;
+  h->sum = 0;
+  h->min = INT64_MAX;
+  h->max = 0;
+}
+
+/* The hot path: no branch but the clamps, which compile to cmovs. */
+static inline void record(ed_hist_t *h, int64_t value, uint64_t n) {
+  int64_t v = value < 0 ? 0 : value;
+  v = v > h->highest ? h->highest : v;
+  h->clamped += (uint64_t)(v != value) * n;
+  h->counts[slot_of(h, (uint64_t)v)] += n;
+  h->count += n;
+  h->sum += (double)v * (double)n;
+  h->min = v < h->min ? v : h->min;
+  h->max = v > h->max ? v : h->max;
+}
+
+void ed_hist_record(ed_hist_t *h, int64_t value) {
+  record(h, value, 1);
+}
+
+void ed_hist_record_n(ed_hist_t *h, int64_t value, uint64_t n) {
+  /* n == 0 must not move min/max: they bound the touched range. */
+  if (n > 0)
+    record(h, value, n);
+}
+
+int ed_hist_merge(ed_hist_t *dst, const ed_hist_t *src) {
+  if (dst->highest != src->highest || dst->sigfigs != src->sigfigs)
+    return ED_EINVAL;
+  if (src->count == 0)
+    return 0;
+  size_t a = slot_of(src, (uint64_t)src->min);
+  size_t b = slot_of(src, (uint64_t)src->max);
+  for (size_t i = a; i <= b; i++)
+    dst->counts[i] += src->counts[i];
+  dst->count += src->count;
+  dst->clamped += src->clamped;
+  dst->sum += src->sum;
+  dst->min = src->min < dst->min ? src->min : dst->min;
+  dst->max = src->max > dst->max ? src->max : dst->max;
+  return 0;
+}
+
+uint64_t ed_hist_count(const ed_hist_t *h) {
+  return h->count;
+}
+uint64_t ed_hist_clamped(const ed_hist_t *h) {
+  return h->clamped;
+}
+int64_t ed_hist_min(const ed_hist_t *h) {
+  return h->count ? h->min : 0;
+}
+int64_t ed_hist_max(const ed_hist_t *h) {
+  return h->max;
+}
+int ed_hist_sigfigs(const ed_hist_t *h) {
+  return h->sigfigs;
+}
+int64_t ed_hist_highest(const ed_hist_t *h) {
+  return h->highest;
+}
+
+double ed_hist_mean(const ed_hist_t *h) {
+  return h->count ? h->sum / (double)h->count : 0.0;
+}
+
+double ed_hist_relative_error(const ed_hist_t *h) {
+  return pow(10.0, -h->sigfigs);
+}
+
+/* ceil(p/100 * count) in 1..count. p/100 * count is computed with a rounding
+ * error of a few ulps (99.9% of 1000 is 999.0000000000001), so a relative
+ * slack well above that but far below one rank keeps it on the exact rank. */
+static uint64_t rank_of(double p, uint64_t count) {
+  if (!(p > 0))
+    return 1;
+  if (p >= 100)
+    return count;
+  double r = p / 100.0 * (double)count;
+  double k = ceil(r * (1.0 - 1e-13));
+  if (k < 1)
+    return 1;
+  return k > (double)count ? count : (uint64_t)k;
+}
+
+int64_t ed_hist_percentile(const ed_hist_t *h, double p) {
+  if (h->count == 0)
+    return 0;
+  uint64_t rank = rank_of(p, h->count);
+  size_t a = slot_of(h, (uint64_t)h->min);
+  size_t b = slot_of(h, (uint64_t)h->max);
+  uint64_t seen = 0;
+  size_t i = a;
+  for (; i < b; i++) {
+    seen += h->counts[i];
+    if (seen >= rank)
+      break;
+  }
+  int64_t lo, hi;
+  slot_range(h, i, &lo, &hi);
+  return hi < h->max ? hi : h->max;
+}
+
+int ed_hist_next_bucket(const ed_hist_t *h, size_t *cursor, int64_t *lo,
+                        int64_t *hi, uint64_t *count) {
+  if (h->count == 0)
+    return 0;
+  size_t a = slot_of(h, (uint64_t)h->min);
+  size_t b = slot_of(h, (uint64_t)h->max);
+  for (size_t i = *cursor > a ? *cursor : a; i <= b; i++) {
+    if (h->counts[i] == 0)
+      continue;
+    slot_range(h, i, lo, hi);
+    *count = h->counts[i];
+    *cursor = i + 1;
+    return 1;
+  }
+  *cursor = b + 1;
+  return 0;
+}
+
+/* JSON: the header's form plus "count", "clamped" and "sum", so that every
+ * figure (the mean too) survives a round trip. */
+static int put(json_t *o, const char *key, json_t *v) {
+  return v ? json_object_set_new(o, key, v) : -1;
+}
+
+static json_t *pairs_to_json(const ed_hist_t *h) {
+  json_t *pairs = json_array();
+  if (!pairs || h->count == 0)
+    return pairs;
+  size_t a = slot_of(h, (uint64_t)h->min);
+  size_t b = slot_of(h, (uint64_t)h->max);
+  for (size_t i = a; i <= b; i++) {
+    if (h->counts[i] == 0)
+      continue;
+    json_t *pair = json_pack("[II]", (json_int_t)i, (json_int_t)h->counts[i]);
+    if (!pair || json_array_append_new(pairs, pair)) {
+      json_decref(pairs);
+      return NULL;
+    }
+  }
+  return pairs;
+}
+
+json_t *ed_hist_to_json(const ed_hist_t *h) {
+  json_t *o = json_object();
+  if (!o)
+    return NULL;
+  int bad = put(o, "highest", json_integer(h->highest));
+  bad |= put(o, "sigfigs", json_integer(h->sigfigs));
+  bad |= put(o, "min", json_integer(ed_hist_min(h)));
+  bad |= put(o, "max", json_integer(h->max));
+  bad |= put(o, "count", json_integer((json_int_t)h->count));
+  bad |= put(o, "clamped", json_integer((json_int_t)h->clamped));
+  bad |= put(o, "sum", json_real(h->sum));
+  bad |= put(o, "counts", pairs_to_json(h));
+  if (bad) {
+    json_decref(o);
+    return NULL;
+  }
+  return o;
+}
+
+static int get_int(const json_t *j, const char *key, json_int_t *v) {
+  json_t *x = json_object_get(j, key);
+  if (!json_is_integer(x))
+    return ED_EPARSE;
+  *v = json_integer_value(x);
+  return 0;
+}
+
+/* Fill h's counts from the pairs; each index must lie in the range that min
+ * and max imply, which keeps reset's invariant. */
+static int load_pairs(ed_hist_t *h, const json_t *pairs) {
+  size_t a = slot_of(h, (uint64_t)h->min);
+  size_t b = slot_of(h, (uint64_t)h->max);
+  uint64_t total = 0;
+  size_t k;
+  json_t *pair;
+  json_array_foreach(pairs, k, pair) {
+    json_t *ji = json_array_get(pair, 0), *jc = json_array_get(pair, 1);
+    if (json_array_size(pair) != 2 || !json_is_integer(ji) ||
+        !json_is_integer(jc))
+      return ED_EPARSE;
+    json_int_t i = json_integer_value(ji), c = json_integer_value(jc);
+    if (i < 0 || (size_t)i < a || (size_t)i > b || c <= 0)
+      return ED_EPARSE;
+    h->counts[i] += (uint64_t)c;
+    total += (uint64_t)c;
+  }
+  return total == h->count ? 0 : ED_EPARSE;
+}
+
+int ed_hist_from_json(const json_t *j, ed_hist_t **out) {
+  json_int_t highest, sigfigs, min, max, count, clamped = 0;
+  json_t *pairs = json_object_get(j, "counts");
+  json_t *sum = json_object_get(j, "sum");
+  if (!json_is_object(j) || get_int(j, "highest", &highest) ||
+      get_int(j, "sigfigs", &sigfigs) || get_int(j, "min", &min) ||
+      get_int(j, "max", &max) || get_int(j, "count", &count) ||
+      !json_is_array(pairs) || (sum && !json_is_number(sum)))
+    return ED_EPARSE;
+  if (json_object_get(j, "clamped") && get_int(j, "clamped", &clamped))
+    return ED_EPARSE;
+  if (sigfigs < 1 || sigfigs > 5 || count < 0 || clamped < 0 ||
+      (count > 0 && (min < 0 || min > max || max > highest)))
+    return ED_EPARSE;
+  ed_hist_t *h;
+  if (ed_hist_create(highest, (int)sigfigs, &h))
+    return ED_EPARSE;
+  if (count > 0) {
+    h->min = min;
+    h->max = max;
+    h->count = (uint64_t)count;
+    h->clamped = (uint64_t)clamped;
+    h->sum = sum ? json_number_value(sum) : 0.0;
+  }
+  if ((count == 0 && json_array_size(pairs) > 0) ||
+      (count > 0 && load_pairs(h, pairs))) {
+    ed_hist_destroy(h);
+    return ED_EPARSE;
+  }
+  *out = h;
+  return 0;
+}

@@ -1,0 +1,31 @@
+/*
+ * journal: the run's append-only event log, journal.jsonl, one JSON object a
+ * line. Each event goes out in a single write(2) as it happens, so a run that
+ * dies leaves every event written before it died, and at most one partial
+ * last line. ed_journal_sync() forces the file to disk at the moments that
+ * matter (run start, end, faults).
+ *
+ * Every event has "ev" (its kind) and "t" (seconds since the run start).
+ * The kinds are documented in docs/results.md.
+ */
+#ifndef ED_JOURNAL_H
+#define ED_JOURNAL_H
+
+#include <jansson.h>
+
+typedef struct ed_journal_s ed_journal_t;
+
+/* Create path (it must not exist). Returns 0, or ED_EIO / ED_EEXISTS with
+ * errno kept. Free with ed_journal_close. */
+int ed_journal_open(const char *path, ed_journal_t **out);
+/* Write one event; ev and t are set here. The object is borrowed (not
+ * stolen). Returns 0 or ED_EIO (the first write error is also logged). */
+int ed_journal_write(ed_journal_t *j, const char *ev, double t, json_t *obj);
+/* Write raw, already compact JSON text followed by a newline (hot path). */
+int ed_journal_write_raw(ed_journal_t *j, const char *text, size_t len);
+int ed_journal_sync(ed_journal_t *j);
+/* Events written so far. */
+unsigned long long ed_journal_events(const ed_journal_t *j);
+void ed_journal_close(ed_journal_t *j);
+
+#endif

@@ -1,0 +1,365 @@
+#include "metrics.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+
+/* The events of one (workload, target) in the current second, flushed when
+ * the second or the phase changes, so that each flush is exactly one
+ * (workload, target, phase, second). */
+typedef struct accum_s {
+  int64_t sec; /* -1 = empty */
+  size_t ph;
+  ed_counts_t counts;
+  ed_hist_t *lat, *svc;
+} accum_t;
+
+typedef struct wl_s {
+  size_t ntargets, nphases;
+  ed_cell_t *cells;  /* ntargets * nphases, histograms created lazily */
+  accum_t *accums;   /* ntargets */
+  ed_second_t *secs; /* closed seconds */
+  size_t nsecs, capsecs;
+  ed_second_t open;   /* the second being filled */
+  int64_t open_sec;   /* its index */
+  ed_hist_t *open_lat; /* latency of the open second */
+} wl_t;
+
+struct ed_metrics_s {
+  size_t nworkloads;
+  wl_t *wls;
+  int sigfigs;
+  ed_metrics_flush_cb flush;
+  void *flush_arg;
+};
+
+static int new_hist(const ed_metrics_t *m, ed_hist_t **h) {
+  if (*h)
+    return 0;
+  return ed_hist_create(ED_METRICS_HIGHEST_US, m->sigfigs, h);
+}
+
+int ed_metrics_create(size_t nworkloads, const size_t *ntargets,
+                      const size_t *nphases, int sigfigs, ed_metrics_t **out) {
+  ed_metrics_t *m = calloc(1, sizeof(*m));
+  if (!m)
+    return ED_ENOMEM;
+  m->sigfigs = sigfigs;
+  m->nworkloads = nworkloads;
+  m->wls = calloc(nworkloads ? nworkloads : 1, sizeof(*m->wls));
+  if (!m->wls)
+    goto nomem;
+  for (size_t w = 0; w < nworkloads; w++) {
+    wl_t *wl = &m->wls[w];
+    wl->ntargets = ntargets[w];
+    wl->nphases = nphases[w];
+    wl->cells = calloc(wl->ntargets * wl->nphases + 1, sizeof(*wl->cells));
+    wl->accums = calloc(wl->ntargets + 1, sizeof(*wl->accums));
+    if (!wl->cells || !wl->accums)
+      goto nomem;
+    for (size_t t = 0; t < wl->ntargets; t++)
+      wl->accums[t].sec = -1;
+    wl->open_sec = 0;
+    wl->open.phase = -1;
+    if (new_hist(m, &wl->open_lat))
+      goto nomem;
+  }
+  *out = m;
+  return 0;
+nomem:
+  ed_metrics_destroy(m);
+  return ED_ENOMEM;
+}
+
+static void cell_free(ed_cell_t *c) {
+  ed_hist_destroy(c->latency);
+  ed_hist_destroy(c->service);
+  ed_hist_destroy(c->lag);
+}
+
+void ed_metrics_destroy(ed_metrics_t *m) {
+  if (!m)
+    return;
+  for (size_t w = 0; m->wls && w < m->nworkloads; w++) {
+    wl_t *wl = &m->wls[w];
+    for (size_t i = 0; wl->cells && i < wl->ntargets * wl->nphases; i++)
+      cell_free(&wl->cells[i]);
+    for (size_t t = 0; wl->accums && t < wl->ntargets; t++) {
+      ed_hist_destroy(wl->accums[t].lat);
+      ed_hist_destroy(wl->accums[t].svc);
+    }
+    free(wl->cells);
+    free(wl->accums);
+    free(wl->secs);
+    ed_hist_destroy(wl->open_lat);
+  }
+  free(m->wls);
+  free(m);
+}
+
+void ed_metrics_set_flush(ed_metrics_t *m, ed_metrics_flush_cb cb, void *arg) {
+  m->flush = cb;
+  m->flush_arg = arg;
+}
+
+static ed_cell_t *cell_at(const ed_metrics_t *m, size_t w, size_t t,
+                          size_t ph) {
+  wl_t *wl = &m->wls[w];
+  return &wl->cells[t * wl->nphases + ph];
+}
+
+const ed_cell_t *ed_metrics_cell(const ed_metrics_t *m, size_t w, size_t t,
+                                 size_t ph) {
+  const ed_cell_t *c = cell_at(m, w, t, ph);
+  return c->latency ? c : NULL;
+}
+
+size_t ed_metrics_nworkloads(const ed_metrics_t *m) { return m->nworkloads; }
+size_t ed_metrics_ntargets(const ed_metrics_t *m, size_t w) {
+  return m->wls[w].ntargets;
+}
+size_t ed_metrics_nphases(const ed_metrics_t *m, size_t w) {
+  return m->wls[w].nphases;
+}
+
+/* A cell's histograms exist once anything was recorded in it. */
+static ed_cell_t *touch_cell(ed_metrics_t *m, size_t w, size_t t, size_t ph) {
+  ed_cell_t *c = cell_at(m, w, t, ph);
+  if (new_hist(m, &c->latency) || new_hist(m, &c->service) ||
+      new_hist(m, &c->lag))
+    return NULL;
+  return c;
+}
+
+static void accum_flush(ed_metrics_t *m, size_t w, size_t t) {
+  accum_t *a = &m->wls[w].accums[t];
+  if (a->sec < 0)
+    return;
+  if (m->flush)
+    m->flush(m->flush_arg, w, t, a->ph, a->sec, &a->counts, a->lat, a->svc);
+  memset(&a->counts, 0, sizeof(a->counts));
+  ed_hist_reset(a->lat);
+  ed_hist_reset(a->svc);
+  a->sec = -1;
+}
+
+/* The accumulator of (w, t) ready for an event of (ph, sec). */
+static accum_t *touch_accum(ed_metrics_t *m, size_t w, size_t t, size_t ph,
+                            int64_t sec) {
+  accum_t *a = &m->wls[w].accums[t];
+  if (a->sec >= 0 && (a->sec != sec || a->ph != ph))
+    accum_flush(m, w, t);
+  if (new_hist(m, &a->lat) || new_hist(m, &a->svc))
+    return NULL;
+  a->sec = sec;
+  a->ph = ph;
+  return a;
+}
+
+static void close_second(ed_metrics_t *m, wl_t *wl) {
+  (void)m;
+  if (wl->nsecs == wl->capsecs) {
+    size_t cap = wl->capsecs ? wl->capsecs * 2 : 128;
+    ed_second_t *n = realloc(wl->secs, cap * sizeof(*n));
+    if (!n)
+      return; /* the series loses a second; the totals are unaffected */
+    wl->secs = n;
+    wl->capsecs = cap;
+  }
+  ed_second_t *s = &wl->open;
+  if (ed_hist_count(wl->open_lat)) {
+    s->p50_us = ed_hist_percentile(wl->open_lat, 50);
+    s->p99_us = ed_hist_percentile(wl->open_lat, 99);
+    s->max_us = ed_hist_max(wl->open_lat);
+  }
+  wl->secs[wl->nsecs++] = *s;
+  int64_t phase = s->phase;
+  memset(s, 0, sizeof(*s));
+  s->phase = phase;
+  ed_hist_reset(wl->open_lat);
+  wl->open_sec++;
+}
+
+/* Move workload w's open second forward to sec, closing the ones passed. */
+static ed_second_t *second_at(ed_metrics_t *m, size_t w, int64_t sec) {
+  wl_t *wl = &m->wls[w];
+  while (wl->open_sec < sec)
+    close_second(m, wl);
+  return &wl->open;
+}
+
+int ed_metrics_sent(ed_metrics_t *m, size_t w, size_t t, size_t ph,
+                    int64_t sec, int64_t lag_us, int late) {
+  ed_cell_t *c = touch_cell(m, w, t, ph);
+  accum_t *a = touch_accum(m, w, t, ph, sec);
+  if (!c || !a)
+    return ED_ENOMEM;
+  ed_second_t *s = second_at(m, w, sec);
+  c->counts.sent++;
+  a->counts.sent++;
+  s->counts.sent++;
+  if (late) {
+    c->counts.late++;
+    a->counts.late++;
+    s->counts.late++;
+  }
+  /* The lag of a late request is its wait for a slot, already counted as
+   * late; keeping it out leaves the lag the runner's own. */
+  if (!late)
+    ed_hist_record(c->lag, lag_us < 0 ? 0 : lag_us);
+  return 0;
+}
+
+int ed_metrics_dropped(ed_metrics_t *m, size_t w, size_t t, size_t ph,
+                       int64_t sec) {
+  ed_cell_t *c = touch_cell(m, w, t, ph);
+  accum_t *a = touch_accum(m, w, t, ph, sec);
+  if (!c || !a)
+    return ED_ENOMEM;
+  ed_second_t *s = second_at(m, w, sec);
+  c->counts.dropped++;
+  a->counts.dropped++;
+  s->counts.dropped++;
+  return 0;
+}
+
+static void count_outcome(ed_counts_t *c, ed_errclass_t err) {
+  c->completed++;
+  if (err == ED_ERRCLASS_NONE)
+    c->ok++;
+  else
+    c->errors[err]++;
+}
+
+int ed_metrics_completed(ed_metrics_t *m, size_t w, size_t t, size_t ph,
+                         int64_t sec, ed_errclass_t err, int64_t latency_us,
+                         int64_t service_us) {
+  ed_cell_t *c = touch_cell(m, w, t, ph);
+  accum_t *a = touch_accum(m, w, t, ph, sec);
+  if (!c || !a)
+    return ED_ENOMEM;
+  ed_second_t *s = second_at(m, w, sec);
+  if ((unsigned)err >= ED_ERRCLASS_COUNT)
+    err = ED_ERRCLASS_OTHER;
+  count_outcome(&c->counts, err);
+  count_outcome(&a->counts, err);
+  count_outcome(&s->counts, err);
+  /* Latency counts every completion, failed ones included: a timeout is the
+   * slowest answer there is, and leaving it out would flatter the device. */
+  ed_hist_record(c->latency, latency_us);
+  ed_hist_record(c->service, service_us);
+  ed_hist_record(a->lat, latency_us);
+  ed_hist_record(a->svc, service_us);
+  ed_hist_record(m->wls[w].open_lat, latency_us);
+  return 0;
+}
+
+void ed_metrics_in_flight(ed_metrics_t *m, size_t w, int64_t sec,
+                          int64_t in_flight, int64_t phase) {
+  ed_second_t *s = second_at(m, w, sec);
+  if (in_flight > s->in_flight_max)
+    s->in_flight_max = in_flight;
+  s->phase = phase;
+}
+
+void ed_metrics_tick(ed_metrics_t *m, int64_t sec) {
+  for (size_t w = 0; w < m->nworkloads; w++) {
+    wl_t *wl = &m->wls[w];
+    for (size_t t = 0; t < wl->ntargets; t++)
+      if (wl->accums[t].sec >= 0 && wl->accums[t].sec < sec)
+        accum_flush(m, w, t);
+    second_at(m, w, sec);
+  }
+}
+
+void ed_metrics_finish(ed_metrics_t *m) {
+  for (size_t w = 0; w < m->nworkloads; w++) {
+    wl_t *wl = &m->wls[w];
+    for (size_t t = 0; t < wl->ntargets; t++)
+      accum_flush(m, w, t);
+    /* The last second is closed only if something happened in it. */
+    if (wl->open.counts.sent || wl->open.counts.completed ||
+        wl->open.counts.dropped)
+      close_second(m, wl);
+  }
+}
+
+const ed_second_t *ed_metrics_seconds(const ed_metrics_t *m, size_t w,
+                                      size_t *count) {
+  *count = m->wls[w].nsecs;
+  return m->wls[w].secs;
+}
+
+int ed_metrics_cell_init(const ed_metrics_t *m, ed_cell_t *c) {
+  memset(c, 0, sizeof(*c));
+  if (new_hist(m, &c->latency) || new_hist(m, &c->service) ||
+      new_hist(m, &c->lag)) {
+    ed_metrics_cell_close(c);
+    return ED_ENOMEM;
+  }
+  return 0;
+}
+
+void ed_metrics_cell_close(ed_cell_t *c) {
+  cell_free(c);
+  memset(c, 0, sizeof(*c));
+}
+
+void ed_counts_add(ed_counts_t *into, const ed_counts_t *c) {
+  into->sent += c->sent;
+  into->completed += c->completed;
+  into->ok += c->ok;
+  for (int i = 0; i < ED_ERRCLASS_COUNT; i++)
+    into->errors[i] += c->errors[i];
+  into->late += c->late;
+  into->dropped += c->dropped;
+}
+
+uint64_t ed_counts_errors(const ed_counts_t *c) {
+  uint64_t n = 0;
+  for (int i = 0; i < ED_ERRCLASS_COUNT; i++)
+    n += c->errors[i];
+  return n;
+}
+
+int ed_metrics_merge(const ed_metrics_t *m, size_t w, size_t t, size_t ph,
+                     ed_cell_t *into) {
+  const wl_t *wl = &m->wls[w];
+  for (size_t ti = 0; ti < wl->ntargets; ti++) {
+    if (t != SIZE_MAX && ti != t)
+      continue;
+    for (size_t pi = 0; pi < wl->nphases; pi++) {
+      if (ph != SIZE_MAX && pi != ph)
+        continue;
+      const ed_cell_t *c = ed_metrics_cell(m, w, ti, pi);
+      if (!c)
+        continue;
+      ed_counts_add(&into->counts, &c->counts);
+      if (ed_hist_merge(into->latency, c->latency) ||
+          ed_hist_merge(into->service, c->service) ||
+          ed_hist_merge(into->lag, c->lag))
+        return ED_EINVAL;
+    }
+  }
+  return 0;
+}
+
+static const char *const errclass_names[] = {
+#define ED__ERRCLASS_NAME(name, str) str,
+    ED_ERRCLASS_MAP(ED__ERRCLASS_NAME)
+#undef ED__ERRCLASS_NAME
+};
+
+const char *ed_errclass_name(ed_errclass_t e) {
+  if ((unsigned)e >= ED_ERRCLASS_COUNT)
+    return "other";
+  return errclass_names[e];
+}
+
+int ed_errclass_from_name(const char *name) {
+  for (int i = 0; i < ED_ERRCLASS_COUNT; i++)
+    if (strcmp(errclass_names[i], name) == 0)
+      return i;
+  return -1;
+}

@@ -1,0 +1,353 @@
+/* The flow of one run: set up, start targets, replay, stop, write results.
+ * Everything after set-up happens in callbacks on the run's loop. */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "diag.h"
+#include "error.h"
+#include "log.h"
+#include "profile.h"
+#include "run_internal.h"
+#include "summary.h"
+#include "timeline.h"
+
+#define DEFAULT_GRACE_S 2.0
+
+static void iso_now(char *buf, size_t len) {
+  time_t now = time(NULL);
+  struct tm tm;
+  gmtime_r(&now, &tm);
+  strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Peak request rate of the whole scenario, all targets together. */
+static double peak_rate(const ed_scenario_t *s) {
+  double total = 0;
+  for (size_t w = 0; w < s->nworkloads; w++) {
+    double peak = 0;
+    for (size_t i = 0; i < s->workloads[w].nsegs; i++) {
+      double p = ed_segment_peak(&s->workloads[w].segs[i]);
+      peak = p > peak ? p : peak;
+    }
+    total += peak * (double)s->workloads[w].ntargets;
+  }
+  return total;
+}
+
+static int journal_per_request(const ed_scenario_t *s) {
+  switch (s->journal.requests) {
+  case ED_JOURNAL_ALL:
+    return 1;
+  case ED_JOURNAL_AGGREGATE:
+    return 0;
+  default:
+    return peak_rate(s) <= s->journal.max_request_rate;
+  }
+}
+
+/* ---- shutdown -------------------------------------------------------- */
+
+static void close_cb(uv_handle_t *h) {
+  ed__runner_t *r = h->data;
+  r->handles_open--;
+}
+
+static void close_handles(ed__runner_t *r) {
+  uv_close((uv_handle_t *)&r->sigint, close_cb);
+  uv_close((uv_handle_t *)&r->sigterm, close_cb);
+  uv_close((uv_handle_t *)&r->grace, close_cb);
+}
+
+/* Targets are stopped: close them (in-flight requests complete as
+ * cancelled), then the scheduler, then our own handles; the loop ends when
+ * the last handle is closed. */
+static void all_stopped(ed__runner_t *r) {
+  if (r->finished)
+    return;
+  r->finished = 1;
+  if (!r->t_end)
+    r->t_end = uv_hrtime();
+  ed__run_close_targets(r);
+  if (r->metrics)
+    ed_metrics_finish(r->metrics);
+  if (r->sched)
+    ed_sched_destroy(r->sched);
+  r->sched = NULL;
+  close_handles(r);
+}
+
+static void shut_down(ed__runner_t *r) {
+  uv_timer_stop(&r->grace);
+  ed__run_stop_targets(r, all_stopped);
+}
+
+void ed__run_on_sched_done(ed__runner_t *r) {
+  if (r->sched_done)
+    return;
+  r->sched_done = 1;
+  r->t_end = uv_hrtime();
+  shut_down(r);
+}
+
+static void on_grace(uv_timer_t *t) {
+  ed__runner_t *r = t->data;
+  if (r->sched && !r->sched_done) {
+    ed_progress_message(&r->progress,
+                        "eventdrill: %lld requests still in flight after the "
+                        "grace period: cancelling them",
+                        (long long)ed_sched_in_flight(r->sched));
+    ed__run_on_sched_done(r);
+  }
+}
+
+static void on_signal(uv_signal_t *s, int signum) {
+  ed__runner_t *r = s->data;
+  if (r->interrupted) {
+    /* Second Ctrl-C: do not wait any longer. */
+    uv_timer_start(&r->grace, on_grace, 0, 0);
+    return;
+  }
+  r->interrupted = 1;
+  ed__run_journal_event(r, "interrupt",
+                        json_pack("{s:s}", "signal",
+                                  signum == SIGINT ? "SIGINT" : "SIGTERM"));
+  if (!r->sched) {
+    /* Still starting targets: all_started will see the flag. */
+    return;
+  }
+  ed_progress_message(&r->progress,
+                      "eventdrill: interrupted: no new request is sent; "
+                      "waiting up to %.0f s for %lld in flight (again to stop "
+                      "now)",
+                      r->opt.grace_s, (long long)ed_sched_in_flight(r->sched));
+  ed_sched_stop(r->sched);
+  if (!r->sched_done)
+    uv_timer_start(&r->grace, on_grace, (uint64_t)(r->opt.grace_s * 1000), 0);
+}
+
+/* ---- start ----------------------------------------------------------- */
+
+static int create_scheduler(ed__runner_t *r) {
+  const ed_scenario_t *s = r->sc;
+  size_t *ntargets = calloc(s->nworkloads + 1, sizeof(size_t));
+  size_t *nphases = calloc(s->nworkloads + 1, sizeof(size_t));
+  ed_stream_spec_t *specs = calloc(r->nstreams + 1, sizeof(*specs));
+  int rc = ED_ENOMEM;
+  if (!ntargets || !nphases || !specs)
+    goto out;
+  uint64_t seed = r->opt.has_seed ? r->opt.seed : s->seed;
+  size_t k = 0;
+  for (size_t w = 0; w < s->nworkloads; w++) {
+    const ed_workload_t *wl = &s->workloads[w];
+    ntargets[w] = wl->ntargets;
+    nphases[w] = wl->nsegs;
+    for (size_t t = 0; t < wl->ntargets; t++, k++) {
+      specs[k] = (ed_stream_spec_t){
+          .workload = w,
+          .target = t,
+          .segs = wl->segs,
+          .nsegs = wl->nsegs,
+          .arrival = wl->arrival,
+          /* Each stream draws its own sequence from the run's seed. */
+          .seed = seed * 1000003u + k,
+          .start_ns = wl->start_ms * 1000000,
+          .max_in_flight =
+              ed_workload_cap(wl, ed_scenario_target(s, wl->targets[t])),
+          .timeout_ms = wl->timeout_ms,
+          .drop_after_ns = wl->timeout_ms * 1000000,
+          .op = r->streams[k].prepared,
+          .submit = ed__run_submit,
+          .submit_ctx = &r->streams[k],
+      };
+    }
+  }
+  rc = ed_metrics_create(s->nworkloads, ntargets, nphases, 3, &r->metrics);
+  if (rc != 0)
+    goto out;
+  ed_metrics_set_flush(r->metrics, ed__run_on_flush, r);
+  ed_sched_events_t ev = ed__run_sched_events;
+  ev.arg = r;
+  rc = ed_sched_create(&r->loop, specs, r->nstreams, s->nworkloads,
+                       r->metrics, &ev, &r->sched);
+out:
+  free(ntargets);
+  free(nphases);
+  free(specs);
+  return rc;
+}
+
+static void all_started(ed__runner_t *r) {
+  if (r->start_failed || r->interrupted) {
+    shut_down(r);
+    return;
+  }
+  if (ed__run_prepare_streams(r) != 0 || create_scheduler(r) != 0) {
+    r->start_failed = 1;
+    shut_down(r);
+    return;
+  }
+  ed_progress_init(&r->progress, r->opt.progress, r->sc, r->metrics);
+  ed_progress_message(&r->progress,
+                      "eventdrill: running %s: %zu workload%s on %zu "
+                      "target%s; results in %s",
+                      r->sc->name, r->sc->nworkloads,
+                      r->sc->nworkloads == 1 ? "" : "s", r->sc->ntargets,
+                      r->sc->ntargets == 1 ? "" : "s", r->dir);
+  ed_sched_start(r->sched);
+  r->t0 = ed_sched_t0(r->sched);
+}
+
+/* ---- results --------------------------------------------------------- */
+
+static int write_results(ed__runner_t *r) {
+  double elapsed = r->t0 && r->t_end ? (double)(r->t_end - r->t0) / 1e9 : 0;
+  char ended[32];
+  iso_now(ended, sizeof(ended));
+  ed_run_info_t info = {
+      .version = ED_VERSION,
+      .mode = "run",
+      .command = r->opt.command ? r->opt.command : "",
+      .started = r->started_iso,
+      .ended = ended,
+      .elapsed_s = elapsed,
+      .interrupted = r->interrupted,
+      .seed = r->opt.has_seed ? r->opt.seed : r->sc->seed,
+      .targets = r->target_desc,
+  };
+  json_t *summary = ed_summary_build(r->sc, r->metrics, &info);
+  char path[PATH_MAX];
+  int rc = ed__run_path(r, "summary.json", path, sizeof(path));
+  if (rc == 0)
+    rc = json_dump_file(summary, path,
+                        JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+                            JSON_REAL_PRECISION(10));
+  if (rc == 0)
+    rc = ed__run_path(r, "timeseries.csv", path, sizeof(path));
+  if (rc == 0)
+    rc = ed_summary_write_timeseries(r->sc, r->metrics, path);
+  size_t i;
+  json_t *w;
+  json_array_foreach(
+      json_object_get(json_object_get(summary, "runner"), "warnings"), i, w)
+      ed__run_journal_event(r, "warning",
+                            json_pack("{s:O}", "message", w));
+  ed__run_journal_end(r, elapsed);
+  if (r->opt.progress != ED_PROGRESS_QUIET &&
+      r->opt.progress != ED_PROGRESS_JSON)
+    ed_summary_print(summary, stderr);
+  if (r->opt.progress == ED_PROGRESS_JSON) {
+    json_t *out = json_pack("{s:s,s:O}", "results", r->dir, "summary",
+                            summary);
+    json_dumpf(out, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    fputc('\n', stdout);
+    json_decref(out);
+  }
+  int slo_met = json_is_true(json_object_get(json_object_get(summary, "slo"),
+                                             "met"));
+  json_decref(summary);
+  if (rc != 0) {
+    ed_error(NULL, "cannot write the results in %s", r->dir);
+    return ED_EXIT_FAILED;
+  }
+  if (r->interrupted)
+    return ED_EXIT_INTERRUPTED;
+  return slo_met ? ED_EXIT_OK : ED_EXIT_SLO;
+}
+
+/* ---- set-up and the whole run ---------------------------------------- */
+
+static int load(ed__runner_t *r) {
+  ed_scenario_drivers_t drivers;
+  ed_plugin_host_scenario_drivers(r->ph, &drivers);
+  ed_diag_t diag;
+  ed_diag_init(&diag);
+  int rc = ed_scenario_load(r->opt.file, &drivers, &diag, &r->sc);
+  if (rc != 0)
+    ed_diag_print(&diag, stderr);
+  ed_diag_close(&diag);
+  return rc;
+}
+
+static void init_handles(ed__runner_t *r) {
+  uv_signal_init(&r->loop, &r->sigint);
+  uv_signal_init(&r->loop, &r->sigterm);
+  uv_timer_init(&r->loop, &r->grace);
+  r->sigint.data = r->sigterm.data = r->grace.data = r;
+  r->handles_open = 3;
+  uv_signal_start(&r->sigint, on_signal, SIGINT);
+  uv_signal_start(&r->sigterm, on_signal, SIGTERM);
+}
+
+static int run_loop(ed__runner_t *r) {
+  if (ed__run_open_targets(r) != 0) {
+    ed__run_close_targets(r);
+    return ED_EXIT_FAILED;
+  }
+  if (ed__run_journal_open(r) != 0) {
+    ed__run_close_targets(r);
+    return ED_EXIT_FAILED;
+  }
+  iso_now(r->started_iso, sizeof(r->started_iso));
+  r->journal_requests = journal_per_request(r->sc);
+  ed__run_journal_start(r);
+  init_handles(r);
+  ed__run_start_targets(r, all_started);
+  uv_run(&r->loop, UV_RUN_DEFAULT);
+  ed_progress_close(&r->progress);
+  if (r->start_failed || !r->metrics) {
+    ed__run_journal_end(r, 0);
+    if (r->interrupted)
+      return ED_EXIT_INTERRUPTED;
+    ed_error(NULL, "the run could not start; see %s/journal.jsonl", r->dir);
+    return ED_EXIT_FAILED;
+  }
+  int code = write_results(r);
+  if (r->opt.progress != ED_PROGRESS_QUIET &&
+      r->opt.progress != ED_PROGRESS_JSON)
+    fprintf(stderr, "\nresults: %s/ (summary.json, timeseries.csv, "
+                    "journal.jsonl)\n",
+            r->dir);
+  return code;
+}
+
+int ed_run(const ed_run_options_t *opts) {
+  ed__runner_t *r = calloc(1, sizeof(*r));
+  if (!r)
+    return ED_EXIT_FAILED;
+  r->opt = *opts;
+  if (r->opt.grace_s <= 0)
+    r->opt.grace_s = DEFAULT_GRACE_S;
+  int code = ED_EXIT_FAILED;
+  if (uv_loop_init(&r->loop) != 0) {
+    free(r);
+    return ED_EXIT_FAILED;
+  }
+  if (ed_plugin_host_create(&r->loop, &r->ph) != 0 ||
+      ed_plugin_host_default_dirs(r->ph) != 0)
+    goto out;
+  if (load(r) != 0) {
+    code = ED_EXIT_USAGE;
+    goto out;
+  }
+  if (r->opt.dry_run) {
+    ed_timeline_print(r->sc, stdout);
+    code = ED_EXIT_OK;
+    goto out;
+  }
+  code = run_loop(r);
+out:
+  /* Anything still closing (targets, simulators) finishes here. */
+  uv_run(&r->loop, UV_RUN_DEFAULT);
+  if (r->journal)
+    ed_journal_close(r->journal);
+  ed_metrics_destroy(r->metrics);
+  json_decref(r->target_desc);
+  ed_scenario_destroy(r->sc);
+  ed_plugin_host_destroy(r->ph);
+  if (uv_loop_close(&r->loop) != 0)
+    ed_debug(NULL, "the loop still had handles at exit");
+  free(r);
+  return code;
+}

@@ -1,0 +1,39 @@
+/*
+ * run: one drill run, `eventdrill run FILE`: load and validate the scenario,
+ * start the built-in simulator for targets that ask for it, open and start
+ * every target through its driver, replay the workloads with the scheduler,
+ * and write the results folder (journal.jsonl as it happens, then
+ * summary.json, timeseries.csv and a copy of the scenario).
+ */
+#ifndef ED_RUN_H
+#define ED_RUN_H
+
+#include <stdint.h>
+
+#include "progress.h"
+
+/* Exit statuses of `eventdrill run`. */
+enum {
+  ED_EXIT_OK = 0,
+  ED_EXIT_SLO = 1,         /* ran to the end, an SLO was not met */
+  ED_EXIT_USAGE = 2,       /* bad command line or invalid scenario */
+  ED_EXIT_INTERRUPTED = 3, /* stopped by SIGINT/SIGTERM */
+  ED_EXIT_FAILED = 4       /* could not run: driver, target or I/O failure */
+};
+
+typedef struct ed_run_options_s {
+  const char *file;         /* scenario file */
+  const char *results_root; /* default "results" */
+  const char *results_dir;  /* exact folder to create, overrides root */
+  int dry_run;
+  ed_progress_mode_t progress;
+  int has_seed;
+  uint64_t seed;
+  double grace_s;      /* wait for in-flight requests after an interrupt */
+  const char *command; /* the command line, for the journal and summary */
+} ed_run_options_t;
+
+/* Run and return an exit status (ED_EXIT_*). Prints its own messages. */
+int ed_run(const ed_run_options_t *opts);
+
+#endif

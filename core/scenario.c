@@ -1,0 +1,256 @@
+/* Scenario loader: reading, the top level, "slo", "journal", lifecycle.
+ * Targets and workloads are in scenario_targets.c / scenario_workloads.c. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "error.h"
+#include "jsonpos.h"
+#include "scenario_internal.h"
+
+/* A scenario is a few kilobytes; anything this big is a mistake. */
+#define MAX_FILE_SIZE (16u * 1024 * 1024)
+
+static const char *const root_keys[] = {"name",    "description", "seed",
+                                        "targets", "workloads",   "slo",
+                                        "journal", NULL};
+static const char *const slo_keys[] = {"p50_ms",  "p90_ms",     "p99_ms",
+                                       "p999_ms", "error_rate", NULL};
+static const char *const journal_keys[] = {"requests", "max_request_rate",
+                                           NULL};
+static const char *const journal_modes[] = {"auto", "all", "aggregate", NULL};
+
+#define DEFAULT_MAX_REQUEST_RATE 1000.0
+#define SLO_MAX_MS 3600000.0
+
+/* ---- reading ----------------------------------------------------------- */
+
+static int read_file(const char *file, char **text, size_t *len,
+                     ed_diag_t *diag) {
+  FILE *f = fopen(file, "rb");
+  if (!f) {
+    ed_diag_add_at(diag, 0, 0, "", "cannot open the file: %s", strerror(errno));
+    return ED_EIO;
+  }
+  size_t cap = 4096, n = 0;
+  char *buf = malloc(cap);
+  int err = buf ? 0 : ED_ENOMEM;
+  while (!err) {
+    if (n == cap) {
+      char *nb = cap < MAX_FILE_SIZE ? realloc(buf, cap * 2) : NULL;
+      if (!nb) {
+        err = cap < MAX_FILE_SIZE ? ED_ENOMEM : ED_EINVAL;
+        break;
+      }
+      buf = nb;
+      cap *= 2;
+    }
+    size_t got = fread(buf + n, 1, cap - n, f);
+    n += got;
+    if (got == 0)
+      break;
+  }
+  if (!err && ferror(f))
+    err = ED_EIO;
+  fclose(f);
+  if (err) {
+    ed_diag_add_at(diag, 0, 0, "", "cannot read the file: %s",
+                   err == ED_EINVAL ? "larger than 16 MiB" : ed_strerror(err));
+    free(buf);
+    return err == ED_ENOMEM ? ED_ENOMEM : ED_EIO;
+  }
+  *text = buf;
+  *len = n;
+  return 0;
+}
+
+static int sha256_hex(const char *text, size_t len, char out[65]) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int mdlen = 0;
+  if (!EVP_Digest(text, len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
+    return ED_ENOMEM;
+  for (unsigned i = 0; i < mdlen; i++)
+    snprintf(out + 2 * i, 3, "%02x", md[i]);
+  return 0;
+}
+
+/* ---- sections ----------------------------------------------------------- */
+
+static void load_slo(ed__loader_t *l, json_t *root) {
+  ed_slo_t *slo = &l->s->slo;
+  slo->error_rate = -1;
+  json_t *obj = json_object_get(root, "slo");
+  if (!obj || ed__want(l, obj, JSON_OBJECT, "slo", "an object"))
+    return;
+  ed__check_keys(l, obj, "slo", slo_keys);
+  double *ms[] = {&slo->p50_ms, &slo->p90_ms, &slo->p99_ms, &slo->p999_ms};
+  double prev = 0;
+  const char *prev_key = NULL;
+  for (size_t i = 0; i < 4; i++) {
+    if (ed__get_number(l, obj, "slo", slo_keys[i], 0.001, SLO_MAX_MS, ms[i]) !=
+        1)
+      continue;
+    /* A higher percentile cannot be held to a lower bound. */
+    if (prev_key && *ms[i] < prev) {
+      char kpath[ED__PATH_MAX];
+      ed__path_key(kpath, "slo", slo_keys[i]);
+      ed_diag_add(l->diag, kpath, "%.15g ms is below %s (%.15g ms)", *ms[i],
+                  prev_key, prev);
+    }
+    prev = *ms[i];
+    prev_key = slo_keys[i];
+  }
+  ed__get_number(l, obj, "slo", "error_rate", 0, 1, &slo->error_rate);
+}
+
+static void load_journal(ed__loader_t *l, json_t *root) {
+  ed_journal_spec_t *j = &l->s->journal;
+  j->requests = ED_JOURNAL_AUTO;
+  j->max_request_rate = DEFAULT_MAX_REQUEST_RATE;
+  json_t *obj = json_object_get(root, "journal");
+  if (!obj || ed__want(l, obj, JSON_OBJECT, "journal", "an object"))
+    return;
+  ed__check_keys(l, obj, "journal", journal_keys);
+  int mode;
+  if (ed__get_choice(l, obj, "journal", "requests", journal_modes, &mode) == 1)
+    j->requests = (ed_journal_mode_t)mode;
+  ed__get_number(l, obj, "journal", "max_request_rate", 1, 1e9,
+                 &j->max_request_rate);
+}
+
+static void report_dups(ed__loader_t *l, const ed_jsonpos_t *pos) {
+  for (size_t i = 0; i < ed_jsonpos_dup_count(pos); i++) {
+    const ed_jsonpos_dup_t *d = ed_jsonpos_dup(pos, i);
+    ed_diag_add_at(l->diag, d->line, d->column, d->path,
+                   "duplicate key \"%s\" (first at line %d, column %d; a key "
+                   "may appear only once in an object)",
+                   d->key, d->first_line, d->first_column);
+  }
+}
+
+static void load_root(ed__loader_t *l, json_t *root) {
+  ed_scenario_t *s = l->s;
+  if (!json_is_object(root)) {
+    ed_diag_add(l->diag, "", "a scenario is a JSON object, got %s",
+                ed__kind(root));
+    return;
+  }
+  ed__check_keys(l, root, "", root_keys);
+  const char *str;
+  if (ed__get_name(l, root, "", "name", 1, &str) == 1)
+    s->name = ed__strdup(l, str);
+  if (ed__get_string(l, root, "", "description", 0, &str) == 1)
+    s->description = ed__strdup(l, str);
+  int64_t seed;
+  if (ed__get_int(l, root, "", "seed", 0, INT64_MAX, &seed) == 1) {
+    s->seed = (uint64_t)seed;
+    s->has_seed = 1;
+  }
+  ed__load_targets(l, json_object_get(root, "targets"));
+  ed__load_workloads(l, json_object_get(root, "workloads"));
+  load_slo(l, root);
+  load_journal(l, root);
+}
+
+/* ---- load -------------------------------------------------------------- */
+
+/* Validate the parsed document with positions from the text. */
+static void validate(ed__loader_t *l, const char *file) {
+  ed_scenario_t *s = l->s;
+  ed_jsonpos_t *pos = NULL;
+  /* jansson accepted the text, so the scanner does too unless memory runs
+   * out; then errors only lack positions. */
+  if (ed_jsonpos_scan(s->text, s->text_len, &pos, NULL, NULL) == ED_ENOMEM)
+    l->nomem = 1;
+  const char *prev_file = l->diag->file;
+  const ed_jsonpos_t *prev_pos = l->diag->pos;
+  l->diag->file = file;
+  l->diag->pos = pos;
+  report_dups(l, pos);
+  load_root(l, s->root);
+  l->diag->file = prev_file;
+  l->diag->pos = prev_pos;
+  ed_jsonpos_destroy(pos);
+}
+
+static int parse(ed_scenario_t *s, ed_diag_t *diag) {
+  json_error_t jerr;
+  s->root = json_loadb(s->text, s->text_len, 0, &jerr);
+  if (s->root)
+    return 0;
+  ed_diag_add_at(diag, jerr.line > 0 ? jerr.line : 1,
+                 jerr.column > 0 ? jerr.column : 1, "", "invalid JSON: %s",
+                 jerr.text);
+  return ED_EPARSE;
+}
+
+int ed_scenario_load(const char *file, const ed_scenario_drivers_t *drivers,
+                     ed_diag_t *diag, ed_scenario_t **out) {
+  *out = NULL;
+  const char *prev_file = diag->file;
+  diag->file = file;
+  ed_scenario_t *s = calloc(1, sizeof(*s));
+  int err = s ? 0 : ED_ENOMEM;
+  if (!err && !(s->file = strdup(file)))
+    err = ED_ENOMEM;
+  if (!err)
+    err = read_file(file, &s->text, &s->text_len, diag);
+  if (!err)
+    err = sha256_hex(s->text, s->text_len, s->sha256);
+  if (!err)
+    err = parse(s, diag);
+  diag->file = prev_file;
+  if (err) {
+    ed_scenario_destroy(s);
+    return err;
+  }
+  ed__loader_t l = {diag, drivers, s, 0};
+  size_t before = diag->count;
+  validate(&l, file);
+  if (l.nomem || diag->count != before) {
+    ed_scenario_destroy(s);
+    return l.nomem ? ED_ENOMEM : ED_EPARSE;
+  }
+  *out = s;
+  return 0;
+}
+
+void ed_scenario_destroy(ed_scenario_t *s) {
+  if (!s)
+    return;
+  for (size_t i = 0; i < s->ntargets; i++)
+    ed__free_target(&s->targets[i]);
+  free(s->targets);
+  for (size_t i = 0; i < s->nworkloads; i++)
+    ed__free_workload(&s->workloads[i]);
+  free(s->workloads);
+  free(s->file);
+  free(s->name);
+  free(s->description);
+  json_decref(s->root);
+  free(s->text);
+  free(s);
+}
+
+/* ---- queries ----------------------------------------------------------- */
+
+const ed_target_t *ed_scenario_target(const ed_scenario_t *s,
+                                      const char *name) {
+  for (size_t i = 0; s && name && i < s->ntargets; i++)
+    if (s->targets[i].name && strcmp(s->targets[i].name, name) == 0)
+      return &s->targets[i];
+  return NULL;
+}
+
+int64_t ed_scenario_length_ms(const ed_scenario_t *s) {
+  int64_t len = 0;
+  for (size_t i = 0; i < s->nworkloads; i++) {
+    int64_t w = ed_workload_length_ms(&s->workloads[i]);
+    if (w > len)
+      len = w;
+  }
+  return len;
+}

@@ -1,0 +1,494 @@
+#include "scheduler.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "profile.h"
+
+/* Requests are sent in batches of at most this many per loop turn, so that a
+ * runner that falls behind still reads completions between batches. */
+#define BATCH_MAX 512
+/* Sleep with a timer only when the next send is further than this. */
+#define SPIN_WINDOW_NS 1500000LL
+/* A backlog never holds more than this many waiting requests per stream. */
+#define BACKLOG_MAX (1u << 20)
+
+typedef struct waiting_s {
+  int64_t intended_ns; /* absolute, uv_hrtime clock */
+  size_t phase;
+} waiting_t;
+
+typedef struct stream_s stream_t;
+
+/* A request slot: the ed_request_t a driver sees, plus what the scheduler
+ * needs back when it completes. */
+typedef struct slot_s {
+  ed_request_t req;
+  stream_t *stream;
+  size_t phase;
+  int late;
+  struct slot_s *next_free;
+} slot_t;
+
+struct stream_s {
+  ed_stream_spec_t spec;
+  ed_sched_t *sched; /* back pointer, so a completion finds its scheduler */
+  ed_profile_t profile;
+  int64_t next_ns; /* absolute intended time of the next request */
+  size_t next_phase;
+  int over; /* profile exhausted (or stopped) */
+  size_t last_phase_seen;
+  int64_t in_flight;
+  slot_t *slots, *free_slots;
+  waiting_t *ring; /* backlog, a ring buffer */
+  size_t ring_cap, ring_head, ring_len;
+};
+
+struct ed_sched_s {
+  uv_loop_t *loop;
+  uv_timer_t timer;  /* sleeps until just before the next send */
+  uv_idle_t idle;    /* keeps the loop polling while a send is near */
+  uv_timer_t ticker; /* closes each second */
+  stream_t *streams;
+  size_t nstreams;
+  stream_t **heap; /* streams not over, by next_ns */
+  size_t heap_len;
+  ed_metrics_t *metrics;
+  ed_sched_events_t ev;
+  size_t nworkloads;
+  int64_t *wl_in_flight;
+  size_t *wl_phase; /* highest phase announced per workload, +1; 0 = none */
+  uint64_t t0;
+  int64_t last_sec;
+  int stopped, done_sent, idle_on;
+  int closing;
+};
+
+/* ---- min-heap of streams by next_ns ----------------------------------- */
+
+static void heap_swap(ed_sched_t *s, size_t a, size_t b) {
+  stream_t *t = s->heap[a];
+  s->heap[a] = s->heap[b];
+  s->heap[b] = t;
+}
+
+static void heap_down(ed_sched_t *s, size_t i) {
+  for (;;) {
+    size_t l = 2 * i + 1, r = l + 1, m = i;
+    if (l < s->heap_len && s->heap[l]->next_ns < s->heap[m]->next_ns)
+      m = l;
+    if (r < s->heap_len && s->heap[r]->next_ns < s->heap[m]->next_ns)
+      m = r;
+    if (m == i)
+      return;
+    heap_swap(s, i, m);
+    i = m;
+  }
+}
+
+static void heap_up(ed_sched_t *s, size_t i) {
+  while (i > 0) {
+    size_t p = (i - 1) / 2;
+    if (s->heap[p]->next_ns <= s->heap[i]->next_ns)
+      return;
+    heap_swap(s, i, p);
+    i = p;
+  }
+}
+
+static void heap_pop(ed_sched_t *s) {
+  s->heap[0] = s->heap[--s->heap_len];
+  heap_down(s, 0);
+}
+
+/* ---- time helpers ---------------------------------------------------- */
+
+static int64_t sec_of(const ed_sched_t *s, uint64_t abs_ns) {
+  return abs_ns <= s->t0 ? 0 : (int64_t)((abs_ns - s->t0) / 1000000000ull);
+}
+
+/* Close the seconds that have fully passed. */
+static void tick_to(ed_sched_t *s, uint64_t now) {
+  int64_t sec = sec_of(s, now);
+  while (s->last_sec < sec) {
+    s->last_sec++;
+    ed_metrics_tick(s->metrics, s->last_sec);
+    if (s->ev.second)
+      s->ev.second(s->ev.arg, s->last_sec - 1);
+  }
+}
+
+/* ---- stream ----------------------------------------------------------- */
+
+static int stream_advance(stream_t *st, uint64_t t0) {
+  int64_t t_ns;
+  size_t seg;
+  if (ed_profile_next(&st->profile, &t_ns, &seg) != 0) {
+    st->over = 1;
+    return 1;
+  }
+  st->next_ns = (int64_t)t0 + st->spec.start_ns + t_ns;
+  st->next_phase = seg;
+  return 0;
+}
+
+static void announce_phase(ed_sched_t *s, stream_t *st, size_t phase,
+                           int64_t at_ns) {
+  size_t w = st->spec.workload;
+  if (s->wl_phase[w] > phase)
+    return;
+  s->wl_phase[w] = phase + 1;
+  if (s->ev.phase)
+    s->ev.phase(s->ev.arg, w, phase, at_ns - (int64_t)s->t0);
+}
+
+static int ring_push(stream_t *st, int64_t intended, size_t phase) {
+  if (st->ring_len == st->ring_cap) {
+    if (st->ring_cap >= BACKLOG_MAX)
+      return ED_ERANGE;
+    size_t cap = st->ring_cap ? st->ring_cap * 2 : 256;
+    waiting_t *n = malloc(cap * sizeof(*n));
+    if (!n)
+      return ED_ENOMEM;
+    for (size_t i = 0; i < st->ring_len; i++)
+      n[i] = st->ring[(st->ring_head + i) % st->ring_cap];
+    free(st->ring);
+    st->ring = n;
+    st->ring_cap = cap;
+    st->ring_head = 0;
+  }
+  st->ring[(st->ring_head + st->ring_len) % st->ring_cap] =
+      (waiting_t){intended, phase};
+  st->ring_len++;
+  return 0;
+}
+
+static waiting_t ring_pop(stream_t *st) {
+  waiting_t w = st->ring[st->ring_head];
+  st->ring_head = (st->ring_head + 1) % st->ring_cap;
+  st->ring_len--;
+  return w;
+}
+
+/* ---- sending and completing ------------------------------------------ */
+
+static void on_done(ed_request_t *req, const ed_result_t *res);
+
+static void check_done(ed_sched_t *s) {
+  if (s->done_sent || s->heap_len > 0)
+    return;
+  for (size_t i = 0; i < s->nstreams; i++)
+    if (s->streams[i].in_flight > 0 || s->streams[i].ring_len > 0)
+      return;
+  s->done_sent = 1;
+  uv_timer_stop(&s->timer);
+  uv_idle_stop(&s->idle);
+  s->idle_on = 0;
+  if (s->ev.done)
+    s->ev.done(s->ev.arg);
+}
+
+static void send_one(ed_sched_t *s, stream_t *st, int64_t intended,
+                     size_t phase, int late, uint64_t now) {
+  slot_t *slot = st->free_slots;
+  st->free_slots = slot->next_free;
+  slot->phase = phase;
+  slot->late = late;
+  ed_request_t *req = &slot->req;
+  req->op = st->spec.op;
+  req->intended_ns = (uint64_t)intended;
+  req->sent_ns = now;
+  req->timeout_ms = st->spec.timeout_ms;
+  req->done = on_done;
+  req->core_data = slot;
+  req->driver_data = NULL;
+  st->in_flight++;
+  size_t w = st->spec.workload;
+  s->wl_in_flight[w]++;
+  int64_t sec = sec_of(s, now);
+  ed_metrics_sent(s->metrics, w, st->spec.target, phase, sec,
+                  ((int64_t)now - intended) / 1000, late);
+  ed_metrics_in_flight(s->metrics, w, sec, s->wl_in_flight[w],
+                       (int64_t)phase);
+  if (st->spec.submit(st->spec.submit_ctx, req) != 0) {
+    ed_result_t res = {.err = ED_ERRCLASS_OTHER,
+                       .detail = "the driver could not start the request"};
+    on_done(req, &res);
+  }
+}
+
+static void drop_one(ed_sched_t *s, stream_t *st, size_t phase,
+                     uint64_t now) {
+  ed_metrics_dropped(s->metrics, st->spec.workload, st->spec.target, phase,
+                     sec_of(s, now));
+}
+
+/* Send what waits in the backlog while slots are free; drop what waited too
+ * long. */
+static void drain_backlog(ed_sched_t *s, stream_t *st, uint64_t now) {
+  while (st->ring_len > 0) {
+    waiting_t w = st->ring[st->ring_head];
+    if ((int64_t)now - w.intended_ns > st->spec.drop_after_ns || s->stopped) {
+      ring_pop(st);
+      drop_one(s, st, w.phase, now);
+      continue;
+    }
+    if (!st->free_slots)
+      return;
+    ring_pop(st);
+    send_one(s, st, w.intended_ns, w.phase, 1, now);
+  }
+}
+
+/* A request falls due: send it, or queue it behind the cap. */
+static void emit(ed_sched_t *s, stream_t *st, uint64_t now) {
+  announce_phase(s, st, st->next_phase, st->next_ns);
+  if (st->ring_len == 0 && st->free_slots) {
+    send_one(s, st, st->next_ns, st->next_phase, 0, now);
+    return;
+  }
+  if (ring_push(st, st->next_ns, st->next_phase) != 0)
+    drop_one(s, st, st->next_phase, now);
+}
+
+static void on_done(ed_request_t *req, const ed_result_t *res) {
+  slot_t *slot = req->core_data;
+  stream_t *st = slot->stream;
+  ed_sched_t *s = st->sched;
+  uint64_t now = uv_hrtime();
+  int64_t lat_us = ((int64_t)now - (int64_t)req->intended_ns) / 1000;
+  int64_t svc_us = ((int64_t)now - (int64_t)req->sent_ns) / 1000;
+  size_t w = st->spec.workload;
+  tick_to(s, now);
+  ed_metrics_completed(s->metrics, w, st->spec.target, slot->phase,
+                       sec_of(s, now), res->err, lat_us, svc_us);
+  if (s->ev.request) {
+    ed_sched_record_t rec = {
+        .workload = w,
+        .target = st->spec.target,
+        .phase = slot->phase,
+        .intended_ns = (int64_t)req->intended_ns - (int64_t)s->t0,
+        .sent_ns = (int64_t)req->sent_ns - (int64_t)s->t0,
+        .latency_us = lat_us,
+        .service_us = svc_us,
+        .late = slot->late,
+        .res = res,
+    };
+    s->ev.request(s->ev.arg, &rec);
+  }
+  st->in_flight--;
+  s->wl_in_flight[w]--;
+  slot->next_free = st->free_slots;
+  st->free_slots = slot;
+  drain_backlog(s, st, now);
+  check_done(s);
+}
+
+/* ---- the pump --------------------------------------------------------- */
+
+static void on_timer(uv_timer_t *t);
+static void on_idle(uv_idle_t *i);
+
+static void set_idle(ed_sched_t *s, int on) {
+  if (on && !s->idle_on)
+    uv_idle_start(&s->idle, on_idle);
+  else if (!on && s->idle_on)
+    uv_idle_stop(&s->idle);
+  s->idle_on = on;
+}
+
+/* Arrange to be woken for the next due request. */
+static void schedule_wakeup(ed_sched_t *s, uint64_t now) {
+  uv_timer_stop(&s->timer);
+  if (s->heap_len == 0) {
+    set_idle(s, 0);
+    return;
+  }
+  int64_t delta = s->heap[0]->next_ns - (int64_t)now;
+  if (delta <= SPIN_WINDOW_NS) {
+    set_idle(s, 1);
+    return;
+  }
+  set_idle(s, 0);
+  /* Wake about a millisecond early, then spin the rest of the way. */
+  uint64_t ms = (uint64_t)(delta - 1000000) / 1000000u;
+  uv_timer_start(&s->timer, on_timer, ms, 0);
+}
+
+static void pump(ed_sched_t *s) {
+  uint64_t now = uv_hrtime();
+  tick_to(s, now);
+  int n = 0;
+  while (s->heap_len > 0 && s->heap[0]->next_ns <= (int64_t)now &&
+         n < BATCH_MAX) {
+    stream_t *st = s->heap[0];
+    emit(s, st, now);
+    n++;
+    if (stream_advance(st, s->t0))
+      heap_pop(s);
+    else
+      heap_down(s, 0);
+    if ((n & 63) == 0)
+      now = uv_hrtime();
+  }
+  if (n == BATCH_MAX && s->heap_len > 0 &&
+      s->heap[0]->next_ns <= (int64_t)now) {
+    set_idle(s, 1); /* behind schedule: come straight back */
+    uv_timer_stop(&s->timer);
+  } else {
+    schedule_wakeup(s, uv_hrtime());
+  }
+  /* Backlogs may hold requests past their drop bound while nothing
+   * completes (a hung device): drop them on time. */
+  for (size_t i = 0; i < s->nstreams; i++)
+    if (s->streams[i].ring_len)
+      drain_backlog(s, &s->streams[i], now);
+  check_done(s);
+}
+
+static void on_timer(uv_timer_t *t) { pump(t->data); }
+static void on_idle(uv_idle_t *i) { pump(i->data); }
+
+static void on_ticker(uv_timer_t *t) {
+  ed_sched_t *s = t->data;
+  uint64_t now = uv_hrtime();
+  tick_to(s, now);
+  for (size_t i = 0; i < s->nstreams; i++)
+    if (s->streams[i].ring_len)
+      drain_backlog(s, &s->streams[i], now);
+  check_done(s);
+}
+
+/* ---- lifecycle -------------------------------------------------------- */
+
+static int stream_init(ed_sched_t *s, stream_t *st,
+                       const ed_stream_spec_t *spec) {
+  st->spec = *spec;
+  st->sched = s;
+  if (st->spec.max_in_flight < 1)
+    st->spec.max_in_flight = 1;
+  ed_profile_init(&st->profile, spec->segs, spec->nsegs, spec->arrival,
+                  spec->seed);
+  st->slots = calloc((size_t)st->spec.max_in_flight, sizeof(*st->slots));
+  if (!st->slots)
+    return ED_ENOMEM;
+  for (int i = st->spec.max_in_flight - 1; i >= 0; i--) {
+    st->slots[i].stream = st;
+    st->slots[i].next_free = st->free_slots;
+    st->free_slots = &st->slots[i];
+  }
+  return 0;
+}
+
+int ed_sched_create(uv_loop_t *loop, const ed_stream_spec_t *streams,
+                    size_t nstreams, size_t nworkloads, ed_metrics_t *metrics,
+                    const ed_sched_events_t *events, ed_sched_t **out) {
+  ed_sched_t *s = calloc(1, sizeof(*s));
+  if (!s)
+    return ED_ENOMEM;
+  s->loop = loop;
+  s->metrics = metrics;
+  s->ev = *events;
+  s->nworkloads = nworkloads;
+  s->nstreams = nstreams;
+  s->streams = calloc(nstreams + 1, sizeof(*s->streams));
+  s->heap = calloc(nstreams + 1, sizeof(*s->heap));
+  s->wl_in_flight = calloc(nworkloads + 1, sizeof(*s->wl_in_flight));
+  s->wl_phase = calloc(nworkloads + 1, sizeof(*s->wl_phase));
+  if (!s->streams || !s->heap || !s->wl_in_flight || !s->wl_phase)
+    goto nomem;
+  for (size_t i = 0; i < nstreams; i++)
+    if (stream_init(s, &s->streams[i], &streams[i]))
+      goto nomem;
+  uv_timer_init(loop, &s->timer);
+  uv_idle_init(loop, &s->idle);
+  uv_timer_init(loop, &s->ticker);
+  s->timer.data = s->idle.data = s->ticker.data = s;
+  *out = s;
+  return 0;
+nomem:
+  for (size_t i = 0; s->streams && i < nstreams; i++)
+    free(s->streams[i].slots);
+  free(s->streams);
+  free(s->heap);
+  free(s->wl_in_flight);
+  free(s->wl_phase);
+  free(s);
+  return ED_ENOMEM;
+}
+
+static stream_t *stream_at(const ed_sched_t *s, size_t i) {
+  return &s->streams[i];
+}
+
+int ed_sched_start(ed_sched_t *s) {
+  s->t0 = uv_hrtime();
+  s->last_sec = 0;
+  for (size_t i = 0; i < s->nstreams; i++) {
+    stream_t *st = stream_at(s, i);
+    if (stream_advance(st, s->t0) == 0) {
+      s->heap[s->heap_len++] = st;
+      heap_up(s, s->heap_len - 1);
+    }
+  }
+  uv_timer_start(&s->ticker, on_ticker, 1000, 1000);
+  pump(s);
+  return 0;
+}
+
+void ed_sched_stop(ed_sched_t *s) {
+  if (s->stopped)
+    return;
+  s->stopped = 1;
+  s->heap_len = 0;
+  uint64_t now = uv_hrtime();
+  for (size_t i = 0; i < s->nstreams; i++) {
+    stream_t *st = stream_at(s, i);
+    st->over = 1;
+    drain_backlog(s, st, now);
+  }
+  schedule_wakeup(s, now);
+  check_done(s);
+}
+
+uint64_t ed_sched_t0(const ed_sched_t *s) { return s->t0; }
+
+int64_t ed_sched_in_flight(const ed_sched_t *s) {
+  int64_t n = 0;
+  for (size_t w = 0; w < s->nworkloads; w++)
+    n += s->wl_in_flight[w];
+  return n;
+}
+
+int64_t ed_sched_waiting(const ed_sched_t *s) {
+  int64_t n = 0;
+  for (size_t i = 0; i < s->nstreams; i++)
+    n += (int64_t)stream_at(s, i)->ring_len;
+  return n;
+}
+
+static void on_closed(uv_handle_t *h) {
+  ed_sched_t *s = h->data;
+  if (--s->closing > 0)
+    return;
+  for (size_t i = 0; i < s->nstreams; i++) {
+    stream_t *st = stream_at(s, i);
+    free(st->slots);
+    free(st->ring);
+  }
+  free(s->streams);
+  free(s->heap);
+  free(s->wl_in_flight);
+  free(s->wl_phase);
+  free(s);
+}
+
+void ed_sched_destroy(ed_sched_t *s) {
+  if (!s)
+    return;
+  s->closing = 3;
+  uv_close((uv_handle_t *)&s->timer, on_closed);
+  uv_close((uv_handle_t *)&s->idle, on_closed);
+  uv_close((uv_handle_t *)&s->ticker, on_closed);
+}

@@ -1,0 +1,87 @@
+#include "timeline.h"
+
+#include <math.h>
+
+#include "profile.h"
+
+void ed_timeline_describe(const ed_segment_t *seg, char *buf, size_t len) {
+  switch (seg->kind) {
+  case ED_SEG_CONSTANT:
+    snprintf(buf, len, "constant %g req/s", seg->from);
+    break;
+  case ED_SEG_RAMP:
+    snprintf(buf, len, "ramp %g -> %g req/s", seg->from, seg->to);
+    break;
+  case ED_SEG_STEP:
+    snprintf(buf, len, "step %g -> %g req/s in %d steps", seg->from, seg->to,
+             seg->steps);
+    break;
+  case ED_SEG_SPIKE: {
+    char at[32], width[32];
+    snprintf(buf, len, "spike %g req/s, peak %g at %s for %s", seg->from,
+             seg->to, ed_duration_format(seg->at_ms, at, sizeof(at)),
+             ed_duration_format(seg->width_ms, width, sizeof(width)));
+    break;
+  }
+  }
+}
+
+static void print_targets(const ed_scenario_t *s, FILE *out) {
+  fprintf(out, "targets:\n");
+  for (size_t i = 0; i < s->ntargets; i++) {
+    const ed_target_t *t = &s->targets[i];
+    const char *where = "";
+    json_t *url = json_object_get(t->opts, "url");
+    if (t->sim)
+      where = "built-in simulator";
+    else if (json_is_string(url))
+      where = json_string_value(url);
+    fprintf(out, "  %-16s %-8s %-32s %s\n", t->name, t->driver, where,
+            t->rehearsal ? "rehearsal target" : "live (no faults)");
+  }
+}
+
+static double print_workload(const ed_workload_t *w, FILE *out) {
+  char dur[32], to[32];
+  fprintf(out, "\nworkload %s: %s on %zu target%s (", w->name, w->op.name,
+          w->ntargets, w->ntargets == 1 ? "" : "s");
+  for (size_t i = 0; i < w->ntargets; i++)
+    fprintf(out, "%s%s", i ? ", " : "", w->targets[i]);
+  fprintf(out, "), %s arrivals, max %d in flight per target, timeout %s\n",
+          w->arrival == ED_ARRIVAL_POISSON ? "poisson" : "uniform",
+          w->max_in_flight, ed_duration_format(w->timeout_ms, to, sizeof(to)));
+  fprintf(out, "  %-8s %-8s %-16s %-44s %12s %12s\n", "at", "for", "phase",
+          "profile (per target)", "per target", "expected");
+  int64_t at = w->start_ms;
+  double total = 0;
+  for (size_t i = 0; i < w->nsegs; i++) {
+    const ed_segment_t *seg = &w->segs[i];
+    char desc[128], atb[32];
+    ed_timeline_describe(seg, desc, sizeof(desc));
+    double per = ed_segment_expected(seg);
+    double all = per * (double)w->ntargets;
+    total += all;
+    fprintf(out, "  %-8s %-8s %-16s %-44s %12.0f %12.0f\n",
+            ed_duration_format(at, atb, sizeof(atb)),
+            ed_duration_format(seg->duration_ms, dur, sizeof(dur)), seg->name,
+            desc, round(per), round(all));
+    at += seg->duration_ms;
+  }
+  fprintf(out, "  %-8s %-8s %-16s %-44s %12s %12.0f\n",
+          ed_duration_format(at, dur, sizeof(dur)), "", "end", "", "",
+          round(total));
+  return total;
+}
+
+void ed_timeline_print(const ed_scenario_t *s, FILE *out) {
+  char len[32];
+  fprintf(out, "scenario %s (sha256 %.16s…), %s\n", s->name, s->sha256,
+          ed_duration_format(ed_scenario_length_ms(s), len, sizeof(len)));
+  print_targets(s, out);
+  double total = 0;
+  for (size_t i = 0; i < s->nworkloads; i++)
+    total += print_workload(&s->workloads[i], out);
+  fprintf(out, "\nexpected requests in all: %.0f; no device was contacted "
+               "(dry run)\n",
+          round(total));
+}

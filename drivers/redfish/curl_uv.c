@@ -1,0 +1,250 @@
+/*
+ * curl_uv: see curl_uv.h.
+ *
+ * Why the watchers outlive a transfer: with keep-alive, curl tells us
+ * CURL_POLL_REMOVE each time a transfer on a connection ends and asks again
+ * for CURL_POLL_IN when the next transfer re-uses it. Stopping and starting an
+ * epoll registration each time costs two epoll_ctl calls per request (the cost
+ * that made a naive libuv client 25% slower than plain libcurl). So on REMOVE
+ * we leave the watcher armed but unreferenced ("idle"); if the idle socket
+ * becomes readable (the server closed it) we stop it then. When curl wants the
+ * same events again nothing has to change in the kernel.
+ */
+#include "curl_uv.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct sock_s {
+  uv_poll_t poll;
+  ed__cuv_t *cuv;
+  curl_socket_t fd;
+  int events;  /* UV_* events the poll is started with, 0 = stopped */
+  int wanted;  /* UV_* events curl asked for, 0 = idle */
+} sock_t;
+
+struct ed__cuv_s {
+  uv_loop_t *loop;
+  CURLM *multi;
+  ed__cuv_done_cb done;
+  uv_timer_t timer;
+  sock_t **socks; /* indexed by file descriptor */
+  size_t nsocks;
+  int open_handles; /* uv handles not yet closed: free when it drops to 0 */
+  int closing;
+};
+
+static void release(ed__cuv_t *cuv) {
+  if (--cuv->open_handles == 0) {
+    free(cuv->socks);
+    free(cuv);
+  }
+}
+
+static void on_handle_closed(uv_handle_t *h) {
+  sock_t *s = h->data;
+  ed__cuv_t *cuv = s ? s->cuv : NULL;
+  if (s) {
+    free(s);
+  } else {
+    cuv = (ed__cuv_t *)((char *)h - offsetof(ed__cuv_t, timer));
+  }
+  release(cuv);
+}
+
+/* Hand every finished transfer to the done callback. */
+static void drain_done(ed__cuv_t *cuv) {
+  CURLMsg *msg;
+  int left;
+  while ((msg = curl_multi_info_read(cuv->multi, &left)) != NULL) {
+    if (msg->msg != CURLMSG_DONE)
+      continue;
+    CURL *easy = msg->easy_handle;
+    CURLcode rc = msg->data.result;
+    void *priv = NULL;
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&priv);
+    curl_multi_remove_handle(cuv->multi, easy);
+    cuv->done(easy, rc, priv);
+  }
+}
+
+static void on_poll(uv_poll_t *p, int status, int events) {
+  sock_t *s = p->data;
+  ed__cuv_t *cuv = s->cuv;
+  int running;
+  if (s->wanted == 0) {
+    /* An idle keep-alive socket woke up: the peer closed it or sent junk.
+     * curl will notice when it tries to re-use it; stop the level-triggered
+     * noise now. */
+    uv_poll_stop(p);
+    s->events = 0;
+    return;
+  }
+  int flags = 0;
+  if (status < 0)
+    flags = CURL_CSELECT_ERR;
+  if (events & UV_READABLE)
+    flags |= CURL_CSELECT_IN;
+  if (events & UV_WRITABLE)
+    flags |= CURL_CSELECT_OUT;
+  curl_multi_socket_action(cuv->multi, s->fd, flags, &running);
+  drain_done(cuv);
+}
+
+static void on_timer(uv_timer_t *t) {
+  ed__cuv_t *cuv = t->data;
+  int running;
+  curl_multi_socket_action(cuv->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+  drain_done(cuv);
+}
+
+static int on_curl_timer(CURLM *multi, long timeout_ms, void *userp) {
+  ed__cuv_t *cuv = userp;
+  (void)multi;
+  if (cuv->closing)
+    return 0;
+  if (timeout_ms < 0)
+    uv_timer_stop(&cuv->timer);
+  else
+    uv_timer_start(&cuv->timer, on_timer, (uint64_t)timeout_ms, 0);
+  return 0;
+}
+
+static sock_t *sock_get(ed__cuv_t *cuv, curl_socket_t fd, int create) {
+  if (fd < 0)
+    return NULL;
+  if ((size_t)fd >= cuv->nsocks) {
+    if (!create)
+      return NULL;
+    size_t n = cuv->nsocks ? cuv->nsocks : 64;
+    while (n <= (size_t)fd)
+      n *= 2;
+    sock_t **v = realloc(cuv->socks, n * sizeof(*v));
+    if (!v)
+      return NULL;
+    memset(v + cuv->nsocks, 0, (n - cuv->nsocks) * sizeof(*v));
+    cuv->socks = v;
+    cuv->nsocks = n;
+  }
+  sock_t *s = cuv->socks[fd];
+  if (s || !create)
+    return s;
+  s = calloc(1, sizeof(*s));
+  if (!s)
+    return NULL;
+  if (uv_poll_init_socket(cuv->loop, &s->poll, fd) != 0) {
+    free(s);
+    return NULL;
+  }
+  s->poll.data = s;
+  s->cuv = cuv;
+  s->fd = fd;
+  cuv->open_handles++;
+  cuv->socks[fd] = s;
+  return s;
+}
+
+static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userp,
+                          void *socketp) {
+  ed__cuv_t *cuv = userp;
+  (void)easy;
+  (void)socketp;
+  sock_t *s = sock_get(cuv, fd, what != CURL_POLL_REMOVE);
+  if (!s)
+    return what == CURL_POLL_REMOVE ? 0 : -1;
+  uv_handle_t *h = (uv_handle_t *)&s->poll;
+  if (what == CURL_POLL_REMOVE) {
+    s->wanted = 0;
+    if (uv_has_ref(h))
+      uv_unref(h); /* idle: must not keep the loop alive */
+    return 0;
+  }
+  int ev = 0;
+  if (what & CURL_POLL_IN)
+    ev |= UV_READABLE;
+  if (what & CURL_POLL_OUT)
+    ev |= UV_WRITABLE;
+  if (!uv_has_ref(h))
+    uv_ref(h);
+  s->wanted = ev;
+  if (s->events != ev) {
+    if (uv_poll_start(&s->poll, ev, on_poll) != 0)
+      return -1;
+    s->events = ev;
+  }
+  return 0;
+}
+
+/* curl closes a socket: retire its watcher first, so that epoll forgets the
+ * descriptor before the number can be handed out again. */
+static int on_close_socket(void *clientp, curl_socket_t fd) {
+  ed__cuv_t *cuv = clientp;
+  sock_t *s = sock_get(cuv, fd, 0);
+  if (s) {
+    cuv->socks[fd] = NULL;
+    uv_close((uv_handle_t *)&s->poll, on_handle_closed);
+  }
+  return close(fd);
+}
+
+int ed__cuv_create(uv_loop_t *loop, long max_conns, ed__cuv_done_cb done,
+                   ed__cuv_t **out) {
+  ed__cuv_t *cuv = calloc(1, sizeof(*cuv));
+  if (!cuv)
+    return -ENOMEM;
+  cuv->loop = loop;
+  cuv->done = done;
+  cuv->multi = curl_multi_init();
+  if (!cuv->multi) {
+    free(cuv);
+    return -ENOMEM;
+  }
+  uv_timer_init(loop, &cuv->timer);
+  cuv->timer.data = cuv;
+  cuv->open_handles = 1;
+  curl_multi_setopt(cuv->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket);
+  curl_multi_setopt(cuv->multi, CURLMOPT_SOCKETDATA, cuv);
+  curl_multi_setopt(cuv->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
+  curl_multi_setopt(cuv->multi, CURLMOPT_TIMERDATA, cuv);
+  curl_multi_setopt(cuv->multi, CURLMOPT_MAXCONNECTS, max_conns);
+  curl_multi_setopt(cuv->multi, CURLMOPT_MAX_HOST_CONNECTIONS, max_conns);
+  curl_multi_setopt(cuv->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_NOTHING);
+  *out = cuv;
+  return 0;
+}
+
+void ed__cuv_setup_easy(ed__cuv_t *cuv, CURL *easy) {
+  curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
+  curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, cuv);
+}
+
+int ed__cuv_add(ed__cuv_t *cuv, CURL *easy) {
+  assert(!cuv->closing);
+  return curl_multi_add_handle(cuv->multi, easy) == CURLM_OK ? 0 : -EIO;
+}
+
+void ed__cuv_remove(ed__cuv_t *cuv, CURL *easy) {
+  curl_multi_remove_handle(cuv->multi, easy);
+}
+
+void ed__cuv_destroy(ed__cuv_t *cuv) {
+  if (!cuv)
+    return;
+  cuv->closing = 1;
+  uv_timer_stop(&cuv->timer);
+  /* Closes the cached connections, so on_close_socket retires their
+   * watchers; any watcher left is one curl never closed. */
+  curl_multi_cleanup(cuv->multi);
+  cuv->multi = NULL;
+  for (size_t i = 0; i < cuv->nsocks; i++) {
+    if (cuv->socks[i]) {
+      uv_close((uv_handle_t *)&cuv->socks[i]->poll, on_handle_closed);
+      cuv->socks[i] = NULL;
+    }
+  }
+  cuv->timer.data = NULL;
+  uv_close((uv_handle_t *)&cuv->timer, on_handle_closed);
+}

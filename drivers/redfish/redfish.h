@@ -1,0 +1,140 @@
+/*
+ * redfish: the driver's internal types shared by its modules (redfish.c: the
+ * descriptor, targets and operations; xfer.c: pooled transfers; session.c:
+ * authentication; resolve.c: run-time discovery of "{first}" paths). Nothing
+ * here is exported from the shared object.
+ */
+#ifndef ED_REDFISH_REDFISH_H
+#define ED_REDFISH_REDFISH_H
+
+#include <curl/curl.h>
+#include <stdint.h>
+
+#include "curl_uv.h"
+#include "eventdrill/driver.h"
+
+#define ED__RF_LOGIN_PATH "/redfish/v1/SessionService/Sessions"
+
+typedef struct ed__rf_target_s ed__rf_target_t;
+typedef struct ed__rf_op_s ed__rf_op_t;
+typedef struct ed__rf_xfer_s ed__rf_xfer_t;
+
+/* End of a login or logout: ED_ERRCLASS_NONE or the failure and a reason. */
+typedef void (*ed__rf_auth_cb)(ed__rf_target_t *t, ed_errclass_t err,
+                               const char *detail);
+
+/* Target options, filled by the core from the scenario (strings are the
+ * core's, valid until target_close). */
+typedef struct {
+  char *url;
+  char *auth;
+  char *ca_file;
+  int insecure;
+  int64_t timeout_ms;
+  int64_t connect_timeout_ms;
+  int64_t max_body;
+} ed__rf_topts_t;
+
+/* Arguments of every operation (each op's table uses some of them). */
+typedef struct {
+  char *path;
+  char *pointer;
+  int64_t expect_status;
+  char *body;
+  char *if_match;
+  char *type;
+  char *system;
+} ed__rf_args_t;
+
+enum { ED__RF_GET, ED__RF_PATCH, ED__RF_POST, ED__RF_RESET };
+enum { ED__RF_AUTH_NONE, ED__RF_AUTH_BASIC, ED__RF_AUTH_SESSION };
+
+/* A prepared operation; owned by its target's list, freed by op_free. */
+struct ed__rf_op_s {
+  ed__rf_target_t *t;
+  ed__rf_op_t *next; /* in t->ops */
+  int kind;
+  const char *method;
+  char *tmpl;    /* path as written, may hold "{first}" */
+  char *url;     /* full URL once resolved, else NULL */
+  char *pointer; /* JSON pointer to extract, or NULL */
+  long expect;
+  char *body;    /* request body (JSON text) or NULL */
+  size_t body_len;
+  int etag_auto;  /* if_match "auto": GET the ETag before each PATCH */
+  char *if_match; /* fixed "If-Match: ..." header line, or NULL */
+  int resolving;
+  ed__rf_xfer_t *wait_head, *wait_tail; /* requests waiting for url */
+};
+
+/* One pooled transfer: an easy handle, its buffers and what it is doing. */
+typedef void (*ed__rf_xfer_cb)(ed__rf_xfer_t *x, CURLcode rc);
+struct ed__rf_xfer_s {
+  CURL *easy;
+  ed__rf_target_t *t;
+  ed__rf_xfer_t *next;     /* free list or a wait queue */
+  ed__rf_xfer_t *all_next; /* every transfer of the target */
+  int busy;                /* taken from the pool */
+  int in_curl;             /* added to the multi */
+  ed_request_t *req;       /* the core's request, NULL for internal ones */
+  ed__rf_op_t *op;
+  ed__rf_xfer_cb on_done;
+  /* After a re-login this transfer waited for (NULL: a core request, which
+   * is re-sent or failed as auth). */
+  void (*after_login)(ed__rf_xfer_t *x, ed_errclass_t err, const char *detail);
+  const void *setup_for; /* op whose options the easy holds, or NULL */
+  unsigned setup_gen;    /* auth generation of those options */
+  int64_t setup_timeout;
+  int retried;         /* re-sent once after a re-login */
+  int stage;           /* multi-step operations (ETag, then PATCH) */
+  int keep_body;       /* store the body (else only count it) */
+  int too_large;
+  struct curl_slist *headers;
+  char *buf;
+  size_t len, cap, seen;
+  char *aux; /* per-step data, e.g. the collection being discovered */
+  char errbuf[CURL_ERROR_SIZE];
+};
+
+struct ed__rf_target_s {
+  const char *name;
+  const ed__rf_topts_t *opts;
+  uv_loop_t *loop;
+  char *base; /* scheme://host:port */
+  int auth_mode;
+  int max_in_flight;
+  char *user, *secret; /* copies, wiped on close */
+  char *auth_line;     /* "Authorization: ..." or "X-Auth-Token: ...", wiped */
+  char *session_path;  /* the session to delete at stop */
+  unsigned auth_gen;   /* bumped when auth_line changes */
+  int relogging;
+  ed__rf_auth_cb auth_cb; /* of the login or logout in progress */
+  ed__rf_xfer_t *auth_x;  /* its transfer */
+  ed__rf_xfer_t *relogin_head, *relogin_tail;
+  ed__cuv_t *cuv;
+  ed__rf_xfer_t *free_list, *all;
+  ed__rf_op_t *ops;
+  struct { char *coll, *member; } *firsts; /* discovered "{first}" members */
+  size_t nfirsts;
+  int stopping; /* target_stop was called: refuse new requests */
+  ed_target_cb cb;
+  void *cb_arg;
+};
+
+/* The host given at init (log function); NULL-safe logging through ed__rf_log. */
+void ed__rf_log(int level, const ed__rf_target_t *t, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Finish a core request carried by x with this result and give x back to the
+ * pool. value may be NULL; detail is a short reason or NULL. */
+void ed__rf_finish(ed__rf_xfer_t *x, ed_errclass_t err, int code,
+                   const char *value, size_t value_len, const char *detail);
+
+/* Send (or re-send) the request carried by x for its op, whose url is set. */
+void ed__rf_send(ed__rf_xfer_t *x);
+
+/* Push x on a wait queue. */
+void ed__rf_queue_push(ed__rf_xfer_t **head, ed__rf_xfer_t **tail,
+                       ed__rf_xfer_t *x);
+
+#endif

@@ -1,0 +1,227 @@
+/* xfer: see xfer.h. */
+#include "xfer.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define USER_AGENT "eventdrill/" ED_VERSION
+/* A buffer that grew past this for one large answer is not kept. */
+#define KEEP_BUF_MAX (1u << 20)
+
+void ed__rf_wipe_free(char *s) {
+  if (s) {
+    explicit_bzero(s, strlen(s));
+    free(s);
+  }
+}
+
+static void wipe_headers(struct curl_slist *h) {
+  for (struct curl_slist *p = h; p; p = p->next)
+    explicit_bzero(p->data, strlen(p->data));
+  curl_slist_free_all(h);
+}
+
+static size_t on_write(char *p, size_t size, size_t n, void *ud) {
+  ed__rf_xfer_t *x = ud;
+  size_t len = size * n;
+  if (x->seen + len > (size_t)x->t->opts->max_body) {
+    x->too_large = 1;
+    return 0; /* curl stops with CURLE_WRITE_ERROR */
+  }
+  x->seen += len;
+  if (!x->keep_body)
+    return len; /* nobody looks at it: count only */
+  if (x->len + len + 1 > x->cap) {
+    size_t cap = x->cap ? x->cap : 4096;
+    while (cap < x->len + len + 1)
+      cap *= 2;
+    char *b = realloc(x->buf, cap);
+    if (!b)
+      return 0;
+    x->buf = b;
+    x->cap = cap;
+  }
+  memcpy(x->buf + x->len, p, len);
+  x->len += len;
+  x->buf[x->len] = '\0';
+  return len;
+}
+
+/* Options that never change for this target. */
+static void setup_fixed(ed__rf_xfer_t *x) {
+  const ed__rf_topts_t *o = x->t->opts;
+  CURL *e = x->easy;
+  curl_easy_setopt(e, CURLOPT_PRIVATE, x);
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+  curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_USERAGENT, USER_AGENT);
+  /* Numeric loopback/BMC addresses, never a proxy: "" also spares curl the
+   * *_proxy environment look-ups it would do on every request. */
+  curl_easy_setopt(e, CURLOPT_PROXY, "");
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)o->connect_timeout_ms);
+  curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_body);
+  curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, o->insecure ? 0L : 1L);
+  curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, o->insecure ? 0L : 2L);
+  if (o->ca_file && o->ca_file[0])
+    curl_easy_setopt(e, CURLOPT_CAINFO, o->ca_file);
+  ed__cuv_setup_easy(x->t->cuv, e);
+  x->setup_timeout = -1;
+}
+
+ed__rf_xfer_t *ed__rf_xfer_get(ed__rf_target_t *t) {
+  ed__rf_xfer_t *x = t->free_list;
+  if (x) {
+    t->free_list = x->next;
+  } else {
+    x = calloc(1, sizeof(*x));
+    if (!x)
+      return NULL;
+    x->easy = curl_easy_init();
+    if (!x->easy) {
+      free(x);
+      return NULL;
+    }
+    x->t = t;
+    setup_fixed(x);
+    x->all_next = t->all;
+    t->all = x;
+  }
+  x->next = NULL;
+  x->busy = 1;
+  x->req = NULL;
+  x->op = NULL;
+  x->retried = 0;
+  x->after_login = NULL;
+  x->stage = 0;
+  x->keep_body = 0;
+  return x;
+}
+
+void ed__rf_xfer_put(ed__rf_xfer_t *x) {
+  ed__rf_target_t *t = x->t;
+  if (x->cap > KEEP_BUF_MAX) {
+    free(x->buf);
+    x->buf = NULL;
+    x->cap = 0;
+  }
+  ed__rf_wipe_free(x->aux); /* may be a login body */
+  x->aux = NULL;
+  x->len = 0;
+  x->busy = 0;
+  x->req = NULL;
+  x->next = t->free_list;
+  t->free_list = x;
+}
+
+static int add_header(struct curl_slist **h, const char *line) {
+  struct curl_slist *n = curl_slist_append(*h, line);
+  if (!n)
+    return -ENOMEM;
+  *h = n;
+  return 0;
+}
+
+int ed__rf_xfer_setup(ed__rf_xfer_t *x, const char *method, const char *url,
+                      const char *body, size_t body_len, int with_auth,
+                      const char *extra) {
+  CURL *e = x->easy;
+  struct curl_slist *h = NULL;
+  int rc = add_header(&h, "Accept: application/json");
+  if (rc == 0 && with_auth && x->t->auth_line)
+    rc = add_header(&h, x->t->auth_line);
+  if (rc == 0 && body)
+    rc = add_header(&h, "Content-Type: application/json");
+  if (rc == 0 && body) /* no 100-continue round trip */
+    rc = add_header(&h, "Expect:");
+  if (rc == 0 && extra)
+    rc = add_header(&h, extra);
+  if (rc < 0) {
+    wipe_headers(h);
+    return rc;
+  }
+  curl_easy_setopt(e, CURLOPT_URL, url);
+  if (body) {
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+  } else {
+    curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+  }
+  curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST,
+                   strcmp(method, "GET") == 0 || strcmp(method, "POST") == 0
+                       ? NULL
+                       : method);
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
+  wipe_headers(x->headers);
+  x->headers = h;
+  x->setup_for = NULL;
+  x->setup_gen = x->t->auth_gen;
+  return 0;
+}
+
+int ed__rf_xfer_start(ed__rf_xfer_t *x, int64_t timeout_ms, ed__rf_xfer_cb cb) {
+  if (timeout_ms <= 0)
+    timeout_ms = x->t->opts->timeout_ms;
+  if (timeout_ms != x->setup_timeout) {
+    curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+    x->setup_timeout = timeout_ms;
+  }
+  x->errbuf[0] = '\0';
+  x->len = 0;
+  x->seen = 0;
+  x->too_large = 0;
+  x->on_done = cb;
+  if (ed__cuv_add(x->t->cuv, x->easy) < 0)
+    return -EIO;
+  x->in_curl = 1;
+  return 0;
+}
+
+void ed__rf_xfer_abort(ed__rf_xfer_t *x) {
+  if (x->in_curl) {
+    ed__cuv_remove(x->t->cuv, x->easy);
+    x->in_curl = 0;
+  }
+}
+
+void ed__rf_xfer_on_done(CURL *easy, CURLcode rc, void *priv) {
+  ed__rf_xfer_t *x = priv;
+  (void)easy;
+  x->in_curl = 0;
+  x->on_done(x, rc);
+}
+
+long ed__rf_xfer_status(ed__rf_xfer_t *x) {
+  long status = 0;
+  curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+  return status;
+}
+
+char *ed__rf_xfer_header(ed__rf_xfer_t *x, const char *name) {
+  struct curl_header *h;
+  if (curl_easy_header(x->easy, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK)
+    return NULL;
+  return strdup(h->value);
+}
+
+void ed__rf_xfer_free_all(ed__rf_target_t *t) {
+  ed__rf_xfer_t *x = t->all;
+  while (x) {
+    ed__rf_xfer_t *n = x->all_next;
+    curl_easy_cleanup(x->easy);
+    wipe_headers(x->headers);
+    if (x->buf)
+      explicit_bzero(x->buf, x->cap); /* may hold a session answer */
+    free(x->buf);
+    ed__rf_wipe_free(x->aux);
+    free(x);
+    x = n;
+  }
+  t->all = NULL;
+  t->free_list = NULL;
+}

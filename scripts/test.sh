@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test: the unit and
+# integration tests in a normal build, the same again under AddressSanitizer
+# and UndefinedBehaviorSanitizer, and the unit tests under valgrind.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+
+jobs=$(nproc)
+echo "== build (RelWithDebInfo)"
+bash scripts/build.sh build
+echo "== tests"
+(cd build && ctest --output-on-failure -j"$jobs" --timeout 900)
+
+echo "== build (ASan + UBSan)"
+bash scripts/build.sh build-asan -DED_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+echo "== tests under ASan + UBSan"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+(cd build-asan && ctest --output-on-failure -j"$jobs" --timeout 900)
+unset ASAN_OPTIONS UBSAN_OPTIONS
+
+echo "== unit tests under valgrind"
+(cd build && ctest -L unit -N | sed -n 's/^ *Test *#[0-9]*: unit\.//p') |
+  while read -r t; do
+    valgrind --quiet --error-exitcode=1 --leak-check=full \
+      --errors-for-leak-kinds=definite,indirect \
+      "build/tests/unit/test_$t" >/dev/null 2>build/valgrind-$t.log ||
+      { echo "valgrind: test_$t failed"; cat "build/valgrind-$t.log"; exit 1; }
+    echo "valgrind: test_$t clean"
+  done
+echo "== all tests passed"

@@ -1,0 +1,5 @@
+# Transport-level tests of the simulator (eventdrill-sim).
+ed_integration_test(sim_transport sim_transport.sh)
+ed_integration_test(sim_tls sim_tls.sh)
+ed_integration_test(sim_control sim_control.sh)
+ed_integration_test(sim_cli sim_cli.sh)

@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# Every mockup loads and serves: for the default mockup and for each DMTF
+# mockup under $ED_SHARED/redfish-mockups/, start eventdrill-sim on it, walk
+# every @odata.id reachable from /redfish/v1 (basic auth) and require 200 +
+# a JSON object for each. Prints how many resources each walk reached.
+set -euo pipefail
+
+: "${ED_BIN:?ED_BIN must name the folder of eventdrill-sim}"
+SIM="$ED_BIN/eventdrill-sim"
+PY=/usr/bin/python3 # Debian's: the one whose packages the tests rely on
+MOCKUPS="${ED_SHARED:-}/redfish-mockups"
+READY_S=10
+[ "${ED_SANITIZE:-OFF}" = "ON" ] && READY_S=40
+
+D=$(mktemp -d)
+SIM_PID=
+cleanup() {
+  if [ -n "$SIM_PID" ]; then
+    kill "$SIM_PID" 2>/dev/null || true
+    wait "$SIM_PID" 2>/dev/null || true
+  fi
+  rm -rf "$D"
+}
+trap cleanup EXIT
+
+free_port() {
+  "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
+print(s.getsockname()[1]); s.close()'
+}
+
+# start_sim MOCKUP: runs the simulator on a free port of 127.0.0.1 and
+# waits for its readiness line; sets SIM_PID and PORT.
+start_sim() {
+  local mockup=$1 try
+  for try in 1 2 3; do # a free port can be taken between probe and bind
+    PORT=$(free_port)
+    ED_TEST_PW=drill-pw-$$ "$SIM" --bmcs 1 --mode ports --address 127.0.0.1 \
+      --port "$PORT" --mockup "$mockup" --user admin \
+      --password-env ED_TEST_PW >"$D/out" 2>"$D/err" &
+    SIM_PID=$!
+    local waited=0
+    while [ $waited -lt $((READY_S * 10)) ]; do
+      if grep -q '^eventdrill-sim:' "$D/out"; then
+        return 0
+      fi
+      kill -0 "$SIM_PID" 2>/dev/null || break
+      sleep 0.1
+      waited=$((waited + 1))
+    done
+    kill "$SIM_PID" 2>/dev/null || true
+    wait "$SIM_PID" 2>/dev/null || true
+    SIM_PID=
+    echo "start $try on port $PORT failed:" >&2
+    cat "$D/err" >&2
+  done
+  echo "FAIL: eventdrill-sim --mockup $mockup never became ready" >&2
+  exit 1
+}
+
+stop_sim() {
+  kill "$SIM_PID"
+  wait "$SIM_PID" 2>/dev/null || true
+  SIM_PID=
+}
+
+# walk NAME MIN: prints the number of resources reached; fails on any
+# non-200, non-JSON answer, or fewer than MIN resources.
+walk() {
+  "$PY" - "http://127.0.0.1:$PORT" "drill-pw-$$" "$1" "$2" <<'PYEOF'
+import base64, json, sys, urllib.error, urllib.request
+
+base, pw, name, least = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+auth = "Basic " + base64.b64encode(("admin:" + pw).encode()).decode()
+
+def get(path, with_auth=True):
+    req = urllib.request.Request(base + path)
+    if with_auth:
+        req.add_header("Authorization", auth)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, r.headers.get("Content-Type", ""), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers.get("Content-Type", ""), e.read()
+
+def links(o):
+    if isinstance(o, dict):
+        for k, v in o.items():
+            if k == "@odata.id" and isinstance(v, str):
+                yield v
+            else:
+                yield from links(v)
+    elif isinstance(o, list):
+        for v in o:
+            yield from links(v)
+
+def norm(u):
+    u = u.split("#")[0]
+    return u.rstrip("/") if len(u) > 1 else u
+
+bad = []
+seen, todo = set(), ["/redfish/v1"]
+while todo:
+    p = todo.pop()
+    if p in seen:
+        continue
+    seen.add(p)
+    st, ctype, body = get(p)
+    if st != 200 or "application/json" not in ctype:
+        bad.append("%s: %s %s" % (p, st, ctype))
+        continue
+    try:
+        doc = json.loads(body)
+    except ValueError as e:
+        bad.append("%s: invalid JSON (%s)" % (p, e))
+        continue
+    if not isinstance(doc, dict):
+        bad.append("%s: not a JSON object" % p)
+        continue
+    for l in links(doc):
+        l = norm(l)
+        if l.startswith("/redfish/v1") and l not in seen:
+            todo.append(l)
+
+# Credentials are really enforced on this tree (the root excepted).
+if get("/redfish/v1/Systems", with_auth=False)[0] != 401:
+    bad.append("/redfish/v1/Systems without credentials: not 401")
+if get("/redfish/v1", with_auth=False)[0] != 200:
+    bad.append("/redfish/v1 without credentials: not 200")
+for b in bad[:20]:
+    print("  bad:", b)
+print("mockup %s: walked %d resources, %d bad" % (name, len(seen), len(bad)))
+sys.exit(1 if bad or len(seen) < least else 0)
+PYEOF
+}
+
+fails=0
+total=0
+check() { # check MOCKUP NAME MIN
+  start_sim "$1"
+  if walk "$2" "$3"; then
+    total=$((total + 1))
+  else
+    echo "FAIL: mockup $2" >&2
+    fails=$((fails + 1))
+  fi
+  stop_sim
+}
+
+check default default 25
+
+if [ ! -d "$MOCKUPS" ]; then
+  echo "SKIP: DMTF mockups not walked because $MOCKUPS is absent"
+else
+  found=0
+  for dir in "$MOCKUPS"/*/; do
+    dir=${dir%/}
+    [ -f "$dir/index.json" ] || [ -f "$dir/redfish/v1/index.json" ] || continue
+    found=$((found + 1))
+    check "$dir" "$(basename "$dir")" 10
+  done
+  if [ $found -eq 0 ]; then
+    echo "FAIL: no mockup folder under $MOCKUPS" >&2
+    fails=$((fails + 1))
+  fi
+fi
+
+echo "sim_mockups: $total mockups walked, $fails failed"
+[ $fails -eq 0 ]

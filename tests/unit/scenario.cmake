@@ -1,0 +1,18 @@
+# Scenario loader, jsonpos, diag and durations. The sources are compiled in
+# directly (not through edcore) so the test builds while other core files
+# are being edited.
+ed_unit_test(scenario
+  SOURCES
+    ${CMAKE_CURRENT_LIST_DIR}/scenario.c
+    ${PROJECT_SOURCE_DIR}/core/scenario.c
+    ${PROJECT_SOURCE_DIR}/core/scenario_check.c
+    ${PROJECT_SOURCE_DIR}/core/scenario_targets.c
+    ${PROJECT_SOURCE_DIR}/core/scenario_workloads.c
+    ${PROJECT_SOURCE_DIR}/core/jsonpos.c
+    ${PROJECT_SOURCE_DIR}/core/diag.c
+    ${PROJECT_SOURCE_DIR}/core/duration.c
+    ${PROJECT_SOURCE_DIR}/core/error.c
+  LIBS PkgConfig::JANSSON PkgConfig::OPENSSL m)
+target_include_directories(test_scenario PRIVATE ${PROJECT_SOURCE_DIR}/core)
+target_compile_definitions(test_scenario PRIVATE
+  ED_SCENARIO_TESTDIR="${PROJECT_SOURCE_DIR}/tests/scenarios")
