@@ -341,7 +341,10 @@ static int load_file(ed_plugin_host_t *ph, const char *dir, const char *stem,
   ph->plugins = grown;
 
   dlerror();
-  void *h = dlopen(file, RTLD_NOW | RTLD_LOCAL);
+  /* RTLD_NODELETE: a driver's libraries (libcurl, OpenSSL) keep
+   * thread-local state and exit handlers that must outlive dlclose, so the
+   * code stays mapped until the process ends. */
+  void *h = dlopen(file, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
   if (!h)
     return fail(ph, ED_EPLUGIN,
                 "%s: cannot load: %s (is it a driver built for this version "

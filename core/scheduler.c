@@ -183,6 +183,7 @@ static void check_done(ed_sched_t *s) {
       return;
   s->done_sent = 1;
   uv_timer_stop(&s->timer);
+  uv_timer_stop(&s->ticker);
   uv_idle_stop(&s->idle);
   s->idle_on = 0;
   if (s->ev.done)
@@ -244,6 +245,12 @@ static void drain_backlog(ed_sched_t *s, stream_t *st, uint64_t now) {
 /* A request falls due: send it, or queue it behind the cap. */
 static void emit(ed_sched_t *s, stream_t *st, uint64_t now) {
   announce_phase(s, st, st->next_phase, st->next_ns);
+  /* A runner so far behind that the request would already have timed out
+   * drops it: sending it now would measure nothing and stretch the run. */
+  if ((int64_t)now - st->next_ns > st->spec.drop_after_ns) {
+    drop_one(s, st, st->next_phase, now);
+    return;
+  }
   if (st->ring_len == 0 && st->free_slots) {
     send_one(s, st, st->next_ns, st->next_phase, 0, now);
     return;

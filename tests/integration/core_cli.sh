@@ -3,8 +3,8 @@
 . "$(dirname "$0")/lib/common.sh"
 expect_status 0 "$EVENTDRILL" validate "$ED_SRC/scenarios/quickstart.json"
 "$EVENTDRILL" run "$ED_SRC/scenarios/quickstart.json" --dry-run >"$WORK/dry" || fail "dry run"
-grep -q "expected requests in all: 36800" "$WORK/dry" || { cat "$WORK/dry"; fail "dry-run total"; }
-grep -q "surge-ramp .*ramp 50 -> 360 req/s" "$WORK/dry" || fail "dry-run phase line"
+grep -q "expected requests in all: 38400" "$WORK/dry" || { cat "$WORK/dry"; fail "dry-run total"; }
+grep -q "surge-ramp .*ramp 50 -> 380 req/s" "$WORK/dry" || fail "dry-run phase line"
 [ ! -e results ] || [ -z "$(ls -A results 2>/dev/null)" ] || true
 # a bad file: exit 2 and the file:line:col: path: message form
 printf '{\n  "name": "x",\n  "targets": {},\n  "workloads": 3\n}\n' >"$WORK/bad.json"
