@@ -17,14 +17,22 @@ static void usage(FILE *out) {
           "usage: eventdrill <command> [options]\n"
           "\n"
           "commands:\n"
-          "  run FILE        run the drill a scenario describes\n"
+          "  run FILE        run the drill a scenario describes (as rehearse)\n"
+          "  rehearse FILE   before the event: workloads, faults and plans,\n"
+          "                  faults only on targets marked \"rehearsal\"\n"
+          "  verify FILE     during the event: no load, no fault, nothing\n"
+          "                  that changes state; every check once and each\n"
+          "                  plan's verifications, read-only\n"
           "  validate FILE…  check scenario files; touches no device\n"
           "  plugins         list the drivers, their options and operations\n"
           "  version         print the version\n"
           "\n"
           "run options:\n"
           "  --dry-run         print the timeline (phases, rates, expected\n"
-          "                    requests) and exit; touches no device\n"
+          "                    requests) and exit; with run it touches no\n"
+          "                    device, with rehearse/verify it first connects\n"
+          "                    and logs in to every target (preflight)\n"
+          "  --only STEP[,…]   run only these plan steps (others: not run)\n"
           "  --seed N          seed for random arrivals and the simulator\n"
           "  --results DIR     parent folder of the run's results "
           "(default results)\n"
@@ -37,8 +45,10 @@ static void usage(FILE *out) {
           "                    flight (default 2)\n"
           "  -v, --verbose     more diagnostics\n"
           "\n"
-          "exit status: 0 ok; 1 an SLO was not met; 2 bad usage or invalid\n"
-          "scenario; 3 interrupted; 4 the run failed (driver, target, I/O)\n"
+          "exit status: 0 the verdict passed; 1 the verdict failed (an SLO,\n"
+          "a plan step, an RTO, a check); 2 bad usage or invalid scenario;\n"
+          "3 aborted by a guardrail, a limit or a signal; 4 preflight\n"
+          "failed (driver, target, credentials, I/O)\n"
           "\n"
           "Driver search path: $EVENTDRILL_PLUGIN_PATH, then next to the\n"
           "binary (../lib/eventdrill/drivers), then the install libdir.\n");
@@ -69,8 +79,19 @@ static int parse_u64(const char *text, uint64_t *out) {
   return 0;
 }
 
-static int cmd_run(int argc, char **argv, const char *command) {
-  enum { O_DRY = 1, O_SEED, O_RESULTS, O_OUT, O_QUIET, O_JSON, O_PLAIN, O_GRACE };
+static int cmd_run(int argc, char **argv, const char *command,
+                   ed_mode_t mode, int preflight) {
+  enum {
+    O_DRY = 1,
+    O_SEED,
+    O_RESULTS,
+    O_OUT,
+    O_QUIET,
+    O_JSON,
+    O_PLAIN,
+    O_GRACE,
+    O_ONLY
+  };
   static const struct option longopts[] = {
       {"dry-run", no_argument, NULL, O_DRY},
       {"seed", required_argument, NULL, O_SEED},
@@ -80,11 +101,16 @@ static int cmd_run(int argc, char **argv, const char *command) {
       {"json", no_argument, NULL, O_JSON},
       {"plain", no_argument, NULL, O_PLAIN},
       {"grace", required_argument, NULL, O_GRACE},
+      {"only", required_argument, NULL, O_ONLY},
       {"verbose", no_argument, NULL, 'v'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
-  ed_run_options_t o = {.command = command};
-  int c;
+  ed_run_options_t o = {.command = command, .mode = mode};
+  /* --only STEP, repeated or comma-separated; NULL-terminated. */
+  const char *only[65] = {NULL};
+  char *only_buf[64] = {NULL};
+  size_t nonly = 0;
+  int c, rc;
   while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
     switch (c) {
     case O_DRY:
@@ -123,23 +149,43 @@ static int cmd_run(int argc, char **argv, const char *command) {
       }
       break;
     }
+    case O_ONLY:
+      if (nonly == 64) {
+        fprintf(stderr, "eventdrill: --only: at most 64 steps\n");
+        rc = ED_EXIT_USAGE;
+        goto out;
+      }
+      only_buf[nonly] = strdup(optarg);
+      for (char *save = NULL, *tok = strtok_r(only_buf[nonly], ",", &save);
+           tok && nonly < 64; tok = strtok_r(NULL, ",", &save))
+        only[nonly++] = tok;
+      break;
     case 'v':
       ed_log_set_level(ED_LOG_LVL_DEBUG);
       break;
     case 'h':
       usage(stdout);
-      return ED_EXIT_OK;
+      rc = ED_EXIT_OK;
+      goto out;
     default:
-      return ED_EXIT_USAGE;
+      rc = ED_EXIT_USAGE;
+      goto out;
     }
   }
   if (optind != argc - 1) {
-    fprintf(stderr, "eventdrill: run needs exactly one scenario file "
-                    "(see eventdrill --help)\n");
-    return ED_EXIT_USAGE;
+    fprintf(stderr, "eventdrill: %s needs exactly one scenario file "
+                    "(see eventdrill --help)\n", argv[0]);
+    rc = ED_EXIT_USAGE;
+    goto out;
   }
   o.file = argv[optind];
-  return ed_run(&o);
+  o.only = nonly ? only : NULL;
+  o.preflight = preflight && o.dry_run;
+  rc = ed_run(&o);
+out:
+  for (size_t i = 0; i < 64; i++)
+    free(only_buf[i]);
+  return rc;
 }
 
 static int cmd_validate(int argc, char **argv) {
@@ -204,9 +250,14 @@ int main(int argc, char **argv) {
     printf("eventdrill %s\n", ED_VERSION);
     return ED_EXIT_OK;
   }
-  if (!strcmp(cmd, "run")) {
+  if (!strcmp(cmd, "run") || !strcmp(cmd, "rehearse") ||
+      !strcmp(cmd, "verify")) {
     char *command = join_args(argc, argv);
-    int rc = cmd_run(argc - 1, argv + 1, command);
+    ed_mode_t mode = strcmp(cmd, "verify") == 0 ? ED_MODE_VERIFY
+                                                 : ED_MODE_REHEARSE;
+    /* `run --dry-run` touches no device; rehearse and verify's dry runs
+     * are preflights: they connect and log in. */
+    int rc = cmd_run(argc - 1, argv + 1, command, mode, strcmp(cmd, "run"));
     free(command);
     return rc;
   }

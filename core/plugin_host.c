@@ -731,6 +731,14 @@ static const char *const *sd_names(void *ctx) {
   return (const char *const *)ph->names;
 }
 
+static int sd_op_flags(void *ctx, const char *driver, const char *op) {
+  const ed_driver_t *drv;
+  if (ed_plugin_host_find(ctx, driver, &drv) != 0)
+    return ED_ENOTFOUND;
+  const ed_op_desc_t *d = ed_plugin_host_op(drv, op);
+  return d ? (int)d->flags : ED_ENOTFOUND;
+}
+
 void ed_plugin_host_scenario_drivers(ed_plugin_host_t *ph,
                                      ed_scenario_drivers_t *out) {
   out->ctx = ph;
@@ -738,6 +746,7 @@ void ed_plugin_host_scenario_drivers(ed_plugin_host_t *ph,
   out->check_target = sd_check_target;
   out->check_op = sd_check_op;
   out->names = sd_names;
+  out->op_flags = sd_op_flags;
 }
 
 /* ---- submitting ------------------------------------------------------- */

@@ -58,15 +58,37 @@ static void close_handles(ed__runner_t *r) {
   uv_close((uv_handle_t *)&r->sigint, close_cb);
   uv_close((uv_handle_t *)&r->sigterm, close_cb);
   uv_close((uv_handle_t *)&r->grace, close_cb);
+  uv_close((uv_handle_t *)&r->wait_probes, close_cb);
 }
 
 /* Targets are stopped: close them (in-flight requests complete as
  * cancelled), then the scheduler, then our own handles; the loop ends when
- * the last handle is closed. */
+ * the last handle is closed. Probes still out (cancelled by the stop) are
+ * delivered first: they hold prepared operations of the targets. */
+static void all_stopped(ed__runner_t *r);
+
+static void on_wait_probes(uv_timer_t *t) { all_stopped(t->data); }
+
 static void all_stopped(ed__runner_t *r) {
   if (r->finished)
     return;
+  if (r->probes_ready && r->probes.in_flight > 0) {
+    uv_timer_start(&r->wait_probes, on_wait_probes, 20, 0);
+    return;
+  }
   r->finished = 1;
+  if (r->drill) {
+    r->drill_json = ed_drill_summary(r->drill);
+    r->drill_reasons = json_array();
+    ed_drill_verdict(r->drill, r->drill_reasons);
+    if (ed_drill_aborted(r->drill) && !r->interrupted)
+      r->aborted = 1;
+    ed_drill_destroy(r->drill);
+  }
+  r->drill = NULL;
+  if (r->probes_ready)
+    ed_probe_host_close(&r->probes);
+  r->probes_ready = 0;
   if (!r->t_end)
     r->t_end = uv_hrtime();
   ed__run_close_targets(r);
@@ -88,6 +110,47 @@ void ed__run_on_sched_done(ed__runner_t *r) {
     return;
   r->sched_done = 1;
   r->t_end = uv_hrtime();
+  uv_timer_stop(&r->grace);
+  if (r->drill)
+    ed_drill_workloads_done(r->drill); /* it calls drill_finished */
+  else
+    shut_down(r);
+}
+
+/* ---- the drill's events ------------------------------------------------ */
+
+static void drill_event(void *arg, const char *ev, json_t *obj) {
+  ed__runner_t *r = arg;
+  if (r->journal)
+    ed_journal_write(r->journal, ev, ed__run_now_s(r), obj);
+}
+
+static void drill_sync(void *arg) {
+  ed__runner_t *r = arg;
+  if (r->journal)
+    ed_journal_sync(r->journal);
+}
+
+static void drill_message(void *arg, const char *text) {
+  ed__runner_t *r = arg;
+  ed_progress_message(&r->progress, "%s", text);
+}
+
+/* A guardrail or a limit tripped: the workloads stop; the drill runs its
+ * undos and then says it is finished. */
+static void drill_abort(void *arg, const char *reason) {
+  ed__runner_t *r = arg;
+  (void)reason;
+  r->aborted = 1;
+  if (r->sched)
+    ed_sched_stop(r->sched);
+}
+
+static void drill_finished(void *arg) {
+  ed__runner_t *r = arg;
+  r->drill_finished = 1;
+  if (!r->t_end)
+    r->t_end = uv_hrtime();
   shut_down(r);
 }
 
@@ -113,6 +176,9 @@ static void on_signal(uv_signal_t *s, int signum) {
   ed__run_journal_event(r, "interrupt",
                         json_pack("{s:s}", "signal",
                                   signum == SIGINT ? "SIGINT" : "SIGTERM"));
+  if (r->drill)
+    ed_drill_abort(r->drill, signum == SIGINT ? "interrupted by SIGINT"
+                                              : "interrupted by SIGTERM");
   if (!r->sched) {
     /* Still starting targets: all_started will see the flag. */
     return;
@@ -143,7 +209,8 @@ static int create_scheduler(ed__runner_t *r) {
     const ed_workload_t *wl = &s->workloads[w];
     ntargets[w] = wl->ntargets;
     nphases[w] = wl->nsegs;
-    for (size_t t = 0; t < wl->ntargets; t++, k++) {
+    /* verify mode sends no workload: no stream was prepared */
+    for (size_t t = 0; r->nstreams && t < wl->ntargets; t++, k++) {
       specs[k] = (ed_stream_spec_t){
           .workload = w,
           .target = t,
@@ -164,7 +231,7 @@ static int create_scheduler(ed__runner_t *r) {
     }
   }
   rc = ed_metrics_create(s->nworkloads, ntargets, nphases, 3, &r->metrics);
-  if (rc != 0)
+  if (rc != 0 || r->nstreams == 0)
     goto out;
   ed_metrics_set_flush(r->metrics, ed__run_on_flush, r);
   ed_sched_events_t ev = ed__run_sched_events;
@@ -178,28 +245,151 @@ out:
   return rc;
 }
 
+static int create_drill(ed__runner_t *r) {
+  r->ptargets = calloc(r->sc->ntargets + 1, sizeof(*r->ptargets));
+  if (!r->ptargets)
+    return ED_ENOMEM;
+  for (size_t i = 0; i < r->sc->ntargets; i++)
+    r->ptargets[i] = (ed_probe_target_t){.spec = r->targets[i].spec,
+                                         .drv = r->targets[i].drv,
+                                         .state = r->targets[i].state,
+                                         .sim = r->targets[i].sim};
+  int rc = ed_probe_host_init(&r->probes, &r->loop, r->ph, r->ptargets,
+                              r->sc->ntargets, r->opt.mode == ED_MODE_VERIFY,
+                              r->sc->file);
+  if (rc != 0)
+    return rc;
+  r->probes_ready = 1;
+  ed_drill_events_t ev = {.arg = r,
+                          .event = drill_event,
+                          .sync = drill_sync,
+                          .message = drill_message,
+                          .abort = drill_abort,
+                          .finished = drill_finished};
+  rc = ed_drill_create(r->sc, &r->probes, r->metrics, r->opt.mode,
+                       r->opt.only, &ev, &r->drill);
+  if (rc != 0)
+    return rc;
+  char errbuf[512];
+  rc = ed_drill_check_rules(r->drill, errbuf, sizeof(errbuf));
+  if (rc != 0)
+    ed_error(NULL, "%s", errbuf);
+  return rc;
+}
+
+static void before_done(void *arg) {
+  ed__runner_t *r = arg;
+  if (r->interrupted) {
+    shut_down(r);
+    return;
+  }
+  json_t *reasons = json_array();
+  r->before_failed = !ed_drill_verdict(r->drill, reasons);
+  json_decref(reasons);
+  if (r->before_failed) {
+    ed_progress_message(&r->progress,
+                        "eventdrill: the steady state is not met before the "
+                        "drill: not starting it");
+    shut_down(r);
+    return;
+  }
+  if (r->sched) {
+    ed_sched_start(r->sched);
+    r->t0 = ed_sched_t0(r->sched);
+  } else {
+    r->t0 = uv_hrtime();
+  }
+  ed_drill_start(r->drill, r->t0);
+  if (!r->sched)
+    ed_drill_workloads_done(r->drill);
+}
+
+static void preflight_report(ed__runner_t *r) {
+  printf("preflight: %zu target%s started (connected, credentials "
+         "accepted), no action sent\n\n",
+         r->sc->ntargets, r->sc->ntargets == 1 ? "" : "s");
+  ed_timeline_print(r->sc, stdout);
+  fflush(stdout);
+}
+
 static void all_started(ed__runner_t *r) {
   if (r->start_failed || r->interrupted) {
     shut_down(r);
     return;
   }
-  if (ed__run_prepare_streams(r) != 0 || create_scheduler(r) != 0) {
+  int verify = r->opt.mode == ED_MODE_VERIFY;
+  if ((!verify && ed__run_prepare_streams(r) != 0) ||
+      create_scheduler(r) != 0 || create_drill(r) != 0) {
     r->start_failed = 1;
+    shut_down(r);
+    return;
+  }
+  if (r->opt.dry_run) {
+    preflight_report(r);
+    r->preflight_only = 1;
     shut_down(r);
     return;
   }
   ed_progress_init(&r->progress, r->opt.progress, r->sc, r->metrics);
   ed_progress_message(&r->progress,
-                      "eventdrill: running %s: %zu workload%s on %zu "
-                      "target%s; results in %s",
-                      r->sc->name, r->sc->nworkloads,
-                      r->sc->nworkloads == 1 ? "" : "s", r->sc->ntargets,
-                      r->sc->ntargets == 1 ? "" : "s", r->dir);
-  ed_sched_start(r->sched);
-  r->t0 = ed_sched_t0(r->sched);
+                      "eventdrill: %s %s: %zu workload%s, %zu check%s, %zu "
+                      "fault%s on %zu target%s; results in %s",
+                      verify ? "verifying" : "rehearsing", r->sc->name,
+                      verify ? 0 : r->sc->nworkloads,
+                      !verify && r->sc->nworkloads == 1 ? "" : "s",
+                      r->sc->nchecks, r->sc->nchecks == 1 ? "" : "s",
+                      verify ? 0 : r->sc->nfaults,
+                      !verify && r->sc->nfaults == 1 ? "" : "s",
+                      r->sc->ntargets, r->sc->ntargets == 1 ? "" : "s",
+                      r->dir);
+  ed_drill_before(r->drill, before_done, r);
 }
 
 /* ---- results --------------------------------------------------------- */
+
+/* One verdict: every SLO, every plan, every RTO, every check before and
+ * after, and whether the drill was aborted; with its reasons. */
+static void add_verdict(ed__runner_t *r, json_t *summary) {
+  json_t *reasons = json_array();
+  if (r->before_failed)
+    json_array_append_new(reasons,
+                          json_string("the steady state was not met before "
+                                      "the drill, which did not start"));
+  size_t i;
+  json_t *c;
+  json_array_foreach(
+      json_object_get(json_object_get(summary, "slo"), "checks"), i, c) {
+    if (json_is_true(json_object_get(c, "met")))
+      continue;
+    char text[300];
+    snprintf(text, sizeof(text), "SLO %s of workload %s: %g, target %g",
+             json_string_value(json_object_get(c, "slo")),
+             json_string_value(json_object_get(c, "workload")),
+             json_real_value(json_object_get(c, "achieved")),
+             json_real_value(json_object_get(c, "target")));
+    json_array_append_new(reasons, json_string(text));
+  }
+  if (r->interrupted)
+    json_array_append_new(reasons, json_string("interrupted by a signal"));
+  if (r->drill_reasons)
+    json_array_extend(reasons, r->drill_reasons);
+  if (r->drill_json)
+    json_object_set(summary, "drill", r->drill_json);
+  json_object_set_new(summary, "verdict",
+                      json_pack("{s:b,s:o}", "pass",
+                                json_array_size(reasons) == 0, "reasons",
+                                reasons));
+}
+
+static void print_verdict(const json_t *summary, FILE *out) {
+  json_t *v = json_object_get(summary, "verdict");
+  int pass = json_is_true(json_object_get(v, "pass"));
+  fprintf(out, "\nVERDICT: %s\n", pass ? "PASS" : "FAIL");
+  size_t i;
+  json_t *x;
+  json_array_foreach(json_object_get(v, "reasons"), i, x)
+      fprintf(out, "  - %s\n", json_string_value(x));
+}
 
 static int write_results(ed__runner_t *r) {
   double elapsed = r->t0 && r->t_end ? (double)(r->t_end - r->t0) / 1e9 : 0;
@@ -207,7 +397,7 @@ static int write_results(ed__runner_t *r) {
   iso_now(ended, sizeof(ended));
   ed_run_info_t info = {
       .version = ED_VERSION,
-      .mode = "run",
+      .mode = r->opt.mode == ED_MODE_VERIFY ? "verify" : "rehearse",
       .command = r->opt.command ? r->opt.command : "",
       .started = r->started_iso,
       .ended = ended,
@@ -217,6 +407,7 @@ static int write_results(ed__runner_t *r) {
       .targets = r->target_desc,
   };
   json_t *summary = ed_summary_build(r->sc, r->metrics, &info);
+  add_verdict(r, summary);
   char path[PATH_MAX];
   int rc = ed__run_path(r, "summary.json", path, sizeof(path));
   if (rc == 0)
@@ -235,8 +426,12 @@ static int write_results(ed__runner_t *r) {
                             json_pack("{s:O}", "message", w));
   ed__run_journal_end(r, elapsed);
   if (r->opt.progress != ED_PROGRESS_QUIET &&
-      r->opt.progress != ED_PROGRESS_JSON)
+      r->opt.progress != ED_PROGRESS_JSON) {
     ed_summary_print(summary, stderr);
+    if (r->drill_json)
+      ed_drill_print(r->drill_json, stderr);
+    print_verdict(summary, stderr);
+  }
   if (r->opt.progress == ED_PROGRESS_JSON) {
     json_t *out = json_pack("{s:s,s:O}", "results", r->dir, "summary",
                             summary);
@@ -244,16 +439,16 @@ static int write_results(ed__runner_t *r) {
     fputc('\n', stdout);
     json_decref(out);
   }
-  int slo_met = json_is_true(json_object_get(json_object_get(summary, "slo"),
-                                             "met"));
+  int pass = json_is_true(
+      json_object_get(json_object_get(summary, "verdict"), "pass"));
   json_decref(summary);
   if (rc != 0) {
     ed_error(NULL, "cannot write the results in %s", r->dir);
     return ED_EXIT_FAILED;
   }
-  if (r->interrupted)
+  if (r->interrupted || r->aborted)
     return ED_EXIT_INTERRUPTED;
-  return slo_met ? ED_EXIT_OK : ED_EXIT_SLO;
+  return pass ? ED_EXIT_OK : ED_EXIT_SLO;
 }
 
 /* ---- set-up and the whole run ---------------------------------------- */
@@ -275,7 +470,9 @@ static void init_handles(ed__runner_t *r) {
   uv_signal_init(&r->loop, &r->sigterm);
   uv_timer_init(&r->loop, &r->grace);
   r->sigint.data = r->sigterm.data = r->grace.data = r;
-  r->handles_open = 3;
+  uv_timer_init(&r->loop, &r->wait_probes);
+  r->wait_probes.data = r;
+  r->handles_open = 4;
   uv_signal_start(&r->sigint, on_signal, SIGINT);
   uv_signal_start(&r->sigterm, on_signal, SIGTERM);
 }
@@ -296,6 +493,10 @@ static int run_loop(ed__runner_t *r) {
   ed__run_start_targets(r, all_started);
   uv_run(&r->loop, UV_RUN_DEFAULT);
   ed_progress_close(&r->progress);
+  if (r->preflight_only) {
+    ed__run_journal_end(r, 0);
+    return ED_EXIT_OK;
+  }
   if (r->start_failed || !r->metrics) {
     ed__run_journal_end(r, 0);
     if (r->interrupted)
@@ -331,8 +532,9 @@ int ed_run(const ed_run_options_t *opts) {
     code = ED_EXIT_USAGE;
     goto out;
   }
-  if (r->opt.dry_run) {
+  if (r->opt.dry_run && !r->opt.preflight) {
     ed_timeline_print(r->sc, stdout);
+    printf("dry run: no device was contacted\n");
     code = ED_EXIT_OK;
     goto out;
   }
@@ -344,6 +546,9 @@ out:
     ed_journal_close(r->journal);
   ed_metrics_destroy(r->metrics);
   json_decref(r->target_desc);
+  json_decref(r->drill_json);
+  json_decref(r->drill_reasons);
+  free(r->ptargets);
   ed_scenario_destroy(r->sc);
   ed_plugin_host_destroy(r->ph);
   if (uv_loop_close(&r->loop) != 0)

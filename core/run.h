@@ -10,15 +10,16 @@
 
 #include <stdint.h>
 
+#include "drill.h"
 #include "progress.h"
 
 /* Exit statuses of `eventdrill run`. */
 enum {
   ED_EXIT_OK = 0,
-  ED_EXIT_SLO = 1,         /* ran to the end, an SLO was not met */
+  ED_EXIT_SLO = 1,         /* ran to the end, the verdict failed */
   ED_EXIT_USAGE = 2,       /* bad command line or invalid scenario */
-  ED_EXIT_INTERRUPTED = 3, /* stopped by SIGINT/SIGTERM */
-  ED_EXIT_FAILED = 4       /* could not run: driver, target or I/O failure */
+  ED_EXIT_INTERRUPTED = 3, /* aborted: SIGINT/SIGTERM, guardrail, limit */
+  ED_EXIT_FAILED = 4       /* preflight failed: driver, target, I/O */
 };
 
 typedef struct ed_run_options_s {
@@ -26,11 +27,14 @@ typedef struct ed_run_options_s {
   const char *results_root; /* default "results" */
   const char *results_dir;  /* exact folder to create, overrides root */
   int dry_run;
+  int preflight; /* with dry_run: start the targets (connect, log in) */
   ed_progress_mode_t progress;
   int has_seed;
   uint64_t seed;
   double grace_s;      /* wait for in-flight requests after an interrupt */
   const char *command; /* the command line, for the journal and summary */
+  ed_mode_t mode;      /* rehearse (also `run`) or verify */
+  const char *const *only; /* --only: plan steps to run, NULL-ended */
 } ed_run_options_t;
 
 /* Run and return an exit status (ED_EXIT_*). Prints its own messages. */

@@ -10,6 +10,8 @@
 #include <uv.h>
 
 #include "credentials.h"
+#include "drill.h"
+#include "probe.h"
 #include "journal.h"
 #include "metrics.h"
 #include "plugin_host.h"
@@ -57,6 +59,17 @@ typedef struct ed__runner_s {
   char dir[PATH_MAX];
   uv_signal_t sigint, sigterm;
   uv_timer_t grace;
+  uv_timer_t wait_probes; /* before closing targets: probes still out */
+  ed_probe_host_t probes;
+  ed_probe_target_t *ptargets;
+  int probes_ready;
+  ed_drill_t *drill;
+  int drill_finished;
+  int before_failed; /* the steady state was not met before the drill */
+  int aborted;       /* guardrail or limit (signals: interrupted) */
+  int preflight_only; /* --dry-run of rehearse/verify: targets started */
+  json_t *drill_json;    /* the drill's summary, taken before it closes */
+  json_t *drill_reasons; /* why the drill failed (array) */
   int handles_open;
   int pending;     /* asynchronous starts or stops not yet back */
   int start_failed;

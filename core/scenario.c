@@ -1,5 +1,5 @@
 /* Scenario loader: reading, the top level, "slo", "journal", lifecycle.
- * Targets and workloads are in scenario_targets.c / scenario_workloads.c. */
+ * The other sections are in scenario_<part>.c (scenario_internal.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,9 +14,10 @@
 /* A scenario is a few kilobytes; anything this big is a mistake. */
 #define MAX_FILE_SIZE (16u * 1024 * 1024)
 
-static const char *const root_keys[] = {"name",    "description", "seed",
-                                        "targets", "workloads",   "slo",
-                                        "journal", NULL};
+static const char *const root_keys[] = {
+    "name",       "description", "seed",   "targets", "workloads",
+    "slo",        "journal",     "checks", "faults",  "plans",
+    "guardrails", "limits",      NULL};
 static const char *const slo_keys[] = {"p50_ms",  "p90_ms",     "p99_ms",
                                        "p999_ms", "error_rate", NULL};
 static const char *const journal_keys[] = {"requests", "max_request_rate",
@@ -150,9 +151,22 @@ static void load_root(ed__loader_t *l, json_t *root) {
     s->has_seed = 1;
   }
   ed__load_targets(l, json_object_get(root, "targets"));
-  ed__load_workloads(l, json_object_get(root, "workloads"));
+  json_t *workloads = json_object_get(root, "workloads");
+  json_t *checks = json_object_get(root, "checks");
+  if (!workloads && !checks)
+    ed_diag_add(l->diag, "",
+                "missing required key \"workloads\" (or \"checks\"): a "
+                "scenario puts load on its targets, checks them, or both");
+  ed__load_workloads(l, workloads);
   load_slo(l, root);
   load_journal(l, root);
+  /* In this order: each part refers to the parts loaded before it. */
+  ed__load_checks(l, checks);
+  ed__load_plans(l, json_object_get(root, "plans"));
+  ed__load_faults(l, json_object_get(root, "faults"));
+  ed__check_plans_started(l);
+  ed__load_guardrails(l, json_object_get(root, "guardrails"));
+  ed__load_limits(l, json_object_get(root, "limits"));
 }
 
 /* ---- load -------------------------------------------------------------- */
@@ -227,6 +241,18 @@ void ed_scenario_destroy(ed_scenario_t *s) {
   for (size_t i = 0; i < s->nworkloads; i++)
     ed__free_workload(&s->workloads[i]);
   free(s->workloads);
+  for (size_t i = 0; i < s->nchecks; i++)
+    ed__free_check(&s->checks[i]);
+  free(s->checks);
+  for (size_t i = 0; i < s->nfaults; i++)
+    ed__free_fault(&s->faults[i]);
+  free(s->faults);
+  for (size_t i = 0; i < s->nplans; i++)
+    ed__free_plan(&s->plans[i]);
+  free(s->plans);
+  for (size_t i = 0; i < s->nguardrails; i++)
+    ed__free_guardrail(&s->guardrails[i]);
+  free(s->guardrails);
   free(s->file);
   free(s->name);
   free(s->description);
@@ -242,6 +268,20 @@ const ed_target_t *ed_scenario_target(const ed_scenario_t *s,
   for (size_t i = 0; s && name && i < s->ntargets; i++)
     if (s->targets[i].name && strcmp(s->targets[i].name, name) == 0)
       return &s->targets[i];
+  return NULL;
+}
+
+const ed_check_t *ed_scenario_check(const ed_scenario_t *s, const char *name) {
+  for (size_t i = 0; s && name && i < s->nchecks; i++)
+    if (s->checks[i].name && strcmp(s->checks[i].name, name) == 0)
+      return &s->checks[i];
+  return NULL;
+}
+
+const ed_plan_t *ed_scenario_plan(const ed_scenario_t *s, const char *name) {
+  for (size_t i = 0; s && name && i < s->nplans; i++)
+    if (s->plans[i].name && strcmp(s->plans[i].name, name) == 0)
+      return &s->plans[i];
   return NULL;
 }
 

@@ -95,6 +95,135 @@ typedef struct ed_journal_spec_s {
   double max_request_rate; /* total req/s above which AUTO aggregates */
 } ed_journal_spec_t;
 
+
+/* ---- emergency-plan drills: checks, faults, plans, guardrails ----------
+ * (docs/scenario-format.md, sections "checks" to "guardrails"). */
+
+/* What a check expects of its operation's result. */
+typedef struct ed_expect_s {
+  int status;       /* protocol code (HTTP status, exit status); 0 = any
+                       success as the driver reports it */
+  int has_status;
+  json_t *equals;   /* the result's value equals this JSON (owned) or NULL */
+  json_t *one_of;   /* array: the value is one of these (owned) or NULL */
+  double min, max;  /* numeric range of the value */
+  int has_min, has_max;
+  char *match;      /* POSIX extended regex on the value's text, or NULL */
+  double latency_ms; /* the answer came within this, 0 = no bound */
+} ed_expect_t;
+
+typedef enum {
+  ED_CHECK_BEFORE = 1,      /* once before the drill starts              */
+  ED_CHECK_AFTER,           /* once after the drill ends                 */
+  ED_CHECK_CONTINUOUS,      /* every `every_ms` during the drill         */
+  ED_CHECK_DURING_FAULT     /* every `every_ms` while a fault is active  */
+} ed_check_mode_t;
+
+/* A named probe with a tolerance: "checks": { "<name>": {...} }. Always
+ * read-only: its operation must not be flagged destructive. */
+typedef struct ed_check_s {
+  char *name;
+  char *target;     /* target name */
+  ed_opspec_t op;
+  ed_expect_t expect;
+  ed_check_mode_t mode; /* default continuous */
+  int64_t every_ms;     /* default 2000 */
+  int64_t timeout_ms;   /* per try, default 5000 */
+  int steady;           /* part of the steady state (default true) */
+  char *path;           /* "checks.bmc2-up" */
+} ed_check_t;
+
+/* An action on a target: a driver operation, or a change of the built-in
+ * simulator's knobs (targets with "sim" only). Exactly one is set. */
+typedef struct ed_action_s {
+  char *target;
+  ed_opspec_t op;  /* op.name NULL when sim is set */
+  json_t *sim;     /* {"latency": ..., "error_rate": ..., "down": "10s",
+                      "hang": true, "clear": true, ...} (owned) or NULL */
+  char *path;
+} ed_action_t;
+
+typedef enum {
+  ED_UNDO_ALWAYS = 0, /* after `for`, at the end, or on abort */
+  ED_UNDO_ON_ABORT,   /* only if the drill is aborted */
+  ED_UNDO_NEVER
+} ed_undo_when_t;
+
+/* A timed fault: "faults": [ {...} ]. */
+typedef struct ed_fault_s {
+  char *name;         /* default "fault-<index+1>" */
+  int64_t at_ms;      /* from the run start */
+  int64_t for_ms;     /* > 0: the undo runs this long after the fault */
+  ed_action_t action;
+  int has_undo;
+  ed_action_t undo;   /* a sim fault's undo defaults to {"clear": true} */
+  ed_undo_when_t undo_when;
+  char **verify;      /* checks run after a fault without undo (required
+                         then), each must turn green */
+  size_t nverify;
+  char *plan;         /* plan this fault triggers, or NULL */
+  char *path;
+} ed_fault_t;
+
+typedef enum {
+  ED_ONFAIL_STOP = 0, /* the plan fails here */
+  ED_ONFAIL_CONTINUE, /* note the failure, go on with the next step */
+  ED_ONFAIL_GOTO      /* jump to step `goto_step` */
+} ed_onfail_t;
+
+/* One step of an emergency plan. */
+typedef struct ed_step_s {
+  char *name;
+  int has_action;
+  ed_action_t action; /* optional: a step may only verify (e.g. detect) */
+  char **verify;      /* check names that must all be green */
+  size_t nverify;
+  int64_t timeout_ms; /* for the whole step, tries included; default 60000 */
+  int retries;        /* extra tries after the first; default 0 */
+  int64_t backoff_ms; /* wait before a retry, doubled each time; 1000 */
+  ed_onfail_t on_failure;
+  char *goto_step;    /* for ED_ONFAIL_GOTO */
+  char *save_as;      /* keep the action's value as ${save_as} for later
+                         steps' arguments, or NULL */
+  char *path;
+} ed_step_t;
+
+typedef enum {
+  ED_RTO_FROM_FAULT = 0, /* fault injection */
+  ED_RTO_FROM_DETECTION, /* when the plan's trigger was detected */
+  ED_RTO_FROM_PLAN       /* the plan's first step */
+} ed_rto_from_t;
+
+typedef struct ed_plan_s {
+  char *name;
+  int64_t rto_ms;          /* target recovery time; 0 = none */
+  ed_rto_from_t rto_from;  /* default fault */
+  char *trigger_check;     /* check whose going red starts the plan, or
+                              NULL: started by the faults naming it */
+  int64_t detection_delay_ms; /* wait after the trigger before step 1 */
+  ed_step_t *steps;
+  size_t nsteps;
+  char *path;
+} ed_plan_t;
+
+typedef enum {
+  ED_GUARD_P99 = 1,    /* p99 latency (ms) of the last second above       */
+  ED_GUARD_ERROR_RATE, /* error rate of the last second above (0..1)      */
+  ED_GUARD_CHECK_RED   /* check `check` red                               */
+} ed_guard_kind_t;
+
+/* A stop condition, "stop_if": "p99 > 800ms for 10s" or
+ * {"check_red": "bmc2-up", "for": "30s"}. */
+typedef struct ed_guardrail_s {
+  ed_guard_kind_t kind;
+  char *workload;    /* p99 / error_rate of this workload; NULL = any */
+  char *check;       /* ED_GUARD_CHECK_RED */
+  double threshold;  /* ms for p99, fraction for error_rate */
+  int64_t for_ms;    /* how long it must hold; 0 = at once */
+  char *text;        /* as written, for messages */
+  char *path;
+} ed_guardrail_t;
+
 typedef struct ed_scenario_s {
   char *file;        /* path as given */
   char *name;
@@ -107,6 +236,16 @@ typedef struct ed_scenario_s {
   size_t nworkloads;
   ed_slo_t slo;
   ed_journal_spec_t journal;
+  ed_check_t *checks;
+  size_t nchecks;
+  ed_fault_t *faults;
+  size_t nfaults;
+  ed_plan_t *plans;
+  size_t nplans;
+  ed_guardrail_t *guardrails;
+  size_t nguardrails;
+  int max_faulted_targets; /* blast radius: 0 = no limit */
+  int64_t time_limit_ms;   /* wall-clock limit of the drill; 0 = none */
   char sha256[65]; /* hex digest of the file's bytes */
   json_t *root;    /* the parsed document (owned) */
   char *text;      /* the file's bytes (owned), for the results' copy */
@@ -130,6 +269,8 @@ typedef struct ed_scenario_drivers_s {
                    ed_diag_t *diag);
   /* Names of all drivers, for did-you-mean; NULL-terminated, borrowed. */
   const char *const *(*names)(void *ctx);
+  /* ED_OP_* flags of operation `op` of `driver`, or <0 when unknown. */
+  int (*op_flags)(void *ctx, const char *driver, const char *op);
 } ed_scenario_drivers_t;
 
 /* Load and validate `file`. On success *out is a new scenario (free it with
@@ -142,6 +283,8 @@ void ed_scenario_destroy(ed_scenario_t *s);
 
 /* Lookup helpers; NULL when absent. */
 const ed_target_t *ed_scenario_target(const ed_scenario_t *s, const char *name);
+const ed_check_t *ed_scenario_check(const ed_scenario_t *s, const char *name);
+const ed_plan_t *ed_scenario_plan(const ed_scenario_t *s, const char *name);
 
 /* Total length of a workload's profile in ms (start_ms + sum of segments),
  * and of the whole scenario (the longest workload). */

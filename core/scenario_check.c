@@ -267,3 +267,53 @@ int ed__get_choice(ed__loader_t *l, json_t *obj, const char *path,
   ed_diag_add(l->diag, kpath, "unknown %s \"%s\" (one of %s)", key, word, list);
   return -1;
 }
+
+long ed__find_ref(ed__loader_t *l, const char *path, const char *what,
+                  const char *name, const void *base, size_t n, size_t stride) {
+  const char **names = calloc(n + 1, sizeof(*names));
+  if (!names) {
+    l->nomem = 1;
+    return -1;
+  }
+  for (size_t i = 0; i < n; i++) {
+    /* The first member of each element is its `char *name`. */
+    const char *nm =
+        *(char *const *)(const void *)((const char *)base + i * stride);
+    if (nm && strcmp(nm, name) == 0) {
+      free(names);
+      return (long)i;
+    }
+    names[i] = nm ? nm : "";
+  }
+  const char *best = ed_did_you_mean(name, names);
+  char list[256];
+  size_t off = 0;
+  list[0] = '\0';
+  for (size_t i = 0; names[i] && off < sizeof(list); i++)
+    off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s",
+                            i ? ", " : "", names[i]);
+  if (best)
+    ed_diag_add(l->diag, path, "undefined %s \"%s\" (did you mean \"%s\"?)",
+                what, name, best);
+  else
+    ed_diag_add(l->diag, path, "undefined %s \"%s\" (defined %ss: %s)", what,
+                name, what, n ? list : "none");
+  free(names);
+  return -1;
+}
+
+int ed__get_ref(ed__loader_t *l, json_t *obj, const char *path, const char *key,
+                int required, const char *what, const void *base, size_t n,
+                size_t stride, long *index) {
+  const char *name;
+  int r = ed__get_string(l, obj, path, key, required, &name);
+  if (r <= 0)
+    return r;
+  char kpath[ED__PATH_MAX];
+  ed__path_key(kpath, path, key);
+  long i = ed__find_ref(l, kpath, what, name, base, n, stride);
+  if (i < 0)
+    return -1;
+  *index = i;
+  return 1;
+}

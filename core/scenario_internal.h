@@ -5,6 +5,9 @@
  *   scenario_check.c      typed reads of JSON members that report to diag
  *   scenario_targets.c    the "targets" object
  *   scenario_workloads.c  the "workloads" array and their rate profiles
+ *   scenario_checks.c     the "checks" object (steady-state probes)
+ *   scenario_plan.c       actions, the "faults" array and the "plans" object
+ *   scenario_guard.c      the "guardrails" array and "limits"
  *
  * Every reader reports what is wrong to the diag and carries on, so that all
  * the errors of a file are found in one pass. Readers return 1 when they
@@ -30,6 +33,11 @@
 #define ED__STEPS_MAX 1000
 #define ED__TIMEOUT_MAX_MS ((int64_t)3600 * 1000)
 #define ED__NAME_MAX 100
+
+/* ED_OP_DESTRUCTIVE of plugins/eventdrill/driver.h (the loader does not
+ * include the plugin ABI): what drivers->op_flags reports for an operation
+ * that changes device state. */
+#define ED__OP_DESTRUCTIVE 0x1
 
 typedef struct ed__loader_s {
   ed_diag_t *diag;
@@ -80,10 +88,44 @@ int ed__get_duration(ed__loader_t *l, json_t *obj, const char *path,
 int ed__get_choice(ed__loader_t *l, json_t *obj, const char *path,
                    const char *key, const char *const *choices, int *out);
 
-/* The parts. Each fills l->s. */
+/* A reference by name to an element of the array base[n] of structs whose
+ * first member is `char *name` (targets, workloads, checks, plans, steps):
+ * its index, or -1 after reporting "undefined <what> ..." at path with a
+ * did-you-mean or the list of defined names. */
+long ed__find_ref(ed__loader_t *l, const char *path, const char *what,
+                  const char *name, const void *base, size_t n, size_t stride);
+/* A string member `key` of obj naming an element as above: 1 and *index,
+ * 0 when absent (reported when required), -1 when wrong (reported). */
+int ed__get_ref(ed__loader_t *l, json_t *obj, const char *path, const char *key,
+                int required, const char *what, const void *base, size_t n,
+                size_t stride, long *index);
+
+/* The operation member `key` of obj, { "<op>": <argument> }, into *op:
+ * 1 when stored, 0 when absent (reported when required), -1 when wrong
+ * (reported). Free with ed__free_op. */
+int ed__load_op(ed__loader_t *l, json_t *obj, const char *path, const char *key,
+                int required, ed_opspec_t *op);
+/* Driver `driver` checks op (nothing when the driver is unknown or there is
+ * no driver table). */
+void ed__check_op(ed__loader_t *l, const char *driver, const ed_opspec_t *op);
+void ed__free_op(ed_opspec_t *op);
+
+/* The parts, in the order they are loaded (later parts refer to earlier
+ * ones). Each fills l->s. */
 void ed__load_targets(ed__loader_t *l, json_t *targets);
 void ed__load_workloads(ed__loader_t *l, json_t *workloads);
+void ed__load_checks(ed__loader_t *l, json_t *checks);
+void ed__load_plans(ed__loader_t *l, json_t *plans);
+void ed__load_faults(ed__loader_t *l, json_t *faults);
+/* After faults: every plan is started by a fault or a trigger. */
+void ed__check_plans_started(ed__loader_t *l);
+void ed__load_guardrails(ed__loader_t *l, json_t *guardrails);
+void ed__load_limits(ed__loader_t *l, json_t *limits);
 void ed__free_target(ed_target_t *t);
 void ed__free_workload(ed_workload_t *w);
+void ed__free_check(ed_check_t *c);
+void ed__free_fault(ed_fault_t *f);
+void ed__free_plan(ed_plan_t *p);
+void ed__free_guardrail(ed_guardrail_t *g);
 
 #endif

@@ -263,41 +263,14 @@ static void load_rate(ed__loader_t *l, json_t *obj, const char *path,
 
 /* ---- targets and operation --------------------------------------------- */
 
-static void undefined_target(ed__loader_t *l, const char *name,
-                             const char *path) {
-  const ed_scenario_t *s = l->s;
-  const char **names = calloc(s->ntargets + 1, sizeof(*names));
-  if (!names) {
-    l->nomem = 1;
-    return;
-  }
-  for (size_t i = 0; i < s->ntargets; i++)
-    names[i] = s->targets[i].name ? s->targets[i].name : "";
-  const char *best = ed_did_you_mean(name, names);
-  char list[256];
-  size_t off = 0;
-  list[0] = '\0';
-  for (size_t i = 0; names[i] && off < sizeof(list); i++)
-    off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s",
-                            i ? ", " : "", names[i]);
-  if (best)
-    ed_diag_add(l->diag, path, "undefined target \"%s\" (did you mean \"%s\"?)",
-                name, best);
-  else
-    ed_diag_add(l->diag, path, "undefined target \"%s\" (defined targets: %s)",
-                name, s->ntargets ? list : "none");
-  free(names);
-}
-
 static void target_ref(ed__loader_t *l, json_t *v, const char *path,
                        ed_workload_t *w) {
   if (ed__want(l, v, JSON_STRING, path, "a target name (a string)"))
     return;
   const char *name = json_string_value(v);
-  if (!ed_scenario_target(l->s, name)) {
-    undefined_target(l, name, path);
+  if (ed__find_ref(l, path, "target", name, l->s->targets, l->s->ntargets,
+                   sizeof(*l->s->targets)) < 0)
     return;
-  }
   for (size_t k = 0; k < w->ntargets; k++) {
     if (strcmp(w->targets[k], name) == 0) {
       ed_diag_add(l->diag, path, "target \"%s\" is listed twice", name);
@@ -337,30 +310,47 @@ static void load_target_list(ed__loader_t *l, json_t *obj, const char *path,
   }
 }
 
-static void load_op(ed__loader_t *l, json_t *obj, const char *path,
-                    ed_workload_t *w) {
+int ed__load_op(ed__loader_t *l, json_t *obj, const char *path, const char *key,
+                int required, ed_opspec_t *op) {
   char opath[ED__PATH_MAX];
-  json_t *op = json_object_get(obj, "op");
-  if (!op) {
-    ed__missing(l, path, "op");
-    return;
+  json_t *v = json_object_get(obj, key);
+  if (!v) {
+    if (required)
+      ed__missing(l, path, key);
+    return 0;
   }
-  ed__path_key(opath, path, "op");
-  if (ed__want(l, op, JSON_OBJECT, opath,
+  ed__path_key(opath, path, key);
+  if (ed__want(l, v, JSON_OBJECT, opath,
                "an object with one key, the operation (e.g. {\"get\": "
                "\"/redfish/v1\"})"))
-    return;
-  if (json_object_size(op) != 1) {
+    return -1;
+  if (json_object_size(v) != 1) {
     ed_diag_add(l->diag, opath,
                 "expected one key, the operation (e.g. {\"get\": "
                 "\"/redfish/v1\"}), got %zu",
-                json_object_size(op));
-    return;
+                json_object_size(v));
+    return -1;
   }
-  void *it = json_object_iter(op);
-  w->op.name = ed__strdup(l, json_object_iter_key(it));
-  w->op.arg = json_incref(json_object_iter_value(it));
-  w->op.path = ed__strdup(l, opath);
+  void *it = json_object_iter(v);
+  op->name = ed__strdup(l, json_object_iter_key(it));
+  op->arg = json_incref(json_object_iter_value(it));
+  op->path = ed__strdup(l, opath);
+  return 1;
+}
+
+void ed__check_op(ed__loader_t *l, const char *driver, const ed_opspec_t *op) {
+  const ed_scenario_drivers_t *d = l->drivers;
+  if (!d || !d->check_op || !driver || !op->name || !op->path)
+    return;
+  if (d->lookup && d->lookup(d->ctx, driver))
+    return;
+  d->check_op(d->ctx, driver, op, l->diag);
+}
+
+void ed__free_op(ed_opspec_t *op) {
+  free(op->name);
+  json_decref(op->arg);
+  free(op->path);
 }
 
 /* Each driver of the workload's targets checks the operation once. */
@@ -447,7 +437,7 @@ static void load_workload(ed__loader_t *l, json_t *obj, size_t index,
   ed__check_keys(l, obj, path, workload_keys);
   load_name(l, obj, path, w, index);
   load_target_list(l, obj, path, w);
-  load_op(l, obj, path, w);
+  ed__load_op(l, obj, path, "op", 1, &w->op);
   load_rate(l, obj, path, w);
   load_options(l, obj, path, w);
   if (l->diag->count == before)
@@ -456,10 +446,8 @@ static void load_workload(ed__loader_t *l, json_t *obj, size_t index,
 }
 
 void ed__load_workloads(ed__loader_t *l, json_t *workloads) {
-  if (!workloads) {
-    ed__missing(l, "", "workloads");
+  if (!workloads) /* optional when there are checks: see load_root */
     return;
-  }
   if (ed__want(l, workloads, JSON_ARRAY, "workloads", "an array of workloads"))
     return;
   size_t n = json_array_size(workloads);
@@ -483,9 +471,7 @@ void ed__free_workload(ed_workload_t *w) {
   for (size_t i = 0; i < w->ntargets; i++)
     free(w->targets[i]);
   free(w->targets);
-  free(w->op.name);
-  json_decref(w->op.arg);
-  free(w->op.path);
+  ed__free_op(&w->op);
   for (size_t i = 0; i < w->nsegs; i++)
     free(w->segs[i].name);
   free(w->segs);

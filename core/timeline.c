@@ -73,6 +73,69 @@ static double print_workload(const ed_workload_t *w, FILE *out) {
   return total;
 }
 
+static void print_drill(const ed_scenario_t *s, FILE *out) {
+  char a[32], b[32];
+  static const char *const modes[] = {"", "before", "after", "continuous",
+                                      "during_fault"};
+  if (s->nchecks)
+    fprintf(out, "\nchecks:\n");
+  for (size_t i = 0; i < s->nchecks; i++) {
+    const ed_check_t *c = &s->checks[i];
+    fprintf(out, "  %-20s %-10s %-5s on %-12s %s%s%s\n", c->name,
+            modes[c->mode], c->op.name, c->target,
+            c->mode == ED_CHECK_CONTINUOUS || c->mode == ED_CHECK_DURING_FAULT
+                ? "every "
+                : "",
+            c->mode == ED_CHECK_CONTINUOUS || c->mode == ED_CHECK_DURING_FAULT
+                ? ed_duration_format(c->every_ms, a, sizeof(a))
+                : "",
+            c->steady ? "  (steady state)" : "");
+  }
+  if (s->nfaults)
+    fprintf(out, "\nfaults:\n");
+  for (size_t i = 0; i < s->nfaults; i++) {
+    const ed_fault_t *f = &s->faults[i];
+    fprintf(out, "  at %-8s %-20s %-8s on %-12s", 
+            ed_duration_format(f->at_ms, a, sizeof(a)), f->name,
+            f->action.sim ? "sim" : f->action.op.name, f->action.target);
+    if (f->for_ms)
+      fprintf(out, " for %s", ed_duration_format(f->for_ms, b, sizeof(b)));
+    if (f->has_undo)
+      fprintf(out, ", undo %s",
+              f->undo_when == ED_UNDO_ALWAYS     ? "always"
+              : f->undo_when == ED_UNDO_ON_ABORT ? "on abort"
+                                                 : "never");
+    if (f->plan)
+      fprintf(out, ", plan %s", f->plan);
+    fputc('\n', out);
+  }
+  for (size_t i = 0; i < s->nplans; i++) {
+    const ed_plan_t *p = &s->plans[i];
+    fprintf(out, "\nplan %s", p->name);
+    if (p->rto_ms)
+      fprintf(out, ", RTO target %s",
+              ed_duration_format(p->rto_ms, a, sizeof(a)));
+    if (p->trigger_check)
+      fprintf(out, ", triggered by check %s going red", p->trigger_check);
+    fputc('\n', out);
+    for (size_t k = 0; k < p->nsteps; k++) {
+      const ed_step_t *st = &p->steps[k];
+      fprintf(out, "  %zu. %-22s", k + 1, st->name);
+      if (st->has_action)
+        fprintf(out, " %s on %s,", st->action.sim ? "sim" : st->action.op.name,
+                st->action.target);
+      for (size_t v = 0; v < st->nverify; v++)
+        fprintf(out, "%s%s", v ? ", " : " verify ", st->verify[v]);
+      fprintf(out, " (timeout %s, %d retr%s)\n",
+              ed_duration_format(st->timeout_ms, a, sizeof(a)), st->retries,
+              st->retries == 1 ? "y" : "ies");
+    }
+  }
+  for (size_t i = 0; i < s->nguardrails; i++)
+    fprintf(out, "%sstop if %s\n", i ? "  " : "\nguardrails:\n  ",
+            s->guardrails[i].text);
+}
+
 void ed_timeline_print(const ed_scenario_t *s, FILE *out) {
   char len[32];
   fprintf(out, "scenario %s (sha256 %.16s…), %s\n", s->name, s->sha256,
@@ -81,7 +144,6 @@ void ed_timeline_print(const ed_scenario_t *s, FILE *out) {
   double total = 0;
   for (size_t i = 0; i < s->nworkloads; i++)
     total += print_workload(&s->workloads[i], out);
-  fprintf(out, "\nexpected requests in all: %.0f; no device was contacted "
-               "(dry run)\n",
-          round(total));
+  print_drill(s, out);
+  fprintf(out, "\nexpected requests in all: %.0f\n", round(total));
 }

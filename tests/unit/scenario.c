@@ -32,13 +32,16 @@
 /* ---- a fake driver table ------------------------------------------------
  * One driver, "redfish", with target options url (string, required),
  * ca_file (string), insecure (bool), timeout (duration), and the operations
- * "get" (a resource path) and "patch" (an object). It reports in the words
- * the plugin host uses, so the .expect files read like the real thing. */
+ * "get" (a resource path, or an object with "path"), "patch" (an object,
+ * destructive) and "reset" (a ResetType, destructive). It reports in the
+ * words the plugin host uses, so the .expect files read like the real
+ * thing. */
 
 static const char *const fake_names[] = {"redfish", NULL};
 static const char *const fake_keys[] = {"url", "ca_file", "insecure", "timeout",
                                         NULL};
-static const char *const fake_ops[] = {"get", "patch", NULL};
+static const char *const fake_ops[] = {"get", "patch", "reset", NULL};
+#define FAKE_OP_DESTRUCTIVE 0x1 /* ED_OP_DESTRUCTIVE */
 
 static int fake_lookup(void *ctx, const char *driver) {
   (void)ctx;
@@ -107,8 +110,13 @@ static void fake_check_op(void *ctx, const char *driver, const ed_opspec_t *op,
   char apath[512];
   ed_jsonpos_join_key(apath, sizeof(apath), op->path, op->name);
   if (!strcmp(op->name, "get")) {
-    if (!json_is_string(op->arg))
+    if (!json_is_string(op->arg) &&
+        !json_is_string(json_object_get(op->arg, "path")))
       ed_diag_add(diag, apath, "expected a resource path (a string), got %s",
+                  kind(op->arg));
+  } else if (!strcmp(op->name, "reset")) {
+    if (!json_is_string(op->arg))
+      ed_diag_add(diag, apath, "expected a ResetType (a string), got %s",
                   kind(op->arg));
   } else if (!strcmp(op->name, "patch")) {
     if (!json_is_object(op->arg))
@@ -122,8 +130,20 @@ static void fake_check_op(void *ctx, const char *driver, const ed_opspec_t *op,
   }
 }
 
+static int fake_op_flags(void *ctx, const char *driver, const char *op) {
+  (void)ctx;
+  if (strcmp(driver, "redfish") != 0)
+    return ED_ENOTFOUND;
+  if (!strcmp(op, "get"))
+    return 0;
+  if (!strcmp(op, "patch") || !strcmp(op, "reset"))
+    return FAKE_OP_DESTRUCTIVE;
+  return ED_ENOTFOUND;
+}
+
 static const ed_scenario_drivers_t fake_drivers = {
-    NULL, fake_lookup, fake_check_target, fake_check_op, fake_list};
+    NULL,          fake_lookup, fake_check_target,
+    fake_check_op, fake_list,   fake_op_flags};
 
 /* ---- helpers ----------------------------------------------------------- */
 

@@ -8,6 +8,9 @@ ed_unit_test(scenario
     ${PROJECT_SOURCE_DIR}/core/scenario_check.c
     ${PROJECT_SOURCE_DIR}/core/scenario_targets.c
     ${PROJECT_SOURCE_DIR}/core/scenario_workloads.c
+    ${PROJECT_SOURCE_DIR}/core/scenario_checks.c
+    ${PROJECT_SOURCE_DIR}/core/scenario_plan.c
+    ${PROJECT_SOURCE_DIR}/core/scenario_guard.c
     ${PROJECT_SOURCE_DIR}/core/jsonpos.c
     ${PROJECT_SOURCE_DIR}/core/diag.c
     ${PROJECT_SOURCE_DIR}/core/duration.c

@@ -1,0 +1,729 @@
+#include "drill.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drill_internal.h"
+#include "error.h"
+
+static void emit(ed_drill_t *d, const char *ev, json_t *obj) {
+  if (d->ev.event)
+    d->ev.event(d->ev.arg, ev, obj);
+  json_decref(obj);
+}
+
+
+static void say(ed_drill_t *d, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void say(ed_drill_t *d, const char *fmt, ...) {
+  char line[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(line, sizeof(line), fmt, ap);
+  va_end(ap);
+  if (d->ev.message)
+    d->ev.message(d->ev.arg, line);
+}
+
+static void maybe_end(ed_drill_t *d);
+static void recompute_active(ed_drill_t *d);
+
+/* ---- RTO ----------------------------------------------------------------
+ * From the declared start (fault, detection, plan start) to the moment all
+ * steady-state checks are green again after the plan's last action. */
+
+static void rto_reached(frt_t *f, uint64_t at) {
+  f->awaiting_rto = 0;
+  f->rto_end_ns = at;
+  f->state = FAULT_RECOVERED;
+  const ed_plan_t *p = ed_scenario_plan(f->d->sc, f->spec->plan);
+  double rto = (double)(at - ed__drill_rto_from(f)) / 1e9;
+  json_t *o = json_pack("{s:s,s:s,s:f}", "fault", f->spec->name, "plan",
+                        f->spec->plan, "rto_s", rto);
+  if (p && p->rto_ms)
+    json_object_set_new(o, "rto_target_s", json_real(p->rto_ms / 1000.0));
+  emit(f->d, "rto", o);
+  say(f->d, "eventdrill: %s recovered: RTO %.1f s%s", f->spec->name, rto,
+      p && p->rto_ms ? (rto * 1000 <= (double)p->rto_ms ? " (within target)"
+                                                        : " (OVER TARGET)")
+                     : "");
+  recompute_active(f->d);
+}
+
+/* ---- checks' results ---------------------------------------------------- */
+
+static void start_fault_plan(frt_t *f);
+
+static void on_check(void *arg, const ed_check_result_t *r) {
+  ed_drill_t *d = arg;
+  json_t *o = json_pack("{s:s,s:s,s:b,s:s,s:f,s:i}", "check", r->check->name,
+                        "by", r->by, "ok", r->ok, "reason", r->reason,
+                        "latency_ms", r->out->latency_ms, "code",
+                        r->out->code);
+  if (r->out->value)
+    json_object_set_new(o, "value", json_string(r->out->value));
+  emit(d, "check", o);
+  ed__check_stats_t *st = &d->stats[r->index];
+  st->runs++;
+  if (r->ok) {
+    st->green++;
+  } else {
+    st->red++;
+    snprintf(st->last_reason, sizeof(st->last_reason), "%s", r->reason);
+    if (strcmp(r->by, "before") == 0)
+      st->before_failed = d->before_failed = 1;
+    if (strcmp(r->by, "after") == 0)
+      st->after_failed = d->after_failed = 1;
+  }
+  if (!d->started || d->ended)
+    return;
+  /* Detection: a red trigger check starts the plans waiting for it. */
+  if (!r->ok) {
+    for (size_t i = 0; i < d->nfaults; i++) {
+      frt_t *f = &d->faults[i];
+      const ed_plan_t *p = f->spec->plan
+                               ? ed_scenario_plan(d->sc, f->spec->plan)
+                               : NULL;
+      if (f->awaiting_detection && p && p->trigger_check &&
+          strcmp(p->trigger_check, r->check->name) == 0) {
+        f->awaiting_detection = 0;
+        uv_timer_stop(&f->detect_timer);
+        f->detected_ns = r->at_ns;
+        emit(d, "detected",
+             json_pack("{s:s,s:s,s:f}", "fault", f->spec->name, "check",
+                       r->check->name, "after_s",
+                       (double)(r->at_ns - f->injected_ns) / 1e9));
+        start_fault_plan(f);
+      }
+    }
+    for (size_t i = 0; i < d->sc->nplans; i++) {
+      const ed_plan_t *p = &d->sc->plans[i];
+      if (d->trigger_plans[i] && !ed_plan_run_started(d->trigger_plans[i]) &&
+          p->trigger_check && strcmp(p->trigger_check, r->check->name) == 0) {
+        say(d, "eventdrill: check %s went red: starting plan %s",
+            r->check->name, p->name);
+        ed_plan_run_start(d->trigger_plans[i], p->detection_delay_ms);
+      }
+    }
+  }
+  /* Recovery: the steady state is back. */
+  if (ed_checks_steady_green(d->checks)) {
+    for (size_t i = 0; i < d->nfaults; i++) {
+      frt_t *f = &d->faults[i];
+      if (f->awaiting_rto && r->at_ns >= ed_plan_run_last_action_ns(f->plan))
+        rto_reached(f, r->at_ns);
+    }
+  }
+  maybe_end(d);
+}
+
+/* ---- plans -------------------------------------------------------------- */
+
+static void on_plan_event(void *arg, const char *ev, json_t *obj) {
+  ed_drill_t *d = arg;
+  if (d->ev.event)
+    d->ev.event(d->ev.arg, ev, obj);
+}
+
+static void on_plan_finished(void *arg, ed_plan_run_t *run) {
+  ed_drill_t *d = arg;
+  const ed_plan_t *p = ed_plan_run_plan(run);
+  say(d, "eventdrill: plan %s %s%s%s", p->name,
+      ed_plan_run_passed(run) ? "passed" : "FAILED",
+      ed_plan_run_reason(run)[0] ? ": " : "", ed_plan_run_reason(run));
+  for (size_t i = 0; i < d->nfaults; i++) {
+    frt_t *f = &d->faults[i];
+    if (f->plan != run)
+      continue;
+    if (!ed_plan_run_passed(run) || d->mode == ED_MODE_VERIFY)
+      continue;
+    /* The plan did its part; RTO ends when every steady check is green. */
+    if (ed_checks_steady_green(d->checks))
+      rto_reached(f, ed_plan_run_last_action_ns(run) > ed_plan_run_end_ns(run)
+                         ? ed_plan_run_last_action_ns(run)
+                         : ed_plan_run_end_ns(run));
+    else
+      f->awaiting_rto = 1;
+  }
+  maybe_end(d);
+}
+
+static ed_plan_run_t *new_plan_run(ed_drill_t *d, const ed_plan_t *p) {
+  ed_plan_events_t pev = {
+      .arg = d, .event = on_plan_event, .finished = on_plan_finished};
+  ed_plan_run_t *run = NULL;
+  if (ed_plan_run_create(p, d->probes, d->checks, &pev, d->only, &run) != 0)
+    return NULL;
+  return run;
+}
+
+static void start_fault_plan(frt_t *f) {
+  const ed_plan_t *p = ed_scenario_plan(f->d->sc, f->spec->plan);
+  say(f->d, "eventdrill: starting plan %s for %s", p->name, f->spec->name);
+  ed_plan_run_start(f->plan, p->detection_delay_ms);
+}
+
+static void on_detect_timeout(uv_timer_t *t) {
+  frt_t *f = t->data;
+  if (!f->awaiting_detection)
+    return;
+  f->awaiting_detection = 0;
+  const ed_plan_t *p = ed_scenario_plan(f->d->sc, f->spec->plan);
+  snprintf(f->reason, sizeof(f->reason),
+           "plan %s never started: check %s did not go red after the fault",
+           p->name, p->trigger_check);
+  emit(f->d, "plan_not_started",
+       json_pack("{s:s,s:s,s:s}", "fault", f->spec->name, "plan", p->name,
+                 "reason", f->reason));
+  maybe_end(f->d);
+}
+
+/* ---- faults and undos ----------------------------------------------------- */
+
+static int count_faulted_targets(const ed_drill_t *d, const char *except) {
+  int n = 0;
+  for (size_t i = 0; i < d->nfaults; i++) {
+    const frt_t *f = &d->faults[i];
+    if (f->state != FAULT_ACTIVE || strcmp(f->spec->action.target, except) == 0)
+      continue;
+    int seen = 0;
+    for (size_t j = 0; j < i; j++)
+      seen |= d->faults[j].state == FAULT_ACTIVE &&
+              strcmp(d->faults[j].spec->action.target,
+                     f->spec->action.target) == 0;
+    n += !seen;
+  }
+  return n;
+}
+
+static void recompute_active(ed_drill_t *d) {
+  int active = 0;
+  for (size_t i = 0; i < d->nfaults; i++)
+    active |= d->faults[i].state == FAULT_ACTIVE;
+  ed_checks_set_faults_active(d->checks, active);
+}
+
+static void on_undo(void *arg, const ed_probe_outcome_t *o) {
+  frt_t *f = arg;
+  ed_drill_t *d = f->d;
+  d->undos_running--;
+  int ok = o->err == ED_ERRCLASS_NONE;
+  f->undo_state = ok ? 2 : 3;
+  if (!ok)
+    snprintf(f->undo_reason, sizeof(f->undo_reason), "%s%s%s",
+             ed_errclass_name(o->err), o->detail ? ": " : "",
+             o->detail ? o->detail : "");
+  json_t *e = json_pack("{s:s,s:b}", "fault", f->spec->name, "ok", ok);
+  if (!ok)
+    json_object_set_new(e, "reason", json_string(f->undo_reason));
+  emit(d, "undo_end", e);
+  if (d->ev.sync)
+    d->ev.sync(d->ev.arg);
+  if (ok && f->state == FAULT_ACTIVE && !f->spec->plan)
+    f->state = FAULT_RECOVERED;
+  if (!ok)
+    say(d, "eventdrill: UNDO FAILED for %s: %s", f->spec->name,
+        f->undo_reason);
+  recompute_active(d);
+  maybe_end(d);
+}
+
+static void run_undo(frt_t *f, const char *why) {
+  if (!f->spec->has_undo || f->undo_state != 0 ||
+      (f->state != FAULT_ACTIVE && f->state != FAULT_RECOVERED))
+    return;
+  f->undo_state = 1;
+  f->d->undos_running++;
+  emit(f->d, "undo_start",
+       json_pack("{s:s,s:s}", "fault", f->spec->name, "why", why));
+  ed_probe_run_action(f->d->probes, &f->spec->undo, 30000, on_undo, f);
+}
+
+static void on_for(uv_timer_t *t) {
+  frt_t *f = t->data;
+  if (f->spec->undo_when == ED_UNDO_ALWAYS)
+    run_undo(f, "its time is up");
+}
+
+static void on_fault_verified(void *arg, const ed_check_result_t *r) {
+  frt_t *f = arg;
+  if (!r->ok && !f->verify_bad) {
+    f->verify_bad = 1;
+    snprintf(f->reason, sizeof(f->reason), "verification %s: %s",
+             r->check->name, r->reason);
+  }
+  if (--f->verify_left == 0 && !f->verify_bad && !f->spec->plan)
+    f->state = FAULT_RECOVERED;
+  recompute_active(f->d);
+  maybe_end(f->d);
+}
+
+static void on_injected(void *arg, const ed_probe_outcome_t *o) {
+  frt_t *f = arg;
+  ed_drill_t *d = f->d;
+  int ok = o->err == ED_ERRCLASS_NONE;
+  json_t *e = json_pack("{s:s,s:b}", "fault", f->spec->name, "ok", ok);
+  if (!ok) {
+    snprintf(f->reason, sizeof(f->reason), "the fault could not be injected: "
+                                           "%s%s%s",
+             ed_errclass_name(o->err), o->detail ? ": " : "",
+             o->detail ? o->detail : "");
+    json_object_set_new(e, "reason", json_string(f->reason));
+    f->state = FAULT_FAILED;
+  }
+  emit(d, "fault_end", e);
+  if (d->ev.sync)
+    d->ev.sync(d->ev.arg);
+  if (!ok || d->aborted) {
+    say(d, "eventdrill: fault %s: %s", f->spec->name, ok ? "injected" : f->reason);
+    if (ok)
+      run_undo(f, "the drill was aborted");
+    maybe_end(d);
+    return;
+  }
+  say(d, "eventdrill: fault %s injected on %s", f->spec->name,
+      f->spec->action.target);
+  recompute_active(d);
+  if (f->spec->for_ms > 0)
+    uv_timer_start(&f->for_timer, on_for, (uint64_t)f->spec->for_ms, 0);
+  /* Verifications of a fault without undo (e.g. a forced restart). */
+  f->verify_left = (int)f->spec->nverify;
+  for (size_t i = 0; i < f->spec->nverify; i++)
+    ed_checks_run(d->checks, f->spec->verify[i], "fault", on_fault_verified, f);
+  if (f->spec->plan) {
+    const ed_plan_t *p = ed_scenario_plan(d->sc, f->spec->plan);
+    f->plan = new_plan_run(d, p);
+    if (p->trigger_check) {
+      f->awaiting_detection = 1;
+      int64_t wait = p->rto_ms > ED__DETECTION_WAIT_MS ? p->rto_ms
+                                                   : ED__DETECTION_WAIT_MS;
+      uv_timer_start(&f->detect_timer, on_detect_timeout, (uint64_t)wait, 0);
+    } else {
+      f->detected_ns = f->injected_ns;
+      start_fault_plan(f);
+    }
+  }
+  maybe_end(d);
+}
+
+static void on_fault_time(uv_timer_t *t) {
+  frt_t *f = t->data;
+  ed_drill_t *d = f->d;
+  if (d->aborted || d->ended) {
+    f->state = FAULT_SKIPPED;
+    snprintf(f->reason, sizeof(f->reason), "not injected: the drill %s",
+             d->aborted ? "was aborted" : "had ended");
+    maybe_end(d);
+    return;
+  }
+  if (d->sc->max_faulted_targets > 0 &&
+      count_faulted_targets(d, f->spec->action.target) >=
+          d->sc->max_faulted_targets) {
+    f->state = FAULT_SKIPPED;
+    snprintf(f->reason, sizeof(f->reason),
+             "not injected: %d target%s already faulted (blast radius "
+             "limit %d)",
+             d->sc->max_faulted_targets,
+             d->sc->max_faulted_targets == 1 ? "" : "s",
+             d->sc->max_faulted_targets);
+    emit(d, "fault_skipped",
+         json_pack("{s:s,s:s}", "fault", f->spec->name, "reason", f->reason));
+    char why[300];
+    snprintf(why, sizeof(why), "blast radius: fault %s would fault more than "
+                               "%d target%s at once",
+             f->spec->name, d->sc->max_faulted_targets,
+             d->sc->max_faulted_targets == 1 ? "" : "s");
+    ed_drill_abort(d, why);
+    return;
+  }
+  f->state = FAULT_ACTIVE;
+  f->injected_ns = uv_hrtime();
+  char what[256];
+  ed_probe_describe(&f->spec->action, what, sizeof(what));
+  /* The pending undo is on disk before the fault is: a runner that dies
+   * now leaves what `recover` needs. */
+  json_t *e = json_pack("{s:s,s:s,s:s,s:b}", "fault", f->spec->name, "target",
+                        f->spec->action.target, "action", what,
+                        "undo_pending", f->spec->has_undo);
+  if (f->spec->has_undo) {
+    char undo[256];
+    ed_probe_describe(&f->spec->undo, undo, sizeof(undo));
+    json_object_set_new(e, "undo", json_string(undo));
+  }
+  emit(d, "fault_start", e);
+  if (d->ev.sync)
+    d->ev.sync(d->ev.arg);
+  ed_probe_run_action(d->probes, &f->spec->action, 30000, on_injected, f);
+}
+
+/* ---- the end ------------------------------------------------------------- */
+
+static int drill_busy(const ed_drill_t *d) {
+  if (d->undos_running || ed_checks_busy(d->checks) > 0)
+    return 1;
+  for (size_t i = 0; i < d->nfaults; i++) {
+    const frt_t *f = &d->faults[i];
+    if (f->state == FAULT_PENDING && !d->aborted)
+      return 1;
+    if (f->awaiting_detection || f->verify_left > 0)
+      return 1;
+    if (f->plan && ed_plan_run_started(f->plan) && !ed_plan_run_finished(f->plan))
+      return 1;
+    if (f->plan && !ed_plan_run_idle(f->plan))
+      return 1;
+  }
+  for (size_t i = 0; i < d->sc->nplans; i++) {
+    ed_plan_run_t *r = d->trigger_plans[i];
+    if (r && ((ed_plan_run_started(r) && !ed_plan_run_finished(r)) ||
+              !ed_plan_run_idle(r)))
+      return 1;
+  }
+  return 0;
+}
+
+int ed_drill_busy(const ed_drill_t *d) { return drill_busy(d); }
+
+static void run_final_undos(ed_drill_t *d) {
+  for (size_t i = 0; i < d->nfaults; i++) {
+    frt_t *f = &d->faults[i];
+    if (f->undo_state != 0 || !f->spec->has_undo)
+      continue;
+    if (f->spec->undo_when == ED_UNDO_ALWAYS ||
+        (f->spec->undo_when == ED_UNDO_ON_ABORT && d->aborted))
+      run_undo(f, d->aborted ? "the drill was aborted" : "end of the drill");
+    else if (f->state == FAULT_ACTIVE || f->state == FAULT_RECOVERED)
+      f->undo_state = 4;
+  }
+}
+
+static void after_done(void *arg) {
+  ed_drill_t *d = arg;
+  d->after_done = 1;
+  maybe_end(d);
+}
+
+/* Called whenever something finished: move to the next stage when the
+ * current one is over. */
+static void maybe_end(ed_drill_t *d) {
+  if (d->finished || d->destroyed || !d->started)
+    return;
+  if (!d->ended) {
+    if (!d->workloads_done || drill_busy(d))
+      return;
+    if (!d->aborted && uv_is_active((uv_handle_t *)&d->end_timer))
+      return;
+    d->ended = 1;
+    uv_timer_stop(&d->limit_timer);
+    ed_checks_stop(d->checks);
+    for (size_t i = 0; i < d->nfaults; i++)
+      uv_timer_stop(&d->faults[i].at_timer);
+    /* Undos first, so that the after-checks see the fleet as the drill
+     * leaves it. */
+    run_final_undos(d);
+  }
+  if (d->undos_running)
+    return;
+  if (!d->after_started) {
+    d->after_started = 1;
+    ed_checks_run_mode(d->checks, ED_CHECK_AFTER, after_done, d);
+    return;
+  }
+  if (!d->after_done || ed_checks_busy(d->checks))
+    return;
+  d->finished = 1;
+  emit(d, "drill_end",
+       json_pack("{s:b,s:s}", "aborted", d->aborted, "reason",
+                 d->aborted ? d->abort_reason : ""));
+  if (d->ev.sync)
+    d->ev.sync(d->ev.arg);
+  if (d->ev.finished)
+    d->ev.finished(d->ev.arg);
+}
+
+static void on_end_timer(uv_timer_t *t) { maybe_end(t->data); }
+
+static void on_limit(uv_timer_t *t) {
+  ed_drill_t *d = t->data;
+  char why[128];
+  snprintf(why, sizeof(why), "time limit of %.0f s reached",
+           d->sc->time_limit_ms / 1000.0);
+  if (d->ev.abort)
+    d->ev.abort(d->ev.arg, why);
+  ed_drill_abort(d, why);
+}
+
+/* ---- guardrails ------------------------------------------------------------ */
+
+static int guard_holds(ed_drill_t *d, const ed_guardrail_t *g, int64_t sec,
+                       char *what, size_t len) {
+  if (g->kind == ED_GUARD_CHECK_RED) {
+    uint64_t since;
+    if (ed_checks_state(d->checks, g->check, &since) != ED_CHECK_STATE_RED)
+      return 0;
+    uint64_t held = (uv_hrtime() - since) / 1000000;
+    snprintf(what, len, "check %s red for %.1f s", g->check, held / 1000.0);
+    return (int64_t)held >= g->for_ms;
+  }
+  for (size_t w = 0; w < d->sc->nworkloads; w++) {
+    if (g->workload && strcmp(g->workload, d->sc->workloads[w].name) != 0)
+      continue;
+    size_t n;
+    const ed_second_t *secs = ed_metrics_seconds(d->metrics, w, &n);
+    if ((size_t)sec >= n)
+      continue;
+    const ed_second_t *x = &secs[sec];
+    if (g->kind == ED_GUARD_P99 && x->counts.completed &&
+        x->p99_us / 1000.0 > g->threshold) {
+      snprintf(what, len, "p99 %.1f ms of %s", x->p99_us / 1000.0,
+               d->sc->workloads[w].name);
+      return 1;
+    }
+    if (g->kind == ED_GUARD_ERROR_RATE && x->counts.completed) {
+      double rate = (double)ed_counts_errors(&x->counts) /
+                    (double)x->counts.completed;
+      if (rate > g->threshold) {
+        snprintf(what, len, "error rate %.1f %% of %s", rate * 100,
+                 d->sc->workloads[w].name);
+        return 1;
+      }
+    }
+  }
+  return 0;
+}
+
+void ed_drill_second(ed_drill_t *d, int64_t sec) {
+  if (!d->started || d->ended || d->aborted)
+    return;
+  for (size_t i = 0; i < d->sc->nguardrails; i++) {
+    const ed_guardrail_t *g = &d->sc->guardrails[i];
+    char what[256] = "";
+    if (!guard_holds(d, g, sec, what, sizeof(what))) {
+      d->guard_held[i] = 0;
+      continue;
+    }
+    d->guard_held[i]++;
+    int trips = g->kind == ED_GUARD_CHECK_RED
+                    ? 1
+                    : d->guard_held[i] * 1000 >= (g->for_ms ? g->for_ms : 1);
+    if (!trips)
+      continue;
+    char why[512];
+    snprintf(why, sizeof(why), "guardrail \"%s\" tripped: %s", g->text, what);
+    emit(d, "guardrail",
+         json_pack("{s:s,s:s}", "guardrail", g->text, "observed", what));
+    if (d->ev.abort)
+      d->ev.abort(d->ev.arg, why);
+    ed_drill_abort(d, why);
+    return;
+  }
+}
+
+/* ---- lifecycle ----------------------------------------------------------- */
+
+int ed_drill_create(const ed_scenario_t *s, ed_probe_host_t *probes,
+                    const ed_metrics_t *metrics, ed_mode_t mode,
+                    const char *const *only, const ed_drill_events_t *ev,
+                    ed_drill_t **out) {
+  ed_drill_t *d = calloc(1, sizeof(*d));
+  if (!d)
+    return ED_ENOMEM;
+  d->sc = s;
+  d->probes = probes;
+  d->metrics = metrics;
+  d->mode = mode;
+  d->only = only;
+  d->ev = *ev;
+  d->nfaults = mode == ED_MODE_VERIFY ? 0 : s->nfaults;
+  d->faults = calloc(s->nfaults + 1, sizeof(*d->faults));
+  d->trigger_plans = calloc(s->nplans + 1, sizeof(*d->trigger_plans));
+  d->guard_held = calloc(s->nguardrails + 1, sizeof(*d->guard_held));
+  d->stats = calloc(s->nchecks + 1, sizeof(*d->stats));
+  if (!d->faults || !d->trigger_plans || !d->guard_held || !d->stats ||
+      ed_checks_create(s, probes, on_check, d, &d->checks) != 0) {
+    free(d->faults);
+    free(d->trigger_plans);
+    free(d->guard_held);
+    free(d->stats);
+    free(d);
+    return ED_ENOMEM;
+  }
+  uv_loop_t *loop = probes->loop;
+  for (size_t i = 0; i < d->nfaults; i++) {
+    frt_t *f = &d->faults[i];
+    f->spec = &s->faults[i];
+    f->d = d;
+    uv_timer_init(loop, &f->at_timer);
+    uv_timer_init(loop, &f->for_timer);
+    uv_timer_init(loop, &f->detect_timer);
+    f->at_timer.data = f->for_timer.data = f->detect_timer.data = f;
+  }
+  /* In verify mode every plan runs once; in rehearse mode the plans with a
+   * trigger check wait for it (faults get their own runs). */
+  for (size_t i = 0; i < s->nplans; i++) {
+    int named_by_fault = 0;
+    for (size_t k = 0; k < s->nfaults; k++)
+      named_by_fault |=
+          s->faults[k].plan && strcmp(s->faults[k].plan, s->plans[i].name) == 0;
+    if (mode == ED_MODE_VERIFY ||
+        (s->plans[i].trigger_check && !named_by_fault))
+      d->trigger_plans[i] = new_plan_run(d, &s->plans[i]);
+  }
+  uv_timer_init(loop, &d->limit_timer);
+  uv_timer_init(loop, &d->end_timer);
+  d->limit_timer.data = d->end_timer.data = d;
+  *out = d;
+  return 0;
+}
+
+int ed_drill_check_rules(const ed_drill_t *d, char *errbuf, size_t errlen) {
+  if (d->mode == ED_MODE_VERIFY)
+    return 0;
+  const ed_scenario_t *s = d->sc;
+  for (size_t i = 0; i < s->nfaults; i++) {
+    const ed_target_t *t = ed_scenario_target(s, s->faults[i].action.target);
+    if (t && !t->rehearsal) {
+      snprintf(errbuf, errlen,
+               "%s: fault %s targets %s, which is not a rehearsal target "
+               "(\"rehearsal\": true): refused",
+               s->file, s->faults[i].name, t->name);
+      return ED_EPERM;
+    }
+  }
+  for (size_t i = 0; i < s->nplans; i++)
+    for (size_t k = 0; k < s->plans[i].nsteps; k++) {
+      const ed_step_t *st = &s->plans[i].steps[k];
+      if (!st->has_action)
+        continue;
+      const ed_target_t *t = ed_scenario_target(s, st->action.target);
+      int flags = ed_probe_action_flags(d->probes, &st->action);
+      if (t && !t->rehearsal && (flags < 0 || (flags & ED_OP_DESTRUCTIVE))) {
+        snprintf(errbuf, errlen,
+                 "%s: plan %s, step \"%s\" changes the state of %s, which is "
+                 "not a rehearsal target: refused",
+                 s->file, s->plans[i].name, st->name, t->name);
+        return ED_EPERM;
+      }
+    }
+  return 0;
+}
+
+void ed_drill_before(ed_drill_t *d, void (*cb)(void *arg), void *arg) {
+  ed_checks_run_mode(d->checks, ED_CHECK_BEFORE, cb, arg);
+}
+
+void ed_drill_start(ed_drill_t *d, uint64_t t0) {
+  d->started = 1;
+  d->t0 = t0;
+  emit(d, "drill_start",
+       json_pack("{s:s,s:i,s:i,s:i}", "mode",
+                 d->mode == ED_MODE_VERIFY ? "verify" : "rehearse", "checks",
+                 (int)d->sc->nchecks, "faults", (int)d->nfaults, "plans",
+                 (int)d->sc->nplans));
+  ed_checks_start(d->checks);
+  for (size_t i = 0; i < d->nfaults; i++) {
+    frt_t *f = &d->faults[i];
+    uint64_t now = uv_hrtime();
+    int64_t due = f->spec->at_ms - (int64_t)((now - t0) / 1000000);
+    uv_timer_start(&f->at_timer, on_fault_time, due > 0 ? (uint64_t)due : 0,
+                   0);
+  }
+  if (d->sc->time_limit_ms > 0)
+    uv_timer_start(&d->limit_timer, on_limit, (uint64_t)d->sc->time_limit_ms,
+                   0);
+  /* Without workloads, periodic checks still get the scenario's length (at
+   * least until the last fault's end) to watch. */
+  int64_t end = ed_scenario_length_ms(d->sc);
+  for (size_t i = 0; i < d->nfaults; i++)
+    if (d->faults[i].spec->at_ms + d->faults[i].spec->for_ms > end)
+      end = d->faults[i].spec->at_ms + d->faults[i].spec->for_ms;
+  if (d->mode == ED_MODE_VERIFY)
+    end = 0;
+  uv_timer_start(&d->end_timer, on_end_timer, (uint64_t)end, 0);
+  if (d->mode == ED_MODE_VERIFY) {
+    /* Every check once, then every plan once, read-only. */
+    for (size_t i = 0; i < d->sc->nchecks; i++)
+      if (d->sc->checks[i].mode == ED_CHECK_CONTINUOUS ||
+          d->sc->checks[i].mode == ED_CHECK_DURING_FAULT)
+        ed_checks_run(d->checks, d->sc->checks[i].name, "verify", NULL, NULL);
+    ed_checks_stop(d->checks);
+    for (size_t i = 0; i < d->sc->nplans; i++)
+      ed_plan_run_start(d->trigger_plans[i], 0);
+  }
+}
+
+void ed_drill_workloads_done(ed_drill_t *d) {
+  d->workloads_done = 1;
+  maybe_end(d);
+}
+
+void ed_drill_abort(ed_drill_t *d, const char *reason) {
+  if (d->aborted || d->finished)
+    return;
+  d->aborted = 1;
+  snprintf(d->abort_reason, sizeof(d->abort_reason), "%s", reason);
+  emit(d, "abort", json_pack("{s:s}", "reason", reason));
+  say(d, "eventdrill: ABORTING: %s", reason);
+  uv_timer_stop(&d->end_timer);
+  uv_timer_stop(&d->limit_timer);
+  for (size_t i = 0; i < d->nfaults; i++) {
+    frt_t *f = &d->faults[i];
+    uv_timer_stop(&f->at_timer);
+    uv_timer_stop(&f->detect_timer);
+    f->awaiting_detection = 0;
+    if (f->state == FAULT_PENDING) {
+      f->state = FAULT_SKIPPED;
+      snprintf(f->reason, sizeof(f->reason), "not injected: the drill was "
+                                             "aborted");
+    }
+    if (f->plan)
+      ed_plan_run_abort(f->plan, reason);
+  }
+  for (size_t i = 0; i < d->sc->nplans; i++)
+    if (d->trigger_plans[i])
+      ed_plan_run_abort(d->trigger_plans[i], reason);
+  maybe_end(d);
+}
+
+int ed_drill_aborted(const ed_drill_t *d) { return d->aborted; }
+const char *ed_drill_abort_reason(const ed_drill_t *d) {
+  return d->abort_reason;
+}
+
+static void on_closed(uv_handle_t *h) {
+  ed_drill_t *d = h->data;
+  if (--d->closing > 0)
+    return;
+  free(d->faults);
+  free(d->trigger_plans);
+  free(d->guard_held);
+  free(d->stats);
+  free(d);
+}
+
+static void close_timer(ed_drill_t *d, uv_timer_t *t) {
+  t->data = d;
+  d->closing++;
+  uv_close((uv_handle_t *)t, on_closed);
+}
+
+void ed_drill_destroy(ed_drill_t *d) {
+  if (!d)
+    return;
+  d->destroyed = 1;
+  for (size_t i = 0; i < d->nfaults; i++) {
+    frt_t *f = &d->faults[i];
+    if (f->plan)
+      ed_plan_run_destroy(f->plan);
+    close_timer(d, &f->at_timer);
+    close_timer(d, &f->for_timer);
+    close_timer(d, &f->detect_timer);
+  }
+  for (size_t i = 0; i < d->sc->nplans; i++)
+    if (d->trigger_plans[i])
+      ed_plan_run_destroy(d->trigger_plans[i]);
+  ed_checks_destroy(d->checks);
+  close_timer(d, &d->limit_timer);
+  close_timer(d, &d->end_timer);
+}
