@@ -93,7 +93,7 @@ JSON
   echo "$f"
 }
 
-# run_ed NAME RATE SECONDS CONNS -> "completed/s sent/s lag_p99_ms cpu_s"
+# run_ed NAME RATE SECONDS CONNS -> "completed/s sent/s lag_p99_ms cpu_s completed"
 run_ed() {
   local f
   f=$(scenario "$1" "$2" "$3" "$4")
@@ -105,8 +105,9 @@ import json, sys
 s = json.load(open(sys.argv[1]))
 t = s["workloads"][0]["total"]
 el = s["elapsed_s"]
-print("%.1f %.1f %.3f %s" % (t["completed"] / el, t["sent_rate"],
-                             t["send_lag_ms"].get("p99", 0), sys.argv[2]))
+print("%.1f %.1f %.3f %s %d" % (t["completed"] / el, t["sent_rate"],
+                                t["send_lag_ms"].get("p99", 0), sys.argv[2],
+                                t["completed"]))
 PYEOF
 }
 
@@ -117,21 +118,23 @@ for c in 1 16 64; do
   # Offer 20 % more than wrk achieved, so the in-flight cap (= connections),
   # not the schedule, is the limit, as for wrk.
   rate=$($PY -c "print(int(float('$wrps') * 1.2) + 1)")
-  read -r erps _ _ ecpu < <(run_ed "c$c" "$rate" "$DUR" "$c")
-  $PY - "$c" "$wrps" "$wcpu" "$erps" "$ecpu" "$DUR" <<'PYEOF'
+  read -r erps _ _ ecpu edone < <(run_ed "c$c" "$rate" "$DUR" "$c")
+  $PY - "$c" "$wrps" "$wcpu" "$erps" "$ecpu" "$DUR" "$edone" <<'PYEOF'
 import sys
-c, wrps, wcpu, erps, ecpu, dur = sys.argv[1:]
-wrps, wcpu, erps, ecpu, dur = map(float, (wrps, wcpu, erps, ecpu, dur))
+c, wrps, wcpu, erps, ecpu, dur, edone = sys.argv[1:]
+wrps, wcpu, erps, ecpu, dur, edone = map(float, (wrps, wcpu, erps, ecpu, dur, edone))
+# wrk: requests it completed over its CPU time; eventdrill: the same, from
+# its summary (its run may last past the profile while the backlog drains).
 wpc = wrps * dur / wcpu if wcpu else 0
-epc = erps * dur / ecpu if ecpu else 0
+epc = edone / ecpu if ecpu else 0
 print("%-6s %12.0f %12.0f %7.2f %14.0f %14.0f %7.2f" %
       (c, wrps, erps, erps / wrps, wpc, epc, epc / wpc if wpc else 0))
 PYEOF
 done
 
 echo
-echo "schedule accuracy: constant $ACC_RATE req/s for ${ACC_SECONDS}s (max 512 in flight)"
-read -r _ srate lag _ < <(run_ed accuracy "$ACC_RATE" "$ACC_SECONDS" 512)
+echo "schedule accuracy: constant $ACC_RATE req/s for ${ACC_SECONDS}s (max 64 in flight)"
+read -r _ srate lag _ _ < <(run_ed accuracy "$ACC_RATE" "$ACC_SECONDS" 64)
 $PY - "$ACC_RATE" "$srate" "$lag" <<'PYEOF'
 import sys
 target, sent, lag = map(float, sys.argv[1:])

@@ -11,6 +11,7 @@
 #ifndef ED_DIAG_H
 #define ED_DIAG_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -49,6 +50,10 @@ void ed_diag_add_at(ed_diag_t *d, int line, int column, const char *path,
  * position prints as "file: path: message", an empty path as
  * "file:line:col: message". */
 void ed_diag_print(const ed_diag_t *d, FILE *out);
+
+/* What kind of JSON value v is, in words for a message: "an object",
+ * "a string", "an integer", "a real number", "a boolean", "null". */
+const char *ed_diag_json_kind(const json_t *v);
 
 /* Closest candidate to `word` by edit distance, if close enough; or NULL. */
 const char *ed_did_you_mean(const char *word, const char *const *candidates);

@@ -127,6 +127,22 @@ static void on_plan_event(void *arg, const char *ev, json_t *obj) {
     d->ev.event(d->ev.arg, ev, obj);
 }
 
+/* When the steady state last turned green: the latest change to green of
+ * the steady checks that judge "now" (as ed_checks_steady_green). */
+static uint64_t steady_green_since(const ed_drill_t *d) {
+  uint64_t at = 0;
+  for (size_t i = 0; i < d->sc->nchecks; i++) {
+    const ed_check_t *c = &d->sc->checks[i];
+    uint64_t since = 0;
+    if (!c->steady || c->mode == ED_CHECK_BEFORE || c->mode == ED_CHECK_AFTER)
+      continue;
+    if (ed_checks_state(d->checks, c->name, &since) == ED_CHECK_STATE_GREEN &&
+        since > at)
+      at = since;
+  }
+  return at;
+}
+
 static void on_plan_finished(void *arg, ed_plan_run_t *run) {
   ed_drill_t *d = arg;
   const ed_plan_t *p = ed_plan_run_plan(run);
@@ -139,12 +155,18 @@ static void on_plan_finished(void *arg, ed_plan_run_t *run) {
       continue;
     if (!ed_plan_run_passed(run) || d->mode == ED_MODE_VERIFY)
       continue;
-    /* The plan did its part; RTO ends when every steady check is green. */
-    if (ed_checks_steady_green(d->checks))
-      rto_reached(f, ed_plan_run_last_action_ns(run) > ed_plan_run_end_ns(run)
-                         ? ed_plan_run_last_action_ns(run)
-                         : ed_plan_run_end_ns(run));
-    else
+    /* The plan did its part; RTO ends when every steady check is green.
+     * When it already is, recovery came when the steady state turned green
+     * (and stayed so), not when the plan noticed: a step's retries re-send
+     * its action and wait their back-off, which is the drill's own polling
+     * cadence, not the device's recovery. Never before the plan's first
+     * step: the plan cannot be credited with what came before it. */
+    if (ed_checks_steady_green(d->checks)) {
+      uint64_t at = steady_green_since(d);
+      if (at < ed_plan_run_first_step_ns(run))
+        at = ed_plan_run_first_step_ns(run);
+      rto_reached(f, at);
+    } else
       f->awaiting_rto = 1;
   }
   maybe_end(d);

@@ -1,5 +1,7 @@
 #include "duration.h"
 
+#include "diag.h"
+
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -118,27 +120,6 @@ int ed_duration_parse(const char *text, int64_t *ms, char *errbuf,
   return 0;
 }
 
-static const char *kind_of(const json_t *v) {
-  switch (json_typeof(v)) {
-  case JSON_OBJECT:
-    return "an object";
-  case JSON_ARRAY:
-    return "an array";
-  case JSON_STRING:
-    return "a string";
-  case JSON_INTEGER:
-    return "an integer";
-  case JSON_REAL:
-    return "a real number";
-  case JSON_TRUE:
-  case JSON_FALSE:
-    return "a boolean";
-  case JSON_NULL:
-    return "null";
-  }
-  return "?";
-}
-
 int ed_duration_from_json(const json_t *v, int64_t *ms, char *errbuf,
                           size_t errlen) {
   if (json_is_integer(v)) {
@@ -162,7 +143,7 @@ int ed_duration_from_json(const json_t *v, int64_t *ms, char *errbuf,
   return reason(errbuf, errlen,
                 "expected a duration (a string such as \"30s\", or an integer "
                 "of milliseconds), got %s",
-                kind_of(v));
+                ed_diag_json_kind(v));
 }
 
 char *ed_duration_format(int64_t ms, char *buf, size_t len) {

@@ -96,27 +96,6 @@ static const char *type_expectation(ed_opt_type_t type) {
   return "?";
 }
 
-static const char *json_kind(const json_t *v) {
-  switch (json_typeof(v)) {
-  case JSON_OBJECT:
-    return "an object";
-  case JSON_ARRAY:
-    return "an array";
-  case JSON_STRING:
-    return "a string";
-  case JSON_INTEGER:
-    return "an integer";
-  case JSON_REAL:
-    return "a number";
-  case JSON_TRUE:
-  case JSON_FALSE:
-    return "a boolean";
-  case JSON_NULL:
-    return "null";
-  }
-  return "?";
-}
-
 static size_t field_size(ed_opt_type_t type) {
   switch (type) {
   case ED_OPT_STRING:
@@ -190,7 +169,7 @@ static int set_value(const ed_option_t *o, const json_t *v, char *field,
                      const char *path, sink_t *s) {
   if (!type_ok(o->type, v)) {
     report(s, path, "expected %s, got %s", type_expectation(o->type),
-           json_kind(v));
+           ed_diag_json_kind(v));
     return ED_EINVAL;
   }
   int64_t i64 = 0;
@@ -328,7 +307,7 @@ static int fill_table(const ed_option_t *table, const json_t *obj,
   int rc = 0, r;
 
   if (obj && !json_is_object(obj)) {
-    report(s, path, "expected an object of options, got %s", json_kind(obj));
+    report(s, path, "expected an object of options, got %s", ed_diag_json_kind(obj));
     return ED_EINVAL;
   }
   zero_fields(table, out);
@@ -377,7 +356,7 @@ int ed_options_fill_op(const ed_op_desc_t *op, const json_t *arg, void *out,
       primary = o;
   if (!primary) {
     report(&s, path, "operation \"%s\" expects an object of options, got %s",
-           op->name, json_kind(arg));
+           op->name, ed_diag_json_kind(arg));
     return ED_EINVAL;
   }
   return fill_table(op->args, NULL, primary, arg, out, path, &s, NULL);

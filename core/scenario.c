@@ -136,7 +136,7 @@ static void load_root(ed__loader_t *l, json_t *root) {
   ed_scenario_t *s = l->s;
   if (!json_is_object(root)) {
     ed_diag_add(l->diag, "", "a scenario is a JSON object, got %s",
-                ed__kind(root));
+                ed_diag_json_kind(root));
     return;
   }
   ed__check_keys(l, root, "", root_keys);

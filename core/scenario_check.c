@@ -7,27 +7,6 @@
 
 #include "scenario_internal.h"
 
-const char *ed__kind(const json_t *v) {
-  switch (json_typeof(v)) {
-  case JSON_OBJECT:
-    return "an object";
-  case JSON_ARRAY:
-    return "an array";
-  case JSON_STRING:
-    return "a string";
-  case JSON_INTEGER:
-    return "an integer";
-  case JSON_REAL:
-    return "a real number";
-  case JSON_TRUE:
-  case JSON_FALSE:
-    return "a boolean";
-  case JSON_NULL:
-    return "null";
-  }
-  return "?";
-}
-
 void ed__path_key(char *buf, const char *parent, const char *key) {
   ed_jsonpos_join_key(buf, ED__PATH_MAX, parent, key);
 }
@@ -93,7 +72,7 @@ int ed__want(ed__loader_t *l, const json_t *v, json_type t, const char *path,
            (t == JSON_TRUE && json_typeof(v) == JSON_FALSE) ||
            (t == JSON_REAL && json_typeof(v) == JSON_INTEGER);
   if (!ok)
-    ed_diag_add(l->diag, path, "expected %s, got %s", what, ed__kind(v));
+    ed_diag_add(l->diag, path, "expected %s, got %s", what, ed_diag_json_kind(v));
   return ok ? 0 : -1;
 }
 

@@ -168,7 +168,7 @@ static void stop_if(ed__loader_t *l, json_t *obj, const char *path,
     ed_diag_add(l->diag, spath,
                 "expected a condition such as \"p99 > 800ms for 10s\", or "
                 "{\"check_red\": \"<check name>\", \"for\": \"30s\"}, got %s",
-                ed__kind(v));
+                ed_diag_json_kind(v));
     return;
   }
   const char *text = json_string_value(v);

@@ -46,8 +46,6 @@ typedef struct ed__loader_s {
   int nomem; /* an allocation failed: the load fails with ED_ENOMEM */
 } ed__loader_t;
 
-/* "a string", "an integer", ... for "expected X, got Y" messages. */
-const char *ed__kind(const json_t *v);
 /* Paths, cut at ED__PATH_MAX. */
 void ed__path_key(char *buf, const char *parent, const char *key);
 void ed__path_index(char *buf, const char *parent, size_t index);

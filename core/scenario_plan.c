@@ -322,7 +322,7 @@ static void step_on_failure(ed__loader_t *l, json_t *obj, const char *path,
     ed_diag_add(l->diag, fpath,
                 "expected \"stop\", \"continue\" or {\"goto\": \"<step "
                 "name>\"}, got %s",
-                ed__kind(v));
+                ed_diag_json_kind(v));
     return;
   }
   ed__check_keys(l, v, fpath, goto_keys);

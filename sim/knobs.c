@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "duration.h"
 #include "error.h"
 
 /* z of the 99th percentile of the standard normal: p99 = median * e^(z s). */
@@ -51,37 +52,16 @@ int ed__knobs_is_key(const char *key) {
 
 /* ---- durations ---- */
 
+/* The same grammar as scenario files (core/duration.c), so that a duration
+ * means the same in a scenario's "sim" object and in a simulator config. */
 int ed__duration_parse_str(const char *s, int64_t *ms) {
-  char *end;
-  errno = 0;
-  double v = strtod(s, &end);
-  if (end == s || errno != 0 || !(v >= 0) || v > 1e12)
-    return ED_EINVAL;
-  double mult;
-  if (strcmp(end, "ms") == 0 || *end == '\0')
-    mult = 1;
-  else if (strcmp(end, "s") == 0)
-    mult = 1000;
-  else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
-    mult = 60000;
-  else if (strcmp(end, "h") == 0)
-    mult = 3600000;
-  else
-    return ED_EINVAL;
-  *ms = (int64_t)llround(v * mult);
-  return 0;
+  char why[128];
+  return ed_duration_parse(s, ms, why, sizeof(why)) == 0 ? 0 : ED_EINVAL;
 }
 
 int ed__duration_parse(const json_t *v, int64_t *ms) {
-  if (json_is_integer(v)) {
-    if (json_integer_value(v) < 0)
-      return ED_EINVAL;
-    *ms = json_integer_value(v);
-    return 0;
-  }
-  if (json_is_string(v))
-    return ed__duration_parse_str(json_string_value(v), ms);
-  return ED_EINVAL;
+  char why[128];
+  return ed_duration_from_json(v, ms, why, sizeof(why)) == 0 ? 0 : ED_EINVAL;
 }
 
 /* ---- parsing ---- */

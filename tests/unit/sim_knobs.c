@@ -202,13 +202,14 @@ static void durations(void **state) {
   struct {
     const char *s;
     int64_t ms;
-  } ok[] = {{"250ms", 250}, {"2s", 2000},    {"1.5s", 1500},
-            {"1m", 60000},  {"1h", 3600000}, {"40", 40}};
+  } ok[] = {{"250ms", 250}, {"2s", 2000},      {"1.5s", 1500},
+            {"1m", 60000},  {"1h", 3600000},   {"1m30s", 90000}};
   for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
     assert_int_equal(ed__duration_parse_str(ok[i].s, &ms), 0);
     assert_int_equal(ms, ok[i].ms);
   }
-  const char *bad[] = {"", "2x", "-1s", "s", "1 s"};
+  /* The grammar of scenario files: a string needs its unit. */
+  const char *bad[] = {"", "2x", "-1s", "s", "1 s", "40"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
     assert_int_equal(ed__duration_parse_str(bad[i], &ms), ED_EINVAL);
   json_t *j = json_integer(125);

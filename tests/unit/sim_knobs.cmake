@@ -3,6 +3,6 @@
 ed_unit_test(sim_knobs
   SOURCES sim_knobs.c "${PROJECT_SOURCE_DIR}/sim/knobs.c"
           "${PROJECT_SOURCE_DIR}/sim/config.c"
-  LIBS PkgConfig::JANSSON m)
+  LIBS edbase PkgConfig::JANSSON m)
 target_include_directories(test_sim_knobs PRIVATE
   "${PROJECT_SOURCE_DIR}/sim" "${PROJECT_SOURCE_DIR}/core")

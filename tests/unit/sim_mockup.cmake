@@ -10,8 +10,8 @@ foreach(m mockup mockup_scan bmc service actions reply auth power sel overlay)
 endforeach()
 ed_unit_test(sim_mockup
   SOURCES "${CMAKE_CURRENT_SOURCE_DIR}/sim_mockup.c" ${_ed_sim_mock_src}
-          "${PROJECT_SOURCE_DIR}/core/error.c" ${ED_SIM_EMBED_SOURCES}
-  LIBS PkgConfig::JANSSON)
+          ${ED_SIM_EMBED_SOURCES}
+  LIBS edbase PkgConfig::JANSSON)
 target_include_directories(test_sim_mockup PRIVATE
   "${PROJECT_SOURCE_DIR}/sim" "${PROJECT_SOURCE_DIR}/core")
 target_compile_definitions(test_sim_mockup PRIVATE

@@ -10,7 +10,7 @@ foreach(m mockup mockup_scan bmc service actions reply auth power sel overlay)
 endforeach()
 ed_unit_test(sim_service
   SOURCES "${CMAKE_CURRENT_SOURCE_DIR}/sim_service.c" ${_ed_sim_svc_src}
-          "${PROJECT_SOURCE_DIR}/core/error.c" ${ED_SIM_EMBED_SOURCES}
-  LIBS PkgConfig::JANSSON)
+          ${ED_SIM_EMBED_SOURCES}
+  LIBS edbase PkgConfig::JANSSON)
 target_include_directories(test_sim_service PRIVATE
   "${PROJECT_SOURCE_DIR}/sim" "${PROJECT_SOURCE_DIR}/core")
