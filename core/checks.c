@@ -105,8 +105,8 @@ static int judge_value(const ed_expect_t *e, const char *text, char *buf,
   return ok;
 }
 
-int ed_expect_eval(const ed_expect_t *e, const ed_probe_outcome_t *o,
-                   char *buf, size_t len) {
+int ed_expect_eval(const ed_expect_t *e, const ed_probe_outcome_t *o, char *buf,
+                   size_t len) {
   int status_ok = e->has_status && o->code == e->status;
   if (o->err != ED_ERRCLASS_NONE && !status_ok) {
     snprintf(buf, len, "could not run: %s%s%s", ed_errclass_name(o->err),

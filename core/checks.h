@@ -39,8 +39,8 @@ typedef void (*ed_check_result_cb)(void *arg, const ed_check_result_t *r);
 typedef struct ed_checks_s ed_checks_t;
 
 /* Judge an outcome: 1 when it meets e; else 0 with the reason in buf. */
-int ed_expect_eval(const ed_expect_t *e, const ed_probe_outcome_t *o,
-                   char *buf, size_t len);
+int ed_expect_eval(const ed_expect_t *e, const ed_probe_outcome_t *o, char *buf,
+                   size_t len);
 
 int ed_checks_create(const ed_scenario_t *s, ed_probe_host_t *probes,
                      ed_check_result_cb on_result, void *arg,

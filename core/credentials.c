@@ -108,8 +108,8 @@ static int from_file(const char *path, ed_credentials_t *out, char *errbuf,
   return rc;
 }
 
-int ed_credentials_resolve(const char *ref, ed_credentials_t *out,
-                           char *errbuf, size_t errlen) {
+int ed_credentials_resolve(const char *ref, ed_credentials_t *out, char *errbuf,
+                           size_t errlen) {
   memset(out, 0, sizeof(*out));
   if (strncmp(ref, "env:", 4) == 0 && ref[4])
     return from_env(ref + 4, out, errbuf, errlen);

@@ -18,8 +18,8 @@ typedef struct ed_credentials_s {
 
 /* Resolve ref. On error returns <0 and a reason in errbuf that never
  * contains the secret. */
-int ed_credentials_resolve(const char *ref, ed_credentials_t *out,
-                           char *errbuf, size_t errlen);
+int ed_credentials_resolve(const char *ref, ed_credentials_t *out, char *errbuf,
+                           size_t errlen);
 /* Wipe and free. */
 void ed_credentials_close(ed_credentials_t *c);
 /* Fill buf with a random password of len-1 characters (for the built-in

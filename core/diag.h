@@ -43,8 +43,7 @@ void ed_diag_add_key(ed_diag_t *d, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Add an error at an explicit position (syntax errors). */
 void ed_diag_add_at(ed_diag_t *d, int line, int column, const char *path,
-                    const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Print every entry, one per line, "file:line:col: path: message", in the
  * order of their positions in the file (then of addition). An unknown
  * position prints as "file: path: message", an empty path as

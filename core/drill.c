@@ -14,7 +14,6 @@ static void emit(ed_drill_t *d, const char *ev, json_t *obj) {
   json_decref(obj);
 }
 
-
 static void say(ed_drill_t *d, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void say(ed_drill_t *d, const char *fmt, ...) {
@@ -56,12 +55,13 @@ static void rto_reached(frt_t *f, uint64_t at) {
 
 static void start_fault_plan(frt_t *f);
 
+static int check_guardrails(ed_drill_t *d, const char *check);
+
 static void on_check(void *arg, const ed_check_result_t *r) {
   ed_drill_t *d = arg;
   json_t *o = json_pack("{s:s,s:s,s:b,s:s,s:f,s:i}", "check", r->check->name,
                         "by", r->by, "ok", r->ok, "reason", r->reason,
-                        "latency_ms", r->out->latency_ms, "code",
-                        r->out->code);
+                        "latency_ms", r->out->latency_ms, "code", r->out->code);
   if (r->out->value)
     json_object_set_new(o, "value", json_string(r->out->value));
   emit(d, "check", o);
@@ -79,13 +79,16 @@ static void on_check(void *arg, const ed_check_result_t *r) {
   }
   if (!d->started || d->ended)
     return;
+  /* Guardrails on a check: judged on each result, not only when a second
+   * of the workloads closes (a drill may have no workload). */
+  if (!r->ok && !d->aborted && check_guardrails(d, r->check->name))
+    return;
   /* Detection: a red trigger check starts the plans waiting for it. */
   if (!r->ok) {
     for (size_t i = 0; i < d->nfaults; i++) {
       frt_t *f = &d->faults[i];
-      const ed_plan_t *p = f->spec->plan
-                               ? ed_scenario_plan(d->sc, f->spec->plan)
-                               : NULL;
+      const ed_plan_t *p =
+          f->spec->plan ? ed_scenario_plan(d->sc, f->spec->plan) : NULL;
       if (f->awaiting_detection && p && p->trigger_check &&
           strcmp(p->trigger_check, r->check->name) == 0) {
         f->awaiting_detection = 0;
@@ -202,7 +205,8 @@ static void on_detect_timeout(uv_timer_t *t) {
   maybe_end(f->d);
 }
 
-/* ---- faults and undos ----------------------------------------------------- */
+/* ---- faults and undos -----------------------------------------------------
+ */
 
 static int count_faulted_targets(const ed_drill_t *d, const char *except) {
   int n = 0;
@@ -212,9 +216,9 @@ static int count_faulted_targets(const ed_drill_t *d, const char *except) {
       continue;
     int seen = 0;
     for (size_t j = 0; j < i; j++)
-      seen |= d->faults[j].state == FAULT_ACTIVE &&
-              strcmp(d->faults[j].spec->action.target,
-                     f->spec->action.target) == 0;
+      seen |=
+          d->faults[j].state == FAULT_ACTIVE &&
+          strcmp(d->faults[j].spec->action.target, f->spec->action.target) == 0;
     n += !seen;
   }
   return n;
@@ -246,8 +250,7 @@ static void on_undo(void *arg, const ed_probe_outcome_t *o) {
   if (ok && f->state == FAULT_ACTIVE && !f->spec->plan)
     f->state = FAULT_RECOVERED;
   if (!ok)
-    say(d, "eventdrill: UNDO FAILED for %s: %s", f->spec->name,
-        f->undo_reason);
+    say(d, "eventdrill: UNDO FAILED for %s: %s", f->spec->name, f->undo_reason);
   recompute_active(d);
   maybe_end(d);
 }
@@ -288,8 +291,9 @@ static void on_injected(void *arg, const ed_probe_outcome_t *o) {
   int ok = o->err == ED_ERRCLASS_NONE;
   json_t *e = json_pack("{s:s,s:b}", "fault", f->spec->name, "ok", ok);
   if (!ok) {
-    snprintf(f->reason, sizeof(f->reason), "the fault could not be injected: "
-                                           "%s%s%s",
+    snprintf(f->reason, sizeof(f->reason),
+             "the fault could not be injected: "
+             "%s%s%s",
              ed_errclass_name(o->err), o->detail ? ": " : "",
              o->detail ? o->detail : "");
     json_object_set_new(e, "reason", json_string(f->reason));
@@ -299,7 +303,8 @@ static void on_injected(void *arg, const ed_probe_outcome_t *o) {
   if (d->ev.sync)
     d->ev.sync(d->ev.arg);
   if (!ok || d->aborted) {
-    say(d, "eventdrill: fault %s: %s", f->spec->name, ok ? "injected" : f->reason);
+    say(d, "eventdrill: fault %s: %s", f->spec->name,
+        ok ? "injected" : f->reason);
     if (ok)
       run_undo(f, "the drill was aborted");
     maybe_end(d);
@@ -319,8 +324,8 @@ static void on_injected(void *arg, const ed_probe_outcome_t *o) {
     f->plan = new_plan_run(d, p);
     if (p->trigger_check) {
       f->awaiting_detection = 1;
-      int64_t wait = p->rto_ms > ED__DETECTION_WAIT_MS ? p->rto_ms
-                                                   : ED__DETECTION_WAIT_MS;
+      int64_t wait =
+          p->rto_ms > ED__DETECTION_WAIT_MS ? p->rto_ms : ED__DETECTION_WAIT_MS;
       uv_timer_start(&f->detect_timer, on_detect_timeout, (uint64_t)wait, 0);
     } else {
       f->detected_ns = f->injected_ns;
@@ -353,10 +358,15 @@ static void on_fault_time(uv_timer_t *t) {
     emit(d, "fault_skipped",
          json_pack("{s:s,s:s}", "fault", f->spec->name, "reason", f->reason));
     char why[300];
-    snprintf(why, sizeof(why), "blast radius: fault %s would fault more than "
-                               "%d target%s at once",
+    snprintf(why, sizeof(why),
+             "blast radius: fault %s would fault more than "
+             "%d target%s at once",
              f->spec->name, d->sc->max_faulted_targets,
              d->sc->max_faulted_targets == 1 ? "" : "s");
+    /* As for a guardrail: the workloads stop too, or the drill (and its
+     * undos) would wait for their end. */
+    if (d->ev.abort)
+      d->ev.abort(d->ev.arg, why);
     ed_drill_abort(d, why);
     return;
   }
@@ -367,8 +377,8 @@ static void on_fault_time(uv_timer_t *t) {
   /* The pending undo is on disk before the fault is: a runner that dies
    * now leaves what `recover` needs. */
   json_t *e = json_pack("{s:s,s:s,s:s,s:b}", "fault", f->spec->name, "target",
-                        f->spec->action.target, "action", what,
-                        "undo_pending", f->spec->has_undo);
+                        f->spec->action.target, "action", what, "undo_pending",
+                        f->spec->has_undo);
   if (f->spec->has_undo) {
     char undo[256];
     ed_probe_describe(&f->spec->undo, undo, sizeof(undo));
@@ -391,7 +401,8 @@ static int drill_busy(const ed_drill_t *d) {
       return 1;
     if (f->awaiting_detection || f->verify_left > 0)
       return 1;
-    if (f->plan && ed_plan_run_started(f->plan) && !ed_plan_run_finished(f->plan))
+    if (f->plan && ed_plan_run_started(f->plan) &&
+        !ed_plan_run_finished(f->plan))
       return 1;
     if (f->plan && !ed_plan_run_idle(f->plan))
       return 1;
@@ -405,7 +416,9 @@ static int drill_busy(const ed_drill_t *d) {
   return 0;
 }
 
-int ed_drill_busy(const ed_drill_t *d) { return drill_busy(d); }
+int ed_drill_busy(const ed_drill_t *d) {
+  return drill_busy(d);
+}
 
 static void run_final_undos(ed_drill_t *d) {
   for (size_t i = 0; i < d->nfaults; i++) {
@@ -464,7 +477,9 @@ static void maybe_end(ed_drill_t *d) {
     d->ev.finished(d->ev.arg);
 }
 
-static void on_end_timer(uv_timer_t *t) { maybe_end(t->data); }
+static void on_end_timer(uv_timer_t *t) {
+  maybe_end(t->data);
+}
 
 static void on_limit(uv_timer_t *t) {
   ed_drill_t *d = t->data;
@@ -476,7 +491,8 @@ static void on_limit(uv_timer_t *t) {
   ed_drill_abort(d, why);
 }
 
-/* ---- guardrails ------------------------------------------------------------ */
+/* ---- guardrails ------------------------------------------------------------
+ */
 
 static int guard_holds(ed_drill_t *d, const ed_guardrail_t *g, int64_t sec,
                        char *what, size_t len) {
@@ -503,14 +519,38 @@ static int guard_holds(ed_drill_t *d, const ed_guardrail_t *g, int64_t sec,
       return 1;
     }
     if (g->kind == ED_GUARD_ERROR_RATE && x->counts.completed) {
-      double rate = (double)ed_counts_errors(&x->counts) /
-                    (double)x->counts.completed;
+      double rate =
+          (double)ed_counts_errors(&x->counts) / (double)x->counts.completed;
       if (rate > g->threshold) {
         snprintf(what, len, "error rate %.1f %% of %s", rate * 100,
                  d->sc->workloads[w].name);
         return 1;
       }
     }
+  }
+  return 0;
+}
+
+static void trip(ed_drill_t *d, const ed_guardrail_t *g, const char *what) {
+  char why[512];
+  snprintf(why, sizeof(why), "guardrail \"%s\" tripped: %s", g->text, what);
+  emit(d, "guardrail",
+       json_pack("{s:s,s:s}", "guardrail", g->text, "observed", what));
+  if (d->ev.abort)
+    d->ev.abort(d->ev.arg, why);
+  ed_drill_abort(d, why);
+}
+
+/* The check_red guardrails on `check`: 1 when one tripped. */
+static int check_guardrails(ed_drill_t *d, const char *check) {
+  for (size_t i = 0; i < d->sc->nguardrails; i++) {
+    const ed_guardrail_t *g = &d->sc->guardrails[i];
+    char what[256] = "";
+    if (g->kind != ED_GUARD_CHECK_RED || strcmp(g->check, check) != 0 ||
+        !guard_holds(d, g, 0, what, sizeof(what)))
+      continue;
+    trip(d, g, what);
+    return 1;
   }
   return 0;
 }
@@ -531,13 +571,7 @@ void ed_drill_second(ed_drill_t *d, int64_t sec) {
                     : d->guard_held[i] * 1000 >= (g->for_ms ? g->for_ms : 1);
     if (!trips)
       continue;
-    char why[512];
-    snprintf(why, sizeof(why), "guardrail \"%s\" tripped: %s", g->text, what);
-    emit(d, "guardrail",
-         json_pack("{s:s,s:s}", "guardrail", g->text, "observed", what));
-    if (d->ev.abort)
-      d->ev.abort(d->ev.arg, why);
-    ed_drill_abort(d, why);
+    trip(d, g, what);
     return;
   }
 }
@@ -648,8 +682,7 @@ void ed_drill_start(ed_drill_t *d, uint64_t t0) {
     frt_t *f = &d->faults[i];
     uint64_t now = uv_hrtime();
     int64_t due = f->spec->at_ms - (int64_t)((now - t0) / 1000000);
-    uv_timer_start(&f->at_timer, on_fault_time, due > 0 ? (uint64_t)due : 0,
-                   0);
+    uv_timer_start(&f->at_timer, on_fault_time, due > 0 ? (uint64_t)due : 0, 0);
   }
   if (d->sc->time_limit_ms > 0)
     uv_timer_start(&d->limit_timer, on_limit, (uint64_t)d->sc->time_limit_ms,
@@ -696,8 +729,9 @@ void ed_drill_abort(ed_drill_t *d, const char *reason) {
     f->awaiting_detection = 0;
     if (f->state == FAULT_PENDING) {
       f->state = FAULT_SKIPPED;
-      snprintf(f->reason, sizeof(f->reason), "not injected: the drill was "
-                                             "aborted");
+      snprintf(f->reason, sizeof(f->reason),
+               "not injected: the drill was "
+               "aborted");
     }
     if (f->plan)
       ed_plan_run_abort(f->plan, reason);
@@ -708,7 +742,9 @@ void ed_drill_abort(ed_drill_t *d, const char *reason) {
   maybe_end(d);
 }
 
-int ed_drill_aborted(const ed_drill_t *d) { return d->aborted; }
+int ed_drill_aborted(const ed_drill_t *d) {
+  return d->aborted;
+}
 const char *ed_drill_abort_reason(const ed_drill_t *d) {
   return d->abort_reason;
 }

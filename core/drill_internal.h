@@ -66,7 +66,6 @@ struct ed_drill_s {
   int destroyed;
 };
 
-
 /* Where a fault's RTO is measured from (its plan's rto_from). */
 uint64_t ed__drill_rto_from(const frt_t *f);
 

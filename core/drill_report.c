@@ -43,9 +43,8 @@ uint64_t ed__drill_rto_from(const frt_t *f) {
 
 static json_t *fault_json(const ed_drill_t *d, const frt_t *f) {
   json_t *o = json_pack("{s:s,s:s,s:f,s:s}", "name", f->spec->name, "target",
-                        f->spec->action.target, "at_s",
-                        f->spec->at_ms / 1000.0, "state",
-                        fault_state_name(f->state));
+                        f->spec->action.target, "at_s", f->spec->at_ms / 1000.0,
+                        "state", fault_state_name(f->state));
   if (f->reason[0])
     json_object_set_new(o, "reason", json_string(f->reason));
   if (f->injected_ns)
@@ -84,24 +83,25 @@ json_t *ed_drill_summary(const ed_drill_t *d) {
   }
   for (size_t i = 0; i < d->sc->nplans; i++)
     if (d->trigger_plans[i])
-      json_array_append_new(plans, ed_plan_run_json(d->trigger_plans[i], d->t0));
+      json_array_append_new(plans,
+                            ed_plan_run_json(d->trigger_plans[i], d->t0));
   static const char *const modes[] = {"", "before", "after", "continuous",
                                       "during_fault"};
   for (size_t i = 0; i < d->sc->nchecks; i++) {
     const ed_check_t *c = &d->sc->checks[i];
     const ed__check_stats_t *st = &d->stats[i];
-    json_t *o = json_pack("{s:s,s:s,s:s,s:b,s:i,s:i,s:i}", "name", c->name,
-                          "target", c->target, "mode", modes[c->mode],
-                          "steady", c->steady, "runs", st->runs, "green",
-                          st->green, "red", st->red);
+    json_t *o =
+        json_pack("{s:s,s:s,s:s,s:b,s:i,s:i,s:i}", "name", c->name, "target",
+                  c->target, "mode", modes[c->mode], "steady", c->steady,
+                  "runs", st->runs, "green", st->green, "red", st->red);
     if (st->last_reason[0])
       json_object_set_new(o, "last_failure", json_string(st->last_reason));
     json_array_append_new(checks, o);
   }
   return json_pack("{s:s,s:b,s:s,s:o,s:o,s:o}", "mode",
-                   d->mode == ED_MODE_VERIFY ? "verify" : "rehearse",
-                   "aborted", d->aborted, "abort_reason", d->abort_reason,
-                   "faults", faults, "plans", plans, "checks", checks);
+                   d->mode == ED_MODE_VERIFY ? "verify" : "rehearse", "aborted",
+                   d->aborted, "abort_reason", d->abort_reason, "faults",
+                   faults, "plans", plans, "checks", checks);
 }
 
 static void reason(json_t *reasons, const char *fmt, ...)
@@ -150,8 +150,8 @@ static void fault_verdict(const ed_drill_t *d, const frt_t *f,
   }
   double rto = (double)(f->rto_end_ns - ed__drill_rto_from(f)) / 1e9;
   if (p->rto_ms && rto * 1000.0 > (double)p->rto_ms)
-    reason(reasons, "fault %s: RTO %.1f s is over its target of %.1f s", n,
-           rto, p->rto_ms / 1000.0);
+    reason(reasons, "fault %s: RTO %.1f s is over its target of %.1f s", n, rto,
+           p->rto_ms / 1000.0);
 }
 
 int ed_drill_verdict(const ed_drill_t *d, json_t *reasons) {
@@ -208,7 +208,8 @@ void ed_drill_print(const json_t *drill, FILE *out) {
   }
   json_t *plans = json_object_get(drill, "plans");
   json_array_foreach(plans, i, x) {
-    fprintf(out, "\nplan %s: %s\n", json_string_value(json_object_get(x, "name")),
+    fprintf(out, "\nplan %s: %s\n",
+            json_string_value(json_object_get(x, "name")),
             json_string_value(json_object_get(x, "outcome")));
     json_array_foreach(json_object_get(x, "steps"), j, s) {
       fprintf(out, "  %-24s %-8s tries %d  %6.1f s  %s\n",

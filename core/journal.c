@@ -71,7 +71,9 @@ int ed_journal_sync(ed_journal_t *j) {
   return fdatasync(j->fd) == 0 ? 0 : ED_EIO;
 }
 
-unsigned long long ed_journal_events(const ed_journal_t *j) { return j->events; }
+unsigned long long ed_journal_events(const ed_journal_t *j) {
+  return j->events;
+}
 
 void ed_journal_close(ed_journal_t *j) {
   if (!j)

@@ -4,8 +4,12 @@
 
 static int log_level = ED_LOG_LVL_INFO;
 
-void ed_log_set_level(int level) { log_level = level; }
-int ed_log_level(void) { return log_level; }
+void ed_log_set_level(int level) {
+  log_level = level;
+}
+int ed_log_level(void) {
+  return log_level;
+}
 
 static const char *level_name(int level) {
   switch (level) {

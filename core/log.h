@@ -7,7 +7,12 @@
 
 #include <stdarg.h>
 
-enum { ED_LOG_LVL_ERROR = 0, ED_LOG_LVL_WARN, ED_LOG_LVL_INFO, ED_LOG_LVL_DEBUG };
+enum {
+  ED_LOG_LVL_ERROR = 0,
+  ED_LOG_LVL_WARN,
+  ED_LOG_LVL_INFO,
+  ED_LOG_LVL_DEBUG
+};
 
 /* Lines above this level are not printed. Default: ED_LOG_LVL_INFO. */
 void ed_log_set_level(int level);

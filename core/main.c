@@ -79,8 +79,8 @@ static int parse_u64(const char *text, uint64_t *out) {
   return 0;
 }
 
-static int cmd_run(int argc, char **argv, const char *command,
-                   ed_mode_t mode, int preflight) {
+static int cmd_run(int argc, char **argv, const char *command, ed_mode_t mode,
+                   int preflight) {
   enum {
     O_DRY = 1,
     O_SEED,
@@ -118,8 +118,10 @@ static int cmd_run(int argc, char **argv, const char *command,
       break;
     case O_SEED:
       if (parse_u64(optarg, &o.seed) != 0) {
-        fprintf(stderr, "eventdrill: --seed: \"%s\" is not a non-negative "
-                        "integer\n", optarg);
+        fprintf(stderr,
+                "eventdrill: --seed: \"%s\" is not a non-negative "
+                "integer\n",
+                optarg);
         return ED_EXIT_USAGE;
       }
       o.has_seed = 1;
@@ -143,8 +145,10 @@ static int cmd_run(int argc, char **argv, const char *command,
       char *end;
       o.grace_s = strtod(optarg, &end);
       if (*end || end == optarg || o.grace_s < 0 || o.grace_s > 3600) {
-        fprintf(stderr, "eventdrill: --grace: \"%s\" is not a number of "
-                        "seconds in 0..3600\n", optarg);
+        fprintf(stderr,
+                "eventdrill: --grace: \"%s\" is not a number of "
+                "seconds in 0..3600\n",
+                optarg);
         return ED_EXIT_USAGE;
       }
       break;
@@ -173,8 +177,10 @@ static int cmd_run(int argc, char **argv, const char *command,
     }
   }
   if (optind != argc - 1) {
-    fprintf(stderr, "eventdrill: %s needs exactly one scenario file "
-                    "(see eventdrill --help)\n", argv[0]);
+    fprintf(stderr,
+            "eventdrill: %s needs exactly one scenario file "
+            "(see eventdrill --help)\n",
+            argv[0]);
     rc = ED_EXIT_USAGE;
     goto out;
   }
@@ -205,8 +211,8 @@ static int cmd_validate(int argc, char **argv) {
     ed_diag_init(&diag);
     ed_scenario_t *s = NULL;
     if (ed_scenario_load(argv[i], &drivers, &diag, &s) == 0) {
-      printf("%s: ok (%s: %zu target%s, %zu workload%s)\n", argv[i],
-             s->name, s->ntargets, s->ntargets == 1 ? "" : "s", s->nworkloads,
+      printf("%s: ok (%s: %zu target%s, %zu workload%s)\n", argv[i], s->name,
+             s->ntargets, s->ntargets == 1 ? "" : "s", s->nworkloads,
              s->nworkloads == 1 ? "" : "s");
       ed_scenario_destroy(s);
     } else {
@@ -253,8 +259,8 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "run") || !strcmp(cmd, "rehearse") ||
       !strcmp(cmd, "verify")) {
     char *command = join_args(argc, argv);
-    ed_mode_t mode = strcmp(cmd, "verify") == 0 ? ED_MODE_VERIFY
-                                                 : ED_MODE_REHEARSE;
+    ed_mode_t mode =
+        strcmp(cmd, "verify") == 0 ? ED_MODE_VERIFY : ED_MODE_REHEARSE;
     /* `run --dry-run` touches no device; rehearse and verify's dry runs
      * are preflights: they connect and log in. */
     int rc = cmd_run(argc - 1, argv + 1, command, mode, strcmp(cmd, "run"));
@@ -265,7 +271,9 @@ int main(int argc, char **argv) {
     return cmd_validate(argc - 1, argv + 1);
   if (!strcmp(cmd, "plugins"))
     return cmd_plugins(argc - 1, argv + 1);
-  fprintf(stderr, "eventdrill: unknown command \"%s\" (see eventdrill "
-                  "--help)\n", cmd);
+  fprintf(stderr,
+          "eventdrill: unknown command \"%s\" (see eventdrill "
+          "--help)\n",
+          cmd);
   return ED_EXIT_USAGE;
 }

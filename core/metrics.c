@@ -21,8 +21,8 @@ typedef struct wl_s {
   accum_t *accums;   /* ntargets */
   ed_second_t *secs; /* closed seconds */
   size_t nsecs, capsecs;
-  ed_second_t open;   /* the second being filled */
-  int64_t open_sec;   /* its index */
+  ed_second_t open;    /* the second being filled */
+  int64_t open_sec;    /* its index */
   ed_hist_t *open_lat; /* latency of the open second */
 } wl_t;
 
@@ -115,7 +115,9 @@ const ed_cell_t *ed_metrics_cell(const ed_metrics_t *m, size_t w, size_t t,
   return c->latency ? c : NULL;
 }
 
-size_t ed_metrics_nworkloads(const ed_metrics_t *m) { return m->nworkloads; }
+size_t ed_metrics_nworkloads(const ed_metrics_t *m) {
+  return m->nworkloads;
+}
 size_t ed_metrics_ntargets(const ed_metrics_t *m, size_t w) {
   return m->wls[w].ntargets;
 }
@@ -189,8 +191,8 @@ static ed_second_t *second_at(ed_metrics_t *m, size_t w, int64_t sec) {
   return &wl->open;
 }
 
-int ed_metrics_sent(ed_metrics_t *m, size_t w, size_t t, size_t ph,
-                    int64_t sec, int64_t lag_us, int late) {
+int ed_metrics_sent(ed_metrics_t *m, size_t w, size_t t, size_t ph, int64_t sec,
+                    int64_t lag_us, int late) {
   ed_cell_t *c = touch_cell(m, w, t, ph);
   accum_t *a = touch_accum(m, w, t, ph, sec);
   if (!c || !a)

@@ -69,8 +69,8 @@ size_t ed_metrics_nphases(const ed_metrics_t *m, size_t w);
 /* Recording, on the loop thread. sec is the second of the run in which the
  * event happened; it never decreases for a given workload. Return 0 or
  * ED_ENOMEM. */
-int ed_metrics_sent(ed_metrics_t *m, size_t w, size_t t, size_t ph,
-                    int64_t sec, int64_t lag_us, int late);
+int ed_metrics_sent(ed_metrics_t *m, size_t w, size_t t, size_t ph, int64_t sec,
+                    int64_t lag_us, int late);
 int ed_metrics_dropped(ed_metrics_t *m, size_t w, size_t t, size_t ph,
                        int64_t sec);
 int ed_metrics_completed(ed_metrics_t *m, size_t w, size_t t, size_t ph,

@@ -307,7 +307,8 @@ static int fill_table(const ed_option_t *table, const json_t *obj,
   int rc = 0, r;
 
   if (obj && !json_is_object(obj)) {
-    report(s, path, "expected an object of options, got %s", ed_diag_json_kind(obj));
+    report(s, path, "expected an object of options, got %s",
+           ed_diag_json_kind(obj));
     return ED_EINVAL;
   }
   zero_fields(table, out);

@@ -81,10 +81,10 @@ static void end_step(ed_plan_run_t *r, ed_step_outcome_t outcome,
   sr->outcome = outcome;
   sr->end_ns = uv_hrtime();
   snprintf(sr->reason, sizeof(sr->reason), "%s", reason ? reason : "");
-  json_t *o = json_pack("{s:s,s:s,s:s,s:i,s:f}", "plan", r->plan->name,
-                        "step", st->name, "outcome", outcome_name(outcome),
-                        "tries", sr->tries, "duration_s",
-                        (double)(sr->end_ns - sr->start_ns) / 1e9);
+  json_t *o =
+      json_pack("{s:s,s:s,s:s,s:i,s:f}", "plan", r->plan->name, "step",
+                st->name, "outcome", outcome_name(outcome), "tries", sr->tries,
+                "duration_s", (double)(sr->end_ns - sr->start_ns) / 1e9);
   if (reason && reason[0])
     json_object_set_new(o, "reason", json_string(reason));
   if (sr->action_skipped)
@@ -96,8 +96,8 @@ static void end_step(ed_plan_run_t *r, ed_step_outcome_t outcome,
   if (outcome == ED_STEP_FAILED) {
     if (st->on_failure == ED_ONFAIL_STOP) {
       r->failed = 1;
-      snprintf(r->reason, sizeof(r->reason), "step \"%s\" failed: %s",
-               st->name, reason);
+      snprintf(r->reason, sizeof(r->reason), "step \"%s\" failed: %s", st->name,
+               reason);
       finish_plan(r);
       return;
     }
@@ -121,7 +121,9 @@ static void end_step(ed_plan_run_t *r, ed_step_outcome_t outcome,
 }
 
 /* A try failed: retry after the back-off while tries and time are left. */
-static void on_backoff(uv_timer_t *t) { try_step(t->data); }
+static void on_backoff(uv_timer_t *t) {
+  try_step(t->data);
+}
 
 static void try_failed(ed_plan_run_t *r, const char *reason) {
   const ed_step_t *st = step(r);
@@ -206,8 +208,8 @@ static void run_verifications(ed_plan_run_t *r) {
       free(cb);
       r->verify_left--;
       r->verify_bad = 1;
-      snprintf(r->verify_reason, sizeof(r->verify_reason),
-               "unknown check %s", st->verify[i]);
+      snprintf(r->verify_reason, sizeof(r->verify_reason), "unknown check %s",
+               st->verify[i]);
     }
   }
   if (r->verify_left == 0)
@@ -401,13 +403,21 @@ void ed_plan_run_destroy(ed_plan_run_t *r) {
   uv_close((uv_handle_t *)&r->deadline, on_closed);
 }
 
-const ed_plan_t *ed_plan_run_plan(const ed_plan_run_t *r) { return r->plan; }
-int ed_plan_run_started(const ed_plan_run_t *r) { return r->started; }
-int ed_plan_run_finished(const ed_plan_run_t *r) { return r->finished; }
+const ed_plan_t *ed_plan_run_plan(const ed_plan_run_t *r) {
+  return r->plan;
+}
+int ed_plan_run_started(const ed_plan_run_t *r) {
+  return r->started;
+}
+int ed_plan_run_finished(const ed_plan_run_t *r) {
+  return r->finished;
+}
 int ed_plan_run_passed(const ed_plan_run_t *r) {
   return r->finished && !r->failed && !r->aborted;
 }
-const char *ed_plan_run_reason(const ed_plan_run_t *r) { return r->reason; }
+const char *ed_plan_run_reason(const ed_plan_run_t *r) {
+  return r->reason;
+}
 const ed_step_run_t *ed_plan_run_step(const ed_plan_run_t *r, size_t i) {
   return i < r->plan->nsteps ? &r->steps[i] : NULL;
 }
@@ -417,15 +427,17 @@ uint64_t ed_plan_run_first_step_ns(const ed_plan_run_t *r) {
 uint64_t ed_plan_run_last_action_ns(const ed_plan_run_t *r) {
   return r->last_action_ns;
 }
-uint64_t ed_plan_run_end_ns(const ed_plan_run_t *r) { return r->end_ns; }
+uint64_t ed_plan_run_end_ns(const ed_plan_run_t *r) {
+  return r->end_ns;
+}
 
 json_t *ed_plan_run_json(const ed_plan_run_t *r, uint64_t t0) {
   json_t *steps = json_array();
   for (size_t i = 0; i < r->plan->nsteps; i++) {
     const ed_step_run_t *sr = &r->steps[i];
-    json_t *o = json_pack("{s:s,s:s,s:i}", "name", r->plan->steps[i].name,
-                          "outcome", outcome_name(sr->outcome), "tries",
-                          sr->tries);
+    json_t *o =
+        json_pack("{s:s,s:s,s:i}", "name", r->plan->steps[i].name, "outcome",
+                  outcome_name(sr->outcome), "tries", sr->tries);
     if (sr->start_ns && sr->end_ns) {
       json_object_set_new(o, "start_s",
                           json_real((double)(sr->start_ns - t0) / 1e9));

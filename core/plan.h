@@ -33,7 +33,7 @@ typedef struct ed_step_run_s {
   ed_step_outcome_t outcome;
   int tries;
   uint64_t start_ns, end_ns;
-  char reason[256]; /* why it failed or was not run */
+  char reason[256];   /* why it failed or was not run */
   int action_skipped; /* verify mode: the action was not sent */
 } ed_step_run_t;
 

@@ -59,20 +59,25 @@ static void on_closed(uv_handle_t *handle) {
   free(p);
 }
 
-/* Deliver the outcome, then free what the probe prepared. */
+/* Deliver the outcome, then free what the probe prepared. The probe counts
+ * as in flight until its prepared operation is freed: the callback may end
+ * the drill, and the runner closes the targets (whose driver state op_free
+ * uses) only once no probe is in flight. */
 static void deliver(uv_timer_t *t) {
   probe_t *p = t->data;
-  p->host->in_flight--;
   p->cb(p->arg, &p->out);
   if (p->prepared)
     p->target->drv->op_free(p->target->state, p->prepared);
   if (p->desc)
     ed_options_free(p->desc->args, p->args);
   free(p->args);
+  p->host->in_flight--;
   uv_close((uv_handle_t *)&p->later, on_closed);
 }
 
-static void finish(probe_t *p) { uv_timer_start(&p->later, deliver, 0, 0); }
+static void finish(probe_t *p) {
+  uv_timer_start(&p->later, deliver, 0, 0);
+}
 
 static void fail(probe_t *p, ed_errclass_t err, const char *detail,
                  int refused) {
@@ -255,6 +260,17 @@ static int run_sim(ed_probe_host_t *h, const ed_action_t *a, ed_probe_cb cb,
   if (rc != 0) {
     fail(p, ED_ERRCLASS_OTHER, errbuf, 0);
     return 0;
+  }
+  /* A clear undoes every simulator fault, an outage ("down") included:
+   * knobs alone would leave the BMC refusing connections. */
+  if (json_is_true(json_object_get(a->sim, "clear"))) {
+    json_t *up = json_pack("{s:s,s:i}", "op", "up", "bmc", 0);
+    rc = ed_sim_control(p->target->sim, up, errbuf, sizeof(errbuf));
+    json_decref(up);
+    if (rc != 0) {
+      fail(p, ED_ERRCLASS_OTHER, errbuf, 0);
+      return 0;
+    }
   }
   p->out.err = ED_ERRCLASS_NONE;
   finish(p);

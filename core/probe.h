@@ -48,9 +48,9 @@ typedef struct ed_probe_host_s {
   ed_plugin_host_t *ph;
   ed_probe_target_t *targets; /* borrowed, ntargets */
   size_t ntargets;
-  int read_only;  /* verify mode: destructive and sim actions refused */
-  json_t *vars;   /* ${name} values saved by plan steps (owned) */
-  int in_flight;  /* probes not yet completed */
+  int read_only;    /* verify mode: destructive and sim actions refused */
+  json_t *vars;     /* ${name} values saved by plan steps (owned) */
+  int in_flight;    /* probes not yet completed */
   const char *file; /* scenario file, for messages */
 } ed_probe_host_t;
 

@@ -44,8 +44,7 @@ static void view_of(const ed_progress_t *p, int64_t sec, second_view_t *v) {
       v->p50_us = x->p50_us;
     if (x->p99_us > v->p99_us)
       v->p99_us = x->p99_us;
-    if (x->phase >= 0 && (size_t)x->phase < s->workloads[w].nsegs &&
-        w == 0)
+    if (x->phase >= 0 && (size_t)x->phase < s->workloads[w].nsegs && w == 0)
       v->phase = s->workloads[w].segs[x->phase].name;
   }
 }

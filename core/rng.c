@@ -14,7 +14,9 @@ void ed_rng_seed(ed_rng_t *r, uint64_t seed) {
     r->s[i] = splitmix64(&seed);
 }
 
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static uint64_t rotl(uint64_t x, int k) {
+  return (x << k) | (x >> (64 - k));
+}
 
 uint64_t ed_rng_next(ed_rng_t *r) {
   uint64_t *s = r->s;

@@ -67,7 +67,9 @@ static void close_handles(ed__runner_t *r) {
  * delivered first: they hold prepared operations of the targets. */
 static void all_stopped(ed__runner_t *r);
 
-static void on_wait_probes(uv_timer_t *t) { all_stopped(t->data); }
+static void on_wait_probes(uv_timer_t *t) {
+  all_stopped(t->data);
+}
 
 static void all_stopped(ed__runner_t *r) {
   if (r->finished)
@@ -173,9 +175,9 @@ static void on_signal(uv_signal_t *s, int signum) {
     return;
   }
   r->interrupted = 1;
-  ed__run_journal_event(r, "interrupt",
-                        json_pack("{s:s}", "signal",
-                                  signum == SIGINT ? "SIGINT" : "SIGTERM"));
+  ed__run_journal_event(
+      r, "interrupt",
+      json_pack("{s:s}", "signal", signum == SIGINT ? "SIGINT" : "SIGTERM"));
   if (r->drill)
     ed_drill_abort(r->drill, signum == SIGINT ? "interrupted by SIGINT"
                                               : "interrupted by SIGTERM");
@@ -236,8 +238,8 @@ static int create_scheduler(ed__runner_t *r) {
   ed_metrics_set_flush(r->metrics, ed__run_on_flush, r);
   ed_sched_events_t ev = ed__run_sched_events;
   ev.arg = r;
-  rc = ed_sched_create(&r->loop, specs, r->nstreams, s->nworkloads,
-                       r->metrics, &ev, &r->sched);
+  rc = ed_sched_create(&r->loop, specs, r->nstreams, s->nworkloads, r->metrics,
+                       &ev, &r->sched);
 out:
   free(ntargets);
   free(nphases);
@@ -266,14 +268,16 @@ static int create_drill(ed__runner_t *r) {
                           .message = drill_message,
                           .abort = drill_abort,
                           .finished = drill_finished};
-  rc = ed_drill_create(r->sc, &r->probes, r->metrics, r->opt.mode,
-                       r->opt.only, &ev, &r->drill);
+  rc = ed_drill_create(r->sc, &r->probes, r->metrics, r->opt.mode, r->opt.only,
+                       &ev, &r->drill);
   if (rc != 0)
     return rc;
   char errbuf[512];
   rc = ed_drill_check_rules(r->drill, errbuf, sizeof(errbuf));
-  if (rc != 0)
+  if (rc != 0) {
     ed_error(NULL, "%s", errbuf);
+    r->rules_failed = 1;
+  }
   return rc;
 }
 
@@ -340,8 +344,7 @@ static void all_started(ed__runner_t *r) {
                       r->sc->nchecks, r->sc->nchecks == 1 ? "" : "s",
                       verify ? 0 : r->sc->nfaults,
                       !verify && r->sc->nfaults == 1 ? "" : "s",
-                      r->sc->ntargets, r->sc->ntargets == 1 ? "" : "s",
-                      r->dir);
+                      r->sc->ntargets, r->sc->ntargets == 1 ? "" : "s", r->dir);
   ed_drill_before(r->drill, before_done, r);
 }
 
@@ -357,8 +360,8 @@ static void add_verdict(ed__runner_t *r, json_t *summary) {
                                       "the drill, which did not start"));
   size_t i;
   json_t *c;
-  json_array_foreach(
-      json_object_get(json_object_get(summary, "slo"), "checks"), i, c) {
+  json_array_foreach(json_object_get(json_object_get(summary, "slo"), "checks"),
+                     i, c) {
     if (json_is_true(json_object_get(c, "met")))
       continue;
     char text[300];
@@ -422,8 +425,7 @@ static int write_results(ed__runner_t *r) {
   json_t *w;
   json_array_foreach(
       json_object_get(json_object_get(summary, "runner"), "warnings"), i, w)
-      ed__run_journal_event(r, "warning",
-                            json_pack("{s:O}", "message", w));
+      ed__run_journal_event(r, "warning", json_pack("{s:O}", "message", w));
   ed__run_journal_end(r, elapsed);
   if (r->opt.progress != ED_PROGRESS_QUIET &&
       r->opt.progress != ED_PROGRESS_JSON) {
@@ -433,8 +435,7 @@ static int write_results(ed__runner_t *r) {
     print_verdict(summary, stderr);
   }
   if (r->opt.progress == ED_PROGRESS_JSON) {
-    json_t *out = json_pack("{s:s,s:O}", "results", r->dir, "summary",
-                            summary);
+    json_t *out = json_pack("{s:s,s:O}", "results", r->dir, "summary", summary);
     json_dumpf(out, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
     fputc('\n', stdout);
     json_decref(out);
@@ -482,7 +483,8 @@ static int run_loop(ed__runner_t *r) {
     ed__run_close_targets(r);
     return ED_EXIT_FAILED;
   }
-  if (ed__run_journal_open(r) != 0) {
+  /* A preflight acts on nothing and leaves no results folder behind. */
+  if (!r->opt.dry_run && ed__run_journal_open(r) != 0) {
     ed__run_close_targets(r);
     return ED_EXIT_FAILED;
   }
@@ -501,14 +503,17 @@ static int run_loop(ed__runner_t *r) {
     ed__run_journal_end(r, 0);
     if (r->interrupted)
       return ED_EXIT_INTERRUPTED;
+    if (r->rules_failed)
+      return ED_EXIT_USAGE;
     ed_error(NULL, "the run could not start; see %s/journal.jsonl", r->dir);
     return ED_EXIT_FAILED;
   }
   int code = write_results(r);
   if (r->opt.progress != ED_PROGRESS_QUIET &&
       r->opt.progress != ED_PROGRESS_JSON)
-    fprintf(stderr, "\nresults: %s/ (summary.json, timeseries.csv, "
-                    "journal.jsonl)\n",
+    fprintf(stderr,
+            "\nresults: %s/ (summary.json, timeseries.csv, "
+            "journal.jsonl)\n",
             r->dir);
   return code;
 }

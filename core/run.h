@@ -31,9 +31,9 @@ typedef struct ed_run_options_s {
   ed_progress_mode_t progress;
   int has_seed;
   uint64_t seed;
-  double grace_s;      /* wait for in-flight requests after an interrupt */
-  const char *command; /* the command line, for the journal and summary */
-  ed_mode_t mode;      /* rehearse (also `run`) or verify */
+  double grace_s;          /* wait for in-flight requests after an interrupt */
+  const char *command;     /* the command line, for the journal and summary */
+  ed_mode_t mode;          /* rehearse (also `run`) or verify */
   const char *const *only; /* --only: plan steps to run, NULL-ended */
 } ed_run_options_t;
 

@@ -65,13 +65,14 @@ typedef struct ed__runner_s {
   int probes_ready;
   ed_drill_t *drill;
   int drill_finished;
-  int before_failed; /* the steady state was not met before the drill */
-  int aborted;       /* guardrail or limit (signals: interrupted) */
-  int preflight_only; /* --dry-run of rehearse/verify: targets started */
+  int before_failed;     /* the steady state was not met before the drill */
+  int aborted;           /* guardrail or limit (signals: interrupted) */
+  int rules_failed;      /* a fault or action on a non-rehearsal target */
+  int preflight_only;    /* --dry-run of rehearse/verify: targets started */
   json_t *drill_json;    /* the drill's summary, taken before it closes */
   json_t *drill_reasons; /* why the drill failed (array) */
   int handles_open;
-  int pending;     /* asynchronous starts or stops not yet back */
+  int pending; /* asynchronous starts or stops not yet back */
   int start_failed;
   int interrupted; /* SIGINT/SIGTERM seen */
   int sched_done;
@@ -85,7 +86,8 @@ typedef struct ed__runner_s {
 
 /* run_targets.c */
 int ed__run_open_targets(ed__runner_t *r);
-void ed__run_start_targets(ed__runner_t *r, void (*all_started)(ed__runner_t *));
+void ed__run_start_targets(ed__runner_t *r,
+                           void (*all_started)(ed__runner_t *));
 int ed__run_prepare_streams(ed__runner_t *r);
 void ed__run_stop_targets(ed__runner_t *r, void (*all_stopped)(ed__runner_t *));
 void ed__run_close_targets(ed__runner_t *r);

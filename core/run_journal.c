@@ -59,8 +59,8 @@ static int make_dir(ed__runner_t *r) {
     if (i == 1)
       snprintf(r->dir, sizeof(r->dir), "%s/%s-%s", root, stamp, r->sc->name);
     else
-      snprintf(r->dir, sizeof(r->dir), "%s/%s-%s-%d", root, stamp,
-               r->sc->name, i);
+      snprintf(r->dir, sizeof(r->dir), "%s/%s-%s-%d", root, stamp, r->sc->name,
+               i);
     if (mkdir(r->dir, 0755) == 0)
       return 0;
     if (errno != EEXIST)
@@ -69,8 +69,8 @@ static int make_dir(ed__runner_t *r) {
   return ED_EEXISTS;
 }
 
-static int write_file(const ed__runner_t *r, const char *name,
-                      const char *data, size_t len) {
+static int write_file(const ed__runner_t *r, const char *name, const char *data,
+                      size_t len) {
   char path[PATH_MAX];
   if (ed__run_path(r, name, path, sizeof(path)) != 0)
     return ED_ERANGE;
@@ -142,23 +142,21 @@ void ed__run_journal_start(ed__runner_t *r) {
   for (size_t w = 0; w < r->sc->nworkloads; w++)
     json_array_append_new(wls, workload_json(&r->sc->workloads[w]));
   json_t *o = json_pack(
-      "{s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:s,s:O,s:o,s:i}", "scenario",
-      r->sc->name, "scenario_sha256", r->sc->sha256, "version", ED_VERSION,
-      "mode", "run", "command", r->opt.command ? r->opt.command : "", "seed",
+      "{s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:s,s:O,s:o,s:i}", "scenario", r->sc->name,
+      "scenario_sha256", r->sc->sha256, "version", ED_VERSION, "mode", "run",
+      "command", r->opt.command ? r->opt.command : "", "seed",
       (json_int_t)(r->opt.has_seed ? r->opt.seed : r->sc->seed), "started",
-      r->started_iso, "journal",
-      r->journal_requests ? "requests" : "seconds", "targets", r->target_desc,
-      "workloads", wls, "sigfigs", 3);
+      r->started_iso, "journal", r->journal_requests ? "requests" : "seconds",
+      "targets", r->target_desc, "workloads", wls, "sigfigs", 3);
   ed__run_journal_event(r, "run_start", o);
   if (r->journal)
     ed_journal_sync(r->journal);
 }
 
 void ed__run_journal_end(ed__runner_t *r, double elapsed_s) {
-  ed__run_journal_event(
-      r, "run_end",
-      json_pack("{s:b,s:f}", "interrupted", r->interrupted, "elapsed_s",
-                elapsed_s));
+  ed__run_journal_event(r, "run_end",
+                        json_pack("{s:b,s:f}", "interrupted", r->interrupted,
+                                  "elapsed_s", elapsed_s));
   if (r->journal)
     ed_journal_sync(r->journal);
 }
@@ -168,8 +166,8 @@ void ed__run_journal_end(ed__runner_t *r, double elapsed_s) {
 static void on_phase(void *arg, size_t w, size_t ph, int64_t t_ns) {
   ed__runner_t *r = arg;
   const ed_workload_t *wl = &r->sc->workloads[w];
-  json_t *o = json_pack("{s:s,s:i,s:s}", "workload", wl->name, "index",
-                        (int)ph, "phase", wl->segs[ph].name);
+  json_t *o = json_pack("{s:s,s:i,s:s}", "workload", wl->name, "index", (int)ph,
+                        "phase", wl->segs[ph].name);
   if (r->journal)
     ed_journal_write(r->journal, "phase", (double)t_ns / 1e9, o);
   json_decref(o);
@@ -214,6 +212,8 @@ static void on_second(void *arg, int64_t sec) {
   ed__runner_t *r = arg;
   ed_progress_second(&r->progress, sec, ed_sched_in_flight(r->sched),
                      ed_sched_waiting(r->sched));
+  if (r->drill)
+    ed_drill_second(r->drill, sec);
 }
 
 static void on_done(void *arg) {
@@ -245,9 +245,9 @@ void ed__run_on_flush(void *arg, size_t w, size_t t, size_t ph, int64_t sec,
   json_t *o = json_pack(
       "{s:i,s:i,s:i,s:I,s:I,s:I,s:I,s:o,s:I,s:I}", "w", (int)w, "tg", (int)t,
       "ph", (int)ph, "sec", (json_int_t)sec, "sent", (json_int_t)counts->sent,
-      "completed", (json_int_t)counts->completed, "ok",
-      (json_int_t)counts->ok, "errors", errors, "late",
-      (json_int_t)counts->late, "dropped", (json_int_t)counts->dropped);
+      "completed", (json_int_t)counts->completed, "ok", (json_int_t)counts->ok,
+      "errors", errors, "late", (json_int_t)counts->late, "dropped",
+      (json_int_t)counts->dropped);
   if (!r->journal_requests) {
     json_object_set_new(o, "lat", ed_hist_to_json(lat));
     json_object_set_new(o, "svc", ed_hist_to_json(svc));

@@ -33,15 +33,14 @@ static int start_sim(ed__runner_t *r, ed__rtarget_t *t) {
     json_object_set_new(cfg, "seed", json_integer((json_int_t)r->sc->seed));
   char origin[512];
   snprintf(origin, sizeof(origin), "%s: %s.sim", r->sc->file, t->spec->path);
-  int rc = ed_sim_create(&r->loop, cfg, origin, &t->sim, errbuf,
-                         sizeof(errbuf));
+  int rc =
+      ed_sim_create(&r->loop, cfg, origin, &t->sim, errbuf, sizeof(errbuf));
   json_object_set_new(cfg, "password", json_string(""));
   json_decref(cfg);
   if (rc == 0)
     rc = ed_sim_start(t->sim, errbuf, sizeof(errbuf));
   if (rc != 0) {
-    ed_error(t->spec->name, "the built-in simulator did not start: %s",
-             errbuf);
+    ed_error(t->spec->name, "the built-in simulator did not start: %s", errbuf);
     explicit_bzero(password, sizeof(password));
     return rc;
   }
@@ -94,8 +93,8 @@ static int resolve_credentials(const ed_scenario_t *s, const ed_target_t *t,
   char buf[PATH_MAX + 8];
   const char *slash = strrchr(s->file, '/');
   if (strncmp(ref, "file:", 5) == 0 && ref[5] != '/' && slash) {
-    int n = snprintf(buf, sizeof(buf), "file:%.*s/%s",
-                     (int)(slash - s->file), s->file, ref + 5);
+    int n = snprintf(buf, sizeof(buf), "file:%.*s/%s", (int)(slash - s->file),
+                     s->file, ref + 5);
     if (n < 0 || (size_t)n >= sizeof(buf)) {
       snprintf(errbuf, errlen, "credentials path too long");
       return ED_ERANGE;
@@ -133,8 +132,7 @@ static int open_target(ed__runner_t *r, ed__rtarget_t *t) {
   if (t->spec->sim)
     rc = start_sim(r, t);
   else if (t->spec->credentials) {
-    rc = resolve_credentials(r->sc, t->spec, &t->creds, errbuf,
-                             sizeof(errbuf));
+    rc = resolve_credentials(r->sc, t->spec, &t->creds, errbuf, sizeof(errbuf));
     if (rc != 0)
       ed_error(t->spec->name, "credentials: %s", errbuf);
   }
@@ -190,10 +188,10 @@ static void started_cb(void *arg, int status, const char *detail) {
     r->start_failed = 1;
     ed_error(t->spec->name, "could not start: %s",
              detail ? detail : "no reason given");
-    ed__run_journal_event(
-        r, "error",
-        json_pack("{s:s,s:s}", "target", t->spec->name, "message",
-                  detail ? detail : "target start failed"));
+    ed__run_journal_event(r, "error",
+                          json_pack("{s:s,s:s}", "target", t->spec->name,
+                                    "message",
+                                    detail ? detail : "target start failed"));
   }
   if (--r->pending == 0)
     on_all_started(r);

@@ -40,9 +40,9 @@ typedef enum { ED_ARRIVAL_UNIFORM = 0, ED_ARRIVAL_POISSON } ed_arrival_t;
 
 /* A driver operation as written in a scenario: { "<op>": <argument> }. */
 typedef struct ed_opspec_s {
-  char *name;     /* operation name, e.g. "get" */
-  json_t *arg;    /* the argument as written (owned reference) */
-  char *path;     /* JSON path of the op object, for messages */
+  char *name;  /* operation name, e.g. "get" */
+  json_t *arg; /* the argument as written (owned reference) */
+  char *path;  /* JSON path of the op object, for messages */
 } ed_opspec_t;
 
 typedef struct ed_sim_spec_s {
@@ -51,17 +51,17 @@ typedef struct ed_sim_spec_s {
 
 typedef struct ed_target_s {
   char *name;
-  char *driver;      /* driver name */
-  char *credentials; /* reference "env:NAME" or "file:/path"; NULL if none */
-  int rehearsal;     /* may receive faults and destructive actions */
-  int max_in_flight; /* cap for workloads on it that set none; 0 = unset */
+  char *driver;       /* driver name */
+  char *credentials;  /* reference "env:NAME" or "file:/path"; NULL if none */
+  int rehearsal;      /* may receive faults and destructive actions */
+  int max_in_flight;  /* cap for workloads on it that set none; 0 = unset */
   ed_sim_spec_t *sim; /* non-NULL: served by the built-in simulator */
-  json_t *opts;      /* driver options: the object minus core keys (owned).
-                      * A simulated target has no "url" here: the core sets
-                      * it when the simulator has bound its address. */
-  char *path;        /* "targets.bmc1" */
-  char *description; /* or NULL */
-  json_t *labels;    /* object of strings (owned); NULL when absent */
+  json_t *opts;       /* driver options: the object minus core keys (owned).
+                       * A simulated target has no "url" here: the core sets
+                       * it when the simulator has bound its address. */
+  char *path;         /* "targets.bmc1" */
+  char *description;  /* or NULL */
+  json_t *labels;     /* object of strings (owned); NULL when absent */
 } ed_target_t;
 
 typedef struct ed_workload_s {
@@ -72,11 +72,11 @@ typedef struct ed_workload_s {
   ed_segment_t *segs;
   size_t nsegs;
   ed_arrival_t arrival;
-  int max_in_flight;   /* per target; default 64 (see ed_workload_cap) */
+  int max_in_flight;     /* per target; default 64 (see ed_workload_cap) */
   int max_in_flight_set; /* 1 when the workload wrote max_in_flight */
-  int64_t timeout_ms;  /* per request; default 10000 */
-  int64_t start_ms;    /* offset of its first phase from the run start */
-  char *path;          /* "workloads[0]" */
+  int64_t timeout_ms;    /* per request; default 10000 */
+  int64_t start_ms;      /* offset of its first phase from the run start */
+  char *path;            /* "workloads[0]" */
 } ed_workload_t;
 
 typedef struct ed_slo_s {
@@ -95,35 +95,34 @@ typedef struct ed_journal_spec_s {
   double max_request_rate; /* total req/s above which AUTO aggregates */
 } ed_journal_spec_t;
 
-
 /* ---- emergency-plan drills: checks, faults, plans, guardrails ----------
  * (docs/scenario-format.md, sections "checks" to "guardrails"). */
 
 /* What a check expects of its operation's result. */
 typedef struct ed_expect_s {
-  int status;       /* protocol code (HTTP status, exit status); 0 = any
-                       success as the driver reports it */
+  int status; /* protocol code (HTTP status, exit status); 0 = any
+                 success as the driver reports it */
   int has_status;
-  json_t *equals;   /* the result's value equals this JSON (owned) or NULL */
-  json_t *one_of;   /* array: the value is one of these (owned) or NULL */
-  double min, max;  /* numeric range of the value */
+  json_t *equals;  /* the result's value equals this JSON (owned) or NULL */
+  json_t *one_of;  /* array: the value is one of these (owned) or NULL */
+  double min, max; /* numeric range of the value */
   int has_min, has_max;
-  char *match;      /* POSIX extended regex on the value's text, or NULL */
+  char *match;       /* POSIX extended regex on the value's text, or NULL */
   double latency_ms; /* the answer came within this, 0 = no bound */
 } ed_expect_t;
 
 typedef enum {
-  ED_CHECK_BEFORE = 1,      /* once before the drill starts              */
-  ED_CHECK_AFTER,           /* once after the drill ends                 */
-  ED_CHECK_CONTINUOUS,      /* every `every_ms` during the drill         */
-  ED_CHECK_DURING_FAULT     /* every `every_ms` while a fault is active  */
+  ED_CHECK_BEFORE = 1,  /* once before the drill starts              */
+  ED_CHECK_AFTER,       /* once after the drill ends                 */
+  ED_CHECK_CONTINUOUS,  /* every `every_ms` during the drill         */
+  ED_CHECK_DURING_FAULT /* every `every_ms` while a fault is active  */
 } ed_check_mode_t;
 
 /* A named probe with a tolerance: "checks": { "<name>": {...} }. Always
  * read-only: its operation must not be flagged destructive. */
 typedef struct ed_check_s {
   char *name;
-  char *target;     /* target name */
+  char *target; /* target name */
   ed_opspec_t op;
   ed_expect_t expect;
   ed_check_mode_t mode; /* default continuous */
@@ -137,9 +136,9 @@ typedef struct ed_check_s {
  * simulator's knobs (targets with "sim" only). Exactly one is set. */
 typedef struct ed_action_s {
   char *target;
-  ed_opspec_t op;  /* op.name NULL when sim is set */
-  json_t *sim;     /* {"latency": ..., "error_rate": ..., "down": "10s",
-                      "hang": true, "clear": true, ...} (owned) or NULL */
+  ed_opspec_t op; /* op.name NULL when sim is set */
+  json_t *sim;    /* {"latency": ..., "error_rate": ..., "down": "10s",
+                     "hang": true, "clear": true, ...} (owned) or NULL */
   char *path;
 } ed_action_t;
 
@@ -151,17 +150,17 @@ typedef enum {
 
 /* A timed fault: "faults": [ {...} ]. */
 typedef struct ed_fault_s {
-  char *name;         /* default "fault-<index+1>" */
-  int64_t at_ms;      /* from the run start */
-  int64_t for_ms;     /* > 0: the undo runs this long after the fault */
+  char *name;     /* default "fault-<index+1>" */
+  int64_t at_ms;  /* from the run start */
+  int64_t for_ms; /* > 0: the undo runs this long after the fault */
   ed_action_t action;
   int has_undo;
-  ed_action_t undo;   /* a sim fault's undo defaults to {"clear": true} */
+  ed_action_t undo; /* a sim fault's undo defaults to {"clear": true} */
   ed_undo_when_t undo_when;
-  char **verify;      /* checks run after a fault without undo (required
-                         then), each must turn green */
+  char **verify; /* checks run after a fault without undo (required
+                    then), each must turn green */
   size_t nverify;
-  char *plan;         /* plan this fault triggers, or NULL */
+  char *plan; /* plan this fault triggers, or NULL */
   char *path;
 } ed_fault_t;
 
@@ -182,9 +181,9 @@ typedef struct ed_step_s {
   int retries;        /* extra tries after the first; default 0 */
   int64_t backoff_ms; /* wait before a retry, doubled each time; 1000 */
   ed_onfail_t on_failure;
-  char *goto_step;    /* for ED_ONFAIL_GOTO */
-  char *save_as;      /* keep the action's value as ${save_as} for later
-                         steps' arguments, or NULL */
+  char *goto_step; /* for ED_ONFAIL_GOTO */
+  char *save_as;   /* keep the action's value as ${save_as} for later
+                      steps' arguments, or NULL */
   char *path;
 } ed_step_t;
 
@@ -196,10 +195,10 @@ typedef enum {
 
 typedef struct ed_plan_s {
   char *name;
-  int64_t rto_ms;          /* target recovery time; 0 = none */
-  ed_rto_from_t rto_from;  /* default fault */
-  char *trigger_check;     /* check whose going red starts the plan, or
-                              NULL: started by the faults naming it */
+  int64_t rto_ms;             /* target recovery time; 0 = none */
+  ed_rto_from_t rto_from;     /* default fault */
+  char *trigger_check;        /* check whose going red starts the plan, or
+                                 NULL: started by the faults naming it */
   int64_t detection_delay_ms; /* wait after the trigger before step 1 */
   ed_step_t *steps;
   size_t nsteps;
@@ -216,16 +215,16 @@ typedef enum {
  * {"check_red": "bmc2-up", "for": "30s"}. */
 typedef struct ed_guardrail_s {
   ed_guard_kind_t kind;
-  char *workload;    /* p99 / error_rate of this workload; NULL = any */
-  char *check;       /* ED_GUARD_CHECK_RED */
-  double threshold;  /* ms for p99, fraction for error_rate */
-  int64_t for_ms;    /* how long it must hold; 0 = at once */
-  char *text;        /* as written, for messages */
+  char *workload;   /* p99 / error_rate of this workload; NULL = any */
+  char *check;      /* ED_GUARD_CHECK_RED */
+  double threshold; /* ms for p99, fraction for error_rate */
+  int64_t for_ms;   /* how long it must hold; 0 = at once */
+  char *text;       /* as written, for messages */
   char *path;
 } ed_guardrail_t;
 
 typedef struct ed_scenario_s {
-  char *file;        /* path as given */
+  char *file; /* path as given */
   char *name;
   char *description; /* or NULL */
   uint64_t seed;
@@ -246,9 +245,9 @@ typedef struct ed_scenario_s {
   size_t nguardrails;
   int max_faulted_targets; /* blast radius: 0 = no limit */
   int64_t time_limit_ms;   /* wall-clock limit of the drill; 0 = none */
-  char sha256[65]; /* hex digest of the file's bytes */
-  json_t *root;    /* the parsed document (owned) */
-  char *text;      /* the file's bytes (owned), for the results' copy */
+  char sha256[65];         /* hex digest of the file's bytes */
+  json_t *root;            /* the parsed document (owned) */
+  char *text;              /* the file's bytes (owned), for the results' copy */
   size_t text_len;
 } ed_scenario_t;
 

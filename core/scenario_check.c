@@ -72,7 +72,8 @@ int ed__want(ed__loader_t *l, const json_t *v, json_type t, const char *path,
            (t == JSON_TRUE && json_typeof(v) == JSON_FALSE) ||
            (t == JSON_REAL && json_typeof(v) == JSON_INTEGER);
   if (!ok)
-    ed_diag_add(l->diag, path, "expected %s, got %s", what, ed_diag_json_kind(v));
+    ed_diag_add(l->diag, path, "expected %s, got %s", what,
+                ed_diag_json_kind(v));
   return ok ? 0 : -1;
 }
 

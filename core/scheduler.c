@@ -210,8 +210,7 @@ static void send_one(ed_sched_t *s, stream_t *st, int64_t intended,
   int64_t sec = sec_of(s, now);
   ed_metrics_sent(s->metrics, w, st->spec.target, phase, sec,
                   ((int64_t)now - intended) / 1000, late);
-  ed_metrics_in_flight(s->metrics, w, sec, s->wl_in_flight[w],
-                       (int64_t)phase);
+  ed_metrics_in_flight(s->metrics, w, sec, s->wl_in_flight[w], (int64_t)phase);
   if (st->spec.submit(st->spec.submit_ctx, req) != 0) {
     ed_result_t res = {.err = ED_ERRCLASS_OTHER,
                        .detail = "the driver could not start the request"};
@@ -219,8 +218,7 @@ static void send_one(ed_sched_t *s, stream_t *st, int64_t intended,
   }
 }
 
-static void drop_one(ed_sched_t *s, stream_t *st, size_t phase,
-                     uint64_t now) {
+static void drop_one(ed_sched_t *s, stream_t *st, size_t phase, uint64_t now) {
   ed_metrics_dropped(s->metrics, st->spec.workload, st->spec.target, phase,
                      sec_of(s, now));
 }
@@ -354,8 +352,12 @@ static void pump(ed_sched_t *s) {
   check_done(s);
 }
 
-static void on_timer(uv_timer_t *t) { pump(t->data); }
-static void on_idle(uv_idle_t *i) { pump(i->data); }
+static void on_timer(uv_timer_t *t) {
+  pump(t->data);
+}
+static void on_idle(uv_idle_t *i) {
+  pump(i->data);
+}
 
 static void on_ticker(uv_timer_t *t) {
   ed_sched_t *s = t->data;
@@ -459,7 +461,9 @@ void ed_sched_stop(ed_sched_t *s) {
   check_done(s);
 }
 
-uint64_t ed_sched_t0(const ed_sched_t *s) { return s->t0; }
+uint64_t ed_sched_t0(const ed_sched_t *s) {
+  return s->t0;
+}
 
 int64_t ed_sched_in_flight(const ed_sched_t *s) {
   int64_t n = 0;

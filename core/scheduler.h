@@ -33,7 +33,7 @@ typedef struct ed_sched_s ed_sched_t;
 typedef int (*ed_sched_submit_fn)(void *ctx, ed_request_t *req);
 
 typedef struct ed_stream_spec_s {
-  size_t workload, target; /* indices, as in ed_metrics_create */
+  size_t workload, target;  /* indices, as in ed_metrics_create */
   const ed_segment_t *segs; /* borrowed; outlives the scheduler */
   size_t nsegs;
   ed_arrival_t arrival;

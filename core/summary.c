@@ -15,9 +15,13 @@
  * not the device, limited the rate. */
 #define CAP_LIMIT_SHARE 0.001
 
-static double ms(int64_t us) { return (double)us / 1000.0; }
+static double ms(int64_t us) {
+  return (double)us / 1000.0;
+}
 
-static double round3(double v) { return round(v * 1000.0) / 1000.0; }
+static double round3(double v) {
+  return round(v * 1000.0) / 1000.0;
+}
 
 json_t *ed_summary_latency(const ed_hist_t *h) {
   json_t *o = json_object();
@@ -53,18 +57,20 @@ static json_t *cell_json(const ed_cell_t *c, double seconds, double expected) {
   json_object_set_new(o, "ok", json_integer((json_int_t)k->ok));
   json_object_set_new(o, "errors", errors_json(k));
   uint64_t nerr = ed_counts_errors(k);
-  json_object_set_new(o, "error_rate",
-                      json_real(k->completed ? round(1e6 * (double)nerr /
-                                                     (double)k->completed) /
-                                                   1e6
-                                             : 0.0));
+  json_object_set_new(
+      o, "error_rate",
+      json_real(k->completed
+                    ? round(1e6 * (double)nerr / (double)k->completed) / 1e6
+                    : 0.0));
   json_object_set_new(o, "late", json_integer((json_int_t)k->late));
   json_object_set_new(o, "dropped", json_integer((json_int_t)k->dropped));
   if (expected >= 0)
-    json_object_set_new(o, "expected", json_integer((json_int_t)llround(expected)));
+    json_object_set_new(o, "expected",
+                        json_integer((json_int_t)llround(expected)));
   if (seconds > 0) {
-    json_object_set_new(o, "target_rate",
-                        json_real(round3(expected >= 0 ? expected / seconds : 0)));
+    json_object_set_new(
+        o, "target_rate",
+        json_real(round3(expected >= 0 ? expected / seconds : 0)));
     json_object_set_new(o, "sent_rate",
                         json_real(round3((double)k->sent / seconds)));
     json_object_set_new(o, "completed_rate",
@@ -133,7 +139,8 @@ static json_t *phases_json(const ed_workload_t *wl, const ed_metrics_t *m,
       expected = full > 0 ? expected * ran / full : 0;
     json_t *o = cell_json(&mc.cell, interrupted ? ran : full, expected);
     json_object_set_new(o, "name", json_string(wl->segs[ph].name));
-    json_object_set_new(o, "kind", json_string(seg_kind_name(wl->segs[ph].kind)));
+    json_object_set_new(o, "kind",
+                        json_string(seg_kind_name(wl->segs[ph].kind)));
     json_object_set_new(o, "start_s", json_real(start_s));
     json_object_set_new(o, "duration_s", json_real(full));
     json_array_append_new(arr, o);
@@ -173,8 +180,8 @@ static void runner_check(const ed_scenario_t *s, const ed_workload_t *wl,
     if (p99 > *worst_lag_p99)
       *worst_lag_p99 = p99;
     char msg[512];
-    if (asked && (double)(k->late + k->dropped) / (double)asked >
-                     CAP_LIMIT_SHARE) {
+    if (asked &&
+        (double)(k->late + k->dropped) / (double)asked > CAP_LIMIT_SHARE) {
       snprintf(msg, sizeof(msg),
                "in-flight cap: on target %s, workload %s sent %llu of %llu "
                "requests late after waiting for a free slot and dropped %llu "
@@ -233,11 +240,11 @@ static json_t *slo_json(const ed_scenario_t *s, const json_t *wls, int *met) {
       double got = json_real_value(json_object_get(total, "error_rate"));
       int ok = got <= slo->error_rate;
       *met &= ok;
-      json_array_append_new(
-          checks, json_pack("{s:O,s:s,s:f,s:f,s:b}", "workload",
-                            json_object_get(wj, "name"), "slo", "error_rate",
-                            "target", slo->error_rate, "achieved", got, "met",
-                            ok));
+      json_array_append_new(checks,
+                            json_pack("{s:O,s:s,s:f,s:f,s:b}", "workload",
+                                      json_object_get(wj, "name"), "slo",
+                                      "error_rate", "target", slo->error_rate,
+                                      "achieved", got, "met", ok));
     }
   }
   return checks;
@@ -287,9 +294,9 @@ json_t *ed_summary_build(const ed_scenario_t *s, const ed_metrics_t *m,
       json_object_set_new(wj, "total", cell_json(&mc.cell, seconds, expected));
     }
     ed_metrics_cell_close(&mc.cell);
-    json_object_set_new(wj, "phases",
-                        phases_json(wl, m, w, info->elapsed_s,
-                                    info->interrupted));
+    json_object_set_new(
+        wj, "phases",
+        phases_json(wl, m, w, info->elapsed_s, info->interrupted));
     json_object_set_new(wj, "per_target", targets_json(wl, m, w, seconds));
     json_array_append_new(wls, wj);
     runner_check(s, wl, m, w, warnings, &worst_lag);
@@ -376,16 +383,16 @@ void ed_summary_print(const json_t *summary, FILE *out) {
   if (json_array_size(checks)) {
     fprintf(out, "\nSLO: %s\n",
             json_is_true(json_object_get(slo, "met")) ? "met" : "NOT MET");
-    json_array_foreach(checks, i, wj) fprintf(
-        out, "  %-4s %s %s: target %g, achieved %g\n",
-        json_is_true(json_object_get(wj, "met")) ? "ok" : "FAIL",
-        json_string_value(json_object_get(wj, "workload")),
-        json_string_value(json_object_get(wj, "slo")),
-        json_real_value(json_object_get(wj, "target")),
-        json_real_value(json_object_get(wj, "achieved")));
+    json_array_foreach(checks, i, wj)
+        fprintf(out, "  %-4s %s %s: target %g, achieved %g\n",
+                json_is_true(json_object_get(wj, "met")) ? "ok" : "FAIL",
+                json_string_value(json_object_get(wj, "workload")),
+                json_string_value(json_object_get(wj, "slo")),
+                json_real_value(json_object_get(wj, "target")),
+                json_real_value(json_object_get(wj, "achieved")));
   }
-  json_t *warnings = json_object_get(json_object_get(summary, "runner"),
-                                     "warnings");
+  json_t *warnings =
+      json_object_get(json_object_get(summary, "runner"), "warnings");
   json_array_foreach(warnings, i, wj)
       fprintf(out, "\nWARNING: %s\n", json_string_value(wj));
 }

@@ -1,7 +1,9 @@
 #include "timeline.h"
 
 #include <math.h>
+#include <stdlib.h>
 
+#include "probe.h"
 #include "profile.h"
 
 void ed_timeline_describe(const ed_segment_t *seg, char *buf, size_t len) {
@@ -95,9 +97,10 @@ static void print_drill(const ed_scenario_t *s, FILE *out) {
     fprintf(out, "\nfaults:\n");
   for (size_t i = 0; i < s->nfaults; i++) {
     const ed_fault_t *f = &s->faults[i];
-    fprintf(out, "  at %-8s %-20s %-8s on %-12s", 
-            ed_duration_format(f->at_ms, a, sizeof(a)), f->name,
-            f->action.sim ? "sim" : f->action.op.name, f->action.target);
+    char what[160];
+    ed_probe_describe(&f->action, what, sizeof(what));
+    fprintf(out, "  at %-8s %-20s %s",
+            ed_duration_format(f->at_ms, a, sizeof(a)), f->name, what);
     if (f->for_ms)
       fprintf(out, " for %s", ed_duration_format(f->for_ms, b, sizeof(b)));
     if (f->has_undo)
@@ -121,9 +124,11 @@ static void print_drill(const ed_scenario_t *s, FILE *out) {
     for (size_t k = 0; k < p->nsteps; k++) {
       const ed_step_t *st = &p->steps[k];
       fprintf(out, "  %zu. %-22s", k + 1, st->name);
-      if (st->has_action)
-        fprintf(out, " %s on %s,", st->action.sim ? "sim" : st->action.op.name,
-                st->action.target);
+      if (st->has_action) {
+        char what[160];
+        ed_probe_describe(&st->action, what, sizeof(what));
+        fprintf(out, " %s,", what);
+      }
       for (size_t v = 0; v < st->nverify; v++)
         fprintf(out, "%s%s", v ? ", " : " verify ", st->verify[v]);
       fprintf(out, " (timeout %s, %d retr%s)\n",

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # build
-  build-essential cmake pkg-config
+  build-essential cmake pkg-config git clang-format
   libuv1-dev libjansson-dev libcmocka-dev libcurl4-openssl-dev
   libhttp-parser-dev libssl-dev openssl
   # plots

@@ -6,6 +6,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 
+echo "== format (clang-format, .clang-format at the root)"
+unformatted=$(git ls-files '*.c' '*.h' | while read -r f; do
+  clang-format --dry-run --Werror "$f" >/dev/null 2>&1 || echo "$f"
+done)
+if [ -n "$unformatted" ]; then
+  echo "not formatted (run clang-format -i on them):"; echo "$unformatted"
+  exit 1
+fi
+
 jobs=$(nproc)
 echo "== build (RelWithDebInfo)"
 bash scripts/build.sh build

@@ -71,16 +71,16 @@ typedef struct ed__sim_request_s {
  * Connection, Date. Free with ed__sim_response_free. */
 typedef struct ed__sim_response_s {
   int status;
-  char *body;           /* malloc'd JSON text, or NULL (e.g. 204) */
+  char *body; /* malloc'd JSON text, or NULL (e.g. 204) */
   size_t body_len;
-  char *location;       /* Location header, or NULL */
-  char *auth_token;     /* X-Auth-Token header, or NULL (a secret: never log) */
-  char *etag;           /* ETag header, or NULL */
-  char *allow;          /* Allow header (405), or NULL */
-  int retry_after_s;    /* Retry-After header when > 0 */
-  int64_t go_down_ms;   /* > 0: after sending this answer, the BMC stops
-                           answering (connections refused) for this long, then
-                           comes back with its state (Manager.Reset) */
+  char *location;     /* Location header, or NULL */
+  char *auth_token;   /* X-Auth-Token header, or NULL (a secret: never log) */
+  char *etag;         /* ETag header, or NULL */
+  char *allow;        /* Allow header (405), or NULL */
+  int retry_after_s;  /* Retry-After header when > 0 */
+  int64_t go_down_ms; /* > 0: after sending this answer, the BMC stops
+                         answering (connections refused) for this long, then
+                         comes back with its state (Manager.Reset) */
 } ed__sim_response_t;
 
 /* Answer req at time now_ms (monotonic ms). Always fills resp (errors are

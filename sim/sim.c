@@ -255,8 +255,8 @@ static void set_url(bmc_t *b) {
   struct in_addr ia = {.s_addr = htonl(b->addr)};
   char host[INET_ADDRSTRLEN];
   inet_ntop(AF_INET, &ia, host, sizeof(host));
-  snprintf(b->url, sizeof(b->url), "%s://%s:%u",
-           b->sim->tls ? "https" : "http", host, b->port);
+  snprintf(b->url, sizeof(b->url), "%s://%s:%u", b->sim->tls ? "https" : "http",
+           host, b->port);
 }
 
 /* Port 0 asked for any free port: keep the one the kernel gave, so that the

@@ -22,8 +22,8 @@ typedef struct sock_s {
   uv_poll_t poll;
   ed__cuv_t *cuv;
   curl_socket_t fd;
-  int events;  /* UV_* events the poll is started with, 0 = stopped */
-  int wanted;  /* UV_* events curl asked for, 0 = idle */
+  int events; /* UV_* events the poll is started with, 0 = stopped */
+  int wanted; /* UV_* events curl asked for, 0 = idle */
 } sock_t;
 
 struct ed__cuv_s {

@@ -63,55 +63,65 @@ static const ed_option_t target_opts[] = {
      "true turns certificate and host name verification off", 0, 0},
     {ED_OPT_DURATION, "timeout", "\"10s\"", TOPT(timeout_ms), 0,
      "whole-request timeout when the request has none", 1, 3600000},
-    {ED_OPT_DURATION, "connect_timeout", "\"5s\"", TOPT(connect_timeout_ms),
-     0, "TCP and TLS connection timeout", 1, 600000},
+    {ED_OPT_DURATION, "connect_timeout", "\"5s\"", TOPT(connect_timeout_ms), 0,
+     "TCP and TLS connection timeout", 1, 600000},
     {ED_OPT_INT, "max_body", "16777216", TOPT(max_body), 0,
-     "bytes of an answer read at most (more: too_large)", 1,
-     (int64_t)1 << 40},
+     "bytes of an answer read at most (more: too_large)", 1, (int64_t)1 << 40},
     {0, NULL, NULL, 0, 0, NULL, 0, 0}};
 
 #define AOPT(f) offsetof(ed__rf_args_t, f)
 #define ARG_EXPECT                                                             \
-  {ED_OPT_INT, "expect_status", NULL, AOPT(expect_status), 0,                  \
-   "the HTTP status that counts as success (default any 1xx-3xx)", 100, 599}
+  {                                                                            \
+    ED_OPT_INT, "expect_status", NULL, AOPT(expect_status), 0,                 \
+        "the HTTP status that counts as success (default any 1xx-3xx)", 100,   \
+        599                                                                    \
+  }
 #define ARG_PATH                                                               \
-  {ED_OPT_STRING, "path", NULL, AOPT(path), ED_OPT_REQUIRED | ED_OPT_PRIMARY, \
-   "resource path; \"{first}\" = first member of the collection before it",   \
-   0, 0}
-#define ARG_END {0, NULL, NULL, 0, 0, NULL, 0, 0}
+  {                                                                            \
+    ED_OPT_STRING, "path", NULL, AOPT(path), ED_OPT_REQUIRED | ED_OPT_PRIMARY, \
+        "resource path; \"{first}\" = first member of the collection before "  \
+        "it",                                                                  \
+        0, 0                                                                   \
+  }
+#define ARG_END                                                                \
+  { 0, NULL, NULL, 0, 0, NULL, 0, 0 }
 
 static const ed_option_t get_args[] = {
     ARG_PATH,
     {ED_OPT_STRING, "pointer", NULL, AOPT(pointer), 0,
      "JSON pointer of the value to report (the body must then be JSON)", 0, 0},
-    ARG_EXPECT, ARG_END};
+    ARG_EXPECT,
+    ARG_END};
 static const ed_option_t patch_args[] = {
     ARG_PATH,
-    {ED_OPT_JSON, "body", NULL, AOPT(body), ED_OPT_REQUIRED,
-     "the JSON body", 0, 0},
+    {ED_OPT_JSON, "body", NULL, AOPT(body), ED_OPT_REQUIRED, "the JSON body", 0,
+     0},
     {ED_OPT_STRING, "if_match", NULL, AOPT(if_match), 0,
      "If-Match value; \"auto\" = GET the resource's ETag first", 0, 0},
-    ARG_EXPECT, ARG_END};
+    ARG_EXPECT,
+    ARG_END};
 static const ed_option_t post_args[] = {
     ARG_PATH,
     {ED_OPT_JSON, "body", "{}", AOPT(body), 0, "the JSON body", 0, 0},
-    ARG_EXPECT, ARG_END};
+    ARG_EXPECT,
+    ARG_END};
 static const ed_option_t reset_args[] = {
     {ED_OPT_STRING, "type", NULL, AOPT(type), ED_OPT_REQUIRED | ED_OPT_PRIMARY,
      "ResetType: On, ForceOff, GracefulShutdown, ForceRestart, ...", 0, 0},
     {ED_OPT_STRING, "system", "\"/redfish/v1/Systems/{first}\"", AOPT(system),
      0, "the ComputerSystem to reset", 0, 0},
-    ARG_EXPECT, ARG_END};
+    ARG_EXPECT,
+    ARG_END};
 
 static const ed_op_desc_t ops[] = {
     {"get", 0, "GET a resource, optionally extract a value", get_args,
      sizeof(ed__rf_args_t)},
     {"patch", ED_OP_DESTRUCTIVE, "PATCH a resource", patch_args,
      sizeof(ed__rf_args_t)},
-    {"post", ED_OP_DESTRUCTIVE, "POST to a resource, e.g. an action",
-     post_args, sizeof(ed__rf_args_t)},
-    {"reset", ED_OP_DESTRUCTIVE, "ComputerSystem.Reset of a system",
-     reset_args, sizeof(ed__rf_args_t)},
+    {"post", ED_OP_DESTRUCTIVE, "POST to a resource, e.g. an action", post_args,
+     sizeof(ed__rf_args_t)},
+    {"reset", ED_OP_DESTRUCTIVE, "ComputerSystem.Reset of a system", reset_args,
+     sizeof(ed__rf_args_t)},
     {NULL, 0, NULL, NULL, 0}};
 
 /* ---- requests --------------------------------------------------------- */
@@ -122,7 +132,9 @@ void ed__rf_finish(ed__rf_xfer_t *x, ed_errclass_t err, int code,
   ed_request_t *req = x->req;
   /* The transfer goes back first (the core may submit from done), so the
    * reason is copied out of its buffers. */
-  snprintf(why, sizeof(why), "%s", detail ? detail : "");
+  why[0] = '\0';
+  if (detail && detail[0])
+    snprintf(why, sizeof(why), "%s", detail);
   x->req = NULL;
   ed__rf_xfer_put(x);
   ed_result_t res = {err, code, value, value_len, why[0] ? why : NULL};
@@ -235,11 +247,19 @@ static int rf_submit(void *target, ed_request_t *req) {
 
 /* ---- operations ------------------------------------------------------- */
 
-static const char *const reset_types[] = {
-    "On",          "ForceOff", "GracefulShutdown", "GracefulRestart",
-    "ForceRestart", "Nmi",     "ForceOn",          "PushPowerButton",
-    "PowerCycle",  "Suspend",  "Pause",            "Resume",
-    NULL};
+static const char *const reset_types[] = {"On",
+                                          "ForceOff",
+                                          "GracefulShutdown",
+                                          "GracefulRestart",
+                                          "ForceRestart",
+                                          "Nmi",
+                                          "ForceOn",
+                                          "PushPowerButton",
+                                          "PowerCycle",
+                                          "Suspend",
+                                          "Pause",
+                                          "Resume",
+                                          NULL};
 
 static int valid_reset(const char *type) {
   for (int i = 0; reset_types[i]; i++)
@@ -297,8 +317,7 @@ static int op_fill(ed__rf_op_t *op, const ed_op_desc_t *desc,
       return -ENOMEM;
   }
   if (!path || path[0] != '/') {
-    snprintf(errbuf, errlen, "path \"%s\" must start with /",
-             path ? path : "");
+    snprintf(errbuf, errlen, "path \"%s\" must start with /", path ? path : "");
     return -EINVAL;
   }
   char coll[1024];
@@ -405,14 +424,16 @@ static int rf_target_open(const ed_target_info_t *info, void **target,
   } else if (!o->url || !(t->base = ed__rf_url_base(o->url))) {
     snprintf(errbuf, errlen, "url \"%s\": not http://ADDR:PORT or https://...",
              o->url ? o->url : "");
-  } else if (t->auth_mode != ED__RF_AUTH_NONE && (!info->user || !info->secret)) {
+  } else if (t->auth_mode != ED__RF_AUTH_NONE &&
+             (!info->user || !info->secret)) {
     snprintf(errbuf, errlen, "auth %s needs credentials (user and secret)",
              o->auth);
   } else if ((info->user && !(t->user = strdup(info->user))) ||
              (info->secret && !(t->secret = strdup(info->secret))) ||
-             (t->auth_mode == ED__RF_AUTH_BASIC && ed__rf_session_basic(t) < 0) ||
-             ed__cuv_create(t->loop, t->max_in_flight + 2,
-                            ed__rf_xfer_on_done, &t->cuv) < 0) {
+             (t->auth_mode == ED__RF_AUTH_BASIC &&
+              ed__rf_session_basic(t) < 0) ||
+             ed__cuv_create(t->loop, t->max_in_flight + 2, ed__rf_xfer_on_done,
+                            &t->cuv) < 0) {
     snprintf(errbuf, errlen, "out of memory");
     rc = -ENOMEM;
   } else {
@@ -423,8 +444,10 @@ static int rf_target_open(const ed_target_info_t *info, void **target,
     return rc;
   }
   if (o->insecure)
-    ed__rf_log(ED_LOG_WARN, t, "insecure: true: the certificate and host "
-                               "name of %s are NOT verified", t->base);
+    ed__rf_log(ED_LOG_WARN, t,
+               "insecure: true: the certificate and host "
+               "name of %s are NOT verified",
+               t->base);
   *target = t;
   return 0;
 }
@@ -441,11 +464,13 @@ static int rf_target_start(void *target, ed_target_cb cb, void *arg) {
   t->cb = cb;
   t->cb_arg = arg;
   t->stopping = 0;
-  if (t->auth_mode != ED__RF_AUTH_SESSION) {
+  if (t->auth_mode == ED__RF_AUTH_NONE) {
     start_done(t, ED_ERRCLASS_NONE, NULL);
     return 0;
   }
-  int rc = ed__rf_session_login(t, start_done);
+  int rc = t->auth_mode == ED__RF_AUTH_SESSION
+               ? ed__rf_session_login(t, start_done)
+               : ed__rf_session_check_basic(t, start_done);
   if (rc < 0)
     t->cb = NULL;
   return rc;

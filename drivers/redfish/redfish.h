@@ -59,7 +59,7 @@ struct ed__rf_op_s {
   char *url;     /* full URL once resolved, else NULL */
   char *pointer; /* JSON pointer to extract, or NULL */
   long expect;
-  char *body;    /* request body (JSON text) or NULL */
+  char *body; /* request body (JSON text) or NULL */
   size_t body_len;
   int etag_auto;  /* if_match "auto": GET the ETag before each PATCH */
   char *if_match; /* fixed "If-Match: ..." header line, or NULL */
@@ -85,11 +85,12 @@ struct ed__rf_xfer_s {
   const void *setup_for; /* op whose options the easy holds, or NULL */
   unsigned setup_gen;    /* auth generation of those options */
   int64_t setup_timeout;
-  int retried;         /* re-sent once after a re-login */
-  int stage;           /* multi-step operations (ETag, then PATCH) */
-  int keep_body;       /* store the body (else only count it) */
+  int retried;   /* re-sent once after a re-login */
+  int stage;     /* multi-step operations (ETag, then PATCH) */
+  int keep_body; /* store the body (else only count it) */
   int too_large;
   struct curl_slist *headers;
+  CURLU *uh; /* the parsed URL the easy uses (CURLOPT_CURLU), or NULL */
   char *buf;
   size_t len, cap, seen;
   char *aux; /* per-step data, e.g. the collection being discovered */
@@ -114,14 +115,17 @@ struct ed__rf_target_s {
   ed__cuv_t *cuv;
   ed__rf_xfer_t *free_list, *all;
   ed__rf_op_t *ops;
-  struct { char *coll, *member; } *firsts; /* discovered "{first}" members */
+  struct {
+    char *coll, *member;
+  } * firsts; /* discovered "{first}" members */
   size_t nfirsts;
   int stopping; /* target_stop was called: refuse new requests */
   ed_target_cb cb;
   void *cb_arg;
 };
 
-/* The host given at init (log function); NULL-safe logging through ed__rf_log. */
+/* The host given at init (log function); NULL-safe logging through ed__rf_log.
+ */
 void ed__rf_log(int level, const ed__rf_target_t *t, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

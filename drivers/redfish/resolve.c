@@ -26,8 +26,7 @@ static const char *cache_get(const ed__rf_target_t *t, const char *coll) {
   return NULL;
 }
 
-static int cache_put(ed__rf_target_t *t, const char *coll,
-                     const char *member) {
+static int cache_put(ed__rf_target_t *t, const char *coll, const char *member) {
   void *v = realloc(t->firsts, (t->nfirsts + 1) * sizeof(*t->firsts));
   if (!v)
     return -ENOMEM;
@@ -90,8 +89,8 @@ static void fetch_done(ed__rf_xfer_t *x, CURLcode rc);
 static void fetch_again(ed__rf_xfer_t *x, ed_errclass_t err,
                         const char *detail) {
   ed__rf_op_t *op = x->op;
-  char *url = err == ED_ERRCLASS_NONE ? ed__rf_concat(op->t->base, x->aux)
-                                      : NULL;
+  char *url =
+      err == ED_ERRCLASS_NONE ? ed__rf_concat(op->t->base, x->aux) : NULL;
   int rc = url ? ed__rf_xfer_setup(x, "GET", url, NULL, 0, 1, NULL) : -1;
   free(url);
   if (rc == 0)
@@ -171,10 +170,9 @@ static void fetch_done(ed__rf_xfer_t *x, CURLcode rc) {
   else if ((err = ed__rf_status_class(status, 0)) != ED_ERRCLASS_NONE)
     snprintf(why, sizeof(why), "HTTP %ld", status);
   else
-    err = ed__rf_extract_string(x->buf, x->len,
-                                x->stage == FETCH_MEMBER ? MEMBER_PTR
-                                                         : RESET_PTR,
-                                &found, why, sizeof(why));
+    err = ed__rf_extract_string(
+        x->buf, x->len, x->stage == FETCH_MEMBER ? MEMBER_PTR : RESET_PTR,
+        &found, why, sizeof(why));
   if (err != ED_ERRCLASS_NONE && x->stage == FETCH_ACTION &&
       err == ED_ERRCLASS_BAD_JSON && x->len > 0) {
     /* A system without an advertised action target: use the standard URI. */

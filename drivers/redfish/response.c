@@ -153,8 +153,8 @@ static ed_errclass_t lookup(const char *body, size_t len, const char *ptr,
   int rc = ed__rf_json_pointer(*root, ptr, val);
   if (rc == 0)
     return ED_ERRCLASS_NONE;
-  snprintf(detail, dlen, rc == -EINVAL ? "invalid JSON pointer %.200s"
-                                       : "no value at %.200s",
+  snprintf(detail, dlen,
+           rc == -EINVAL ? "invalid JSON pointer %.200s" : "no value at %.200s",
            ptr);
   return ED_ERRCLASS_BAD_JSON;
 }
@@ -178,8 +178,8 @@ ed_errclass_t ed__rf_extract(const char *body, size_t len, const char *ptr,
 }
 
 ed_errclass_t ed__rf_extract_string(const char *body, size_t len,
-                                    const char *ptr, char **value,
-                                    char *detail, size_t detail_len) {
+                                    const char *ptr, char **value, char *detail,
+                                    size_t detail_len) {
   json_t *root, *val;
   ed_errclass_t c = lookup(body, len, ptr, &root, &val, detail, detail_len);
   if (c == ED_ERRCLASS_NONE) {

@@ -38,7 +38,7 @@ ed_errclass_t ed__rf_extract(const char *body, size_t len, const char *ptr,
 /* Like ed__rf_extract but for a string value, e.g. "@odata.id": *value is a
  * malloc()ed copy owned by the caller. */
 ed_errclass_t ed__rf_extract_string(const char *body, size_t len,
-                                    const char *ptr, char **value,
-                                    char *detail, size_t detail_len);
+                                    const char *ptr, char **value, char *detail,
+                                    size_t detail_len);
 
 #endif

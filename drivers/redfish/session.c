@@ -1,6 +1,9 @@
 /* session: see session.h. */
 #include "session.h"
 
+/* A resource every Redfish service has and guards. */
+#define ED__RF_CHECK_PATH "/redfish/v1/Systems"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,8 +125,7 @@ static void login_done(ed__rf_xfer_t *x, CURLcode rc) {
     err = ed__rf_status_class(status, 201);
     if (err == ED_ERRCLASS_HTTP_4XX)
       err = ED_ERRCLASS_AUTH;
-    snprintf(detail, sizeof(detail), "session login refused: HTTP %ld",
-             status);
+    snprintf(detail, sizeof(detail), "session login refused: HTTP %ld", status);
   } else {
     char *tok = ed__rf_xfer_header(x, "X-Auth-Token");
     char *loc = ed__rf_xfer_header(x, "Location");
@@ -162,6 +164,50 @@ int ed__rf_session_login(ed__rf_target_t *t, ed__rf_auth_cb cb) {
   }
   free(url);
   ed__rf_wipe_free(body);
+  if (rc < 0 && x)
+    ed__rf_xfer_put(x);
+  if (rc == 0) {
+    t->auth_cb = cb;
+    t->auth_x = x;
+  }
+  return rc;
+}
+
+/* With basic auth nothing is sent at start, so a wrong password would only
+ * show in the first requests: ask once for a resource that needs
+ * authentication (the Systems collection, present on every service). */
+static void check_done(ed__rf_xfer_t *x, CURLcode rc) {
+  ed__rf_target_t *t = x->t;
+  ed__rf_auth_cb cb = t->auth_cb;
+  t->auth_cb = NULL;
+  t->auth_x = NULL;
+  long status = ed__rf_xfer_status(x);
+  ed_errclass_t err = ed__rf_curl_class(rc, status, x->too_large);
+  char detail[CURL_ERROR_SIZE + 64] = "";
+  if (err != ED_ERRCLASS_NONE) {
+    snprintf(detail, sizeof(detail), "credentials check: %s",
+             x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+  } else if (status == 401 || status == 403) {
+    err = ED_ERRCLASS_AUTH;
+    snprintf(detail, sizeof(detail), "credentials refused: HTTP %ld on GET %s",
+             status, ED__RF_CHECK_PATH);
+  }
+  ed__rf_xfer_put(x);
+  cb(t, err, detail[0] ? detail : NULL);
+}
+
+int ed__rf_session_check_basic(ed__rf_target_t *t, ed__rf_auth_cb cb) {
+  ed__rf_xfer_t *x = ed__rf_xfer_get(t);
+  char *url = ed__rf_concat(t->base, ED__RF_CHECK_PATH);
+  int rc = -ENOMEM;
+  if (x && url) {
+    x->aux = url; /* lives as long as the transfer */
+    url = NULL;
+    rc = ed__rf_xfer_setup(x, "GET", x->aux, NULL, 0, 1, NULL);
+    if (rc == 0)
+      rc = ed__rf_xfer_start(x, 0, check_done);
+  }
+  free(url);
   if (rc < 0 && x)
     ed__rf_xfer_put(x);
   if (rc == 0) {

@@ -16,6 +16,8 @@ int ed__rf_session_basic(ed__rf_target_t *t);
 /* Create a session; cb once with ED_ERRCLASS_NONE or the failure's class and
  * reason. Returns 0, or <0 when nothing was started (cb not called). */
 int ed__rf_session_login(ed__rf_target_t *t, ed__rf_auth_cb cb);
+/* Basic auth: check the credentials with one authenticated GET; cb once. */
+int ed__rf_session_check_basic(ed__rf_target_t *t, ed__rf_auth_cb cb);
 
 /* Delete the session if there is one; cb once (also when nothing was to be
  * done). Returns 0 or <0 (cb not called). */

@@ -57,10 +57,14 @@ static void setup_fixed(ed__rf_xfer_t *x) {
   curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
   curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(e, CURLOPT_USERAGENT, USER_AGENT);
+  /* No CURLOPT_USERAGENT: the User-Agent line is in the header list (see
+   * ed__rf_xfer_setup), which curl copies into the request as it is; the
+   * option would make curl format the line twice per request. */
   /* Numeric loopback/BMC addresses, never a proxy: "" also spares curl the
-   * *_proxy environment look-ups it would do on every request. */
+   * *_proxy environment look-ups it would do on every request, and "*" as
+   * the no-proxy list the no_proxy/NO_PROXY look-ups and matching. */
   curl_easy_setopt(e, CURLOPT_PROXY, "");
+  curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
@@ -132,7 +136,9 @@ int ed__rf_xfer_setup(ed__rf_xfer_t *x, const char *method, const char *url,
                       const char *extra) {
   CURL *e = x->easy;
   struct curl_slist *h = NULL;
-  int rc = add_header(&h, "Accept: application/json");
+  int rc = add_header(&h, "User-Agent: " USER_AGENT);
+  if (rc == 0)
+    rc = add_header(&h, "Accept: application/json");
   if (rc == 0 && with_auth && x->t->auth_line)
     rc = add_header(&h, x->t->auth_line);
   if (rc == 0 && body)
@@ -145,7 +151,23 @@ int ed__rf_xfer_setup(ed__rf_xfer_t *x, const char *method, const char *url,
     wipe_headers(h);
     return rc;
   }
-  curl_easy_setopt(e, CURLOPT_URL, url);
+  /* The URL goes in parsed (CURLOPT_CURLU): with CURLOPT_URL curl parses
+   * the string again on every transfer; with a CURLU it only copies the
+   * parsed handle. One that curl cannot parse goes in as a string, so that
+   * the transfer fails as before, with curl's own error. */
+  if (!x->uh && !(x->uh = curl_url())) {
+    wipe_headers(h);
+    return -ENOMEM;
+  }
+  curl_easy_setopt(e, CURLOPT_URL, NULL); /* forget the previous URL */
+  if (curl_url_set(x->uh, CURLUPART_URL, url,
+                   CURLU_GUESS_SCHEME | CURLU_NON_SUPPORT_SCHEME) ==
+      CURLUE_OK) {
+    curl_easy_setopt(e, CURLOPT_CURLU, x->uh);
+  } else {
+    curl_easy_setopt(e, CURLOPT_CURLU, NULL);
+    curl_easy_setopt(e, CURLOPT_URL, url);
+  }
   if (body) {
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
@@ -214,6 +236,7 @@ void ed__rf_xfer_free_all(ed__rf_target_t *t) {
   while (x) {
     ed__rf_xfer_t *n = x->all_next;
     curl_easy_cleanup(x->easy);
+    curl_url_cleanup(x->uh); /* after the easy, which may point to it */
     wipe_headers(x->headers);
     if (x->buf)
       explicit_bzero(x->buf, x->cap); /* may hold a session answer */

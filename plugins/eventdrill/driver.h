@@ -43,7 +43,8 @@ extern "C" {
 #endif
 
 /* Drivers are built with hidden visibility: the descriptor alone is
- * exported. Write: ED_DRIVER_EXPORT const ed_driver_t eventdrill_driver = {…}; */
+ * exported. Write: ED_DRIVER_EXPORT const ed_driver_t eventdrill_driver = {…};
+ */
 #if defined(__GNUC__)
 #define ED_DRIVER_EXPORT __attribute__((visibility("default")))
 #else
@@ -64,8 +65,9 @@ typedef enum {
 } ed_opt_type_t;
 
 #define ED_OPT_REQUIRED 0x1u /* the key must be present */
-#define ED_OPT_PRIMARY 0x2u  /* the value when the op argument is a bare string */
-#define ED_OPT_SECRET 0x4u   /* never printed */
+#define ED_OPT_PRIMARY                                                         \
+  0x2u                     /* the value when the op argument is a bare string */
+#define ED_OPT_SECRET 0x4u /* never printed */
 
 typedef struct ed_option_s {
   ed_opt_type_t type;
@@ -79,7 +81,8 @@ typedef struct ed_option_s {
 
 /* ---- operations ------------------------------------------------------- */
 
-#define ED_OP_DESTRUCTIVE 0x1u /* changes device state: refused in verify mode */
+#define ED_OP_DESTRUCTIVE                                                      \
+  0x1u /* changes device state: refused in verify mode */
 
 /* One operation a driver offers, e.g. "get" or "reset". In a scenario an
  * operation is written { "<name>": <argument> } where the argument is either a
@@ -135,13 +138,13 @@ typedef void (*ed_request_done_cb)(ed_request_t *req, const ed_result_t *res);
  * req->done exactly once (on the loop thread), after which it must not touch
  * it again. */
 struct ed_request_s {
-  void *op;               /* the driver's prepared operation (op_prepare) */
-  uint64_t intended_ns;   /* intended send time, uv_hrtime() clock */
-  uint64_t sent_ns;       /* actual send time; set by the core at submit */
-  int64_t timeout_ms;     /* per-request timeout, 0 = none */
+  void *op;             /* the driver's prepared operation (op_prepare) */
+  uint64_t intended_ns; /* intended send time, uv_hrtime() clock */
+  uint64_t sent_ns;     /* actual send time; set by the core at submit */
+  int64_t timeout_ms;   /* per-request timeout, 0 = none */
   ed_request_done_cb done;
-  void *core_data;        /* the core's; drivers leave it alone */
-  void *driver_data;      /* the driver's, e.g. its transfer */
+  void *core_data;   /* the core's; drivers leave it alone */
+  void *driver_data; /* the driver's, e.g. its transfer */
 };
 
 /* ---- what the core offers a driver ----------------------------------- */
@@ -151,7 +154,8 @@ enum { ED_LOG_ERROR = 0, ED_LOG_WARN, ED_LOG_INFO, ED_LOG_DEBUG };
 typedef struct ed_host_s {
   uint32_t abi_version; /* ED_DRIVER_ABI_VERSION of the core */
   uv_loop_t *loop;      /* the scheduler's loop */
-  /* Log a line prefixed with the driver and target name. Never pass a secret. */
+  /* Log a line prefixed with the driver and target name. Never pass a secret.
+   */
   void (*log)(int level, const char *who, const char *fmt, ...)
 #if defined(__GNUC__)
       __attribute__((format(printf, 3, 4)))
@@ -196,8 +200,8 @@ typedef struct ed_driver_s {
 
   /* Create the driver's state of one target; no I/O yet. On error return <0
    * and write a reason in errbuf. The state belongs to the driver. */
-  int (*target_open)(const ed_target_info_t *info, void **target,
-                     char *errbuf, size_t errlen);
+  int (*target_open)(const ed_target_info_t *info, void **target, char *errbuf,
+                     size_t errlen);
   /* Start asynchronous setup (e.g. log in); call cb once. May be NULL. */
   int (*target_start)(void *target, ed_target_cb cb, void *arg);
   /* Asynchronous teardown (e.g. log out); call cb once. May be NULL. */

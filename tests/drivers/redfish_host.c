@@ -271,13 +271,26 @@ int main(int argc, char **argv) {
       (c == 't' ? topts : aopts)[c == 't' ? nt++ : na++] =
           (kv_t){optarg, eq + 1};
       break;
-    case 'o': opname = optarg; break;
-    case 'n': n_total = strtol(optarg, NULL, 10); break;
-    case 'c': conc = strtol(optarg, NULL, 10); break;
-    case 'q': quiet = 1; break;
-    case 'u': user = optarg; break;
-    case 'S': stop_after = strtol(optarg, NULL, 10); break;
-    default: return 2;
+    case 'o':
+      opname = optarg;
+      break;
+    case 'n':
+      n_total = strtol(optarg, NULL, 10);
+      break;
+    case 'c':
+      conc = strtol(optarg, NULL, 10);
+      break;
+    case 'q':
+      quiet = 1;
+      break;
+    case 'u':
+      user = optarg;
+      break;
+    case 'S':
+      stop_after = strtol(optarg, NULL, 10);
+      break;
+    default:
+      return 2;
     }
   }
   void *so = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);

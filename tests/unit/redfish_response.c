@@ -57,9 +57,9 @@ static const char doc[] =
 static void want_value(const char *ptr, const char *want) {
   char *v = NULL, detail[128];
   size_t n = 0;
-  assert_int_equal(ed__rf_extract(doc, strlen(doc), ptr, &v, &n, detail,
-                                  sizeof(detail)),
-                   ED_ERRCLASS_NONE);
+  assert_int_equal(
+      ed__rf_extract(doc, strlen(doc), ptr, &v, &n, detail, sizeof(detail)),
+      ED_ERRCLASS_NONE);
   assert_string_equal(v, want);
   assert_int_equal(n, strlen(want));
   free(v);
@@ -97,20 +97,20 @@ static void bad_bodies(void **state) {
   size_t n;
   const char *bad[] = {"", "{", "{\"a\":On}", "\xff\xfe", "[1,]"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-    assert_int_equal(ed__rf_extract(bad[i], strlen(bad[i]), "", &v, &n,
-                                    detail, sizeof(detail)),
+    assert_int_equal(ed__rf_extract(bad[i], strlen(bad[i]), "", &v, &n, detail,
+                                    sizeof(detail)),
                      ED_ERRCLASS_BAD_JSON);
-  assert_int_equal(ed__rf_extract(doc, strlen(doc), "/zz", &v, &n, detail,
-                                  sizeof(detail)),
-                   ED_ERRCLASS_BAD_JSON);
+  assert_int_equal(
+      ed__rf_extract(doc, strlen(doc), "/zz", &v, &n, detail, sizeof(detail)),
+      ED_ERRCLASS_BAD_JSON);
   assert_non_null(strstr(detail, "/zz"));
   assert_int_equal(ed__rf_extract_string(doc, strlen(doc), "/m~0n", &v, detail,
                                          sizeof(detail)),
                    ED_ERRCLASS_BAD_JSON);
   /* not NUL-terminated: only len bytes count */
-  assert_int_equal(ed__rf_extract("{}garbage", 2, "", &v, &n, detail,
-                                  sizeof(detail)),
-                   ED_ERRCLASS_NONE);
+  assert_int_equal(
+      ed__rf_extract("{}garbage", 2, "", &v, &n, detail, sizeof(detail)),
+      ED_ERRCLASS_NONE);
   free(v);
 }
 
@@ -152,9 +152,9 @@ static void urls(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(curl_classes),   cmocka_unit_test(status_classes),
-      cmocka_unit_test(pointers),       cmocka_unit_test(pointer_misses),
-      cmocka_unit_test(bad_bodies),     cmocka_unit_test(first_paths),
+      cmocka_unit_test(curl_classes), cmocka_unit_test(status_classes),
+      cmocka_unit_test(pointers),     cmocka_unit_test(pointer_misses),
+      cmocka_unit_test(bad_bodies),   cmocka_unit_test(first_paths),
       cmocka_unit_test(urls),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

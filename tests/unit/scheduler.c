@@ -31,7 +31,9 @@ typedef struct pending_s {
   ed_request_t *req;
 } pending_t;
 
-static void on_closed(uv_handle_t *h) { free(h->data); }
+static void on_closed(uv_handle_t *h) {
+  free(h->data);
+}
 
 static void complete(uv_timer_t *t) {
   pending_t *p = t->data;
@@ -57,7 +59,9 @@ static int fake_submit(void *ctx, ed_request_t *req) {
   return 0;
 }
 
-static void on_done(void *arg) { ((fake_t *)arg)->done = 1; }
+static void on_done(void *arg) {
+  ((fake_t *)arg)->done = 1;
+}
 
 typedef struct run_s {
   uv_loop_t loop;
@@ -66,8 +70,8 @@ typedef struct run_s {
   ed_sched_t *sched;
 } run_t;
 
-static void run_setup(run_t *r, const ed_segment_t *segs, size_t nsegs,
-                      int cap, int64_t drop_after_ms, uint64_t delay_ms) {
+static void run_setup(run_t *r, const ed_segment_t *segs, size_t nsegs, int cap,
+                      int64_t drop_after_ms, uint64_t delay_ms) {
   memset(r, 0, sizeof(*r));
   assert_int_equal(uv_loop_init(&r->loop), 0);
   r->fake.loop = &r->loop;
@@ -117,7 +121,10 @@ static void test_intended_times_follow_profile(void **state) {
   (void)state;
   ed_segment_t segs[2] = {
       {.name = "a", .kind = ED_SEG_CONSTANT, .from = 200, .duration_ms = 500},
-      {.name = "b", .kind = ED_SEG_RAMP, .from = 200, .to = 400,
+      {.name = "b",
+       .kind = ED_SEG_RAMP,
+       .from = 200,
+       .to = 400,
        .duration_ms = 500}};
   run_t r;
   run_setup(&r, segs, 2, 64, 1000, 1);
@@ -149,8 +156,8 @@ static void test_intended_times_follow_profile(void **state) {
  * slot and are counted late, none is silently shifted or lost. */
 static void test_cap_counts_late(void **state) {
   (void)state;
-  ed_segment_t seg = {.name = "s", .kind = ED_SEG_CONSTANT, .from = 100,
-                      .duration_ms = 1000};
+  ed_segment_t seg = {
+      .name = "s", .kind = ED_SEG_CONSTANT, .from = 100, .duration_ms = 1000};
   run_t r;
   run_setup(&r, &seg, 1, 2, 10000, 50);
   ed_sched_start(r.sched);
@@ -186,8 +193,8 @@ static void release_hung(uv_timer_t *t) {
  * dropped on time even though nothing completes. */
 static void test_hung_device_drops(void **state) {
   (void)state;
-  ed_segment_t seg = {.name = "s", .kind = ED_SEG_CONSTANT, .from = 50,
-                      .duration_ms = 500};
+  ed_segment_t seg = {
+      .name = "s", .kind = ED_SEG_CONSTANT, .from = 50, .duration_ms = 500};
   run_t r;
   run_setup(&r, &seg, 1, 1, 100, UINT64_MAX);
   uv_timer_t release;
@@ -213,8 +220,8 @@ static void stop_now(uv_timer_t *t) {
 /* Stopping mid-run sends nothing more; what is in flight still completes. */
 static void test_stop(void **state) {
   (void)state;
-  ed_segment_t seg = {.name = "s", .kind = ED_SEG_CONSTANT, .from = 100,
-                      .duration_ms = 10000};
+  ed_segment_t seg = {
+      .name = "s", .kind = ED_SEG_CONSTANT, .from = 100, .duration_ms = 10000};
   run_t r;
   run_setup(&r, &seg, 1, 64, 1000, 20);
   uv_timer_t stop;

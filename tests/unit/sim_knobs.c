@@ -202,8 +202,8 @@ static void durations(void **state) {
   struct {
     const char *s;
     int64_t ms;
-  } ok[] = {{"250ms", 250}, {"2s", 2000},      {"1.5s", 1500},
-            {"1m", 60000},  {"1h", 3600000},   {"1m30s", 90000}};
+  } ok[] = {{"250ms", 250}, {"2s", 2000},    {"1.5s", 1500},
+            {"1m", 60000},  {"1h", 3600000}, {"1m30s", 90000}};
   for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
     assert_int_equal(ed__duration_parse_str(ok[i].s, &ms), 0);
     assert_int_equal(ms, ok[i].ms);

@@ -1,0 +1,7 @@
+ed_integration_test(drill_power_loss drill_power_loss.sh)
+ed_integration_test(drill_wrong_plan drill_wrong_plan.sh)
+ed_integration_test(drill_tight_rto drill_tight_rto.sh)
+ed_integration_test(drill_verify_safe drill_verify_safe.sh)
+ed_integration_test(drill_guardrails drill_guardrails.sh)
+ed_integration_test(drill_only drill_only.sh)
+ed_integration_test(drill_preflight drill_preflight.sh)
