@@ -2,6 +2,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "profile.h"
@@ -9,8 +12,6 @@
 /* Requests are sent in batches of at most this many per loop turn, so that a
  * runner that falls behind still reads completions between batches. */
 #define BATCH_MAX 512
-/* Sleep with a timer only when the next send is further than this. */
-#define SPIN_WINDOW_NS 1500000LL
 /* A backlog never holds more than this many waiting requests per stream. */
 #define BACKLOG_MAX (1u << 20)
 
@@ -47,8 +48,10 @@ struct stream_s {
 
 struct ed_sched_s {
   uv_loop_t *loop;
-  uv_timer_t timer;  /* sleeps until just before the next send */
-  uv_idle_t idle;    /* keeps the loop polling while a send is near */
+  int tfd;         /* timerfd armed at the next send, to the nanosecond */
+  uv_poll_t tpoll; /* the loop's watch on tfd */
+  int tpoll_on;
+  uv_idle_t idle;    /* comes straight back when behind schedule */
   uv_timer_t ticker; /* closes each second */
   stream_t *streams;
   size_t nstreams;
@@ -174,6 +177,7 @@ static waiting_t ring_pop(stream_t *st) {
 /* ---- sending and completing ------------------------------------------ */
 
 static void on_done(ed_request_t *req, const ed_result_t *res);
+static void disarm(ed_sched_t *s);
 
 static void check_done(ed_sched_t *s) {
   if (s->done_sent || s->heap_len > 0)
@@ -182,7 +186,7 @@ static void check_done(ed_sched_t *s) {
     if (s->streams[i].in_flight > 0 || s->streams[i].ring_len > 0)
       return;
   s->done_sent = 1;
-  uv_timer_stop(&s->timer);
+  disarm(s);
   uv_timer_stop(&s->ticker);
   uv_idle_stop(&s->idle);
   s->idle_on = 0;
@@ -292,7 +296,7 @@ static void on_done(ed_request_t *req, const ed_result_t *res) {
 
 /* ---- the pump --------------------------------------------------------- */
 
-static void on_timer(uv_timer_t *t);
+static void on_tfd(uv_poll_t *p, int status, int events);
 static void on_idle(uv_idle_t *i);
 
 static void set_idle(ed_sched_t *s, int on) {
@@ -303,22 +307,41 @@ static void set_idle(ed_sched_t *s, int on) {
   s->idle_on = on;
 }
 
-/* Arrange to be woken for the next due request. */
-static void schedule_wakeup(ed_sched_t *s, uint64_t now) {
-  uv_timer_stop(&s->timer);
-  if (s->heap_len == 0) {
-    set_idle(s, 0);
-    return;
+/* The loop sleeps in epoll until the timerfd fires at the exact intended
+ * time of the next send: libuv's own timers count whole milliseconds, and
+ * spinning the loop instead would burn a core at any rate. */
+static void arm(ed_sched_t *s, int64_t at_ns) {
+  struct itimerspec its = {.it_value = {.tv_sec = at_ns / 1000000000,
+                                        .tv_nsec = at_ns % 1000000000}};
+  if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
+    its.it_value.tv_nsec = 1; /* zero would disarm it */
+  timerfd_settime(s->tfd, TFD_TIMER_ABSTIME, &its, NULL);
+  if (!s->tpoll_on) {
+    uv_poll_start(&s->tpoll, UV_READABLE, on_tfd);
+    s->tpoll_on = 1;
   }
-  int64_t delta = s->heap[0]->next_ns - (int64_t)now;
-  if (delta <= SPIN_WINDOW_NS) {
-    set_idle(s, 1);
-    return;
+}
+
+static void disarm(ed_sched_t *s) {
+  struct itimerspec its = {{0, 0}, {0, 0}};
+  timerfd_settime(s->tfd, 0, &its, NULL);
+  if (s->tpoll_on) {
+    uv_poll_stop(&s->tpoll);
+    s->tpoll_on = 0;
   }
   set_idle(s, 0);
-  /* Wake about a millisecond early, then spin the rest of the way. */
-  uint64_t ms = (uint64_t)(delta - 1000000) / 1000000u;
-  uv_timer_start(&s->timer, on_timer, ms, 0);
+}
+
+/* Arrange to be woken for the next due request. uv_hrtime() and the timerfd
+ * both run on CLOCK_MONOTONIC. */
+static void schedule_wakeup(ed_sched_t *s, uint64_t now) {
+  (void)now;
+  set_idle(s, 0);
+  if (s->heap_len == 0) {
+    disarm(s);
+    return;
+  }
+  arm(s, s->heap[0]->next_ns);
 }
 
 static void pump(ed_sched_t *s) {
@@ -340,7 +363,6 @@ static void pump(ed_sched_t *s) {
   if (n == BATCH_MAX && s->heap_len > 0 &&
       s->heap[0]->next_ns <= (int64_t)now) {
     set_idle(s, 1); /* behind schedule: come straight back */
-    uv_timer_stop(&s->timer);
   } else {
     schedule_wakeup(s, uv_hrtime());
   }
@@ -352,8 +374,14 @@ static void pump(ed_sched_t *s) {
   check_done(s);
 }
 
-static void on_timer(uv_timer_t *t) {
-  pump(t->data);
+static void on_tfd(uv_poll_t *p, int status, int events) {
+  (void)status;
+  (void)events;
+  ed_sched_t *s = p->data;
+  uint64_t expirations;
+  while (read(s->tfd, &expirations, sizeof(expirations)) > 0)
+    ;
+  pump(s);
 }
 static void on_idle(uv_idle_t *i) {
   pump(i->data);
@@ -410,10 +438,15 @@ int ed_sched_create(uv_loop_t *loop, const ed_stream_spec_t *streams,
   for (size_t i = 0; i < nstreams; i++)
     if (stream_init(s, &s->streams[i], &streams[i]))
       goto nomem;
-  uv_timer_init(loop, &s->timer);
+  s->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (s->tfd < 0)
+    goto nomem;
+  /* Timer slack would let the kernel fire up to 50 us late. */
+  prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+  uv_poll_init(loop, &s->tpoll, s->tfd);
   uv_idle_init(loop, &s->idle);
   uv_timer_init(loop, &s->ticker);
-  s->timer.data = s->idle.data = s->ticker.data = s;
+  s->tpoll.data = s->idle.data = s->ticker.data = s;
   *out = s;
   return 0;
 nomem:
@@ -492,6 +525,7 @@ static void on_closed(uv_handle_t *h) {
   free(s->heap);
   free(s->wl_in_flight);
   free(s->wl_phase);
+  close(s->tfd);
   free(s);
 }
 
@@ -499,7 +533,7 @@ void ed_sched_destroy(ed_sched_t *s) {
   if (!s)
     return;
   s->closing = 3;
-  uv_close((uv_handle_t *)&s->timer, on_closed);
+  uv_close((uv_handle_t *)&s->tpoll, on_closed);
   uv_close((uv_handle_t *)&s->idle, on_closed);
   uv_close((uv_handle_t *)&s->ticker, on_closed);
 }
