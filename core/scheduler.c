@@ -12,13 +12,6 @@
 /* Requests are sent in batches of at most this many per loop turn, so that a
  * runner that falls behind still reads completions between batches. */
 #define BATCH_MAX 512
-/* A backlog never holds more than this many waiting requests per stream. */
-#define BACKLOG_MAX (1u << 20)
-
-typedef struct waiting_s {
-  int64_t intended_ns; /* absolute, uv_hrtime clock */
-  size_t phase;
-} waiting_t;
 
 typedef struct stream_s stream_t;
 
@@ -42,8 +35,10 @@ struct stream_s {
   size_t last_phase_seen;
   int64_t in_flight;
   slot_t *slots, *free_slots;
-  waiting_t *ring; /* backlog, a ring buffer */
-  size_t ring_cap, ring_head, ring_len;
+  /* Every slot busy while requests fall due: the stream leaves the heap
+   * and its due requests wait in the profile itself — no queue, no wake-up
+   * per request — until a completion frees a slot. */
+  int blocked;
 };
 
 struct ed_sched_s {
@@ -146,44 +141,17 @@ static void announce_phase(ed_sched_t *s, stream_t *st, size_t phase,
     s->ev.phase(s->ev.arg, w, phase, at_ns - (int64_t)s->t0);
 }
 
-static int ring_push(stream_t *st, int64_t intended, size_t phase) {
-  if (st->ring_len == st->ring_cap) {
-    if (st->ring_cap >= BACKLOG_MAX)
-      return ED_ERANGE;
-    size_t cap = st->ring_cap ? st->ring_cap * 2 : 256;
-    waiting_t *n = malloc(cap * sizeof(*n));
-    if (!n)
-      return ED_ENOMEM;
-    for (size_t i = 0; i < st->ring_len; i++)
-      n[i] = st->ring[(st->ring_head + i) % st->ring_cap];
-    free(st->ring);
-    st->ring = n;
-    st->ring_cap = cap;
-    st->ring_head = 0;
-  }
-  st->ring[(st->ring_head + st->ring_len) % st->ring_cap] =
-      (waiting_t){intended, phase};
-  st->ring_len++;
-  return 0;
-}
-
-static waiting_t ring_pop(stream_t *st) {
-  waiting_t w = st->ring[st->ring_head];
-  st->ring_head = (st->ring_head + 1) % st->ring_cap;
-  st->ring_len--;
-  return w;
-}
-
 /* ---- sending and completing ------------------------------------------ */
 
 static void on_done(ed_request_t *req, const ed_result_t *res);
 static void disarm(ed_sched_t *s);
+static void schedule_wakeup(ed_sched_t *s, uint64_t now);
 
 static void check_done(ed_sched_t *s) {
   if (s->done_sent || s->heap_len > 0)
     return;
   for (size_t i = 0; i < s->nstreams; i++)
-    if (s->streams[i].in_flight > 0 || s->streams[i].ring_len > 0)
+    if (s->streams[i].in_flight > 0 || s->streams[i].blocked)
       return;
   s->done_sent = 1;
   disarm(s);
@@ -227,38 +195,49 @@ static void drop_one(ed_sched_t *s, stream_t *st, size_t phase, uint64_t now) {
                      sec_of(s, now));
 }
 
-/* Send what waits in the backlog while slots are free; drop what waited too
- * long. */
-static void drain_backlog(ed_sched_t *s, stream_t *st, uint64_t now) {
-  while (st->ring_len > 0) {
-    waiting_t w = st->ring[st->ring_head];
-    if ((int64_t)now - w.intended_ns > st->spec.drop_after_ns || s->stopped) {
-      ring_pop(st);
-      drop_one(s, st, w.phase, now);
-      continue;
-    }
-    if (!st->free_slots)
+static void heap_insert(ed_sched_t *s, stream_t *st) {
+  s->heap[s->heap_len++] = st;
+  heap_up(s, s->heap_len - 1);
+}
+
+/* The requests of a blocked stream that are due: drop what waited longer
+ * than the drop bound, send the rest while slots are free (late: they
+ * waited for a slot). The stream rejoins the heap once nothing is due. */
+static void pull(ed_sched_t *s, stream_t *st, uint64_t now) {
+  while (st->blocked && !st->over && st->next_ns <= (int64_t)now) {
+    int too_old = (int64_t)now - st->next_ns > st->spec.drop_after_ns;
+    if (!too_old && !st->free_slots)
       return;
-    ring_pop(st);
-    send_one(s, st, w.intended_ns, w.phase, 1, now);
+    announce_phase(s, st, st->next_phase, st->next_ns);
+    if (too_old || s->stopped)
+      drop_one(s, st, st->next_phase, now);
+    else
+      send_one(s, st, st->next_ns, st->next_phase, 1, now);
+    stream_advance(st, s->t0);
+  }
+  if (!st->blocked)
+    return;
+  st->blocked = 0;
+  if (!st->over && !s->stopped) {
+    heap_insert(s, st);
+    schedule_wakeup(s, now);
   }
 }
 
-/* A request falls due: send it, or queue it behind the cap. */
+/* The stream at the top of the heap is due: send its request, drop it if
+ * the runner is too late for it, or block the stream behind its cap. */
 static void emit(ed_sched_t *s, stream_t *st, uint64_t now) {
   announce_phase(s, st, st->next_phase, st->next_ns);
   /* A runner so far behind that the request would already have timed out
    * drops it: sending it now would measure nothing and stretch the run. */
-  if ((int64_t)now - st->next_ns > st->spec.drop_after_ns) {
+  if ((int64_t)now - st->next_ns > st->spec.drop_after_ns)
     drop_one(s, st, st->next_phase, now);
-    return;
-  }
-  if (st->ring_len == 0 && st->free_slots) {
+  else
     send_one(s, st, st->next_ns, st->next_phase, 0, now);
-    return;
-  }
-  if (ring_push(st, st->next_ns, st->next_phase) != 0)
-    drop_one(s, st, st->next_phase, now);
+  if (stream_advance(st, s->t0))
+    heap_pop(s);
+  else
+    heap_down(s, 0);
 }
 
 static void on_done(ed_request_t *req, const ed_result_t *res) {
@@ -290,7 +269,8 @@ static void on_done(ed_request_t *req, const ed_result_t *res) {
   s->wl_in_flight[w]--;
   slot->next_free = st->free_slots;
   st->free_slots = slot;
-  drain_backlog(s, st, now);
+  if (st->blocked)
+    pull(s, st, now);
   check_done(s);
 }
 
@@ -351,12 +331,14 @@ static void pump(ed_sched_t *s) {
   while (s->heap_len > 0 && s->heap[0]->next_ns <= (int64_t)now &&
          n < BATCH_MAX) {
     stream_t *st = s->heap[0];
+    if (!st->free_slots &&
+        (int64_t)now - st->next_ns <= st->spec.drop_after_ns) {
+      heap_pop(s);
+      st->blocked = 1;
+      continue;
+    }
     emit(s, st, now);
     n++;
-    if (stream_advance(st, s->t0))
-      heap_pop(s);
-    else
-      heap_down(s, 0);
     if ((n & 63) == 0)
       now = uv_hrtime();
   }
@@ -366,11 +348,6 @@ static void pump(ed_sched_t *s) {
   } else {
     schedule_wakeup(s, uv_hrtime());
   }
-  /* Backlogs may hold requests past their drop bound while nothing
-   * completes (a hung device): drop them on time. */
-  for (size_t i = 0; i < s->nstreams; i++)
-    if (s->streams[i].ring_len)
-      drain_backlog(s, &s->streams[i], now);
   check_done(s);
 }
 
@@ -391,9 +368,12 @@ static void on_ticker(uv_timer_t *t) {
   ed_sched_t *s = t->data;
   uint64_t now = uv_hrtime();
   tick_to(s, now);
+  /* A blocked stream whose device never answers still drops its requests
+   * on time. */
   for (size_t i = 0; i < s->nstreams; i++)
-    if (s->streams[i].ring_len)
-      drain_backlog(s, &s->streams[i], now);
+    if (s->streams[i].blocked)
+      pull(s, &s->streams[i], now);
+  schedule_wakeup(s, now);
   check_done(s);
 }
 
@@ -487,8 +467,11 @@ void ed_sched_stop(ed_sched_t *s) {
   uint64_t now = uv_hrtime();
   for (size_t i = 0; i < s->nstreams; i++) {
     stream_t *st = stream_at(s, i);
+    /* What was due and waiting for a slot is dropped, not sent. */
+    if (st->blocked)
+      pull(s, st, now);
+    st->blocked = 0;
     st->over = 1;
-    drain_backlog(s, st, now);
   }
   schedule_wakeup(s, now);
   check_done(s);
@@ -508,7 +491,7 @@ int64_t ed_sched_in_flight(const ed_sched_t *s) {
 int64_t ed_sched_waiting(const ed_sched_t *s) {
   int64_t n = 0;
   for (size_t i = 0; i < s->nstreams; i++)
-    n += (int64_t)stream_at(s, i)->ring_len;
+    n += stream_at(s, i)->blocked;
   return n;
 }
 
@@ -519,7 +502,6 @@ static void on_closed(uv_handle_t *h) {
   for (size_t i = 0; i < s->nstreams; i++) {
     stream_t *st = stream_at(s, i);
     free(st->slots);
-    free(st->ring);
   }
   free(s->streams);
   free(s->heap);

@@ -4,16 +4,15 @@
  * send time, whether or not earlier requests came back. Latency is measured
  * from the intended time, so a stalled device cannot hide its slowness.
  *
- * When a stream's in-flight cap is reached, a due request waits in a backlog
- * and goes out as soon as a slot frees: it is counted `late` (and its latency
- * still runs from its intended time). A request that waited longer than the
+ * When a stream's in-flight cap is reached, its due requests wait and go out
+ * as soon as a slot frees: they are counted `late` (and their latency still
+ * runs from their intended time). A request that waited longer than the
  * stream's drop bound is counted `dropped` and never sent. Nothing is shifted
  * silently.
  *
- * Timing: a uv timer sleeps until about 1 ms before the next due request,
- * then an idle handle keeps the loop polling without blocking, so sends leave
- * within microseconds of their intended time instead of at the loop's 1 ms
- * timer granularity.
+ * Timing: the loop sleeps in epoll until a timerfd fires at the exact
+ * intended time of the next request, so sends leave within microseconds of
+ * it, without libuv's 1 ms timer granularity and without spinning.
  */
 #ifndef ED_SCHEDULER_H
 #define ED_SCHEDULER_H
@@ -83,7 +82,7 @@ void ed_sched_stop(ed_sched_t *s);
 uint64_t ed_sched_t0(const ed_sched_t *s);
 /* Requests in flight now, over all streams. */
 int64_t ed_sched_in_flight(const ed_sched_t *s);
-/* Requests waiting for a slot now, over all streams. */
+/* Streams whose due requests wait for a free slot now. */
 int64_t ed_sched_waiting(const ed_sched_t *s);
 /* Close the scheduler's handles; memory is freed once they are closed (run
  * the loop). Only once nothing is in flight (after done). */

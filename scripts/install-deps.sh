@@ -10,9 +10,13 @@ packages=(
   libhttp-parser-dev libssl-dev openssl
   # plots
   gnuplot-nox
+  # drivers
+  libfreeipmi-dev libssh-dev
   # tests and peers
-  clang libclang-rt-14-dev valgrind python3 curl
+  clang libclang-rt-14-dev valgrind python3 curl iproute2
   redfishtool python3-sushy python3-sushy-cli
+  openipmi ipmitool freeipmi-tools
+  openssh-server openssh-client
   # benchmarks
   wrk nginx-light util-linux time
 )
