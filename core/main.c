@@ -7,51 +7,59 @@
 #include <string.h>
 
 #include "diag.h"
+#include "error.h"
 #include "log.h"
 #include "plugin_host.h"
+#include "report.h"
 #include "run.h"
 #include "scenario.h"
 
 static void usage(FILE *out) {
-  fprintf(out,
-          "usage: eventdrill <command> [options]\n"
-          "\n"
-          "commands:\n"
-          "  run FILE        run the drill a scenario describes (as rehearse)\n"
-          "  rehearse FILE   before the event: workloads, faults and plans,\n"
-          "                  faults only on targets marked \"rehearsal\"\n"
-          "  verify FILE     during the event: no load, no fault, nothing\n"
-          "                  that changes state; every check once and each\n"
-          "                  plan's verifications, read-only\n"
-          "  validate FILE…  check scenario files; touches no device\n"
-          "  plugins         list the drivers, their options and operations\n"
-          "  version         print the version\n"
-          "\n"
-          "run options:\n"
-          "  --dry-run         print the timeline (phases, rates, expected\n"
-          "                    requests) and exit; with run it touches no\n"
-          "                    device, with rehearse/verify it first connects\n"
-          "                    and logs in to every target (preflight)\n"
-          "  --only STEP[,…]   run only these plan steps (others: not run)\n"
-          "  --seed N          seed for random arrivals and the simulator\n"
-          "  --results DIR     parent folder of the run's results "
-          "(default results)\n"
-          "  --out DIR         exact results folder to create\n"
-          "  --quiet           no progress, no summary table\n"
-          "  --json            one JSON object per second on stdout, then\n"
-          "                    the summary as JSON\n"
-          "  --plain           plain progress lines even on a terminal\n"
-          "  --grace SECONDS   after Ctrl-C, wait this long for requests in\n"
-          "                    flight (default 2)\n"
-          "  -v, --verbose     more diagnostics\n"
-          "\n"
-          "exit status: 0 the verdict passed; 1 the verdict failed (an SLO,\n"
-          "a plan step, an RTO, a check); 2 bad usage or invalid scenario;\n"
-          "3 aborted by a guardrail, a limit or a signal; 4 preflight\n"
-          "failed (driver, target, credentials, I/O)\n"
-          "\n"
-          "Driver search path: $EVENTDRILL_PLUGIN_PATH, then next to the\n"
-          "binary (../lib/eventdrill/drivers), then the install libdir.\n");
+  fprintf(
+      out,
+      "usage: eventdrill <command> [options]\n"
+      "\n"
+      "commands:\n"
+      "  run FILE        run the drill a scenario describes (as rehearse)\n"
+      "  rehearse FILE   before the event: workloads, faults and plans,\n"
+      "                  faults only on targets marked \"rehearsal\"\n"
+      "  verify FILE     during the event: no load, no fault, nothing\n"
+      "                  that changes state; every check once and each\n"
+      "                  plan's verifications, read-only\n"
+      "  validate FILE…  check scenario files; touches no device\n"
+      "  report DIR      rebuild a run's summary, plots and report from its\n"
+      "                  journal alone [--junit FILE] [--no-plots]\n"
+      "  plugins         list the drivers, their options and operations\n"
+      "  version         print the version\n"
+      "\n"
+      "run options:\n"
+      "  --dry-run         print the timeline (phases, rates, expected\n"
+      "                    requests) and exit; with run it touches no\n"
+      "                    device, with rehearse/verify it first connects\n"
+      "                    and logs in to every target (preflight)\n"
+      "  --only STEP[,…]   run only these plan steps (others: not run)\n"
+      "  --seed N          seed for random arrivals and the simulator\n"
+      "  --results DIR     parent folder of the run's results "
+      "(default results)\n"
+      "  --out DIR         exact results folder to create\n"
+      "  --quiet           no progress, no summary table\n"
+      "  --json            one JSON object per second on stdout, then\n"
+      "                    the summary as JSON\n"
+      "  --plain           plain progress lines even on a terminal\n"
+      "  --junit FILE      also write JUnit XML: one test case per SLO,\n"
+      "                    RTO target and plan step\n"
+      "  --no-report       no report.md/report.html and no plots\n"
+      "  --grace SECONDS   after Ctrl-C, wait this long for requests in\n"
+      "                    flight (default 2)\n"
+      "  -v, --verbose     more diagnostics\n"
+      "\n"
+      "exit status: 0 the verdict passed; 1 the verdict failed (an SLO,\n"
+      "a plan step, an RTO, a check); 2 bad usage or invalid scenario;\n"
+      "3 aborted by a guardrail, a limit or a signal; 4 preflight\n"
+      "failed (driver, target, credentials, I/O)\n"
+      "\n"
+      "Driver search path: $EVENTDRILL_PLUGIN_PATH, then next to the\n"
+      "binary (../lib/eventdrill/drivers), then the install libdir.\n");
 }
 
 /* The command line as one string, for the journal. It holds no secret:
@@ -90,7 +98,9 @@ static int cmd_run(int argc, char **argv, const char *command, ed_mode_t mode,
     O_JSON,
     O_PLAIN,
     O_GRACE,
-    O_ONLY
+    O_ONLY,
+    O_JUNIT,
+    O_NO_REPORT
   };
   static const struct option longopts[] = {
       {"dry-run", no_argument, NULL, O_DRY},
@@ -102,6 +112,8 @@ static int cmd_run(int argc, char **argv, const char *command, ed_mode_t mode,
       {"plain", no_argument, NULL, O_PLAIN},
       {"grace", required_argument, NULL, O_GRACE},
       {"only", required_argument, NULL, O_ONLY},
+      {"junit", required_argument, NULL, O_JUNIT},
+      {"no-report", no_argument, NULL, O_NO_REPORT},
       {"verbose", no_argument, NULL, 'v'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
@@ -163,6 +175,12 @@ static int cmd_run(int argc, char **argv, const char *command, ed_mode_t mode,
       for (char *save = NULL, *tok = strtok_r(only_buf[nonly], ",", &save);
            tok && nonly < 64; tok = strtok_r(NULL, ",", &save))
         only[nonly++] = tok;
+      break;
+    case O_JUNIT:
+      o.junit = optarg;
+      break;
+    case O_NO_REPORT:
+      o.no_report = 1;
       break;
     case 'v':
       ed_log_set_level(ED_LOG_LVL_DEBUG);
@@ -227,6 +245,44 @@ static int cmd_validate(int argc, char **argv) {
   return bad ? ED_EXIT_USAGE : ED_EXIT_OK;
 }
 
+/* eventdrill report DIR [--junit FILE] [--no-plots]: the evidence of a run
+ * rebuilt from its journal alone. */
+static int cmd_report(int argc, char **argv) {
+  ed_report_options_t ro = {0};
+  const char *dir = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--junit") == 0 && i + 1 < argc)
+      ro.junit_path = argv[++i];
+    else if (strcmp(argv[i], "--no-plots") == 0)
+      ro.no_plots = 1;
+    else if (argv[i][0] != '-' && !dir)
+      dir = argv[i];
+    else {
+      fprintf(stderr, "eventdrill: report: unexpected argument \"%s\"\n",
+              argv[i]);
+      return ED_EXIT_USAGE;
+    }
+  }
+  if (!dir) {
+    fprintf(stderr, "eventdrill: report needs a results folder\n");
+    return ED_EXIT_USAGE;
+  }
+  char html[4096] = "";
+  int rc = ed_report_write(dir, &ro, html, sizeof(html), stderr);
+  if (rc == ED_ENOTFOUND || rc == ED_EPARSE) {
+    fprintf(stderr, "eventdrill: %s: no usable journal.jsonl\n", dir);
+    return ED_EXIT_USAGE;
+  }
+  if (html[0])
+    printf("report: %s\n", html);
+  if (rc == ED_ESTATE) {
+    fprintf(stderr, "eventdrill: the figures rebuilt from the journal "
+                    "differ from summary.json (listed above)\n");
+    return ED_EXIT_SLO;
+  }
+  return rc == 0 ? ED_EXIT_OK : ED_EXIT_FAILED;
+}
+
 static int cmd_plugins(int argc, char **argv) {
   int json = argc > 1 && strcmp(argv[1], "--json") == 0;
   ed_plugin_host_t *ph;
@@ -271,6 +327,8 @@ int main(int argc, char **argv) {
     return cmd_validate(argc - 1, argv + 1);
   if (!strcmp(cmd, "plugins"))
     return cmd_plugins(argc - 1, argv + 1);
+  if (!strcmp(cmd, "report"))
+    return cmd_report(argc - 1, argv + 1);
   fprintf(stderr,
           "eventdrill: unknown command \"%s\" (see eventdrill "
           "--help)\n",

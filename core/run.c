@@ -9,6 +9,7 @@
 #include "error.h"
 #include "log.h"
 #include "profile.h"
+#include "report.h"
 #include "run_internal.h"
 #include "summary.h"
 #include "timeline.h"
@@ -509,12 +510,27 @@ static int run_loop(ed__runner_t *r) {
     return ED_EXIT_FAILED;
   }
   int code = write_results(r);
+  if (r->journal) {
+    ed_journal_close(r->journal); /* the report reads it back */
+    r->journal = NULL;
+  }
+  char html[PATH_MAX] = "";
+  if (!r->opt.no_report || r->opt.junit) {
+    ed_report_options_t ro = {.no_plots = r->opt.no_report,
+                              .junit_path = r->opt.junit};
+    if (ed_report_write(r->dir, &ro, html, sizeof(html), stderr) != 0 &&
+        code == ED_EXIT_OK)
+      code = ED_EXIT_FAILED;
+  }
   if (r->opt.progress != ED_PROGRESS_QUIET &&
-      r->opt.progress != ED_PROGRESS_JSON)
+      r->opt.progress != ED_PROGRESS_JSON) {
     fprintf(stderr,
             "\nresults: %s/ (summary.json, timeseries.csv, "
             "journal.jsonl)\n",
             r->dir);
+    if (html[0] && !r->opt.no_report)
+      fprintf(stderr, "report:  %s\n", html);
+  }
   return code;
 }
 

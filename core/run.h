@@ -34,6 +34,8 @@ typedef struct ed_run_options_s {
   double grace_s;          /* wait for in-flight requests after an interrupt */
   const char *command;     /* the command line, for the journal and summary */
   ed_mode_t mode;          /* rehearse (also `run`) or verify */
+  const char *junit;       /* --junit FILE, or NULL */
+  int no_report;           /* --no-report: no report.md/html, no plots */
   const char *const *only; /* --only: plan steps to run, NULL-ended */
 } ed_run_options_t;
 

@@ -396,3 +396,17 @@ void ed_summary_print(const json_t *summary, FILE *out) {
   json_array_foreach(warnings, i, wj)
       fprintf(out, "\nWARNING: %s\n", json_string_value(wj));
 }
+
+/* ---- for rebuilding the summary from a journal (core/rebuild.c) -------- */
+
+json_t *ed_summary_cell(const ed_cell_t *c, double seconds, double expected) {
+  return cell_json(c, seconds, expected);
+}
+
+json_t *ed_summary_slo_checks(const ed_slo_t *slo, const json_t *workloads,
+                              int *met) {
+  ed_scenario_t s;
+  memset(&s, 0, sizeof(s));
+  s.slo = *slo;
+  return slo_json(&s, workloads, met);
+}

@@ -38,4 +38,14 @@ void ed_summary_print(const json_t *summary, FILE *out);
  * milliseconds {p50, p90, p99, p99.9, max, mean, min}. New reference. */
 json_t *ed_summary_latency(const ed_hist_t *h);
 
+/* The STATS object of one merged cell over `seconds` of time, with
+ * "expected" and "target_rate" when expected >= 0: the exact form used in
+ * summary.json, so that a summary rebuilt from the journal (core/rebuild.c)
+ * prints the same figures. New reference. */
+json_t *ed_summary_cell(const ed_cell_t *c, double seconds, double expected);
+/* The "slo" checks of summary.json for `workloads` (summary.json's array,
+ * each with its "total"); *met is set. New reference. */
+json_t *ed_summary_slo_checks(const ed_slo_t *slo, const json_t *workloads,
+                              int *met);
+
 #endif

@@ -1,0 +1,40 @@
+/* Internal to the rebuild module (rebuild.c, rebuild_summary.c,
+ * rebuild_drill.c). */
+#ifndef ED_REBUILD_INTERNAL_H
+#define ED_REBUILD_INTERNAL_H
+
+#include <limits.h>
+
+#include "rebuild.h"
+
+typedef struct wl_s {
+  const char *name; /* borrowed from run_start */
+  size_t ntargets, nphases;
+  ed_cell_t *cells;      /* [t * nphases + ph], histograms created lazily */
+  ed_hist_t **phase_lat; /* merged per phase, built at the end */
+  ed_rebuild_second_t *secs;
+  size_t nsecs, capsecs;
+  ed_hist_t *cur; /* latencies of second cur_sec, not yet closed */
+  int64_t cur_sec;
+} wl_t;
+
+struct ed_rebuild_s {
+  char dir[PATH_MAX];
+  ed_jread_stats_t st;
+  json_t *start; /* run_start */
+  json_t *events;
+  json_t *scenario; /* the scenario copy, when its hash matches */
+  int per_request, sigfigs;
+  double elapsed_s, last_t;
+  int has_elapsed;
+  wl_t *wls;
+  size_t nwls;
+  json_t *warnings;
+  int bad_index; /* events naming a workload/target/phase out of range */
+};
+
+/* The "drill" object of the summary rebuilt from the drill events, and the
+ * drill's verdict reasons appended to reasons. New reference. */
+json_t *ed__rebuild_drill(const json_t *events, json_t *reasons);
+
+#endif

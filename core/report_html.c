@@ -1,0 +1,158 @@
+/* report.html: the report document as one self-contained page: inline CSS
+ * and SVG, no script, no external asset; prints well. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "report.h"
+
+static const char css[] =
+    "body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;"
+    "padding:0 1em;color:#222;line-height:1.4}"
+    "h1{font-size:1.6em}h2{font-size:1.2em;border-bottom:1px solid #ccc;"
+    "margin-top:1.6em}h3{font-size:1em}"
+    "table{border-collapse:collapse;margin:.5em 0;font-size:.9em}"
+    "th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left}"
+    "th{background:#f0f0f0}td.n{text-align:right}"
+    ".verdict{font-size:1.4em;font-weight:bold;padding:.4em .8em;"
+    "display:inline-block;border-radius:4px}"
+    ".pass{background:#d5f5e3;color:#145a32}.fail{background:#fadbd8;"
+    "color:#78281f}.plot svg{max-width:100%;height:auto}"
+    "@media print{body{max-width:none;margin:0}.plot{page-break-inside:"
+    "avoid}h2{page-break-after:avoid}}";
+
+static void esc(FILE *out, const char *s) {
+  for (; s && *s; s++) {
+    switch (*s) {
+    case '<':
+      fputs("&lt;", out);
+      break;
+    case '>':
+      fputs("&gt;", out);
+      break;
+    case '&':
+      fputs("&amp;", out);
+      break;
+    case '"':
+      fputs("&quot;", out);
+      break;
+    default:
+      fputc(*s, out);
+    }
+  }
+}
+
+/* The SVG file inlined: from its <svg element on, without the XML prolog,
+ * and with nothing that could run or fetch (gnuplot's SVG holds neither, but
+ * a restyled script could). */
+static void inline_svg(FILE *out, const char *dir, const char *rel) {
+  char path[PATH_MAX + 128];
+  snprintf(path, sizeof(path), "%s/%s", dir, rel);
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    fputs("<p>(plot missing)</p>", out);
+    return;
+  }
+  char *buf = NULL;
+  size_t len = 0, cap = 0;
+  char chunk[8192];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+    if (len + n + 1 > cap) {
+      cap = (len + n + 1) * 2;
+      char *nb = realloc(buf, cap);
+      if (!nb)
+        break;
+      buf = nb;
+    }
+    memcpy(buf + len, chunk, n);
+    len += n;
+  }
+  fclose(f);
+  if (!buf) {
+    fputs("<p>(plot unreadable)</p>", out);
+    return;
+  }
+  buf[len] = '\0';
+  const char *start = strstr(buf, "<svg");
+  if (!start || strstr(start, "<script") || strstr(start, "href=\"http") ||
+      strstr(start, "<image") || strstr(start, "<foreignObject"))
+    fputs("<p>(plot left out: not a plain SVG)</p>", out);
+  else
+    fputs(start, out);
+  free(buf);
+}
+
+int ed__report_html(const json_t *doc, const char *dir, FILE *out) {
+  const char *title =
+      json_string_value(json_object_get(json_array_get(doc, 0), "title"));
+  fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src "
+        "'none'; style-src 'unsafe-inline'; img-src data:\"><title>",
+        out);
+  esc(out, title ? title : "Drill report");
+  fprintf(out, "</title><style>%s</style></head><body>\n", css);
+  size_t i, j, k;
+  json_t *b, *x, *row;
+  json_array_foreach(doc, i, b) {
+    json_t *v;
+    if ((v = json_object_get(b, "title"))) {
+      fputs("<h1>", out);
+      esc(out, json_string_value(v));
+      fputs("</h1>\n", out);
+    } else if ((v = json_object_get(b, "verdict"))) {
+      fprintf(out, "<p class=\"verdict %s\">Verdict: %s</p>\n",
+              json_is_true(json_object_get(b, "pass")) ? "pass" : "fail",
+              json_string_value(v));
+    } else if ((v = json_object_get(b, "h"))) {
+      fputs("<h2>", out);
+      esc(out, json_string_value(v));
+      fputs("</h2>\n", out);
+    } else if ((v = json_object_get(b, "p"))) {
+      fputs("<p>", out);
+      esc(out, json_string_value(v));
+      fputs("</p>\n", out);
+    } else if ((v = json_object_get(b, "list"))) {
+      fputs("<ul>\n", out);
+      json_array_foreach(v, j, x) {
+        fputs("<li>", out);
+        esc(out, json_string_value(x));
+        fputs("</li>\n", out);
+      }
+      fputs("</ul>\n", out);
+    } else if ((v = json_object_get(b, "table"))) {
+      fputs("<table><tr>", out);
+      json_array_foreach(json_object_get(v, "head"), j, x) {
+        fputs("<th>", out);
+        esc(out, json_string_value(x));
+        fputs("</th>", out);
+      }
+      fputs("</tr>\n", out);
+      json_array_foreach(json_object_get(v, "rows"), j, row) {
+        fputs("<tr>", out);
+        json_array_foreach(row, k, x) {
+          if (json_is_string(x)) {
+            fputs("<td>", out);
+            esc(out, json_string_value(x));
+          } else {
+            fprintf(out, "<td class=\"n\">%lld",
+                    (long long)json_integer_value(x));
+          }
+          fputs("</td>", out);
+        }
+        fputs("</tr>\n", out);
+      }
+      fputs("</table>\n", out);
+    } else if ((v = json_object_get(b, "plot"))) {
+      fputs("<div class=\"plot\"><h3>", out);
+      esc(out, json_string_value(json_object_get(v, "title")));
+      fputs("</h3>\n", out);
+      inline_svg(out, dir, json_string_value(json_object_get(v, "svg")));
+      fputs("</div>\n", out);
+    }
+  }
+  fputs("</body></html>\n", out);
+  return ferror(out) ? ED_EIO : 0;
+}

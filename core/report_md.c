@@ -1,0 +1,73 @@
+/* report.md: the report document as Markdown. */
+#include <stdio.h>
+#include <string.h>
+
+#include "report.h"
+
+/* Table cells: a pipe or a newline would break the row. */
+static void cell(FILE *out, const char *s) {
+  for (; s && *s; s++) {
+    if (*s == '|')
+      fputs("\\|", out);
+    else if (*s == '\n')
+      fputc(' ', out);
+    else
+      fputc(*s, out);
+  }
+}
+
+int ed__report_md(const json_t *doc, FILE *out) {
+  size_t i, j, k;
+  json_t *b, *x, *row;
+  json_array_foreach(doc, i, b) {
+    json_t *v;
+    if ((v = json_object_get(b, "title"))) {
+      fprintf(out, "# %s\n\n", json_string_value(v));
+    } else if ((v = json_object_get(b, "verdict"))) {
+      fprintf(out, "**Verdict: %s**\n\n", json_string_value(v));
+    } else if ((v = json_object_get(b, "h"))) {
+      fprintf(out, "## %s\n\n", json_string_value(v));
+    } else if ((v = json_object_get(b, "p"))) {
+      fprintf(out, "%s\n\n", json_string_value(v));
+    } else if ((v = json_object_get(b, "list"))) {
+      json_array_foreach(v, j, x) fprintf(out, "- %s\n", json_string_value(x));
+      fputc('\n', out);
+    } else if ((v = json_object_get(b, "table"))) {
+      const json_t *head = json_object_get(v, "head");
+      fputc('|', out);
+      json_array_foreach(head, j, x) {
+        fputc(' ', out);
+        cell(out, json_string_value(x));
+        fputs(" |", out);
+      }
+      fputs("\n|", out);
+      for (j = 0; j < json_array_size(head); j++)
+        fputs("---|", out);
+      fputc('\n', out);
+      json_array_foreach(json_object_get(v, "rows"), j, row) {
+        fputc('|', out);
+        json_array_foreach(row, k, x) {
+          fputc(' ', out);
+          if (json_is_string(x))
+            cell(out, json_string_value(x));
+          else if (json_is_integer(x))
+            fprintf(out, "%lld", (long long)json_integer_value(x));
+          else
+            fprintf(out, "%g", json_number_value(x));
+          fputs(" |", out);
+        }
+        fputc('\n', out);
+      }
+      fputc('\n', out);
+    } else if ((v = json_object_get(b, "plot"))) {
+      fprintf(out,
+              "### %s\n\n![%s](%s)\n\n([SVG](%s), data and gnuplot "
+              "script in plots/)\n\n",
+              json_string_value(json_object_get(v, "title")),
+              json_string_value(json_object_get(v, "title")),
+              json_string_value(json_object_get(v, "png")),
+              json_string_value(json_object_get(v, "svg")));
+    }
+  }
+  return ferror(out) ? -1 : 0;
+}

@@ -1,0 +1,7 @@
+# Drill evidence: the summary rebuilt from the journal, the report, plots,
+# JUnit and compare. report_tool drives the modules directly.
+add_executable(report_tool ${CMAKE_CURRENT_LIST_DIR}/report_tool.c)
+target_link_libraries(report_tool PRIVATE edcore)
+set_target_properties(report_tool PROPERTIES
+  RUNTIME_OUTPUT_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}")
+ed_integration_test(report_rebuild report_rebuild.sh)
