@@ -113,9 +113,12 @@ static json_t *describe_target(const ed__rtarget_t *t) {
     json_object_set_new(o, "url", json_string(t->url));
   else if (json_is_string(url))
     json_object_set(o, "url", url);
-  json_t *insecure = json_object_get(t->spec->opts, "insecure");
-  if (json_is_true(insecure))
-    json_object_set_new(o, "insecure", json_true());
+  /* Weakened verification is part of the evidence: the report shows it. */
+  static const char *const weakened[] = {"insecure", "accept_unknown_host_key",
+                                         "allow_cipher_0"};
+  for (size_t i = 0; i < sizeof(weakened) / sizeof(weakened[0]); i++)
+    if (json_is_true(json_object_get(t->spec->opts, weakened[i])))
+      json_object_set_new(o, weakened[i], json_true());
   if (t->spec->credentials)
     json_object_set_new(o, "credentials", json_string(t->spec->credentials));
   return o;

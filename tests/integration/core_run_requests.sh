@@ -19,7 +19,10 @@ assert sys_total["late"] == 0 and sys_total["dropped"] == 0
 assert len(w["system"]["per_target"]) == 2
 root = w["root"]["total"]
 assert root["ok"] == root["completed"] > 40, root
-assert s["runner"]["limited"] is False, s["runner"]
+# 2 x 120 req/s at most against caps of 64: the cap never limits. (Whether
+# the runner's CPU kept up depends on the machine: that is the benchmarks'
+# business, not this test's.)
+assert not any("in-flight cap" in w for w in s["runner"]["warnings"]), s["runner"]
 assert all("password" not in json.dumps(t) for t in s["targets"])
 PYEOF
 pass "per-request run consistent with its journal"

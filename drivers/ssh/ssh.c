@@ -1,0 +1,611 @@
+/*
+ * ssh: the SSH driver. Runs commands on hosts through libssh: "check" (a
+ * read-only command, for checks and verify mode), "run" (a state-changing
+ * one) and "upload" (a small file, e.g. a fault script).
+ *
+ * Why blocking on libuv's pool, not libssh's non-blocking API on the loop:
+ * libssh 0.10's non-blocking mode does not cover every step we need. Agent
+ * authentication talks to the agent's socket synchronously, reading
+ * known_hosts and signing with a key are plain blocking calls, and
+ * ssh_channel_get_exit_status / ssh_channel_close wait on the session. Each
+ * of those would stall the loop — and every other driver's requests with it
+ * — behind one slow host. On the pool, each command is a straight sequence
+ * of blocking calls bounded by its deadline, and a session is used by one
+ * thread at a time (libssh sessions are not thread-safe), which the
+ * connection pool (conn.c) guarantees. The price: concurrency is bounded by
+ * the pool's threads (UV_THREADPOOL_SIZE, 4 by default) as well as by
+ * max_channels, which is plenty for drill commands (hundreds per second on
+ * loopback), not for thousands of hosts at once.
+ */
+#include "ssh.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const ed_host_t *g_host;
+
+void ed__ssh_log(int level, const ed__ssh_target_t *t, const char *fmt, ...) {
+  char line[768];
+  va_list ap;
+  if (!g_host || !g_host->log)
+    return;
+  va_start(ap, fmt);
+  vsnprintf(line, sizeof(line), fmt, ap);
+  va_end(ap);
+  g_host->log(level, t ? t->name : "ssh", "%s", line);
+}
+
+/* ---- options ---------------------------------------------------------- */
+
+#define TOPT(f) offsetof(ed__ssh_topts_t, f)
+static const ed_option_t target_opts[] = {
+    {ED_OPT_STRING, "host", "\"127.0.0.1\"", TOPT(host), 0,
+     "address or name of the host", 0, 0},
+    {ED_OPT_INT, "port", "22", TOPT(port), 0, "SSH port", 1, 65535},
+    {ED_OPT_STRING, "user", NULL, TOPT(user), 0,
+     "login name (default: the credentials' user, else the local user)", 0, 0},
+    {ED_OPT_STRING, "auth", "\"key\"", TOPT(auth), 0,
+     "\"key\" (key_file; passphrase = the credentials' secret), \"agent\" "
+     "(SSH_AUTH_SOCK) or \"password\" (the credentials' secret)",
+     0, 0},
+    {ED_OPT_STRING, "key_file", NULL, TOPT(key_file), 0,
+     "private key file, for auth \"key\"", 0, 0},
+    {ED_OPT_STRING, "known_hosts", NULL, TOPT(known_hosts), 0,
+     "known_hosts file that alone decides which host keys are trusted "
+     "(default: ~/.ssh/known_hosts and the system's)",
+     0, 0},
+    {ED_OPT_BOOL, "accept_unknown_host_key", "false",
+     TOPT(accept_unknown_host_key), 0,
+     "accept a host key the known_hosts file does not have (warned; pinned "
+     "for the run). A changed key is refused anyway",
+     0, 0},
+    {ED_OPT_DURATION, "connect_timeout", "\"10s\"", TOPT(connect_timeout_ms), 0,
+     "connection, key exchange and authentication timeout", 1, 600000},
+    {ED_OPT_DURATION, "timeout", "\"30s\"", TOPT(timeout_ms), 0,
+     "a command's timeout when neither the operation nor the request has one",
+     1, 86400000},
+    {ED_OPT_INT, "max_channels", "4", TOPT(max_channels), 0,
+     "commands at once on this host (one connection each, kept open)", 1, 64},
+    {ED_OPT_INT, "max_output", "65536", TOPT(max_output), 0,
+     "bytes of stdout and of stderr kept per command (more: truncated)", 0,
+     (int64_t)64 << 20},
+    {0, NULL, NULL, 0, 0, NULL, 0, 0}};
+
+typedef struct cmd_args_s {
+  char *command;
+  int64_t timeout_ms;
+  char *output;
+  int64_t expect_exit;
+} cmd_args_t;
+
+typedef struct upload_args_s {
+  char *path;
+  char *content;
+  char *mode;
+  int64_t timeout_ms;
+} upload_args_t;
+
+#define CMD_ARGS(expect_default, expect_text)                                  \
+  {ED_OPT_STRING,                                                              \
+   "command",                                                                  \
+   NULL,                                                                       \
+   offsetof(cmd_args_t, command),                                              \
+   ED_OPT_REQUIRED | ED_OPT_PRIMARY,                                           \
+   "the command, run by the login shell of the user",                          \
+   0,                                                                          \
+   0},                                                                         \
+      {ED_OPT_DURATION,                                                        \
+       "timeout",                                                              \
+       NULL,                                                                   \
+       offsetof(cmd_args_t, timeout_ms),                                       \
+       0,                                                                      \
+       "past it the command is killed (default: the request's, else the "      \
+       "target's)",                                                            \
+       0,                                                                      \
+       86400000},                                                              \
+      {ED_OPT_STRING,                                                          \
+       "output",                                                               \
+       "\"stdout\"",                                                           \
+       offsetof(cmd_args_t, output),                                           \
+       0,                                                                      \
+       "the value: \"stdout\" or \"stderr\" (a string, trailing newlines "     \
+       "cut), \"number\" (stdout as a number) or \"json\" "                    \
+       "({exit, stdout, stderr, truncated})",                                  \
+       0,                                                                      \
+       0},                                                                     \
+      {ED_OPT_INT,                                                             \
+       "expect_exit",                                                          \
+       expect_default,                                                         \
+       offsetof(cmd_args_t, expect_exit),                                      \
+       0,                                                                      \
+       expect_text,                                                            \
+       -1,                                                                     \
+       255},                                                                   \
+  {                                                                            \
+    0, NULL, NULL, 0, 0, NULL, 0, 0                                            \
+  }
+
+static const ed_option_t check_args[] = {
+    CMD_ARGS("-1", "exit status that counts as success; -1 (default): any, "
+                   "the check's expect.status decides")};
+static const ed_option_t run_args[] = {
+    CMD_ARGS("0", "exit status that counts as success (default 0); -1: any")};
+
+static const ed_option_t upload_args[] = {
+    {ED_OPT_STRING, "path", NULL, offsetof(upload_args_t, path),
+     ED_OPT_REQUIRED, "where the file goes on the host", 0, 0},
+    {ED_OPT_STRING, "content", NULL, offsetof(upload_args_t, content),
+     ED_OPT_REQUIRED, "the file's text (small: a fault script)", 0, 0},
+    {ED_OPT_STRING, "mode", "\"0644\"", offsetof(upload_args_t, mode), 0,
+     "file mode, in octal (\"0755\" for a script)", 0, 0},
+    {ED_OPT_DURATION, "timeout", NULL, offsetof(upload_args_t, timeout_ms), 0,
+     "upload timeout (default: the request's, else the target's)", 0, 86400000},
+    {0, NULL, NULL, 0, 0, NULL, 0, 0}};
+
+static const ed_op_desc_t ops[] = {
+    {"check", 0,
+     "run a READ-ONLY command (checks, verify mode); code = exit status",
+     check_args, sizeof(cmd_args_t)},
+    {"run", ED_OP_DESTRUCTIVE,
+     "run a command that changes the host's state; code = exit status",
+     run_args, sizeof(cmd_args_t)},
+    {"upload", ED_OP_DESTRUCTIVE, "write a small file on the host", upload_args,
+     sizeof(upload_args_t)},
+    {0, 0, NULL, NULL, 0}};
+
+/* ---- targets ---------------------------------------------------------- */
+
+static int ssh_drv_init(const ed_host_t *host) {
+  g_host = host;
+  return ssh_init() == SSH_OK ? 0 : -1;
+}
+
+static void ssh_drv_fini(void) {
+  ssh_finalize();
+}
+
+static void free_target(ed__ssh_target_t *t) {
+  if (!t)
+    return;
+  for (int i = 0; t->conns && i < t->max_channels; i++)
+    ed__ssh_drop(&t->conns[i]);
+  free(t->conns);
+  if (t->key)
+    ssh_key_free(t->key);
+  if (t->password) {
+    explicit_bzero(t->password, strlen(t->password));
+    free(t->password);
+  }
+  free(t->name);
+  free(t->host);
+  free(t->user);
+  free(t->key_file);
+  free(t->known_hosts);
+  pthread_mutex_destroy(&t->mu);
+  pthread_mutex_destroy(&t->key_mu);
+  pthread_cond_destroy(&t->cv);
+  free(t);
+}
+
+static char *dup_or_null(const char *s, int *bad) {
+  char *d = s ? strdup(s) : NULL;
+  if (s && !d)
+    *bad = 1;
+  return d;
+}
+
+/* Everything of open that is not I/O: copy and check the options. */
+static int setup(ed__ssh_target_t *t, const ed_target_info_t *info,
+                 char *errbuf, size_t errlen) {
+  const ed__ssh_topts_t *o = info->opts;
+  int bad = 0;
+  if (!o->host || !o->host[0]) {
+    snprintf(errbuf, errlen, "\"host\" is empty");
+    return -1;
+  }
+  const char *auth = o->auth ? o->auth : "key";
+  if (strcmp(auth, "key") == 0)
+    t->auth = ED_SSH_AUTH_KEY;
+  else if (strcmp(auth, "agent") == 0)
+    t->auth = ED_SSH_AUTH_AGENT;
+  else if (strcmp(auth, "password") == 0)
+    t->auth = ED_SSH_AUTH_PASSWORD;
+  else {
+    snprintf(errbuf, errlen,
+             "\"auth\": \"%s\" is not one of \"key\", \"agent\", "
+             "\"password\"",
+             auth);
+    return -1;
+  }
+  if (t->auth == ED_SSH_AUTH_KEY && !o->key_file) {
+    snprintf(errbuf, errlen, "auth \"key\" needs \"key_file\"");
+    return -1;
+  }
+  if (t->auth != ED_SSH_AUTH_KEY && o->key_file) {
+    snprintf(errbuf, errlen, "\"key_file\" is only for auth \"key\"");
+    return -1;
+  }
+  if (t->auth == ED_SSH_AUTH_PASSWORD && !(info->secret && info->secret[0])) {
+    snprintf(errbuf, errlen,
+             "auth \"password\" needs \"credentials\" (user:password)");
+    return -1;
+  }
+  if (t->auth == ED_SSH_AUTH_AGENT && !getenv("SSH_AUTH_SOCK")) {
+    snprintf(errbuf, errlen, "auth \"agent\" but SSH_AUTH_SOCK is not set");
+    return -1;
+  }
+  t->name = dup_or_null(info->name ? info->name : "ssh", &bad);
+  t->host = dup_or_null(o->host, &bad);
+  t->port = (int)o->port;
+  t->user = dup_or_null(o->user ? o->user : info->user, &bad);
+  t->key_file = dup_or_null(o->key_file, &bad);
+  t->known_hosts = dup_or_null(o->known_hosts, &bad);
+  t->accept_unknown = o->accept_unknown_host_key;
+  t->connect_timeout_ms = o->connect_timeout_ms;
+  t->timeout_ms = o->timeout_ms;
+  t->max_output = (size_t)o->max_output;
+  t->max_channels = (int)o->max_channels;
+  t->conns = calloc((size_t)t->max_channels, sizeof(*t->conns));
+  if (t->auth == ED_SSH_AUTH_PASSWORD)
+    t->password = dup_or_null(info->secret, &bad);
+  if (bad || !t->conns) {
+    snprintf(errbuf, errlen, "out of memory");
+    return -1;
+  }
+  return 0;
+}
+
+static int target_open(const ed_target_info_t *info, void **target,
+                       char *errbuf, size_t errlen) {
+  ed__ssh_target_t *t = calloc(1, sizeof(*t));
+  pthread_condattr_t ca;
+  if (!t) {
+    snprintf(errbuf, errlen, "out of memory");
+    return -1;
+  }
+  pthread_mutex_init(&t->mu, NULL);
+  pthread_mutex_init(&t->key_mu, NULL);
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* ed__ssh_now_ns */
+  pthread_cond_init(&t->cv, &ca);
+  pthread_condattr_destroy(&ca);
+  if (setup(t, info, errbuf, errlen) != 0) {
+    free_target(t);
+    return -1;
+  }
+  if (t->auth == ED_SSH_AUTH_KEY) {
+    /* the passphrase is used here only, never kept */
+    const char *pass = info->secret && info->secret[0] ? info->secret : NULL;
+    if (ssh_pki_import_privkey_file(t->key_file, pass, NULL, NULL, &t->key) !=
+        SSH_OK) {
+      snprintf(errbuf, errlen,
+               "cannot read the private key %s (missing, not a private key, "
+               "or %s)",
+               t->key_file,
+               pass ? "a wrong passphrase in the credentials"
+                    : "protected by a passphrase: give it as the "
+                      "credentials' secret");
+      free_target(t);
+      return -1;
+    }
+  }
+  if (t->accept_unknown)
+    ed__ssh_log(ED_LOG_WARN, t,
+                "accept_unknown_host_key is on: an unknown host key of "
+                "[%s]:%d will be accepted without verification",
+                t->host, t->port);
+  *target = t;
+  return 0;
+}
+
+static void work_done(uv_work_t *w, int status) {
+  ed__ssh_target_t *t = w->data;
+  if (status == UV_ECANCELED) {
+    t->work_status = -1;
+    snprintf(t->work_detail, sizeof(t->work_detail), "cancelled");
+  }
+  t->cb(t->cb_arg, t->work_status, t->work_status ? t->work_detail : NULL);
+}
+
+/* Start: one connection, so that an unreachable host, a refused host key or
+ * refused credentials stop the drill before it starts. */
+static void start_work(uv_work_t *w) {
+  ed__ssh_target_t *t = w->data;
+  ed_errclass_t cls;
+  ed__ssh_conn_t *c = ed__ssh_acquire(t, 0);
+  t->work_status =
+      ed__ssh_connect(t, c, &cls, t->work_detail, sizeof(t->work_detail)) == 0
+          ? 0
+          : -1;
+  ed__ssh_release(t, c);
+}
+
+static void stop_work(uv_work_t *w) {
+  ed__ssh_target_t *t = w->data;
+  for (int i = 0; i < t->max_channels; i++) {
+    ed__ssh_conn_t idle = {0};
+    pthread_mutex_lock(&t->mu);
+    if (!t->conns[i].busy) {
+      idle.session = t->conns[i].session;
+      t->conns[i].session = NULL;
+    }
+    pthread_mutex_unlock(&t->mu);
+    ed__ssh_drop(&idle);
+  }
+  t->work_status = 0;
+}
+
+static int queue(ed__ssh_target_t *t, uv_work_cb fn, ed_target_cb cb,
+                 void *arg) {
+  if (!g_host || !g_host->loop)
+    return -1;
+  t->cb = cb;
+  t->cb_arg = arg;
+  t->work.data = t;
+  return uv_queue_work(g_host->loop, &t->work, fn, work_done) == 0 ? 0 : -1;
+}
+
+static int target_start(void *target, ed_target_cb cb, void *arg) {
+  return queue(target, start_work, cb, arg);
+}
+
+static int target_stop(void *target, ed_target_cb cb, void *arg) {
+  ed__ssh_target_t *t = target;
+  ed__ssh_log(ED_LOG_DEBUG, t, "%lu connection%s opened during the run",
+              t->connects, t->connects == 1 ? "" : "s");
+  return queue(t, stop_work, cb, arg);
+}
+
+/* Every command has completed by now: the core runs the loop until its
+ * pool work is done before it closes targets. */
+static void target_close(void *target) {
+  free_target(target);
+}
+
+/* ---- operations ------------------------------------------------------- */
+
+typedef struct prepared_s {
+  char *command; /* owned */
+  char *input;   /* upload: the content, owned; else NULL */
+  size_t input_len;
+  int64_t timeout_ms; /* 0: the request's, else the target's */
+  ed__ssh_out_t output;
+  int expect_exit; /* -1: any */
+  const char *op;  /* "check", "run", "upload" */
+} prepared_t;
+
+static char *upload_command(const upload_args_t *a, unsigned mode) {
+  char *q = ed__ssh_shell_quote(a->path);
+  if (!q)
+    return NULL;
+  /* umask first: the file never exists with looser rights than asked */
+  const char *fmt = ED_SSH_PID_PREFIX "umask 077 && cat > %s && chmod %04o %s";
+  size_t n = strlen(fmt) + 2 * strlen(q) + 8;
+  char *c = malloc(n);
+  if (c)
+    snprintf(c, n, fmt, q, mode, q);
+  free(q);
+  return c;
+}
+
+static int op_prepare(void *target, const ed_op_desc_t *op, const void *args,
+                      void **prepared, char *errbuf, size_t errlen) {
+  (void)target;
+  prepared_t *p = calloc(1, sizeof(*p));
+  if (!p) {
+    snprintf(errbuf, errlen, "out of memory");
+    return -1;
+  }
+  p->op = op->name;
+  if (strcmp(op->name, "upload") == 0) {
+    const upload_args_t *a = args;
+    unsigned mode;
+    if (ed__ssh_parse_mode(a->mode, &mode) != 0) {
+      snprintf(errbuf, errlen, "\"mode\": \"%s\" is not an octal file mode",
+               a->mode ? a->mode : "");
+      free(p);
+      return -1;
+    }
+    if (!a->path[0]) {
+      snprintf(errbuf, errlen, "\"path\" is empty");
+      free(p);
+      return -1;
+    }
+    p->command = upload_command(a, mode);
+    p->input = strdup(a->content);
+    p->input_len = strlen(a->content);
+    p->timeout_ms = a->timeout_ms;
+    p->output = ED_SSH_OUT_NONE;
+    p->expect_exit = 0;
+    if (!p->command || !p->input) {
+      free(p->command);
+      free(p->input);
+      free(p);
+      snprintf(errbuf, errlen, "out of memory");
+      return -1;
+    }
+  } else {
+    const cmd_args_t *a = args;
+    int mode = ed__ssh_output_mode(a->output);
+    if (mode < 0) {
+      snprintf(errbuf, errlen,
+               "\"output\": \"%s\" is not one of \"stdout\", \"stderr\", "
+               "\"number\", \"json\"",
+               a->output);
+      free(p);
+      return -1;
+    }
+    if (!a->command[0]) {
+      snprintf(errbuf, errlen, "\"command\" is empty");
+      free(p);
+      return -1;
+    }
+    size_t n = strlen(ED_SSH_PID_PREFIX) + strlen(a->command) + 1;
+    p->command = malloc(n);
+    if (p->command)
+      snprintf(p->command, n, "%s%s", ED_SSH_PID_PREFIX, a->command);
+    p->timeout_ms = a->timeout_ms;
+    p->output = (ed__ssh_out_t)mode;
+    p->expect_exit = (int)a->expect_exit;
+    if (!p->command) {
+      free(p);
+      snprintf(errbuf, errlen, "out of memory");
+      return -1;
+    }
+  }
+  *prepared = p;
+  return 0;
+}
+
+static void op_free(void *target, void *prepared) {
+  (void)target;
+  prepared_t *p = prepared;
+  free(p->command);
+  free(p->input);
+  free(p);
+}
+
+/* A failure: code -1, so that no expect.status can take it for a success. */
+static void failed(ed_result_t *res, ed_errclass_t cls, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+static void failed(ed_result_t *res, ed_errclass_t cls, const char *fmt, ...) {
+  char *d = malloc(1024);
+  va_list ap;
+  if (d) {
+    va_start(ap, fmt);
+    vsnprintf(d, 1024, fmt, ap);
+    va_end(ap);
+  }
+  res->err = cls;
+  res->code = -1;
+  res->detail = d;
+}
+
+/* The result of a command that ran. */
+static void shape(const prepared_t *p, ed__ssh_run_t *run, ed_result_t *res) {
+  char why[256] = "";
+  char *value = NULL;
+  int exit_status = run->exit_status < 0 ? 255 : run->exit_status;
+  res->code = exit_status;
+  int rc = ed__ssh_shape(p->output, exit_status, &run->out, &run->err, &value,
+                         why, sizeof(why));
+  if (rc == -1)
+    res->err = ED_ERRCLASS_BAD_JSON;
+  else if (rc == -2)
+    res->err = ED_ERRCLASS_OTHER, snprintf(why, sizeof(why), "out of memory");
+  if (run->exit_status < 0) {
+    res->err = ED_ERRCLASS_OTHER;
+    snprintf(why, sizeof(why), "no exit status (killed by a signal?)");
+  } else if (p->expect_exit >= 0 && exit_status != p->expect_exit) {
+    res->err = ED_ERRCLASS_OTHER;
+    snprintf(why, sizeof(why), "exit status %d, expected %d", exit_status,
+             p->expect_exit);
+  }
+  res->value = value;
+  /* the detail: why it failed, truncation, what stderr said on exit != 0 */
+  const ed__ssh_buf_t *e = &run->err;
+  int trunc = run->out.truncated || e->truncated;
+  int elen = exit_status != 0 ? (int)(e->len > 200 ? 200 : e->len) : 0;
+  if (why[0] || trunc || elen) {
+    char *d = malloc(512);
+    if (d)
+      snprintf(d, 512, "%s%s%s%s%s%.*s", why, why[0] && trunc ? "; " : "",
+               trunc ? "output truncated at max_output" : "",
+               (why[0] || trunc) && elen ? "; " : "", elen ? "stderr: " : "",
+               elen, e->data ? e->data : "");
+    res->detail = d;
+  }
+}
+
+static void submit_blocking(void *target, ed_request_t *req, ed_result_t *res) {
+  ed__ssh_target_t *t = target;
+  const prepared_t *p = req->op;
+  int64_t ms = p->timeout_ms;
+  if (ms <= 0 || (req->timeout_ms > 0 && req->timeout_ms < ms))
+    ms = req->timeout_ms;
+  if (ms <= 0)
+    ms = t->timeout_ms;
+  uint64_t deadline = ed__ssh_now_ns() + (uint64_t)ms * 1000000u;
+  ed__ssh_conn_t *c = ed__ssh_acquire(t, deadline);
+  if (!c) {
+    failed(res, ED_ERRCLASS_TIMEOUT,
+           "all %d channels of [%s]:%d stayed busy for %lld ms",
+           t->max_channels, t->host, t->port, (long long)ms);
+    return;
+  }
+  char why[768] = "";
+  ed__ssh_run_t run = {.exit_status = -1};
+  int rc = ED_SSH_EXEC_NOCHAN;
+  /* a kept session may have dropped (sshd restarted, idle cut): one retry
+   * on a fresh one, only when the command surely did not start */
+  for (int attempt = 0; attempt < 2 && rc == ED_SSH_EXEC_NOCHAN; attempt++) {
+    int reused = c->session != NULL && ssh_is_connected(c->session);
+    if (!reused) {
+      ed_errclass_t cls;
+      if (ed__ssh_connect(t, c, &cls, why, sizeof(why)) != 0) {
+        ed__ssh_release(t, c);
+        failed(res, cls, "%s", why);
+        return;
+      }
+    }
+    ed__ssh_buf_init(&run.out, t->max_output);
+    ed__ssh_buf_init(&run.err, t->max_output);
+    rc = ed__ssh_exec(c->session, p->command, p->input, p->input_len, deadline,
+                      &run, why, sizeof(why));
+    if (rc == ED_SSH_EXEC_NOCHAN) {
+      ed__ssh_buf_close(&run.out);
+      ed__ssh_buf_close(&run.err);
+      ed__ssh_drop(c);
+      if (!reused)
+        break;
+    }
+  }
+  if (rc == ED_SSH_EXEC_TIMEOUT)
+    ed__ssh_kill_remote(t, c, run.remote_pid);
+  if (rc == ED_SSH_EXEC_BROKEN)
+    ed__ssh_drop(c); /* start over next time */
+  ed__ssh_release(t, c);
+  switch (rc) {
+  case ED_SSH_EXEC_OK:
+    shape(p, &run, res);
+    break;
+  case ED_SSH_EXEC_TIMEOUT:
+    failed(res, ED_ERRCLASS_TIMEOUT, "%s: %s after %lld ms", p->op, why,
+           (long long)ms);
+    break;
+  case ED_SSH_EXEC_NOMEM:
+    failed(res, ED_ERRCLASS_OTHER, "out of memory");
+    break;
+  default:
+    failed(res, ED_ERRCLASS_CONNECT, "[%s]:%d: %s", t->host, t->port, why);
+    break;
+  }
+  ed__ssh_buf_close(&run.out);
+  ed__ssh_buf_close(&run.err);
+}
+
+ED_DRIVER_EXPORT const ed_driver_t eventdrill_driver = {
+    .abi_version = ED_DRIVER_ABI_VERSION,
+    .build_signature = ED_DRIVER_SIGNATURE,
+    .name = "ssh",
+    .version = "1.0.0",
+    .description = "commands on hosts over SSH (libssh): check, run, upload",
+    .flags = ED_DRIVER_BLOCKING,
+    .target_opts = target_opts,
+    .target_opts_size = sizeof(ed__ssh_topts_t),
+    .ops = ops,
+    .init = ssh_drv_init,
+    .fini = ssh_drv_fini,
+    .target_open = target_open,
+    .target_start = target_start,
+    .target_stop = target_stop,
+    .target_close = target_close,
+    .op_prepare = op_prepare,
+    .op_free = op_free,
+    .submit_blocking = submit_blocking,
+};
