@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare.h"
 #include "diag.h"
 #include "error.h"
 #include "log.h"
@@ -29,6 +30,8 @@ static void usage(FILE *out) {
       "  validate FILE…  check scenario files; touches no device\n"
       "  report DIR      rebuild a run's summary, plots and report from its\n"
       "                  journal alone [--junit FILE] [--no-plots]\n"
+      "  compare A B     two runs side by side, with deltas and the latency\n"
+      "                  overlaid [--out DIR]\n"
       "  plugins         list the drivers, their options and operations\n"
       "  version         print the version\n"
       "\n"
@@ -283,6 +286,41 @@ static int cmd_report(int argc, char **argv) {
   return rc == 0 ? ED_EXIT_OK : ED_EXIT_FAILED;
 }
 
+/* eventdrill compare A B [--out DIR] */
+static int cmd_compare(int argc, char **argv) {
+  const char *dirs[2] = {NULL, NULL}, *out = NULL;
+  int n = 0;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
+      out = argv[++i];
+    else if (argv[i][0] != '-' && n < 2)
+      dirs[n++] = argv[i];
+    else {
+      fprintf(stderr, "eventdrill: compare: unexpected argument \"%s\"\n",
+              argv[i]);
+      return ED_EXIT_USAGE;
+    }
+  }
+  if (n != 2) {
+    fprintf(stderr, "eventdrill: compare needs two results folders\n");
+    return ED_EXIT_USAGE;
+  }
+  char def[4096];
+  if (!out) {
+    snprintf(def, sizeof(def), "%s/compare", dirs[1]);
+    out = def;
+  }
+  int rc = ed_compare_write(dirs[0], dirs[1], out, stdout);
+  if (rc == ED_ENOTFOUND || rc == ED_EPARSE) {
+    fprintf(stderr, "eventdrill: compare: a folder has no usable "
+                    "journal.jsonl\n");
+    return ED_EXIT_USAGE;
+  }
+  if (rc == 0)
+    printf("\ncompare: %s/compare.md\n", out);
+  return rc == 0 ? ED_EXIT_OK : ED_EXIT_FAILED;
+}
+
 static int cmd_plugins(int argc, char **argv) {
   int json = argc > 1 && strcmp(argv[1], "--json") == 0;
   ed_plugin_host_t *ph;
@@ -329,6 +367,8 @@ int main(int argc, char **argv) {
     return cmd_plugins(argc - 1, argv + 1);
   if (!strcmp(cmd, "report"))
     return cmd_report(argc - 1, argv + 1);
+  if (!strcmp(cmd, "compare"))
+    return cmd_compare(argc - 1, argv + 1);
   fprintf(stderr,
           "eventdrill: unknown command \"%s\" (see eventdrill "
           "--help)\n",

@@ -14,5 +14,6 @@ if [ -n "$latest" ]; then
   echo "  summary:     $latest/summary.json"
   echo "  time series: $latest/timeseries.csv"
   echo "  journal:     $latest/journal.jsonl"
+  [ -f "$latest/report.html" ] && echo "  report:      $latest/report.html"
 fi
 exit $status

@@ -5,3 +5,4 @@ target_link_libraries(report_tool PRIVATE edcore)
 set_target_properties(report_tool PROPERTIES
   RUNTIME_OUTPUT_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}")
 ed_integration_test(report_rebuild report_rebuild.sh)
+ed_integration_test(report_compare report_compare.sh)

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# eventdrill compare A B: both runs side by side from their journals, the
+# changes, and the overlaid latency plot.
+. "$(dirname "$0")/lib/common.sh"
+expect_status 0 "$EVENTDRILL" run "$SCEN/short-requests.json" --quiet --no-report --out "$WORK/a"
+expect_status 0 "$EVENTDRILL" run "$SCEN/short-seconds.json" --quiet --no-report --out "$WORK/b"
+"$EVENTDRILL" compare "$WORK/a" "$WORK/b" --out "$WORK/c" >"$WORK/out" || fail "compare"
+md="$WORK/c/compare.md"
+[ -s "$md" ] || fail "no compare.md"
+# every workload and phase of both runs, with A's and B's p99 as in their
+# summaries
+$PY - "$WORK/a/summary.json" "$WORK/b/summary.json" "$md" <<'PYEOF' || fail "compare table"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+md = open(sys.argv[3]).read()
+for wa in a["workloads"]:
+    wb = next(w for w in b["workloads"] if w["name"] == wa["name"])
+    for pa in wa["phases"]:
+        pb = next(p for p in wb["phases"] if p["name"] == pa["name"])
+        cells = "| %s | %.2f | %.2f |" % ("", pa["latency_ms"]["p99"], pb["latency_ms"]["p99"])
+        line = next(l for l in md.splitlines() if l.startswith("| %s | %s |" % (wa["name"], pa["name"])))
+        assert ("| %.2f | %.2f |" % (pa["latency_ms"]["p99"], pb["latency_ms"]["p99"])) in line, line
+PYEOF
+$PY -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' "$WORK/c/plots/compare-latency.svg" ||
+  fail "compare plot is not valid SVG"
+grep -q "compare-latency.svg" "$md" || fail "plot not referenced"
+expect_status 2 "$EVENTDRILL" compare "$WORK/a" "$WORK/nothing"
+pass "compare"
