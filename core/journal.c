@@ -58,7 +58,7 @@ int ed_journal_write(ed_journal_t *j, const char *ev, double t, json_t *obj) {
   if (obj)
     json_object_update(e, obj);
   char *text = json_dumps(e, JSON_COMPACT | JSON_PRESERVE_ORDER |
-                                 JSON_REAL_PRECISION(9));
+                                 JSON_REAL_PRECISION(17));
   json_decref(e);
   if (!text)
     return ED_ENOMEM;

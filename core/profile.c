@@ -198,3 +198,17 @@ int ed_profile_next(ed_profile_t *p, int64_t *t_ns, size_t *seg) {
   }
   return 1;
 }
+
+const char *ed_segment_kind_name(ed_seg_kind_t k) {
+  switch (k) {
+  case ED_SEG_CONSTANT:
+    return "constant";
+  case ED_SEG_RAMP:
+    return "ramp";
+  case ED_SEG_STEP:
+    return "step";
+  case ED_SEG_SPIKE:
+    return "spike";
+  }
+  return "?";
+}

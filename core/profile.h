@@ -62,6 +62,8 @@ int ed_profile_next(ed_profile_t *p, int64_t *t_ns, size_t *seg);
 double ed_segment_rate_at(const ed_segment_t *s, double t_ms);
 /* Expected number of requests of a segment (its integral). */
 double ed_segment_expected(const ed_segment_t *s);
+/* "constant", "ramp", "step" or "spike" (static). */
+const char *ed_segment_kind_name(ed_seg_kind_t k);
 /* Peak rate of a segment. */
 double ed_segment_peak(const ed_segment_t *s);
 

@@ -122,9 +122,10 @@ static json_t *workload_json(const ed_workload_t *w) {
     const ed_segment_t *s = &w->segs[i];
     json_array_append_new(
         phases,
-        json_pack("{s:s,s:f,s:f,s:f,s:f,s:f}", "name", s->name, "start_s",
-                  at / 1000.0, "duration_s", s->duration_ms / 1000.0, "from",
-                  s->from, "to", s->kind == ED_SEG_CONSTANT ? s->from : s->to,
+        json_pack("{s:s,s:s,s:f,s:f,s:f,s:f,s:f}", "name", s->name, "kind",
+                  ed_segment_kind_name(s->kind), "start_s", at / 1000.0,
+                  "duration_s", s->duration_ms / 1000.0, "from", s->from, "to",
+                  s->kind == ED_SEG_CONSTANT ? s->from : s->to,
                   "expected_per_target", ed_segment_expected(s)));
     at += s->duration_ms;
   }
@@ -137,26 +138,52 @@ static json_t *workload_json(const ed_workload_t *w) {
                    w->max_in_flight);
 }
 
+/* The SLO targets, so that a report rebuilt from the journal judges them. */
+static json_t *slo_json(const ed_slo_t *slo) {
+  json_t *o = json_object();
+  const struct {
+    const char *key;
+    double v;
+  } pct[] = {{"p50_ms", slo->p50_ms},
+             {"p90_ms", slo->p90_ms},
+             {"p99_ms", slo->p99_ms},
+             {"p999_ms", slo->p999_ms}};
+  for (size_t i = 0; i < sizeof(pct) / sizeof(pct[0]); i++)
+    if (pct[i].v > 0)
+      json_object_set_new(o, pct[i].key, json_real(pct[i].v));
+  if (slo->error_rate >= 0)
+    json_object_set_new(o, "error_rate", json_real(slo->error_rate));
+  return o;
+}
+
 void ed__run_journal_start(ed__runner_t *r) {
   json_t *wls = json_array();
   for (size_t w = 0; w < r->sc->nworkloads; w++)
     json_array_append_new(wls, workload_json(&r->sc->workloads[w]));
   json_t *o = json_pack(
       "{s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:s,s:O,s:o,s:i}", "scenario", r->sc->name,
-      "scenario_sha256", r->sc->sha256, "version", ED_VERSION, "mode", "run",
-      "command", r->opt.command ? r->opt.command : "", "seed",
+      "scenario_sha256", r->sc->sha256, "version", ED_VERSION, "mode",
+      r->opt.mode == ED_MODE_VERIFY ? "verify" : "rehearse", "command",
+      r->opt.command ? r->opt.command : "", "seed",
       (json_int_t)(r->opt.has_seed ? r->opt.seed : r->sc->seed), "started",
       r->started_iso, "journal", r->journal_requests ? "requests" : "seconds",
       "targets", r->target_desc, "workloads", wls, "sigfigs", 3);
+  json_object_set_new(o, "slo", slo_json(&r->sc->slo));
   ed__run_journal_event(r, "run_start", o);
   if (r->journal)
     ed_journal_sync(r->journal);
 }
 
 void ed__run_journal_end(ed__runner_t *r, double elapsed_s) {
+  char ended[32];
+  time_t now = time(NULL);
+  struct tm tm;
+  gmtime_r(&now, &tm);
+  strftime(ended, sizeof(ended), "%Y-%m-%dT%H:%M:%SZ", &tm);
   ed__run_journal_event(r, "run_end",
-                        json_pack("{s:b,s:f}", "interrupted", r->interrupted,
-                                  "elapsed_s", elapsed_s));
+                        json_pack("{s:b,s:f,s:s}", "interrupted",
+                                  r->interrupted, "elapsed_s", elapsed_s,
+                                  "ended", ended));
   if (r->journal)
     ed_journal_sync(r->journal);
 }

@@ -82,20 +82,6 @@ static json_t *cell_json(const ed_cell_t *c, double seconds, double expected) {
   return o;
 }
 
-static const char *seg_kind_name(ed_seg_kind_t k) {
-  switch (k) {
-  case ED_SEG_CONSTANT:
-    return "constant";
-  case ED_SEG_RAMP:
-    return "ramp";
-  case ED_SEG_STEP:
-    return "step";
-  case ED_SEG_SPIKE:
-    return "spike";
-  }
-  return "?";
-}
-
 /* Seconds of a phase that actually ran, given the run's elapsed time. */
 static double phase_ran_s(const ed_workload_t *w, size_t ph, double elapsed_s,
                           double *start_s) {
@@ -140,7 +126,7 @@ static json_t *phases_json(const ed_workload_t *wl, const ed_metrics_t *m,
     json_t *o = cell_json(&mc.cell, interrupted ? ran : full, expected);
     json_object_set_new(o, "name", json_string(wl->segs[ph].name));
     json_object_set_new(o, "kind",
-                        json_string(seg_kind_name(wl->segs[ph].kind)));
+                        json_string(ed_segment_kind_name(wl->segs[ph].kind)));
     json_object_set_new(o, "start_s", json_real(start_s));
     json_object_set_new(o, "duration_s", json_real(full));
     json_array_append_new(arr, o);
