@@ -38,4 +38,7 @@ echo "== unit tests under valgrind"
       { echo "valgrind: test_$t failed"; cat "build/valgrind-$t.log"; exit 1; }
     echo "valgrind: test_$t clean"
   done
+echo "== fuzz (libFuzzer, bounded; a crash fails the run)"
+ED_FUZZ_SECONDS=${ED_FUZZ_SECONDS:-20} bash scripts/fuzz.sh
+
 echo "== all tests passed"

@@ -192,7 +192,12 @@ static int hexval(char ch) {
 
 /* Append the percent-decoded path of url (no query, no fragment) and a NUL
  * to b. An absolute-form target ("http://host/x") yields "/x". */
-static int append_path(ed__buf_t *b, const char *url) {
+/* url_off: where the URL starts in b itself. Reserve first: growing b may
+ * move it, so the URL is only looked at afterwards. */
+static int append_path(ed__buf_t *b, size_t url_off) {
+  if (ed__buf_reserve(b, strlen(b->p + url_off) + 1) < 0)
+    return ED_ENOMEM;
+  const char *url = b->p + url_off;
   const char *s = url;
   const char *scheme = strstr(url, "://");
   if (*url != '/' && scheme) {
@@ -201,8 +206,6 @@ static int append_path(ed__buf_t *b, const char *url) {
       s = "/";
   }
   size_t n = strcspn(s, "?#");
-  if (ed__buf_reserve(b, n + 1) < 0)
-    return ED_ENOMEM;
   char *d = b->p + b->len;
   for (size_t i = 0; i < n; i++) {
     int hi, lo;
@@ -229,7 +232,7 @@ static int on_message_complete(http_parser *p) {
   if (ed__buf_append(b, "", 1) < 0)
     return 1;
   size_t path_off = b->len;
-  if (append_path(b, b->p + c->url_off) < 0)
+  if (append_path(b, c->url_off) < 0)
     return 1;
   /* sbuf no longer grows: its pointers are now stable. */
   s->url = b->p + c->url_off;

@@ -84,8 +84,11 @@ static void on_poll(uv_poll_t *p, int status, int events) {
     return;
   }
   int flags = 0;
+  /* On a socket error (a reset mid-answer) let curl read and write: its own
+   * recv then sees ECONNRESET and says so, where CURL_CSELECT_ERR would only
+   * give "select/poll returned error". */
   if (status < 0)
-    flags = CURL_CSELECT_ERR;
+    flags = CURL_CSELECT_IN | CURL_CSELECT_OUT;
   if (events & UV_READABLE)
     flags |= CURL_CSELECT_IN;
   if (events & UV_WRITABLE)
