@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "scenario_internal.h"
 
 /* Keys the core reads; every other key of a target is a driver option. */
@@ -96,8 +97,18 @@ static void list_names(const char *const *names, char *buf, size_t len) {
 /* 1 when the driver exists (or nobody can tell), else 0 (reported). */
 static int driver_known(ed__loader_t *l, const char *driver, const char *path) {
   const ed_scenario_drivers_t *d = l->drivers;
-  if (!d || !d->lookup || d->lookup(d->ctx, driver) == 0)
+  int rc = d && d->lookup ? d->lookup(d->ctx, driver) : 0;
+  if (rc == 0)
     return 1;
+  if (rc != ED_ENOTFOUND) {
+    /* It exists but was refused (unsafe folder, wrong ABI, init failed):
+     * the plugin host said why; a did-you-mean would only mislead. */
+    ed_diag_add(l->diag, path,
+                "driver \"%s\" cannot be loaded (the reason is printed "
+                "above)",
+                driver);
+    return 0;
+  }
   const char *const *names = d->names ? d->names(d->ctx) : NULL;
   const char *best = ed_did_you_mean(driver, names);
   char list[256];
