@@ -109,11 +109,29 @@ static char *login_body(const ed__rf_target_t *t) {
   return NULL;
 }
 
-static void login_done(ed__rf_xfer_t *x, CURLcode rc) {
-  ed__rf_target_t *t = x->t;
+/* The one authentication exchange of a target in progress: its callback is
+ * taken back when the exchange ends, and set only once it has started. */
+static ed__rf_auth_cb take_auth(ed__rf_target_t *t) {
   ed__rf_auth_cb cb = t->auth_cb;
   t->auth_cb = NULL;
   t->auth_x = NULL;
+  return cb;
+}
+
+static int begin_auth(ed__rf_target_t *t, ed__rf_xfer_t *x, int rc,
+                      ed__rf_auth_cb cb) {
+  if (rc < 0 && x)
+    ed__rf_xfer_put(x);
+  if (rc == 0) {
+    t->auth_cb = cb;
+    t->auth_x = x;
+  }
+  return rc;
+}
+
+static void login_done(ed__rf_xfer_t *x, CURLcode rc) {
+  ed__rf_target_t *t = x->t;
+  ed__rf_auth_cb cb = take_auth(t);
   long status = ed__rf_xfer_status(x);
   ed_errclass_t err = ed__rf_curl_class(rc, status, x->too_large);
   char detail[CURL_ERROR_SIZE + 64];
@@ -164,13 +182,7 @@ int ed__rf_session_login(ed__rf_target_t *t, ed__rf_auth_cb cb) {
   }
   free(url);
   ed__rf_wipe_free(body);
-  if (rc < 0 && x)
-    ed__rf_xfer_put(x);
-  if (rc == 0) {
-    t->auth_cb = cb;
-    t->auth_x = x;
-  }
-  return rc;
+  return begin_auth(t, x, rc, cb);
 }
 
 /* With basic auth nothing is sent at start, so a wrong password would only
@@ -178,9 +190,7 @@ int ed__rf_session_login(ed__rf_target_t *t, ed__rf_auth_cb cb) {
  * authentication (the Systems collection, present on every service). */
 static void check_done(ed__rf_xfer_t *x, CURLcode rc) {
   ed__rf_target_t *t = x->t;
-  ed__rf_auth_cb cb = t->auth_cb;
-  t->auth_cb = NULL;
-  t->auth_x = NULL;
+  ed__rf_auth_cb cb = take_auth(t);
   long status = ed__rf_xfer_status(x);
   ed_errclass_t err = ed__rf_curl_class(rc, status, x->too_large);
   char detail[CURL_ERROR_SIZE + 64] = "";
@@ -208,20 +218,12 @@ int ed__rf_session_check_basic(ed__rf_target_t *t, ed__rf_auth_cb cb) {
       rc = ed__rf_xfer_start(x, 0, check_done);
   }
   free(url);
-  if (rc < 0 && x)
-    ed__rf_xfer_put(x);
-  if (rc == 0) {
-    t->auth_cb = cb;
-    t->auth_x = x;
-  }
-  return rc;
+  return begin_auth(t, x, rc, cb);
 }
 
 static void logout_done(ed__rf_xfer_t *x, CURLcode rc) {
   ed__rf_target_t *t = x->t;
-  ed__rf_auth_cb cb = t->auth_cb;
-  t->auth_cb = NULL;
-  t->auth_x = NULL;
+  ed__rf_auth_cb cb = take_auth(t);
   long status = ed__rf_xfer_status(x);
   ed_errclass_t err = ed__rf_curl_class(rc, status, x->too_large);
   char detail[CURL_ERROR_SIZE + 64] = "";
@@ -252,13 +254,7 @@ int ed__rf_session_logout(ed__rf_target_t *t, ed__rf_auth_cb cb) {
   if (rc == 0)
     rc = ed__rf_xfer_start(x, 0, logout_done);
   free(url); /* curl keeps its own copy of the URL */
-  if (rc < 0 && x)
-    ed__rf_xfer_put(x);
-  if (rc == 0) {
-    t->auth_cb = cb;
-    t->auth_x = x;
-  }
-  return rc;
+  return begin_auth(t, x, rc, cb);
 }
 
 static void relogin_done(ed__rf_target_t *t, ed_errclass_t err,
