@@ -26,7 +26,7 @@ bmc_start() {
 # ipmi_sim calls: <mc> get power | <mc> set power 0|1 | <mc> set reset ...
 echo "\$*" >>"$BMC_DIR/control.log"
 case "\$2" in
-get) for w in "\$@"; do [ "\$w" = power ] && echo "power:\$(cat "$BMC_DIR/power.state")"; done ;;
+get) for w in "\$@"; do [ "\$w" = power ] && read -r p <"$BMC_DIR/power.state" && echo "power:\$p"; done ;;
 set) [ "\$3" = power ] && echo "\$4" >"$BMC_DIR/power.state" ;;
 esac
 exit 0
