@@ -31,8 +31,7 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-# The BMC set-up of the integration tests (ipmi_sim from ../shared/peers.md's
-# recipe, on a free UDP port).
+# The BMC of the integration tests: ipmi_sim as a LAN BMC on a free UDP port.
 . "$SRC/tests/integration/ipmi_lib.sh"
 bmc_start
 

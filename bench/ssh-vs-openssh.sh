@@ -24,7 +24,7 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-# The sshd of the integration tests (../shared/peers.md's recipe, free port).
+# The sshd of the integration tests (private config and keys, free port).
 . "$SRC/tests/integration/ssh_lib.sh"
 sshd_start
 

@@ -1,6 +1,6 @@
 # Helpers of the ipmi_* integration tests (sourced after lib/common.sh):
 # OpenIPMI's ipmi_sim as a LAN BMC on 127.0.0.1 at a free UDP port, set up
-# from the recipe of ../shared/peers.md in $WORK/bmc, stopped by its pid.
+# from files written in $WORK/bmc, stopped by its pid.
 for p in ipmi_sim sdrcomp ipmitool ipmi-power ipmi-sensors; do
   command -v "$p" >/dev/null ||
     fail "$p is not installed (packages: openipmi ipmitool freeipmi-tools)"

@@ -1,5 +1,5 @@
 # Helpers of the ssh_* integration tests (sourced after lib/common.sh and
-# drill_lib.sh): a throwaway sshd on 127.0.0.1 (recipe: shared/peers.md),
+# drill_lib.sh): a throwaway sshd on 127.0.0.1 with its own config and keys,
 # stopped by its pid, and scenario templates filled with its paths.
 
 # free_port: an unprivileged TCP port free on 127.0.0.1 right now.
