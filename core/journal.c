@@ -30,6 +30,20 @@ int ed_journal_open(const char *path, ed_journal_t **out) {
   return 0;
 }
 
+int ed_journal_open_append(const char *path, ed_journal_t **out) {
+  int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd < 0)
+    return errno == ENOENT ? ED_ENOTFOUND : ED_EIO;
+  ed_journal_t *j = calloc(1, sizeof(*j));
+  if (!j) {
+    close(fd);
+    return ED_ENOMEM;
+  }
+  j->fd = fd;
+  *out = j;
+  return 0;
+}
+
 int ed_journal_write_raw(ed_journal_t *j, const char *text, size_t len) {
   struct iovec iov[2] = {{(void *)text, len}, {"\n", 1}};
   size_t want = len + 1;

@@ -18,6 +18,8 @@ typedef struct ed_journal_s ed_journal_t;
 /* Create path (it must not exist). Returns 0, or ED_EIO / ED_EEXISTS with
  * errno kept. Free with ed_journal_close. */
 int ed_journal_open(const char *path, ed_journal_t **out);
+/* Open an existing journal to append to it (`eventdrill recover`). */
+int ed_journal_open_append(const char *path, ed_journal_t **out);
 /* Write one event; ev and t are set here. The object is borrowed (not
  * stolen). Returns 0 or ED_EIO (the first write error is also logged). */
 int ed_journal_write(ed_journal_t *j, const char *ev, double t, json_t *obj);

@@ -1,4 +1,5 @@
 /* eventdrill: the command line. */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -32,6 +33,8 @@ static void usage(FILE *out) {
       "                  journal alone [--junit FILE] [--no-plots]\n"
       "  compare A B     two runs side by side, with deltas and the latency\n"
       "                  overlaid [--out DIR]\n"
+      "  recover DIR     run the undos a killed run still owes (shows them\n"
+      "                  and asks first; --yes to skip the question)\n"
       "  plugins         list the drivers, their options and operations\n"
       "  version         print the version\n"
       "\n"
@@ -286,6 +289,48 @@ static int cmd_report(int argc, char **argv) {
   return rc == 0 ? ED_EXIT_OK : ED_EXIT_FAILED;
 }
 
+/* The scenario copy a run kept in its results folder ("scenario-*"). */
+static int find_scenario_copy(const char *dir, char *buf, size_t len) {
+  DIR *d = opendir(dir);
+  if (!d)
+    return -1;
+  struct dirent *e;
+  int found = -1;
+  while ((e = readdir(d)) && found != 0)
+    if (strncmp(e->d_name, "scenario-", 9) == 0)
+      found = snprintf(buf, len, "%s/%s", dir, e->d_name) < (int)len ? 0 : -1;
+  closedir(d);
+  return found;
+}
+
+/* eventdrill recover DIR [--yes] */
+static int cmd_recover(int argc, char **argv, const char *command) {
+  ed_run_options_t o = {.command = command, .progress = ED_PROGRESS_PLAIN};
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--yes") == 0)
+      o.yes = 1;
+    else if (argv[i][0] != '-' && !o.recover)
+      o.recover = argv[i];
+    else {
+      fprintf(stderr, "eventdrill: recover: unexpected argument \"%s\"\n",
+              argv[i]);
+      return ED_EXIT_USAGE;
+    }
+  }
+  if (!o.recover) {
+    fprintf(stderr, "eventdrill: recover needs a results folder\n");
+    return ED_EXIT_USAGE;
+  }
+  char file[4096];
+  if (find_scenario_copy(o.recover, file, sizeof(file)) != 0) {
+    fprintf(stderr, "eventdrill: %s: no scenario copy (scenario-*) in it\n",
+            o.recover);
+    return ED_EXIT_USAGE;
+  }
+  o.file = file;
+  return ed_run(&o);
+}
+
 /* eventdrill compare A B [--out DIR] */
 static int cmd_compare(int argc, char **argv) {
   const char *dirs[2] = {NULL, NULL}, *out = NULL;
@@ -369,6 +414,12 @@ int main(int argc, char **argv) {
     return cmd_report(argc - 1, argv + 1);
   if (!strcmp(cmd, "compare"))
     return cmd_compare(argc - 1, argv + 1);
+  if (!strcmp(cmd, "recover")) {
+    char *command = join_args(argc, argv);
+    int rc = cmd_recover(argc - 1, argv + 1, command);
+    free(command);
+    return rc;
+  }
   fprintf(stderr,
           "eventdrill: unknown command \"%s\" (see eventdrill "
           "--help)\n",

@@ -248,7 +248,7 @@ out:
   return rc;
 }
 
-static int create_drill(ed__runner_t *r) {
+int ed__run_init_probes(ed__runner_t *r) {
   r->ptargets = calloc(r->sc->ntargets + 1, sizeof(*r->ptargets));
   if (!r->ptargets)
     return ED_ENOMEM;
@@ -260,9 +260,15 @@ static int create_drill(ed__runner_t *r) {
   int rc = ed_probe_host_init(&r->probes, &r->loop, r->ph, r->ptargets,
                               r->sc->ntargets, r->opt.mode == ED_MODE_VERIFY,
                               r->sc->file);
+  if (rc == 0)
+    r->probes_ready = 1;
+  return rc;
+}
+
+static int create_drill(ed__runner_t *r) {
+  int rc = ed__run_init_probes(r);
   if (rc != 0)
     return rc;
-  r->probes_ready = 1;
   ed_drill_events_t ev = {.arg = r,
                           .event = drill_event,
                           .sync = drill_sync,
@@ -317,9 +323,17 @@ static void preflight_report(ed__runner_t *r) {
   fflush(stdout);
 }
 
+void ed__run_shut_down(ed__runner_t *r) {
+  shut_down(r);
+}
+
 static void all_started(ed__runner_t *r) {
   if (r->start_failed || r->interrupted) {
     shut_down(r);
+    return;
+  }
+  if (r->opt.recover) {
+    ed__recover_start(r);
     return;
   }
   int verify = r->opt.mode == ED_MODE_VERIFY;
@@ -480,18 +494,26 @@ static void init_handles(ed__runner_t *r) {
 }
 
 static int run_loop(ed__runner_t *r) {
+  /* recover: what is owed, and the user's yes, before any device is
+   * touched. > 0: work to do; 0: nothing; < 0: minus an exit status. */
+  if (r->opt.recover) {
+    int rc = ed__recover_prepare(r);
+    if (rc <= 0)
+      return rc == 0 ? ED_EXIT_OK : -rc;
+  }
   if (ed__run_open_targets(r) != 0) {
     ed__run_close_targets(r);
     return ED_EXIT_FAILED;
   }
-  /* A preflight acts on nothing and leaves no results folder behind. */
-  if (!r->opt.dry_run && ed__run_journal_open(r) != 0) {
+  if (!r->opt.recover && !r->opt.dry_run && ed__run_journal_open(r) != 0) {
+    /* A preflight acts on nothing and leaves no results folder behind. */
     ed__run_close_targets(r);
     return ED_EXIT_FAILED;
   }
   iso_now(r->started_iso, sizeof(r->started_iso));
   r->journal_requests = journal_per_request(r->sc);
-  ed__run_journal_start(r);
+  if (!r->opt.recover)
+    ed__run_journal_start(r);
   init_handles(r);
   ed__run_start_targets(r, all_started);
   uv_run(&r->loop, UV_RUN_DEFAULT);
@@ -499,6 +521,11 @@ static int run_loop(ed__runner_t *r) {
   if (r->preflight_only) {
     ed__run_journal_end(r, 0);
     return ED_EXIT_OK;
+  }
+  if (r->opt.recover) {
+    if (r->start_failed)
+      return ED_EXIT_FAILED;
+    return r->recover_failed ? ED_EXIT_SLO : ED_EXIT_OK;
   }
   if (r->start_failed || !r->metrics) {
     ed__run_journal_end(r, 0);
@@ -569,6 +596,7 @@ out:
   json_decref(r->target_desc);
   json_decref(r->drill_json);
   json_decref(r->drill_reasons);
+  json_decref(r->owed);
   free(r->ptargets);
   ed_scenario_destroy(r->sc);
   ed_plugin_host_destroy(r->ph);

@@ -35,6 +35,8 @@ typedef struct ed_run_options_s {
   const char *command;     /* the command line, for the journal and summary */
   ed_mode_t mode;          /* rehearse (also `run`) or verify */
   const char *junit;       /* --junit FILE, or NULL */
+  const char *recover;     /* `recover DIR`: run the undos DIR still owes */
+  int yes;                 /* recover without asking */
   int no_report;           /* --no-report: no report.md/html, no plots */
   const char *const *only; /* --only: plan steps to run, NULL-ended */
 } ed_run_options_t;

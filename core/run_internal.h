@@ -69,6 +69,8 @@ typedef struct ed__runner_s {
   int aborted;           /* guardrail or limit (signals: interrupted) */
   int rules_failed;      /* a fault or action on a non-rehearsal target */
   int preflight_only;    /* --dry-run of rehearse/verify: targets started */
+  json_t *owed;          /* recover: names of faults whose undo is owed */
+  int recover_failed;    /* recover: an undo failed */
   json_t *drill_json;    /* the drill's summary, taken before it closes */
   json_t *drill_reasons; /* why the drill failed (array) */
   int handles_open;
@@ -102,6 +104,14 @@ extern const ed_sched_events_t ed__run_sched_events;
 void ed__run_on_flush(void *arg, size_t w, size_t t, size_t ph, int64_t sec,
                       const ed_counts_t *counts, const ed_hist_t *lat,
                       const ed_hist_t *svc);
+
+/* run.c */
+int ed__run_init_probes(ed__runner_t *r);
+void ed__run_shut_down(ed__runner_t *r);
+
+/* recover.c: `eventdrill recover DIR`. */
+int ed__recover_prepare(ed__runner_t *r);
+void ed__recover_start(ed__runner_t *r);
 
 /* run.c: the scheduler has nothing left to do. */
 void ed__run_on_sched_done(ed__runner_t *r);

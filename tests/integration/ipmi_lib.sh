@@ -46,7 +46,7 @@ set_working_mc 0x20
   endlan
   chassis_control "$BMC_DIR/chassiscontrol.sh 0x20"
   user 1 true  ""      "test"   user  10 none md2 md5 straight
-  user 2 true  "admin" "secret" admin 10 none md2 md5 straight
+  user 2 true  "admin" "${BMC_ADMIN_PW:-secret}" admin 10 none md2 md5 straight
   user 3 true  "viewer" "peek"  user  10 none md2 md5 straight
 CEOF
   cat >"$BMC_DIR/sim.emu" <<'CEOF'
@@ -143,8 +143,8 @@ bmc_stop() {
 
 # The independent cross-checks, at the same BMC.
 ipmitool_bmc() {
-  ipmitool -I lanplus -H 127.0.0.1 -p "$BMC_PORT" -U admin -P secret -C 3 "$@"
+  ipmitool -I lanplus -H 127.0.0.1 -p "$BMC_PORT" -U admin -P "${BMC_ADMIN_PW:-secret}" -C 3 "$@"
 }
 freeipmi_opts() {
-  echo "-h $BMC_HOST -u admin -p secret -l ADMIN -I 3 -D LAN_2_0 -W opensesspriv"
+  echo "-h $BMC_HOST -u admin -p ${BMC_ADMIN_PW:-secret} -l ADMIN -I 3 -D LAN_2_0 -W opensesspriv"
 }

@@ -1,0 +1,1 @@
+ed_integration_test(safety_recover safety_recover.sh)
