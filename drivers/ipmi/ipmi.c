@@ -32,7 +32,7 @@ void ed__ipmi_log(int level, const ed__ipmi_target_t *t, const char *fmt, ...) {
 static const ed_option_t target_opts[] = {
     {ED_OPT_STRING, "host", NULL, TOPT(host), ED_OPT_REQUIRED,
      "BMC address, with the UDP port after a colon when it is not 623: "
-     "\"10.0.0.5\", \"127.0.0.1:9623\" (FreeIPMI's form; no brackets)",
+     "\"127.0.0.1\", \"127.0.0.1:9623\" (FreeIPMI's form; no brackets)",
      0, 0},
     {ED_OPT_STRING, "privilege", "\"admin\"", TOPT(privilege), 0,
      "session privilege level: user, operator or admin (power needs "

@@ -275,7 +275,7 @@ static void config_errors_name_file_and_key(void **state) {
                              sizeof(err)),
                    ED_EINVAL);
   assert_non_null(strstr(err, "per_bmc.1.jitter"));
-  assert_int_equal(parse_cfg("{\"listen\": {\"address\": \"10.0.0.1\"}}", &c,
+  assert_int_equal(parse_cfg("{\"listen\": {\"address\": \"0.0.0.0\"}}", &c,
                              err, sizeof(err)),
                    ED_EINVAL);
   assert_non_null(strstr(err, "listen.address"));
