@@ -237,18 +237,7 @@ json_t *ed_rebuild_summary(const ed_rebuild_t *rb) {
                         json_real((double)lag_p99 / 1000.0));
   json_object_set_new(root, "runner", runner);
   json_t *reasons = json_array();
-  size_t i;
-  json_t *c;
-  json_array_foreach(checks, i, c) {
-    if (json_is_true(json_object_get(c, "met")))
-      continue;
-    char text[300];
-    snprintf(text, sizeof(text), "SLO %s of workload %s: %g, target %g",
-             json_string_value(json_object_get(c, "slo")),
-             json_string_value(json_object_get(c, "workload")),
-             num(c, "achieved"), num(c, "target"));
-    json_array_append_new(reasons, json_string(text));
-  }
+  ed_summary_slo_reasons(checks, reasons);
   if (rb->st.interrupted)
     json_array_append_new(reasons, json_string("interrupted by a signal"));
   else if (!rb->st.has_run_end)

@@ -373,20 +373,8 @@ static void add_verdict(ed__runner_t *r, json_t *summary) {
     json_array_append_new(reasons,
                           json_string("the steady state was not met before "
                                       "the drill, which did not start"));
-  size_t i;
-  json_t *c;
-  json_array_foreach(json_object_get(json_object_get(summary, "slo"), "checks"),
-                     i, c) {
-    if (json_is_true(json_object_get(c, "met")))
-      continue;
-    char text[300];
-    snprintf(text, sizeof(text), "SLO %s of workload %s: %g, target %g",
-             json_string_value(json_object_get(c, "slo")),
-             json_string_value(json_object_get(c, "workload")),
-             json_real_value(json_object_get(c, "achieved")),
-             json_real_value(json_object_get(c, "target")));
-    json_array_append_new(reasons, json_string(text));
-  }
+  ed_summary_slo_reasons(
+      json_object_get(json_object_get(summary, "slo"), "checks"), reasons);
   if (r->interrupted)
     json_array_append_new(reasons, json_string("interrupted by a signal"));
   if (r->drill_reasons)
