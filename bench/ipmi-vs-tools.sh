@@ -22,36 +22,10 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-PY=/usr/bin/python3
-WORK=$(mktemp -d)
-cleanup_hooks=()
-fail() { echo "bench: $*" >&2; exit 1; }
-cleanup() {
-  for h in "${cleanup_hooks[@]}"; do eval "$h" || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+. "$SRC/bench/lib.sh"
 # The BMC of the integration tests: ipmi_sim as a LAN BMC on a free UDP port.
 . "$SRC/tests/integration/ipmi_lib.sh"
 bmc_start
-
-# time_loop CMD...: run CMD N times, print "reads/s p50_ms p99_ms".
-time_loop() {
-  local i t0 t1
-  : >"$WORK/times"
-  for i in $(seq 1 "$N"); do
-    t0=$(date +%s%N)
-    "$@" >/dev/null 2>&1 || fail "$1 failed"
-    t1=$(date +%s%N)
-    echo $(( (t1 - t0) / 1000 )) >>"$WORK/times"
-  done
-  $PY - "$WORK/times" <<'PYEOF'
-import math, sys
-v = sorted(int(x) for x in open(sys.argv[1]))
-pct = lambda p: v[min(len(v) - 1, math.ceil(p / 100 * len(v)) - 1)] / 1000
-print("%.1f %.2f %.2f" % (len(v) / (sum(v) / 1e6), pct(50), pct(99)))
-PYEOF
-}
 
 # run_ed SESSIONS: the driver with that many sessions, as many reads in
 # flight, offered more than it can do: "reads/s p50_ms p99_ms".
@@ -80,9 +54,9 @@ print("%.1f %.2f %.2f" % (t["ok"] / s["elapsed_s"], svc["p50"], svc["p99"]))
 PYEOF
 }
 
-read -r it_rate it_p50 it_p99 < <(time_loop ipmitool -I lanplus -H 127.0.0.1 \
+read -r it_rate it_p50 it_p99 < <(time_runs "$N" ipmitool -I lanplus -H 127.0.0.1 \
   -p "$BMC_PORT" -U admin -P secret -C 3 chassis power status)
-read -r ip_rate ip_p50 ip_p99 < <(time_loop ipmi-power -h "$BMC_HOST" -u admin \
+read -r ip_rate ip_p50 ip_p99 < <(time_runs "$N" ipmi-power -h "$BMC_HOST" -u admin \
   -p secret -l ADMIN -D LAN_2_0 -W opensesspriv --stat)
 read -r e1_rate e1_p50 e1_p99 < <(run_ed 1)
 read -r e4_rate e4_p50 e4_p99 < <(run_ed 4)

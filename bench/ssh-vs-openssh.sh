@@ -15,15 +15,7 @@ SECS=${ED_BENCH_SECONDS:-5}
 [ -x "$ED" ] || { echo "build first: $ED not found" >&2; exit 1; }
 command -v sshd >/dev/null || [ -x /usr/sbin/sshd ] || bash "$SRC/scripts/install-deps.sh"
 
-PY=/usr/bin/python3
-WORK=$(mktemp -d)
-cleanup_hooks=()
-fail() { echo "bench: $*" >&2; exit 1; }
-cleanup() {
-  for h in "${cleanup_hooks[@]}"; do eval "$h" || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+. "$SRC/bench/lib.sh"
 # The sshd of the integration tests (private config and keys, free port).
 . "$SRC/tests/integration/ssh_lib.sh"
 sshd_start
@@ -32,24 +24,6 @@ spawn() {
   ssh -q -i "$SSHD/client_key" -p "$SSH_PORT" -o BatchMode=yes \
     -o UserKnownHostsFile="$SSHD/known_hosts" -o StrictHostKeyChecking=yes \
     "$SSH_USER@127.0.0.1" true
-}
-
-# spawned: N commands, each its own ssh process: "cmds/s p50_ms p99_ms".
-spawned() {
-  : >"$WORK/times"
-  for _ in $(seq 1 "$N"); do
-    local t0 t1
-    t0=$(date +%s%N)
-    spawn || fail "ssh true failed"
-    t1=$(date +%s%N)
-    echo $(( (t1 - t0) / 1000 )) >>"$WORK/times"
-  done
-  $PY - "$WORK/times" <<'PYEOF'
-import math, sys
-v = sorted(int(x) for x in open(sys.argv[1]))
-pct = lambda p: v[min(len(v) - 1, math.ceil(p / 100 * len(v)) - 1)] / 1000
-print("%.2f %.1f %.1f" % (len(v) / (sum(v) / 1e6), pct(50), pct(99)))
-PYEOF
 }
 
 # driver CHANNELS: offered more than it can do: "cmds/s p50_ms p99_ms".
@@ -78,7 +52,7 @@ print("%.2f %.1f %.1f" % (t["ok"] / s["elapsed_s"], svc["p50"], svc["p99"]))
 PYEOF
 }
 
-read -r sp_rate sp_p50 sp_p99 < <(spawned)
+read -r sp_rate sp_p50 sp_p99 < <(time_runs "$N" spawn)
 read -r d1_rate d1_p50 d1_p99 < <(driver 1)
 read -r d4_rate d4_p50 d4_p99 < <(driver 4)
 printf '`true` over SSH to 127.0.0.1:%s\n' "$SSH_PORT"

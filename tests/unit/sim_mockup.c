@@ -21,70 +21,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define BASIC_OK "Basic YWRtaW46czNjcmV0" /* admin:s3cret */
+#include "sim_fixture.h"
+
 #define SYS1 "/redfish/v1/Systems/1"
 #define SESSIONS "/redfish/v1/SessionService/Sessions"
 #define RACK "public-rackmount1"
-
-typedef struct fx_s {
-  ed__mockup_t *m;
-  ed__service_t *s;
-  ed__sim_response_t r;
-} fx_t;
-
-static const ed__service_config_t cfg = {
-    .user = "admin",
-    .password = "s3cret",
-    .power_on_ms = 1000,
-    .power_off_ms = 2000,
-    .bmc_reset_ms = 3000,
-    .session_timeout_ms = 60000,
-};
-
-static int setup(void **state) {
-  fx_t *f = calloc(1, sizeof(*f));
-  char err[256] = "";
-  if (f == NULL || ed__mockup_load("default", &f->m, err, sizeof(err)) != 0 ||
-      ed__service_create(f->m, &cfg, &f->s) != 0) {
-    fprintf(stderr, "setup: %s\n", err);
-    return -1;
-  }
-  *state = f;
-  return 0;
-}
-
-static int teardown(void **state) {
-  fx_t *f = *state;
-  ed__sim_response_free(&f->r);
-  ed__service_destroy(f->s);
-  ed__mockup_destroy(f->m);
-  free(f);
-  return 0;
-}
-
-/* An authenticated request; the answer lands in f->r. */
-static int call(fx_t *f, const char *method, const char *path, const char *body,
-                int64_t now) {
-  ed__sim_response_free(&f->r);
-  ed__sim_request_t q = {.method = method,
-                         .path = path,
-                         .authorization = BASIC_OK,
-                         .body = body,
-                         .body_len = body ? strlen(body) : 0};
-  assert_int_equal(ed__service_handle(f->s, &q, now, &f->r), 0);
-  return f->r.status;
-}
-
-static json_t *body(fx_t *f) {
-  assert_non_null(f->r.body);
-  json_t *j = json_loadb(f->r.body, f->r.body_len, 0, NULL);
-  assert_non_null(j);
-  return j;
-}
-
-static const char *str_at(json_t *j, const char *k) {
-  return json_string_value(json_object_get(j, k));
-}
 
 static json_int_t count_of(fx_t *f, const char *path, int64_t now) {
   assert_int_equal(call(f, "GET", path, NULL, now), 200);
