@@ -12,9 +12,12 @@
 #include "error.h"
 #include "log.h"
 #include "plugin_host.h"
+#include "inspect.h"
+#include "inventory.h"
 #include "report.h"
 #include "run.h"
 #include "scenario.h"
+#include "watch.h"
 
 static void usage(FILE *out) {
   fprintf(
@@ -28,11 +31,18 @@ static void usage(FILE *out) {
       "  verify FILE     during the event: no load, no fault, nothing\n"
       "                  that changes state; every check once and each\n"
       "                  plan's verifications, read-only\n"
-      "  validate FILE…  check scenario files; touches no device\n"
+      "  validate FILE…  check scenario and inventory files; touches no\n"
+      "                  device\n"
+      "  inspect INVENTORY  before the event: read-only health check of\n"
+      "                  every device, findings ranked by risk with the\n"
+      "                  measures to take (see inspect --help)\n"
       "  report DIR      rebuild a run's summary, plots and report from its\n"
       "                  journal alone [--junit FILE] [--no-plots]\n"
       "  compare A B     two runs side by side, with deltas and the latency\n"
       "                  overlaid [--out DIR]\n"
+      "  watch INVENTORY during the event: the on-duty console, polls\n"
+      "                  every device read-only, raises alarms, shows the\n"
+      "                  plan entry [--plan SCENARIO] (watch --help)\n"
       "  recover DIR     run the undos a killed run still owes (shows them\n"
       "                  and asks first; --yes to skip the question)\n"
       "  plugins         list the drivers, their options and operations\n"
@@ -218,6 +228,17 @@ out:
   return rc;
 }
 
+/* An inventory has "devices" and no "workloads" or "checks"; anything else
+ * (including a file that does not parse) is read as a scenario. */
+static int is_inventory(const char *file) {
+  json_t *root = json_load_file(file, 0, NULL);
+  int yes = json_is_object(root) && json_object_get(root, "devices") &&
+            !json_object_get(root, "workloads") &&
+            !json_object_get(root, "checks");
+  json_decref(root);
+  return yes;
+}
+
 static int cmd_validate(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "eventdrill: validate needs at least one file\n");
@@ -234,7 +255,14 @@ static int cmd_validate(int argc, char **argv) {
     ed_diag_t diag;
     ed_diag_init(&diag);
     ed_scenario_t *s = NULL;
-    if (ed_scenario_load(argv[i], &drivers, &diag, &s) == 0) {
+    int inventory = is_inventory(argv[i]);
+    int rc = inventory ? ed_inventory_load(argv[i], &drivers, &diag, &s)
+                       : ed_scenario_load(argv[i], &drivers, &diag, &s);
+    if (rc == 0 && inventory) {
+      printf("%s: ok (inventory %s: %zu device%s)\n", argv[i], s->name,
+             s->ntargets, s->ntargets == 1 ? "" : "s");
+      ed_scenario_destroy(s);
+    } else if (rc == 0) {
       printf("%s: ok (%s: %zu target%s, %zu workload%s)\n", argv[i], s->name,
              s->ntargets, s->ntargets == 1 ? "" : "s", s->nworkloads,
              s->nworkloads == 1 ? "" : "s");
@@ -274,6 +302,12 @@ static int cmd_report(int argc, char **argv) {
     return ED_EXIT_USAGE;
   }
   char html[4096] = "";
+  if (ed_watch_is_results(dir)) {
+    int wrc = ed_watch_report_write(dir, ro.no_plots, html, sizeof(html));
+    if (wrc == 0)
+      printf("report: %s\n", html);
+    return wrc == 0 ? ED_EXIT_OK : ED_EXIT_FAILED;
+  }
   int rc = ed_report_write(dir, &ro, html, sizeof(html), stderr);
   if (rc == ED_ENOTFOUND || rc == ED_EPARSE) {
     fprintf(stderr, "eventdrill: %s: no usable journal.jsonl\n", dir);
@@ -408,12 +442,16 @@ int main(int argc, char **argv) {
   }
   if (!strcmp(cmd, "validate"))
     return cmd_validate(argc - 1, argv + 1);
+  if (!strcmp(cmd, "inspect"))
+    return ed_inspect_command(argc - 1, argv + 1);
   if (!strcmp(cmd, "plugins"))
     return cmd_plugins(argc - 1, argv + 1);
   if (!strcmp(cmd, "report"))
     return cmd_report(argc - 1, argv + 1);
   if (!strcmp(cmd, "compare"))
     return cmd_compare(argc - 1, argv + 1);
+  if (!strcmp(cmd, "watch"))
+    return ed_watch_command(argc - 1, argv + 1);
   if (!strcmp(cmd, "recover")) {
     char *command = join_args(argc, argv);
     int rc = cmd_recover(argc - 1, argv + 1, command);

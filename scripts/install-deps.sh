@@ -7,15 +7,15 @@ packages=(
   # build
   build-essential cmake pkg-config git clang-format
   libuv1-dev libjansson-dev libcmocka-dev libcurl4-openssl-dev
-  libhttp-parser-dev libssl-dev openssl
+  libhttp-parser-dev libssl-dev openssl libncurses-dev
   # plots
   gnuplot-nox
   # drivers
   libfreeipmi-dev libssh-dev
   # tests and peers
-  clang libclang-rt-14-dev valgrind python3 curl iproute2
+  clang libclang-rt-14-dev valgrind python3 curl iproute2 tmux
   redfishtool python3-sushy python3-sushy-cli
-  openipmi ipmitool freeipmi-tools
+  openipmi libopenipmi-dev ipmitool freeipmi-tools
   openssh-server openssh-client
   # benchmarks
   wrk nginx-light util-linux time

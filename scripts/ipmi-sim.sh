@@ -5,9 +5,13 @@
 # the IPMI scenarios and tests use:
 #   bash scripts/ipmi-sim.sh &
 #   IPMI_CREDS=admin:secret ./build/bin/eventdrill rehearse scenarios/ipmi-power-cycle.json
+# The chassis power state is held in ipmi_sim by the module the build makes
+# from tests/peers/ipmisim_chassis.c (in build/, or the build folder $2);
+# without it, ipmi_sim runs a control script for every chassis request.
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 PORT=${1:-9623}
+ED_BUILD=${2:-${ED_BUILD:-$SRC/build}}
 command -v ipmi_sim >/dev/null || bash "$SRC/scripts/install-deps.sh"
 PY=/usr/bin/python3
 WORK=$(mktemp -d)
@@ -22,5 +26,6 @@ trap 'exit 0' INT TERM
 . "$SRC/tests/integration/ipmi_lib.sh"
 free_udp_port() { echo "$PORT"; }
 bmc_start
-echo "ipmi-sim: BMC on $BMC_HOST (FreeIPMI form), admin/secret; Ctrl-C stops it"
+echo "ipmi-sim: BMC on $BMC_HOST (FreeIPMI form), admin/secret, chassis" \
+  "control by $BMC_CHASSIS; Ctrl-C stops it"
 wait "$BMC_PID"

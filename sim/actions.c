@@ -1,6 +1,6 @@
 #include "actions.h"
 
-#include "../core/error.h"
+#include "../core/base/error.h"
 #include "bmc.h"
 #include "reply.h"
 
@@ -60,7 +60,10 @@ static int log_event(ed__service_t *s, uint32_t res, int event, int from,
   if (s->m->sel_entries < 0)
     return 0; /* a mockup with neither manager nor system */
   ed__bmc_ext_t *e = ed__bmc_ext(s);
-  return e ? ed__sel_add(&e->sel, res, event, from, to, time(NULL)) : ED_ENOMEM;
+  /* Stamped by the BMC's own clock, as a real one does. */
+  return e ? ed__sel_add(&e->sel, res, event, from, to,
+                         (time_t)(ed__bmc_wall_ms(s) / 1000))
+           : ED_ENOMEM;
 }
 
 static int system_reset(ed__service_t *s, const ed__maction_t *a, json_t *body,

@@ -1,6 +1,6 @@
 #include "auth.h"
 
-#include "../core/error.h"
+#include "../core/base/error.h"
 
 #include <stdlib.h>
 #include <string.h>

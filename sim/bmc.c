@@ -1,9 +1,10 @@
 #include "bmc.h"
 
-#include "../core/error.h"
+#include "../core/base/error.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static bool template_on(const ed__mockup_t *m, size_t sys) {
   const char *ps = json_string_value(
@@ -30,6 +31,7 @@ ed__bmc_ext_t *ed__bmc_ext(ed__service_t *s) {
   ed__overlay_init(&e->ov);
   ed__sessions_init(&e->sessions);
   ed__sel_init(&e->sel, s->m);
+  ed__sensors_init(&e->sensors);
   s->ext = e;
   return e;
 }
@@ -64,6 +66,22 @@ ed__power_t *ed__bmc_power(ed__service_t *s, size_t k) {
   return e ? &e->power[k - 1] : NULL;
 }
 
+const json_t *ed__bmc_json(const ed__service_t *s, uint32_t res) {
+  const ed__ov_ent_t *ov = s->ext ? ed__overlay_get(&s->ext->ov, res) : NULL;
+  return ov && ov->text ? ov->json : s->m->res[res].json;
+}
+
+int64_t ed__bmc_wall_ms(const ed__service_t *s) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  int64_t ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+  return ms + (s->ext ? s->ext->clock_offset_ms : 0);
+}
+
+bool ed__bmc_health_changed(const ed__service_t *s) {
+  return s->ext != NULL && (s->ext->sensors.n > 0 || s->ext->ov.n > 0);
+}
+
 /* Power delays may be 0 (instant); the others must be positive. */
 static int64_t or_default(int64_t v, int64_t def, int64_t min) {
   return v >= min ? v : def;
@@ -93,6 +111,7 @@ void ed__service_destroy(ed__service_t *s) {
     ed__overlay_close(&s->ext->ov);
     ed__sessions_close(&s->ext->sessions);
     ed__sel_close(&s->ext->sel);
+    ed__sensors_close(&s->ext->sensors);
     free(s->ext);
   }
   free(s);
@@ -110,6 +129,7 @@ size_t ed__service_footprint(const ed__service_t *s) {
     n += ed__overlay_footprint(&s->ext->ov);
     n += ed__sessions_footprint(&s->ext->sessions);
     n += ed__sel_footprint(&s->ext->sel);
+    n += ed__sensors_footprint(&s->ext->sensors);
   }
   return n;
 }

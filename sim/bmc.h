@@ -5,8 +5,9 @@
  *
  * An untouched BMC is only struct ed__service_s (about 90 bytes): the first
  * system's power and a pointer. Everything else it may change (power of
- * other systems, PATCHed resources, sessions, SEL additions) lives in an
- * ed__bmc_ext_t allocated on the first change.
+ * other systems, PATCHed resources, sessions, SEL additions, sensors and
+ * clock set by the operator) lives in an ed__bmc_ext_t allocated on the
+ * first change.
  */
 #ifndef ED_SIM_BMC_H
 #define ED_SIM_BMC_H
@@ -16,6 +17,7 @@
 #include "overlay.h"
 #include "power.h"
 #include "sel.h"
+#include "sensors.h"
 #include "service.h"
 
 typedef struct ed__bmc_ext_s {
@@ -23,6 +25,8 @@ typedef struct ed__bmc_ext_s {
   ed__overlay_t ov;
   ed__sessions_t sessions;
   ed__sel_t sel;
+  ed__sensors_t sensors;   /* readings the operator set */
+  int64_t clock_offset_ms; /* the BMC's clock minus the true time */
 } ed__bmc_ext_t;
 
 struct ed__service_s {
@@ -41,5 +45,14 @@ ed__pwr_state_t ed__bmc_state(const ed__service_t *s, size_t k, int64_t now_ms);
 /* The power state machine of system k, to change it (creates the
  * extension for k > 0); NULL when out of memory. Owned by s. */
 ed__power_t *ed__bmc_power(ed__service_t *s, size_t k);
+/* Resource res as changed by this BMC (its overlay), else the template's
+ * (borrowed). Live properties (power, clock, sensors) are not applied. */
+const json_t *ed__bmc_json(const ed__service_t *s, uint32_t res);
+/* The BMC's clock: the true time (CLOCK_REALTIME) plus its offset, in ms
+ * since the epoch. */
+int64_t ed__bmc_wall_ms(const ed__service_t *s);
+/* Whether health may differ from the template's: the operator set sensors
+ * or something was patched, so rollups are worked out when read. */
+bool ed__bmc_health_changed(const ed__service_t *s);
 
 #endif

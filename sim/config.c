@@ -386,7 +386,8 @@ static int parse_all(ed__sim_config_t *c, const json_t *json,
       "bmcs",      "listen",          "tls",          "mockup",
       "user",      "password",        "password_env", "power",
       "bmc_reset", "session_timeout", "knobs",        "per_bmc",
-      "seed",      "control",         "access_log",   NULL};
+      "seed",      "control",         "access_log",   "changes",
+      NULL};
   if (!json_is_object(json))
     return failf(errbuf, errlen, origin, "expected a JSON object");
   int rc = only_keys(json, keys, "", origin, errbuf, errlen);
@@ -413,6 +414,14 @@ static int parse_all(ed__sim_config_t *c, const json_t *json,
   }
   if (rc == 0 && (v = json_object_get(json, "per_bmc")))
     rc = parse_per_bmc(c, v, origin, errbuf, errlen);
+  if (rc == 0 && (v = json_object_get(json, "changes"))) {
+    if (!json_is_array(v))
+      rc = failf(errbuf, errlen, origin,
+                 "changes: expected an array of control commands "
+                 "({\"op\": \"sensor\", ...})");
+    else if (!(c->changes = json_deep_copy(v)))
+      rc = failf(errbuf, errlen, origin, "changes: out of memory");
+  }
   for (size_t i = 0; rc == 0 && i < c->n_per_bmc; i++)
     if (c->per_bmc[i].index >= c->bmcs)
       rc = failf(errbuf, errlen, origin,
@@ -426,6 +435,8 @@ int ed__config_parse(ed__sim_config_t *c, const json_t *json,
   if (!origin)
     origin = "config";
   int rc = set_defaults(c);
+  if (rc == 0 && dup_str(&c->origin, origin) < 0)
+    rc = ED_ENOMEM;
   if (rc < 0)
     snprintf(errbuf, errlen, "%s: out of memory", origin);
   else
@@ -449,5 +460,7 @@ void ed__config_close(ed__sim_config_t *c) {
   free(c->tls_key);
   free(c->tls_ca);
   free(c->per_bmc);
+  json_decref(c->changes);
+  free(c->origin);
   memset(c, 0, sizeof(*c));
 }

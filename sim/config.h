@@ -38,11 +38,14 @@ typedef struct ed__sim_config_s {
   uint32_t control_addr; /* host byte order */
   uint16_t control_port; /* 0 = any free port */
   int access_log;
+  json_t *changes; /* control commands applied at start (owned), or NULL */
+  char *origin;    /* where the configuration came from (owned) */
 } ed__sim_config_t;
 
 /* Fill cfg (caller-allocated) from json. On error returns ED_EINVAL (or
  * ED_ENOMEM) with "<origin>: <key>: <why>" in errbuf; cfg is then already
- * closed. */
+ * closed. "changes" is only checked to be an array here: its commands are
+ * checked as the fleet applies them (sim.c), against its BMCs. */
 int ed__config_parse(ed__sim_config_t *cfg, const json_t *json,
                      const char *origin, char *errbuf, size_t errlen);
 /* Free what cfg owns (the password is wiped first). */

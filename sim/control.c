@@ -79,25 +79,33 @@ static void command(ed__control_t *c, ed__http_req_t *req, const char *op) {
     reply(req, 200, json_pack("{s:b}", "ok", 1));
 }
 
+/* The commands, each at POST /<op>. */
+static const char *const ops[] = {"knobs", "down",  "up",   "sensor",
+                                  "sel",   "patch", "clock"};
+
 static void on_request(void *owner, ed__http_req_t *req) {
   ed__control_t *c = owner;
   const char *m = req->r.method, *p = req->r.path;
   int get = strcmp(m, "GET") == 0, post = strcmp(m, "POST") == 0;
-  if (strcmp(p, "/status") == 0 && get)
-    reply(req, 200, ed_sim_status(c->sim));
-  else if (strcmp(p, "/knobs") == 0 && post)
-    command(c, req, "knobs");
-  else if (strcmp(p, "/down") == 0 && post)
-    command(c, req, "down");
-  else if (strcmp(p, "/up") == 0 && post)
-    command(c, req, "up");
-  else if (strcmp(p, "/status") == 0 || strcmp(p, "/knobs") == 0 ||
-           strcmp(p, "/down") == 0 || strcmp(p, "/up") == 0)
-    reply_error(req, 405, "method not allowed here");
-  else
-    reply_error(req, 404,
-                "unknown path: try GET /status, POST /knobs, "
-                "POST /down, POST /up");
+  if (strcmp(p, "/status") == 0) {
+    if (get)
+      reply(req, 200, ed_sim_status(c->sim));
+    else
+      reply_error(req, 405, "method not allowed here");
+    return;
+  }
+  for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+    if (p[0] == '/' && strcmp(p + 1, ops[i]) == 0) {
+      if (post)
+        command(c, req, ops[i]);
+      else
+        reply_error(req, 405, "method not allowed here");
+      return;
+    }
+  }
+  reply_error(req, 404,
+              "unknown path: try GET /status, or POST /knobs, /down, /up, "
+              "/sensor, /sel, /patch, /clock");
 }
 
 static void on_abort(void *owner, ed__http_req_t *req) {

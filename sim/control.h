@@ -1,7 +1,8 @@
 /*
  * control: the fleet's control channel, an HTTP/1.1 endpoint on a loopback
- * port of its own (never a BMC's): GET /status, POST /knobs, POST /down,
- * POST /up, with JSON bodies. It drives the fleet through sim.h only.
+ * port of its own (never a BMC's): GET /status, and POST /<op> for each
+ * command of ed_sim_control (knobs, down, up, sensor, sel, patch, clock),
+ * with JSON bodies. It drives the fleet through sim.h only.
  */
 #ifndef ED_SIM_CONTROL_H
 #define ED_SIM_CONTROL_H

@@ -280,9 +280,12 @@ static void bad_request(ed__http_conn_t *c) {
   s->url = "";
   s->keep_alive = 0;
   s->state = SLOT_PENDING;
+  s->start_ns = uv_hrtime();
   c->no_more = 1;
   enqueue(c, s);
   int st = c->err_status ? c->err_status : 400;
+  if (c->h->on_refused)
+    c->h->on_refused(c->owner, s, st);
   const char *why = st == 413   ? "request body too large"
                     : st == 431 ? "request header too large"
                                 : "malformed HTTP request";

@@ -39,6 +39,10 @@ typedef struct ed__http_handler_s {
   void (*on_abort)(void *owner, ed__http_req_t *req);
   /* An answer carrying go_down_ms has been written out. May be NULL. */
   void (*on_go_down)(void *owner, int64_t ms);
+  /* A request that could not be parsed is answered with status (400, 413,
+   * 431) by http itself; req->r.method is "?" and its path "". Told
+   * before the answer goes, for the access log. May be NULL. */
+  void (*on_refused)(void *owner, ed__http_req_t *req, int status);
   /* The connection is closed and about to be freed. */
   void (*on_close)(void *owner, ed__http_conn_t *c);
 } ed__http_handler_t;

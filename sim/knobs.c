@@ -52,7 +52,7 @@ int ed__knobs_is_key(const char *key) {
 
 /* ---- durations ---- */
 
-/* The same grammar as scenario files (core/duration.c), so that a duration
+/* The same grammar as scenario files (core/base/duration.c), so that a duration
  * means the same in a scenario's "sim" object and in a simulator config. */
 int ed__duration_parse_str(const char *s, int64_t *ms) {
   char why[128];

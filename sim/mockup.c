@@ -1,6 +1,6 @@
 #include "mockup.h"
 
-#include "../core/error.h"
+#include "../core/base/error.h"
 #include "mockup_scan.h"
 
 #include <dirent.h>
@@ -46,7 +46,8 @@ void ed__mockup_etag(const char *text, size_t len, char out[ED__ETAG_LEN]) {
 }
 
 char *ed__mockup_dump(const json_t *json, size_t *len) {
-  char *t = json_dumps(json, JSON_INDENT(2));
+  /* 15 digits give a mockup's 13.2 back as 13.2, not 13.199999999999999. */
+  char *t = json_dumps(json, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
   if (t != NULL && len != NULL)
     *len = strlen(t);
   return t;

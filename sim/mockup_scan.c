@@ -1,6 +1,6 @@
 #include "mockup_scan.h"
 
-#include "../core/error.h"
+#include "../core/base/error.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,8 @@
 /*
- * overlay: the resources one virtual BMC has changed (PATCH), each a
- * private copy of the template's JSON with its text and ETag. An untouched
- * BMC has an empty overlay and shares every resource with its fleet.
+ * overlay: the resources one virtual BMC has changed (a client's PATCH, or
+ * the operator's "patch" through the control channel), each a private copy
+ * of the template's JSON with its text and ETag. An untouched BMC has an
+ * empty overlay and shares every resource with its fleet.
  */
 #ifndef ED_SIM_OVERLAY_H
 #define ED_SIM_OVERLAY_H
@@ -47,6 +48,16 @@ bool ed__overlay_patchable(const ed__mres_t *r);
 int ed__overlay_patch(ed__overlay_t *ov, const ed__mockup_t *m, uint32_t res,
                       json_t *patch, ed__patch_err_t *why,
                       const char **bad_prop);
+/* The operator's hand: set the value at pointer (RFC 6901: "/A/0/B", with
+ * ~1 for '/' and ~0 for '~') in this BMC's copy of resource res, made on
+ * the first change. Every token but the last must exist; the last may name
+ * a new key of an object, an element of an array, or "-" to append to one.
+ * value is copied; nothing is checked against a schema. On a refusal
+ * returns ED_EINVAL with "<pointer prefix>: <why>" in errbuf and changes
+ * nothing; ED_ENOMEM otherwise, or 0. */
+int ed__overlay_set(ed__overlay_t *ov, const ed__mockup_t *m, uint32_t res,
+                    const char *pointer, const json_t *value, char *errbuf,
+                    size_t errlen);
 size_t ed__overlay_footprint(const ed__overlay_t *ov);
 
 #endif

@@ -1,6 +1,6 @@
 #include "power.h"
 
-#include "../core/error.h"
+#include "../core/base/error.h"
 
 #include <string.h>
 

@@ -1,6 +1,6 @@
 #include "reply.h"
 
-#include "../core/error.h"
+#include "../core/base/error.h"
 #include "mockup.h"
 
 #include <stdarg.h>

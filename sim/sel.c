@@ -1,7 +1,8 @@
 #include "sel.h"
 
-#include "../core/error.h"
+#include "../core/base/error.h"
 #include "power.h"
+#include "sensors.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,14 +13,21 @@ void ed__sel_init(ed__sel_t *sel, const ed__mockup_t *m) {
   sel->next_id = m->sel_next_id ? m->sel_next_id : 1;
 }
 
+static void free_messages(ed__sel_t *sel) {
+  for (size_t i = 0; i < sel->n; i++)
+    free(sel->v[i].message);
+}
+
 void ed__sel_close(ed__sel_t *sel) {
+  free_messages(sel);
   free(sel->v);
   memset(sel, 0, sizeof(*sel));
 }
 
-int ed__sel_add(ed__sel_t *sel, uint32_t res, int event, int from, int to,
-                time_t now_s) {
+/* Room for one more entry at the end (the oldest goes when full). */
+static ed__sel_entry_t *append(ed__sel_t *sel) {
   if (sel->n == ED__SEL_MAX) { /* wraps when full, like the real thing */
+    free(sel->v[0].message);
     memmove(sel->v, sel->v + 1, (sel->n - 1) * sizeof(*sel->v));
     sel->n--;
   }
@@ -29,21 +37,47 @@ int ed__sel_add(ed__sel_t *sel, uint32_t res, int event, int from, int to,
       cap = ED__SEL_MAX;
     ed__sel_entry_t *v = realloc(sel->v, cap * sizeof(*v));
     if (v == NULL)
-      return ED_ENOMEM;
+      return NULL;
     sel->v = v;
     sel->cap = cap;
   }
   ed__sel_entry_t *e = &sel->v[sel->n++];
-  e->created = (int64_t)now_s;
+  memset(e, 0, sizeof(*e));
   e->id = sel->next_id++;
+  return e;
+}
+
+int ed__sel_add(ed__sel_t *sel, uint32_t res, int event, int from, int to,
+                time_t now_s) {
+  ed__sel_entry_t *e = append(sel);
+  if (e == NULL)
+    return ED_ENOMEM;
+  e->created = (int64_t)now_s;
   e->res = res;
   e->event = (uint8_t)event;
   e->from = (uint8_t)from;
   e->to = (uint8_t)to;
+  e->severity = ED__HEALTH_OK;
+  return 0;
+}
+
+int ed__sel_add_message(ed__sel_t *sel, int severity, const char *message,
+                        time_t now_s) {
+  char *copy = strdup(message);
+  ed__sel_entry_t *e = copy ? append(sel) : NULL;
+  if (e == NULL) {
+    free(copy);
+    return ED_ENOMEM;
+  }
+  e->created = (int64_t)now_s;
+  e->message = copy;
+  e->event = ED__SEL_OPERATOR;
+  e->severity = (uint8_t)severity;
   return 0;
 }
 
 void ed__sel_clear(ed__sel_t *sel) {
+  free_messages(sel);
   sel->n = 0;
   sel->cleared = true;
 }
@@ -110,18 +144,33 @@ json_t *ed__sel_entry(const ed__sel_t *sel, const ed__mockup_t *m,
   gmtime_r(&t, &tm);
   strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S+00:00", &tm);
   entry_uri(m, e->id, uri, sizeof(uri));
-  message(e, m, msg, sizeof(msg));
+  if (e->message == NULL)
+    message(e, m, msg, sizeof(msg));
   snprintf(name, sizeof(name), "SEL Entry %u", e->id);
-  return json_pack("{s:s, s:s, s:s#, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s}}",
-                   "@odata.type", "#LogEntry.v1_9_0.LogEntry", "@odata.id", uri,
-                   "Id", id, (int)id_len, "Name", name, "EntryType", "SEL",
-                   "Severity", "OK", "Created", when, "SensorType",
-                   e->event == ED__SEL_BMC_RESET ? "Management Subsystem Health"
-                                                 : "System ACPI PowerState",
-                   "Message", msg, "OriginOfCondition", "@odata.id",
-                   m->res[e->res].path);
+  json_t *j =
+      json_pack("{s:s, s:s, s:s#, s:s, s:s, s:s, s:s, s:s}", "@odata.type",
+                "#LogEntry.v1_9_0.LogEntry", "@odata.id", uri, "Id", id,
+                (int)id_len, "Name", name, "EntryType", "SEL", "Severity",
+                ed__health_name((ed__health_t)e->severity), "Created", when,
+                "Message", e->message ? e->message : msg);
+  if (j == NULL || e->message != NULL)
+    return j; /* the operator's entry is about nothing in particular */
+  if (json_object_set_new(j, "SensorType",
+                          json_string(e->event == ED__SEL_BMC_RESET
+                                          ? "Management Subsystem Health"
+                                          : "System ACPI PowerState")) < 0 ||
+      json_object_set_new(
+          j, "OriginOfCondition",
+          json_pack("{s:s}", "@odata.id", m->res[e->res].path)) < 0) {
+    json_decref(j);
+    return NULL;
+  }
+  return j;
 }
 
 size_t ed__sel_footprint(const ed__sel_t *sel) {
-  return sel->cap * sizeof(*sel->v);
+  size_t n = sel->cap * sizeof(*sel->v);
+  for (size_t i = 0; i < sel->n; i++)
+    n += sel->v[i].message ? strlen(sel->v[i].message) + 1 : 0;
+  return n;
 }

@@ -1,8 +1,9 @@
 /*
  * sel: the System Event Log entries one virtual BMC adds to its mockup's
- * SEL (power events, BMC resets). The mockup's own entries stay shared in
- * the template; only additions are per BMC, as a few bytes each: the JSON
- * is built when an entry is read.
+ * SEL (power events, BMC resets, and entries the operator writes through
+ * the control channel). The mockup's own entries stay shared in the
+ * template; only additions are per BMC, as a few bytes each (plus the
+ * operator's message): the JSON is built when an entry is read.
  */
 #ifndef ED_SIM_SEL_H
 #define ED_SIM_SEL_H
@@ -16,13 +17,16 @@
 
 #define ED__SEL_MAX 1000      /* like MaxNumberOfRecords; oldest dropped */
 #define ED__SEL_BMC_RESET 255 /* event code of a Manager.Reset */
+#define ED__SEL_OPERATOR 254  /* event code of an operator's entry */
 
 typedef struct ed__sel_entry_s {
-  int64_t created; /* wall-clock seconds */
+  int64_t created; /* wall-clock seconds of the BMC's clock */
+  char *message;   /* the operator's text (owned), NULL for events */
   uint32_t id;
   uint32_t res;     /* resource the event is about (system or manager) */
-  uint8_t event;    /* ed__reset_t, or ED__SEL_BMC_RESET */
+  uint8_t event;    /* ed__reset_t, ED__SEL_BMC_RESET or ED__SEL_OPERATOR */
   uint8_t from, to; /* ed__pwr_state_t before, and where it is heading */
+  uint8_t severity; /* ed__health_t: OK, Warning, Critical */
 } ed__sel_entry_t;
 
 /* Caller-allocated (_init/_close). */
@@ -38,6 +42,10 @@ void ed__sel_close(ed__sel_t *sel);
 /* Log an event at wall-clock time now_s. 0 or ED_ENOMEM. */
 int ed__sel_add(ed__sel_t *sel, uint32_t res, int event, int from, int to,
                 time_t now_s);
+/* Log the operator's entry: severity (ed__health_t, not NONE) and message
+ * (copied), at wall-clock time now_s. 0 or ED_ENOMEM. */
+int ed__sel_add_message(ed__sel_t *sel, int severity, const char *message,
+                        time_t now_s);
 /* LogService.ClearLog. */
 void ed__sel_clear(ed__sel_t *sel);
 /* The Entries collection as this BMC sees it (template members, unless

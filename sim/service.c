@@ -1,8 +1,9 @@
 #include "service.h"
 
-#include "../core/error.h"
+#include "../core/base/error.h"
 #include "actions.h"
 #include "bmc.h"
+#include "live.h"
 #include "reply.h"
 
 #include <stdio.h>
@@ -171,48 +172,6 @@ static int sessions_route(ed__service_t *s, const ed__sim_request_t *req,
 
 /* ---- resources --------------------------------------------------------- */
 
-/* A resource as this BMC shows it now: shared text when nothing differs
- * from the cache, else text built here (owned). */
-typedef struct repr_s {
-  const char *text;
-  size_t len;
-  const char *etag;
-  char *owned;
-  char etag_buf[ED__ETAG_LEN];
-} repr_t;
-
-static int current_repr(const ed__service_t *s, const ed__mres_t *r,
-                        int64_t now_ms, repr_t *out) {
-  const ed__ov_ent_t *ov =
-      s->ext ? ed__overlay_get(&s->ext->ov, ed__mockup_index(s->m, r)) : NULL;
-  const json_t *base = ov && ov->text ? ov->json : r->json;
-  memset(out, 0, sizeof(*out));
-  out->text = ov && ov->text ? ov->text : r->text;
-  out->len = ov && ov->text ? ov->text_len : r->text_len;
-  out->etag = ov && ov->text ? ov->etag : r->etag;
-  if (r->kind != ED__RES_SYSTEM)
-    return 0;
-  /* Only the power state is live; serialise only when it differs. */
-  const char *want =
-      ed__power_state_name(ed__bmc_state(s, (size_t)r->sys, now_ms));
-  const char *has = json_string_value(json_object_get(base, "PowerState"));
-  if (has != NULL && strcmp(has, want) == 0)
-    return 0;
-  json_t *c = json_copy((json_t *)base);
-  if (c == NULL || json_object_set_new(c, "PowerState", json_string(want))) {
-    json_decref(c);
-    return ED_ENOMEM;
-  }
-  out->owned = ed__mockup_dump(c, &out->len);
-  json_decref(c);
-  if (out->owned == NULL)
-    return ED_ENOMEM;
-  out->text = out->owned;
-  ed__mockup_etag(out->owned, out->len, out->etag_buf);
-  out->etag = out->etag_buf;
-  return 0;
-}
-
 /* Does an If-Match / If-None-Match list name etag ("*" names any)? Weak
  * validators compare by their opaque part. */
 static bool etag_listed(const char *list, const char *etag) {
@@ -247,10 +206,12 @@ static int get_resource(const ed__service_t *s, const ed__sim_request_t *req,
   if (r->kind == ED__RES_SEL_ENTRIES)
     return ed__reply_json(
         resp, 200, ed__sel_collection(s->ext ? &s->ext->sel : NULL, s->m));
-  repr_t rp;
-  int rc = current_repr(s, r, now_ms, &rp);
-  if (rc < 0)
+  ed__repr_t rp;
+  int rc = ed__live_repr(s, r, now_ms, &rp);
+  if (rc < 0) {
+    ed__live_repr_free(&rp);
     return rc;
+  }
   if (req->if_none_match && etag_listed(req->if_none_match, rp.etag)) {
     resp->status = 304;
     resp->etag = strdup(rp.etag);
@@ -265,7 +226,7 @@ static int get_resource(const ed__service_t *s, const ed__sim_request_t *req,
   } else {
     rc = ed__reply_text(resp, 200, rp.text, rp.len, rp.etag);
   }
-  free(rp.owned);
+  ed__live_repr_free(&rp);
   return rc;
 }
 
@@ -303,10 +264,10 @@ static int patch_refused(ed__sim_response_t *resp, ed__patch_err_t why,
 static int patch_resource(ed__service_t *s, const ed__sim_request_t *req,
                           const ed__mres_t *r, int64_t now_ms,
                           ed__sim_response_t *resp) {
-  repr_t rp;
-  int rc = current_repr(s, r, now_ms, &rp);
+  ed__repr_t rp;
+  int rc = ed__live_repr(s, r, now_ms, &rp);
   bool stale = rc == 0 && req->if_match && !etag_listed(req->if_match, rp.etag);
-  free(rp.owned);
+  ed__live_repr_free(&rp);
   if (rc < 0)
     return rc;
   if (stale)

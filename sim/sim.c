@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "command.h"
 #include "config.h"
 #include "control.h"
 #include "error.h"
@@ -56,12 +57,14 @@ struct ed_sim_s {
 static void on_request(void *owner, ed__http_req_t *req);
 static void on_abort(void *owner, ed__http_req_t *req);
 static void on_go_down(void *owner, int64_t ms);
+static void on_refused(void *owner, ed__http_req_t *req, int status);
 static void on_conn_close(void *owner, ed__http_conn_t *c);
 
 static const ed__http_handler_t bmc_handler = {
     .on_request = on_request,
     .on_abort = on_abort,
     .on_go_down = on_go_down,
+    .on_refused = on_refused,
     .on_close = on_conn_close,
 };
 
@@ -104,7 +107,9 @@ static void access_log(bmc_t *b, ed__http_req_t *req, int status,
   size_t o = 0;
   for (const char *p = req->r.path; p && *p && o + 7 < sizeof(path); p++) {
     unsigned char ch = (unsigned char)*p;
-    if (ch < 0x20 || ch == '"' || ch == '\\')
+    /* Control characters, quotes and bytes beyond ASCII (a decoded path
+     * may hold anything) are escaped: every line stays valid JSON. */
+    if (ch < 0x20 || ch >= 0x7f || ch == '"' || ch == '\\')
       o += (size_t)snprintf(path + o, sizeof(path) - o, "\\u%04x", ch);
     else
       path[o++] = (char)ch;
@@ -214,6 +219,10 @@ static void on_abort(void *owner, ed__http_req_t *req) {
   bmc_t *b = owner;
   if (!req->live)
     return;
+  /* The client went away before the answer: the request still counts.
+   * A hang was logged when it came in. */
+  if (b->sim->cfg.access_log && req->fate.action != ED__ACT_HANG)
+    access_log(b, req, 0, "aborted");
   req->live = 0;
   b->in_flight--;
   if (req->wait.queued)
@@ -221,6 +230,12 @@ static void on_abort(void *owner, ed__http_req_t *req) {
   if (req->timer_on)
     uv_timer_stop(&req->timer);
   release_worker(b, req);
+}
+
+static void on_refused(void *owner, ed__http_req_t *req, int status) {
+  bmc_t *b = owner;
+  if (b->sim->cfg.access_log)
+    access_log(b, req, status, NULL);
 }
 
 /* ---- connections and listeners ---- */
@@ -353,73 +368,94 @@ static void on_go_down(void *owner, int64_t ms) {
 
 /* ---- control ---- */
 
+/* One command applied to one BMC. */
+typedef struct apply_s {
+  const ed__command_t *cmd;
+  const char *where;
+  char *errbuf;
+  size_t errlen;
+} apply_t;
+
 /* The BMCs a command names: "bmc": i, [i, ...] or "all" (the default when
- * all_default). Calls fn on each. */
-static int for_bmcs(ed_sim_t *sim, const json_t *cmd, int all_default,
-                    int (*fn)(bmc_t *, const void *), const void *arg,
-                    char *errbuf, size_t errlen) {
-  const json_t *sel = json_object_get(cmd, "bmc");
-  if ((!sel && all_default) ||
+ * absent). Checks the whole selection, then calls fn on each BMC until one
+ * fails. */
+static int for_bmcs(ed_sim_t *sim, const apply_t *a,
+                    int (*fn)(bmc_t *, const apply_t *)) {
+  const json_t *sel = a->cmd->bmc;
+  if (!sel ||
       (json_is_string(sel) && strcmp(json_string_value(sel), "all") == 0)) {
-    for (size_t i = 0; i < sim->n; i++)
-      if (fn(&sim->bmcs[i], arg) < 0)
-        return ED_ENOMEM;
-    return 0;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < sim->n; i++)
+      rc = fn(&sim->bmcs[i], a);
+    return rc;
   }
   size_t n = json_is_array(sel) ? json_array_size(sel) : 1;
   for (size_t k = 0; k < n; k++) {
     const json_t *v = json_is_array(sel) ? json_array_get(sel, k) : sel;
     if (!json_is_integer(v) || json_integer_value(v) < 0 ||
         (size_t)json_integer_value(v) >= sim->n) {
-      snprintf(errbuf, errlen,
-               "bmc: expected a BMC index below %zu, a list of them, or "
+      snprintf(a->errbuf, a->errlen,
+               "%s%sbmc: expected a BMC index below %zu, a list of them, or "
                "\"all\"",
-               sim->n);
+               a->where, *a->where ? "." : "", sim->n);
       return ED_EINVAL;
     }
   }
-  for (size_t k = 0; k < n; k++) {
+  int rc = 0;
+  for (size_t k = 0; rc == 0 && k < n; k++) {
     const json_t *v = json_is_array(sel) ? json_array_get(sel, k) : sel;
-    if (fn(&sim->bmcs[json_integer_value(v)], arg) < 0)
-      return ED_ENOMEM;
+    rc = fn(&sim->bmcs[json_integer_value(v)], a);
   }
-  return 0;
+  return rc;
 }
 
-static int apply_knobs(bmc_t *b, const void *arg) {
-  ed__knobs_apply(&b->knobs, arg);
-  /* A larger capacity lets waiters in at once. */
-  ed__waiter_t *w;
-  while ((w = ed__gate_admit(&b->gate, b->knobs.capacity)))
-    start_service(b, req_of(w));
-  return 0;
-}
-
-static int apply_down(bmc_t *b, const void *arg) {
-  return bmc_down(b, *(const int64_t *)arg);
-}
-
-static int apply_up(bmc_t *b, const void *arg) {
-  (void)arg;
-  bmc_up(b);
-  return 0;
-}
-
-static int check_keys(const json_t *cmd, const char *const *extra, int knobs_ok,
-                      char *errbuf, size_t errlen) {
-  const char *key;
-  json_t *v;
-  json_object_foreach((json_t *)cmd, key, v) {
-    int ok = strcmp(key, "op") == 0 || strcmp(key, "bmc") == 0 ||
-             (knobs_ok && ed__knobs_is_key(key));
-    for (const char *const *e = extra; e && *e && !ok; e++)
-      ok = strcmp(*e, key) == 0;
-    if (!ok) {
-      snprintf(errbuf, errlen, "unknown key '%s'", key);
-      return ED_EINVAL;
-    }
+static int apply_one(bmc_t *b, const apply_t *a) {
+  const ed__command_t *c = a->cmd;
+  int rc = 0;
+  if (c->op == ED__OP_KNOBS) {
+    ed__knobs_apply(&b->knobs, &c->knobs);
+    /* A larger capacity lets waiters in at once. */
+    ed__waiter_t *w;
+    while ((w = ed__gate_admit(&b->gate, b->knobs.capacity)))
+      start_service(b, req_of(w));
+  } else if (c->op == ED__OP_DOWN) {
+    rc = bmc_down(b, c->ms);
+  } else if (c->op == ED__OP_UP) {
+    bmc_up(b);
+  } else {
+    rc = ed__command_apply(c, b->svc, (int64_t)uv_now(b->sim->loop), a->where,
+                           a->errbuf, a->errlen);
   }
+  if (rc == ED_ENOMEM)
+    snprintf(a->errbuf, a->errlen, "BMC %u: out of memory", b->index);
+  return rc;
+}
+
+static int check_only(bmc_t *b, const apply_t *a) {
+  (void)b;
+  (void)a;
   return 0;
+}
+
+/* When a command runs: at run time every op; while the fleet is created
+ * (changes at start) all but down and up, which wait for the listeners of
+ * ed_sim_start. */
+enum { RUN_ALL = 0, RUN_STATE, RUN_TRANSPORT };
+
+static int control_at(ed_sim_t *sim, const json_t *cmd, const char *where,
+                      int phase, char *errbuf, size_t errlen) {
+  ed__command_t c;
+  int rc = ed__command_parse(cmd, where, &c, errbuf, errlen);
+  if (rc < 0)
+    return rc;
+  bool transport = c.op == ED__OP_DOWN || c.op == ED__OP_UP;
+  apply_t a = {&c, where, errbuf, errlen};
+  /* Out of its phase a command is only checked, so that a bad "bmc" is
+   * refused with the other configuration errors. */
+  if ((phase == RUN_STATE && transport) ||
+      (phase == RUN_TRANSPORT && !transport))
+    return for_bmcs(sim, &a, check_only);
+  return for_bmcs(sim, &a, apply_one);
 }
 
 int ed_sim_control(ed_sim_t *sim, const json_t *cmd, char *errbuf,
@@ -428,35 +464,28 @@ int ed_sim_control(ed_sim_t *sim, const json_t *cmd, char *errbuf,
     snprintf(errbuf, errlen, "expected a JSON object");
     return ED_EINVAL;
   }
-  const json_t *opv = json_object_get(cmd, "op");
-  const char *op = json_is_string(opv) ? json_string_value(opv) : "knobs";
-  if (strcmp(op, "knobs") == 0) {
-    ed__knobs_patch_t p;
-    int rc = check_keys(cmd, NULL, 1, errbuf, errlen);
-    if (rc == 0)
-      rc = ed__knobs_parse(cmd, "knobs", &p, errbuf, errlen);
-    return rc < 0 ? rc : for_bmcs(sim, cmd, 1, apply_knobs, &p, errbuf, errlen);
-  }
-  if (strcmp(op, "down") == 0 || strcmp(op, "up") == 0) {
-    static const char *const extra[] = {"for", NULL};
-    int64_t ms = 0;
-    const json_t *f = json_object_get(cmd, "for");
-    int rc = check_keys(cmd, extra, 0, errbuf, errlen);
-    if (rc < 0)
+  /* A caller outside the loop's callbacks may find its clock stale: a
+   * drift or an outage starts from the true now. */
+  uv_update_time(sim->loop);
+  return control_at(sim, cmd, "", RUN_ALL, errbuf, errlen);
+}
+
+/* The configuration's "changes", in order, in one phase. */
+static int apply_changes(ed_sim_t *sim, int phase, char *errbuf,
+                         size_t errlen) {
+  const char *origin = sim->cfg.origin;
+  size_t i;
+  json_t *cmd;
+  json_array_foreach(sim->cfg.changes, i, cmd) {
+    char where[32], why[1024];
+    snprintf(where, sizeof(where), "changes[%zu]", i);
+    int rc = control_at(sim, cmd, where, phase, why, sizeof(why));
+    if (rc < 0) {
+      snprintf(errbuf, errlen, "%s: %s", origin, why);
       return rc;
-    if (!json_object_get(cmd, "bmc")) {
-      snprintf(errbuf, errlen, "bmc: missing (an index, a list or \"all\")");
-      return ED_EINVAL;
     }
-    if (f && ed__duration_parse(f, &ms) < 0) {
-      snprintf(errbuf, errlen, "for: expected a duration such as \"10s\"");
-      return ED_EINVAL;
-    }
-    return for_bmcs(sim, cmd, 0, op[0] == 'd' ? apply_down : apply_up, &ms,
-                    errbuf, errlen);
   }
-  snprintf(errbuf, errlen, "op: expected \"knobs\", \"down\" or \"up\"");
-  return ED_EINVAL;
+  return 0;
 }
 
 static json_t *bmc_status(bmc_t *b) {
@@ -540,6 +569,10 @@ int ed_sim_create(uv_loop_t *loop, const json_t *config, const char *origin,
     snprintf(errbuf, errlen, "%s: %s", origin ? origin : "config", why);
   else
     rc = make_bmcs(sim, errbuf, errlen);
+  if (rc == 0) {
+    uv_update_time(loop); /* changes that drift start from now */
+    rc = apply_changes(sim, RUN_STATE, errbuf, errlen);
+  }
   if (rc < 0) {
     sim->closing = 1;
     finalize(sim);
@@ -572,6 +605,10 @@ int ed_sim_start(ed_sim_t *sim, char *errbuf, size_t errlen) {
   int rc = raise_nofile(sim->n + 64, errbuf, errlen);
   for (size_t i = 0; rc == 0 && i < sim->n; i++)
     rc = bmc_listen(&sim->bmcs[i], errbuf, errlen);
+  /* Outages among the changes close what was just opened: no connection
+   * can have come in, the loop has not run since. */
+  if (rc == 0)
+    rc = apply_changes(sim, RUN_TRANSPORT, errbuf, errlen);
   if (rc == 0 && sim->cfg.has_control) {
     rc =
         ed__control_start(sim->loop, sim, sim->cfg.control_addr,

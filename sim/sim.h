@@ -25,11 +25,19 @@ size_t ed_sim_count(const ed_sim_t *sim);
 /* Base URL of BMC i, e.g. "http://127.0.1.1:8000" (borrowed). */
 const char *ed_sim_url(const ed_sim_t *sim, size_t i);
 /* Apply a control command (the control channel's JSON body) at run time.
- * Returns 0 or <0 with errbuf. cmd is borrowed. Its "op" says what to do:
- *   "knobs" (the default): {"bmc": i | [i, ...] | "all", <knobs>...}
- *   "down": {"bmc": ..., "for": "10s"} (no "for": until "up")
- *   "up":   {"bmc": ...}
- * See docs/simulator.md for the knobs. */
+ * Returns 0 or <0 with errbuf ("<key>: <why>"). cmd is borrowed. "bmc"
+ * names the BMCs: i | [i, ...] | "all" (absent: all). Its "op" says what
+ * to do:
+ *   "knobs" (the default): {<knobs>...}
+ *   "down":   {"for": "10s"} (no "for": until "up"; "bmc" required)
+ *   "up":     {} ("bmc" required)
+ *   "sensor": {"name": "CPU1 Temp", "value": 88 | "jump": 20, "drift": 0.5}
+ *   "sel":    {"severity": "Critical", "message": "...", "clear": true}
+ *   "patch":  {"path": "/redfish/v1/Chassis/1/Power",
+ *              "pointer": "/PowerSupplies/1/Status/Health", "value": ...}
+ *   "clock":  {"offset": "90s" | "-90s"}
+ * See docs/simulator.md. The configuration's "changes" holds the same
+ * commands, applied by ed_sim_create (down and up by ed_sim_start). */
 int ed_sim_control(ed_sim_t *sim, const json_t *cmd, char *errbuf,
                    size_t errlen);
 /* Each BMC's url, state, power, in-flight, queued and served counts and

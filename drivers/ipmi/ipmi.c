@@ -243,7 +243,7 @@ static void submit_blocking(void *target, ed_request_t *req, ed_result_t *res) {
     ed__ipmi_sess_t *s = ed__ipmi_acquire(t, req->timeout_ms, &e, &fresh);
     if (!s)
       break;
-    rc = ed__ipmi_run(t, s->ctx, op, &value, &e);
+    rc = ed__ipmi_run(t, s, op, &value, &e);
     ed__ipmi_release(t, s, rc < 0 && e.reopen);
     if (rc == 0 || !e.reopen || fresh || !op->read_only)
       break;

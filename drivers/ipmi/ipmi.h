@@ -72,6 +72,11 @@ typedef struct {
 typedef struct ed__ipmi_sess_s {
   ipmi_ctx_t ctx; /* NULL until opened */
   int busy;       /* used by one thread */
+  /* Get Chassis Status response, created on the first power_status and
+   * cleared for each next one: power_status is the read a load puts on a
+   * BMC, and FreeIPMI builds an object field by field (owned, freed with
+   * the session). */
+  fiid_obj_t status_rs;
 } ed__ipmi_sess_t;
 
 /* Session settings of a target: its own copies (the password is wiped on
@@ -151,10 +156,10 @@ void ed__ipmi_pool_close(ed__ipmi_target_t *t);
 
 /* ---- ops.c ------------------------------------------------------------ */
 
-/* Runs op on an open session. Returns 0 and *value (malloc'd JSON text,
- * may stay NULL), or -1 with e filled. */
-int ed__ipmi_run(ed__ipmi_target_t *t, ipmi_ctx_t ctx, const ed__ipmi_op_t *op,
-                 char **value, ed__ipmi_err_t *e);
+/* Runs op on an open session, held by the calling thread. Returns 0 and
+ * *value (malloc'd JSON text, may stay NULL), or -1 with e filled. */
+int ed__ipmi_run(ed__ipmi_target_t *t, ed__ipmi_sess_t *s,
+                 const ed__ipmi_op_t *op, char **value, ed__ipmi_err_t *e);
 
 void ed__ipmi_log(int level, const ed__ipmi_target_t *t, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

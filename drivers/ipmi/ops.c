@@ -43,19 +43,21 @@ static int oom(ed__ipmi_err_t *e) {
 
 /* ---- chassis ---------------------------------------------------------- */
 
-static int power_status(ed__ipmi_target_t *t, ipmi_ctx_t ctx, char **value,
+/* One Get Chassis Status on the session's own response object. */
+static int power_status(ed__ipmi_target_t *t, ed__ipmi_sess_t *s, char **value,
                         ed__ipmi_err_t *e) {
-  fiid_obj_t rs = fiid_obj_create(tmpl_cmd_get_chassis_status_rs);
-  if (!rs)
+  if (!s->status_rs &&
+      !(s->status_rs = fiid_obj_create(tmpl_cmd_get_chassis_status_rs)))
     return oom(e);
-  int rc = 0;
-  if (ipmi_cmd_get_chassis_status(ctx, rs) < 0)
-    rc = failed(t, ctx, rs, IPMI_NET_FN_CHASSIS_RQ, e);
-  else
-    *value = ed__ipmi_json_text(json_string(
-        field(rs, "current_power_state.power_is_on") ? "on" : "off"));
-  fiid_obj_destroy(rs);
-  return rc;
+  fiid_obj_t rs = s->status_rs;
+  fiid_obj_clear(rs); /* nothing of the previous read can be taken */
+  if (ipmi_cmd_get_chassis_status(s->ctx, rs) < 0)
+    return failed(t, s->ctx, rs, IPMI_NET_FN_CHASSIS_RQ, e);
+  /* The value is one of two JSON strings: no JSON object to build. */
+  int on = field(rs, "current_power_state.power_is_on") != 0;
+  if (!(*value = strdup(on ? "\"on\"" : "\"off\"")))
+    return oom(e);
+  return 0;
 }
 
 static int power(ed__ipmi_target_t *t, ipmi_ctx_t ctx, uint8_t control,
@@ -408,11 +410,12 @@ out:
   return rc;
 }
 
-int ed__ipmi_run(ed__ipmi_target_t *t, ipmi_ctx_t ctx, const ed__ipmi_op_t *op,
-                 char **value, ed__ipmi_err_t *e) {
+int ed__ipmi_run(ed__ipmi_target_t *t, ed__ipmi_sess_t *s,
+                 const ed__ipmi_op_t *op, char **value, ed__ipmi_err_t *e) {
+  ipmi_ctx_t ctx = s->ctx;
   switch (op->kind) {
   case ED__IPMI_POWER_STATUS:
-    return power_status(t, ctx, value, e);
+    return power_status(t, s, value, e);
   case ED__IPMI_POWER:
     return power(t, ctx, op->control, e);
   case ED__IPMI_SENSORS:

@@ -42,6 +42,10 @@ static int open_session(ed__ipmi_target_t *t, ed__ipmi_sess_t *s,
 }
 
 static void close_session(ed__ipmi_sess_t *s) {
+  if (s->status_rs) {
+    fiid_obj_destroy(s->status_rs);
+    s->status_rs = NULL;
+  }
   if (!s->ctx)
     return;
   ipmi_ctx_close(s->ctx); /* sends Close Session */
@@ -49,18 +53,23 @@ static void close_session(ed__ipmi_sess_t *s) {
   s->ctx = NULL;
 }
 
+/* The CLOCK_REALTIME time wait_ms from now (pthread_cond_timedwait's). */
+static struct timespec deadline_in(int64_t wait_ms) {
+  struct timespec d;
+  clock_gettime(CLOCK_REALTIME, &d);
+  d.tv_sec += wait_ms / 1000;
+  d.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+  if (d.tv_nsec >= 1000000000L) {
+    d.tv_sec++;
+    d.tv_nsec -= 1000000000L;
+  }
+  return d;
+}
+
 ed__ipmi_sess_t *ed__ipmi_acquire(ed__ipmi_target_t *t, int64_t wait_ms,
                                   ed__ipmi_err_t *e, int *fresh) {
-  struct timespec deadline;
-  clock_gettime(CLOCK_REALTIME, &deadline);
-  if (wait_ms > 0) {
-    deadline.tv_sec += wait_ms / 1000;
-    deadline.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-      deadline.tv_sec++;
-      deadline.tv_nsec -= 1000000000L;
-    }
-  }
+  struct timespec deadline = {0, 0};
+  int have_deadline = 0; /* the clock is read only when all are busy */
   ed__ipmi_sess_t *s = NULL;
   pthread_mutex_lock(&t->mu);
   for (;;) {
@@ -73,6 +82,10 @@ ed__ipmi_sess_t *ed__ipmi_acquire(ed__ipmi_target_t *t, int64_t wait_ms,
         s = &t->sess[i];
     if (s)
       break;
+    if (wait_ms > 0 && !have_deadline) {
+      deadline = deadline_in(wait_ms);
+      have_deadline = 1;
+    }
     int rc = wait_ms > 0 ? pthread_cond_timedwait(&t->cv, &t->mu, &deadline)
                          : pthread_cond_wait(&t->cv, &t->mu);
     if (rc == ETIMEDOUT) {

@@ -31,6 +31,7 @@ struct ed__cuv_s {
   CURLM *multi;
   ed__cuv_done_cb done;
   uv_timer_t timer;
+  uint64_t due;   /* loop time the timer is armed for, when it is active */
   sock_t **socks; /* indexed by file descriptor */
   size_t nsocks;
   int open_handles; /* uv handles not yet closed: free when it drops to 0 */
@@ -109,10 +110,19 @@ static int on_curl_timer(CURLM *multi, long timeout_ms, void *userp) {
   (void)multi;
   if (cuv->closing)
     return 0;
-  if (timeout_ms < 0)
-    uv_timer_stop(&cuv->timer);
-  else
-    uv_timer_start(&cuv->timer, on_timer, (uint64_t)timeout_ms, 0);
+  if (timeout_ms < 0) {
+    uv_timer_stop(&cuv->timer); /* nothing to wait for: let the loop end */
+    return 0;
+  }
+  /* curl moves its deadline at nearly every request (the next transfer's
+   * timeout). A later one than the deadline armed is left for later: waking
+   * early costs curl one look, after which it asks again; re-arming each
+   * time costs a timer heap removal and insertion. */
+  uint64_t due = uv_now(cuv->loop) + (uint64_t)timeout_ms;
+  if (uv_is_active((uv_handle_t *)&cuv->timer) && cuv->due <= due)
+    return 0;
+  cuv->due = due;
+  uv_timer_start(&cuv->timer, on_timer, (uint64_t)timeout_ms, 0);
   return 0;
 }
 

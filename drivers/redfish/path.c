@@ -1,6 +1,7 @@
 /* path: see path.h. */
 #include "path.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,34 @@ char *ed__rf_url_base(const char *url) {
   if (n == skip)
     return NULL;
   return strndup(url, n);
+}
+
+int ed__rf_url_numeric_host(const char *base) {
+  const char *h = strstr(base, "://");
+  char host[64];
+  unsigned char addr[16];
+  if (!h)
+    return 0;
+  h += 3;
+  const char *at = strrchr(h, '@'); /* user info is no part of the host */
+  if (at)
+    h = at + 1;
+  size_t n;
+  int af = AF_INET;
+  if (*h == '[') {
+    const char *end = strchr(++h, ']');
+    if (!end)
+      return 0;
+    n = (size_t)(end - h);
+    af = AF_INET6;
+  } else {
+    n = strcspn(h, ":/");
+  }
+  if (n == 0 || n >= sizeof(host))
+    return 0;
+  memcpy(host, h, n);
+  host[n] = '\0';
+  return inet_pton(af, host, addr) == 1;
 }
 
 char *ed__rf_concat(const char *a, const char *b) {

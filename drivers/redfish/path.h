@@ -24,6 +24,10 @@ const char *ed__rf_path_of(const char *uri);
  * owned by the caller; NULL when url is not http:// or https://. */
 char *ed__rf_url_base(const char *url);
 
+/* 1 when the host of base (scheme://authority, as ed__rf_url_base returns)
+ * is a numeric IPv4 or bracketed IPv6 address, else 0. */
+int ed__rf_url_numeric_host(const char *base);
+
 /* a followed by b, malloc()ed, owned by the caller; NULL on no memory. */
 char *ed__rf_concat(const char *a, const char *b);
 

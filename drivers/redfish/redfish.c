@@ -1,11 +1,13 @@
 /*
  * redfish: the Redfish driver's descriptor, options, targets and operations.
  *
- * One curl multi per target (not one per process): connections can never be
- * shared between targets anyway (another address, other credentials, another
- * TLS policy), a per-target multi caps the target's connections at its
- * max_in_flight by itself, and a target is torn down alone, closing exactly
- * its own sockets and watchers. The price is one uv_timer_t per target.
+ * Each target has curl multis of its own (not one per process): connections
+ * can never be shared between targets anyway (another address, other
+ * credentials, another TLS policy), the target's multis cap its connections
+ * at its max_in_flight by themselves, and a target is torn down alone,
+ * closing exactly its own sockets and watchers. A target with many requests
+ * in flight spreads them over a few multis, its lanes (see LANE_SIZE). The
+ * price is one uv_timer_t per multi.
  */
 #include "redfish.h"
 
@@ -214,10 +216,10 @@ void ed__rf_send(ed__rf_xfer_t *x) {
       r = ed__rf_xfer_start(x, x->req->timeout_ms, etag_done);
   } else {
     /* The hot path: a handle that served this op last needs nothing set. */
-    if (x->setup_for != op || x->setup_gen != t->auth_gen) {
+    if (x->setup_for != op->serial || x->setup_gen != t->auth_gen) {
       r = ed__rf_xfer_setup(x, op->method, op->url, op->body, op->body_len, 1,
                             op->if_match);
-      x->setup_for = op;
+      x->setup_for = op->serial;
     }
     x->keep_body = op->pointer != NULL;
     if (r == 0)
@@ -349,6 +351,7 @@ static int rf_op_prepare(void *target, const ed_op_desc_t *desc,
   if (!op)
     return -ENOMEM;
   op->t = t;
+  op->serial = ++t->op_serial;
   int rc = op_fill(op, desc, args, errbuf, errlen);
   if (rc < 0) {
     if (rc == -ENOMEM)
@@ -395,7 +398,48 @@ static int parse_auth(const char *s) {
   return -1;
 }
 
+/* Lanes: a target's transfers are spread over several curl multis of about
+ * LANE_SIZE transfers each, a transfer keeping its lane (and so its
+ * keep-alive connection) for life. libcurl 7.88 walks the connections a multi
+ * holds to the host to pick one for each new transfer, and all of them again
+ * when a transfer is removed: with 64 connections in one multi that is a few
+ * thousand instructions and some 30 cache-cold connection structs per
+ * request, with 8 a few. Past LANES_MAX lanes grow instead (a multi's socket
+ * table alone is some 30 kB once used). */
+#define LANE_SIZE 8
+#define LANES_MAX 16
+
+/* The lanes of t for its requests plus two internal transfers (a login, a
+ * discovery). Transfers are dealt to the lanes in turn as they are created,
+ * so no lane holds more than its cap of connections. */
+static int lanes_create(ed__rf_target_t *t) {
+  size_t want = (size_t)t->max_in_flight + 2;
+  size_t n = (want + LANE_SIZE - 1) / LANE_SIZE;
+  if (n > LANES_MAX)
+    n = LANES_MAX;
+  size_t cap = (want + n - 1) / n;
+  t->lanes = calloc(n, sizeof(*t->lanes));
+  if (!t->lanes)
+    return -ENOMEM;
+  for (size_t i = 0; i < n; i++) {
+    if (ed__cuv_create(t->loop, (long)cap, ed__rf_xfer_on_done, &t->lanes[i]) <
+        0)
+      return -ENOMEM;
+    t->nlanes++;
+  }
+  return 0;
+}
+
+static void lanes_destroy(ed__rf_target_t *t) {
+  for (size_t i = 0; i < t->nlanes; i++)
+    ed__cuv_destroy(t->lanes[i]);
+  free(t->lanes);
+  t->lanes = NULL;
+  t->nlanes = 0;
+}
+
 static void target_free(ed__rf_target_t *t) {
+  lanes_destroy(t);
   ed__rf_wipe_free(t->user);
   ed__rf_wipe_free(t->secret);
   ed__rf_wipe_free(t->auth_line);
@@ -432,8 +476,7 @@ static int rf_target_open(const ed_target_info_t *info, void **target,
              (info->secret && !(t->secret = strdup(info->secret))) ||
              (t->auth_mode == ED__RF_AUTH_BASIC &&
               ed__rf_session_basic(t) < 0) ||
-             ed__cuv_create(t->loop, t->max_in_flight + 2, ed__rf_xfer_on_done,
-                            &t->cuv) < 0) {
+             lanes_create(t) < 0) {
     snprintf(errbuf, errlen, "out of memory");
     rc = -ENOMEM;
   } else {
@@ -443,6 +486,8 @@ static int rf_target_open(const ed_target_info_t *info, void **target,
     target_free(t);
     return rc;
   }
+  t->tls = strncmp(t->base, "https://", 8) == 0;
+  t->numeric_host = ed__rf_url_numeric_host(t->base);
   if (o->insecure)
     ed__rf_log(ED_LOG_WARN, t,
                "insecure: true: the certificate and host "
@@ -530,7 +575,7 @@ static void rf_target_close(void *target) {
     t->ops = n;
   }
   ed__rf_xfer_free_all(t); /* before the multi: it owns the connections */
-  ed__cuv_destroy(t->cuv);
+  lanes_destroy(t);
   ed__rf_resolve_clear(t);
   target_free(t);
 }

@@ -53,6 +53,7 @@ enum { ED__RF_AUTH_NONE, ED__RF_AUTH_BASIC, ED__RF_AUTH_SESSION };
 struct ed__rf_op_s {
   ed__rf_target_t *t;
   ed__rf_op_t *next; /* in t->ops */
+  uint64_t serial;   /* unique within the target, from 1 */
   int kind;
   const char *method;
   char *tmpl;    /* path as written, may hold "{first}" */
@@ -72,6 +73,7 @@ typedef void (*ed__rf_xfer_cb)(ed__rf_xfer_t *x, CURLcode rc);
 struct ed__rf_xfer_s {
   CURL *easy;
   ed__rf_target_t *t;
+  ed__cuv_t *cuv;          /* its lane (one of t->lanes), for life */
   ed__rf_xfer_t *next;     /* free list or a wait queue */
   ed__rf_xfer_t *all_next; /* every transfer of the target */
   int busy;                /* taken from the pool */
@@ -82,8 +84,10 @@ struct ed__rf_xfer_s {
   /* After a re-login this transfer waited for (NULL: a core request, which
    * is re-sent or failed as auth). */
   void (*after_login)(ed__rf_xfer_t *x, ed_errclass_t err, const char *detail);
-  const void *setup_for; /* op whose options the easy holds, or NULL */
-  unsigned setup_gen;    /* auth generation of those options */
+  /* Serial of the op whose options the easy holds, 0 for none. A serial,
+   * not the op's address: a freed op's address comes back for a new one. */
+  uint64_t setup_for;
+  unsigned setup_gen; /* auth generation of those options */
   int64_t setup_timeout;
   int retried;   /* re-sent once after a re-login */
   int stage;     /* multi-step operations (ETag, then PATCH) */
@@ -101,18 +105,24 @@ struct ed__rf_target_s {
   const char *name;
   const ed__rf_topts_t *opts;
   uv_loop_t *loop;
-  char *base; /* scheme://host:port */
+  char *base;       /* scheme://host:port */
+  int tls;          /* https: the TLS options matter */
+  int numeric_host; /* the host is an address: nothing to resolve, ever */
   int auth_mode;
   int max_in_flight;
   char *user, *secret; /* copies, wiped on close */
   char *auth_line;     /* "Authorization: ..." or "X-Auth-Token: ...", wiped */
   char *session_path;  /* the session to delete at stop */
   unsigned auth_gen;   /* bumped when auth_line changes */
+  uint64_t op_serial;  /* last serial given to a prepared op */
   int relogging;
   ed__rf_auth_cb auth_cb; /* of the login or logout in progress */
   ed__rf_xfer_t *auth_x;  /* its transfer */
   ed__rf_xfer_t *relogin_head, *relogin_tail;
-  ed__cuv_t *cuv;
+  /* The multis the target's transfers are spread over (lanes, see
+   * redfish.c), owned; next_lane deals the next new transfer's. */
+  ed__cuv_t **lanes;
+  size_t nlanes, next_lane;
   ed__rf_xfer_t *free_list, *all;
   ed__rf_op_t *ops;
   struct {

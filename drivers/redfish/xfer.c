@@ -74,7 +74,20 @@ static void setup_fixed(ed__rf_xfer_t *x) {
   curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, o->insecure ? 0L : 2L);
   if (o->ca_file && o->ca_file[0])
     curl_easy_setopt(e, CURLOPT_CAINFO, o->ca_file);
-  ed__cuv_setup_easy(x->t->cuv, e);
+  if (!x->t->tls) {
+    /* Plain HTTP: curl copies the CA locations into every new connection's
+     * TLS settings (also when it re-uses a cached one), for nothing here. */
+    curl_easy_setopt(e, CURLOPT_CAINFO, NULL);
+    curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
+    curl_easy_setopt(e, CURLOPT_PROXY_CAINFO, NULL);
+    curl_easy_setopt(e, CURLOPT_PROXY_CAPATH, NULL);
+  }
+  /* An address resolves to itself: cache it for good, which also spares
+   * curl a sweep of its DNS cache at the end of every transfer. A name is
+   * resolved again as usual (a BMC's record may change during a drill). */
+  if (x->t->numeric_host)
+    curl_easy_setopt(e, CURLOPT_DNS_CACHE_TIMEOUT, -1L);
+  ed__cuv_setup_easy(x->cuv, e);
   x->setup_timeout = -1;
 }
 
@@ -92,6 +105,7 @@ ed__rf_xfer_t *ed__rf_xfer_get(ed__rf_target_t *t) {
       return NULL;
     }
     x->t = t;
+    x->cuv = t->lanes[t->next_lane++ % t->nlanes];
     setup_fixed(x);
     x->all_next = t->all;
     t->all = x;
@@ -181,7 +195,7 @@ int ed__rf_xfer_setup(ed__rf_xfer_t *x, const char *method, const char *url,
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
   wipe_headers(x->headers);
   x->headers = h;
-  x->setup_for = NULL;
+  x->setup_for = 0;
   x->setup_gen = x->t->auth_gen;
   return 0;
 }
@@ -198,7 +212,7 @@ int ed__rf_xfer_start(ed__rf_xfer_t *x, int64_t timeout_ms, ed__rf_xfer_cb cb) {
   x->seen = 0;
   x->too_large = 0;
   x->on_done = cb;
-  if (ed__cuv_add(x->t->cuv, x->easy) < 0)
+  if (ed__cuv_add(x->cuv, x->easy) < 0)
     return -EIO;
   x->in_curl = 1;
   return 0;
@@ -206,7 +220,7 @@ int ed__rf_xfer_start(ed__rf_xfer_t *x, int64_t timeout_ms, ed__rf_xfer_cb cb) {
 
 void ed__rf_xfer_abort(ed__rf_xfer_t *x) {
   if (x->in_curl) {
-    ed__cuv_remove(x->t->cuv, x->easy);
+    ed__cuv_remove(x->cuv, x->easy);
     x->in_curl = 0;
   }
 }

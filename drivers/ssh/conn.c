@@ -1,8 +1,9 @@
 /*
- * conn: the SSH driver's connections. A target keeps up to max_channels
- * sessions; a command takes a free one (one thread at a time per session:
- * a libssh session must never be used by two threads at once), opens a
- * channel on it, and gives it back. A session found dropped is re-opened.
+ * conn: opening and dropping a connection's session, in its turn (on the
+ * pool: ssh_connect, the key exchange, reading known_hosts and signing are
+ * blocking calls, bounded by connect_timeout). Once authenticated, the
+ * session is made non-blocking: its channels are then moved on by the
+ * turn's non-blocking calls (turn.c, exec.c).
  *
  * Host keys are checked strictly: a key the known_hosts file does not have
  * is refused unless the target says accept_unknown_host_key, and a changed
@@ -24,6 +25,12 @@ uint64_t ed__ssh_now_ns(void) {
 }
 
 void ed__ssh_drop(ed__ssh_conn_t *c) {
+  if (c->event) {
+    if (c->session)
+      ssh_event_remove_session(c->event, c->session);
+    ssh_event_free(c->event);
+    c->event = NULL;
+  }
   if (!c->session)
     return;
   if (ssh_is_connected(c->session))
@@ -32,40 +39,9 @@ void ed__ssh_drop(ed__ssh_conn_t *c) {
   c->session = NULL;
 }
 
-ed__ssh_conn_t *ed__ssh_acquire(ed__ssh_target_t *t, uint64_t deadline_ns) {
-  ed__ssh_conn_t *got = NULL;
-  pthread_mutex_lock(&t->mu);
-  for (;;) {
-    /* a connected one first, else a free slot to connect */
-    for (int i = 0; i < t->max_channels && !got; i++)
-      if (!t->conns[i].busy && t->conns[i].session)
-        got = &t->conns[i];
-    for (int i = 0; i < t->max_channels && !got; i++)
-      if (!t->conns[i].busy)
-        got = &t->conns[i];
-    if (got)
-      break;
-    if (deadline_ns == 0) {
-      pthread_cond_wait(&t->cv, &t->mu);
-      continue;
-    }
-    struct timespec ts = {.tv_sec = (time_t)(deadline_ns / 1000000000u),
-                          .tv_nsec = (long)(deadline_ns % 1000000000u)};
-    if (pthread_cond_timedwait(&t->cv, &t->mu, &ts) != 0 &&
-        ed__ssh_now_ns() >= deadline_ns)
-      break;
-  }
-  if (got)
-    got->busy = 1;
-  pthread_mutex_unlock(&t->mu);
-  return got;
-}
-
-void ed__ssh_release(ed__ssh_target_t *t, ed__ssh_conn_t *c) {
-  pthread_mutex_lock(&t->mu);
-  c->busy = 0;
-  pthread_cond_signal(&t->cv);
-  pthread_mutex_unlock(&t->mu);
+int ed__ssh_session_ok(const ed__ssh_conn_t *c) {
+  return c->session && ssh_is_connected(c->session) &&
+         !(ssh_get_status(c->session) & (SSH_CLOSED | SSH_CLOSED_ERROR));
 }
 
 /* "Connection refused", "Timeout connecting to …": the class of a failed
@@ -80,7 +56,7 @@ static ed_errclass_t connect_class(const char *msg) {
 }
 
 static int set_options(ed__ssh_target_t *t, ssh_session s) {
-  int no = 0;
+  int no = 0, yes = 1;
   long sec = (long)(t->connect_timeout_ms / 1000);
   long usec = (long)(t->connect_timeout_ms % 1000) * 1000;
   unsigned port = (unsigned)t->port;
@@ -91,6 +67,10 @@ static int set_options(ed__ssh_target_t *t, ssh_session s) {
   rc |= ssh_options_set(s, SSH_OPTIONS_PROCESS_CONFIG, &no);
   rc |= ssh_options_set(s, SSH_OPTIONS_TIMEOUT, &sec);
   rc |= ssh_options_set(s, SSH_OPTIONS_TIMEOUT_USEC, &usec);
+  /* commands are small request/reply exchanges: without it, Nagle holds a
+   * packet (a channel's CLOSE after its EOF, the next channel's OPEN)
+   * until the server's delayed ACK, 40 ms later */
+  rc |= ssh_options_set(s, SSH_OPTIONS_NODELAY, &yes);
   if (t->user)
     rc |= ssh_options_set(s, SSH_OPTIONS_USER, t->user);
   if (t->known_hosts) {
@@ -185,12 +165,37 @@ static const char *auth_name(int auth) {
                                      : "password";
 }
 
+/* The private key, imported by the first connection (here, on the pool,
+ * as a passphrase-protected key costs a key derivation); with key_mu held.
+ * The passphrase is the core's and is never copied. */
+static int import_key(ed__ssh_target_t *t, char *errbuf, size_t errlen) {
+  const char *pass = t->passphrase && t->passphrase[0] ? t->passphrase : NULL;
+  if (t->key)
+    return 0;
+  if (ssh_pki_import_privkey_file(t->key_file, pass, NULL, NULL, &t->key) ==
+      SSH_OK)
+    return 0;
+  t->key = NULL;
+  snprintf(errbuf, errlen,
+           "cannot read the private key %s (missing, not a private key, or "
+           "%s)",
+           t->key_file,
+           pass ? "a wrong passphrase in the credentials"
+                : "protected by a passphrase: give it as the credentials' "
+                  "secret");
+  return -1;
+}
+
 static int authenticate(ed__ssh_target_t *t, ssh_session s, char *errbuf,
                         size_t errlen) {
   int rc;
   switch (t->auth) {
   case ED_SSH_AUTH_KEY:
     pthread_mutex_lock(&t->key_mu);
+    if (import_key(t, errbuf, errlen) != 0) {
+      pthread_mutex_unlock(&t->key_mu);
+      return -1;
+    }
     rc = ssh_userauth_publickey(s, NULL, t->key);
     pthread_mutex_unlock(&t->key_mu);
     break;
@@ -218,6 +223,22 @@ static int authenticate(ed__ssh_target_t *t, ssh_session s, char *errbuf,
   return -1;
 }
 
+/* The authenticated session, made non-blocking: from now on only turns
+ * move it on, polling it through an ssh_event. */
+static int go_nonblocking(ed__ssh_conn_t *c, ssh_session s) {
+  ssh_set_blocking(s, 0);
+  c->event = ssh_event_new();
+  if (!c->event || ssh_event_add_session(c->event, s) != SSH_OK) {
+    if (c->event)
+      ssh_event_free(c->event);
+    c->event = NULL;
+    return -1;
+  }
+  memset(&c->rx, 0, sizeof(c->rx));
+  ssh_set_counters(s, NULL, &c->rx);
+  return 0;
+}
+
 int ed__ssh_connect(ed__ssh_target_t *t, ed__ssh_conn_t *c, ed_errclass_t *cls,
                     char *errbuf, size_t errlen) {
   ed__ssh_drop(c);
@@ -242,6 +263,11 @@ int ed__ssh_connect(ed__ssh_target_t *t, ed__ssh_conn_t *c, ed_errclass_t *cls,
   if (rc == 0) {
     *cls = ED_ERRCLASS_AUTH;
     rc = authenticate(t, s, errbuf, errlen);
+  }
+  if (rc == 0 && go_nonblocking(c, s) != 0) {
+    *cls = ED_ERRCLASS_OTHER;
+    snprintf(errbuf, errlen, "[%s]:%d: out of memory", t->host, t->port);
+    rc = -1;
   }
   if (rc != 0) {
     ssh_disconnect(s);

@@ -3,19 +3,13 @@
  * read-only command, for checks and verify mode), "run" (a state-changing
  * one) and "upload" (a small file, e.g. a fault script).
  *
- * Why blocking on libuv's pool, not libssh's non-blocking API on the loop:
- * libssh 0.10's non-blocking mode does not cover every step we need. Agent
- * authentication talks to the agent's socket synchronously, reading
- * known_hosts and signing with a key are plain blocking calls, and
- * ssh_channel_get_exit_status / ssh_channel_close wait on the session. Each
- * of those would stall the loop — and every other driver's requests with it
- * — behind one slow host. On the pool, each command is a straight sequence
- * of blocking calls bounded by its deadline, and a session is used by one
- * thread at a time (libssh sessions are not thread-safe), which the
- * connection pool (conn.c) guarantees. The price: concurrency is bounded by
- * the pool's threads (UV_THREADPOOL_SIZE, 4 by default) as well as by
- * max_channels, which is plenty for drill commands (hundreds per second on
- * loopback), not for thousands of hosts at once.
+ * Several commands share one connection, each on its own channel, up to
+ * max_channels per connection and `connections` connections per host.
+ * libssh is only ever called on libuv's pool, by one turn per connection
+ * at a time; the loop only watches the sockets and the deadlines (mux.c
+ * says why). libssh 0.10 has no non-blocking connect, known_hosts reading,
+ * agent talk or signing: those blocking steps run in a turn too, never on
+ * the loop, and are bounded by connect_timeout.
  */
 #include "ssh.h"
 
@@ -67,7 +61,14 @@ static const ed_option_t target_opts[] = {
      "a command's timeout when neither the operation nor the request has one",
      1, 86400000},
     {ED_OPT_INT, "max_channels", "4", TOPT(max_channels), 0,
-     "commands at once on this host (one connection each, kept open)", 1, 64},
+     "commands at once on one connection, each on its own channel; keep it "
+     "below sshd's MaxSessions (10 by default): a timed-out command's kill "
+     "takes one more",
+     1, 64},
+    {ED_OPT_INT, "connections", "1", TOPT(connections), 0,
+     "connections kept open to this host (commands at once: connections x "
+     "max_channels)",
+     1, 16},
     {ED_OPT_INT, "max_output", "65536", TOPT(max_output), 0,
      "bytes of stdout and of stderr kept per command (more: truncated)", 0,
      (int64_t)64 << 20},
@@ -166,11 +167,13 @@ static void ssh_drv_fini(void) {
   ssh_finalize();
 }
 
-static void free_target(ed__ssh_target_t *t) {
+/* The target's memory, once no turn or handle uses it (mux.c). Sessions
+ * are dropped by the turns before; this one only frees. */
+void ed__ssh_target_free(ed__ssh_target_t *t) {
   if (!t)
     return;
-  for (int i = 0; t->conns && i < t->max_channels; i++)
-    ed__ssh_drop(&t->conns[i]);
+  for (int i = 0; t->conns && i < t->nconns; i++)
+    ed__ssh_drop(&t->conns[i]); /* none left after a STOP turn */
   free(t->conns);
   if (t->key)
     ssh_key_free(t->key);
@@ -185,7 +188,6 @@ static void free_target(ed__ssh_target_t *t) {
   free(t->known_hosts);
   pthread_mutex_destroy(&t->mu);
   pthread_mutex_destroy(&t->key_mu);
-  pthread_cond_destroy(&t->cv);
   free(t);
 }
 
@@ -247,9 +249,12 @@ static int setup(ed__ssh_target_t *t, const ed_target_info_t *info,
   t->timeout_ms = o->timeout_ms;
   t->max_output = (size_t)o->max_output;
   t->max_channels = (int)o->max_channels;
-  t->conns = calloc((size_t)t->max_channels, sizeof(*t->conns));
+  t->nconns = (int)o->connections;
+  t->conns = calloc((size_t)t->nconns, sizeof(*t->conns));
   if (t->auth == ED_SSH_AUTH_PASSWORD)
     t->password = dup_or_null(info->secret, &bad);
+  else if (t->auth == ED_SSH_AUTH_KEY)
+    t->passphrase = info->secret; /* the core's, until target_close */
   if (bad || !t->conns) {
     snprintf(errbuf, errlen, "out of memory");
     return -1;
@@ -260,36 +265,20 @@ static int setup(ed__ssh_target_t *t, const ed_target_info_t *info,
 static int target_open(const ed_target_info_t *info, void **target,
                        char *errbuf, size_t errlen) {
   ed__ssh_target_t *t = calloc(1, sizeof(*t));
-  pthread_condattr_t ca;
   if (!t) {
     snprintf(errbuf, errlen, "out of memory");
     return -1;
   }
   pthread_mutex_init(&t->mu, NULL);
   pthread_mutex_init(&t->key_mu, NULL);
-  pthread_condattr_init(&ca);
-  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* ed__ssh_now_ns */
-  pthread_cond_init(&t->cv, &ca);
-  pthread_condattr_destroy(&ca);
   if (setup(t, info, errbuf, errlen) != 0) {
-    free_target(t);
+    ed__ssh_target_free(t);
     return -1;
   }
-  if (t->auth == ED_SSH_AUTH_KEY) {
-    /* the passphrase is used here only, never kept */
-    const char *pass = info->secret && info->secret[0] ? info->secret : NULL;
-    if (ssh_pki_import_privkey_file(t->key_file, pass, NULL, NULL, &t->key) !=
-        SSH_OK) {
-      snprintf(errbuf, errlen,
-               "cannot read the private key %s (missing, not a private key, "
-               "or %s)",
-               t->key_file,
-               pass ? "a wrong passphrase in the credentials"
-                    : "protected by a passphrase: give it as the "
-                      "credentials' secret");
-      free_target(t);
-      return -1;
-    }
+  if (!g_host || !g_host->loop || ed__ssh_mux_init(t, g_host->loop) != 0) {
+    snprintf(errbuf, errlen, "no event loop to run on");
+    ed__ssh_target_free(t);
+    return -1;
   }
   if (t->accept_unknown)
     ed__ssh_log(ED_LOG_WARN, t,
@@ -300,68 +289,21 @@ static int target_open(const ed_target_info_t *info, void **target,
   return 0;
 }
 
-static void work_done(uv_work_t *w, int status) {
-  ed__ssh_target_t *t = w->data;
-  if (status == UV_ECANCELED) {
-    t->work_status = -1;
-    snprintf(t->work_detail, sizeof(t->work_detail), "cancelled");
-  }
-  t->cb(t->cb_arg, t->work_status, t->work_status ? t->work_detail : NULL);
-}
-
-/* Start: one connection, so that an unreachable host, a refused host key or
- * refused credentials stop the drill before it starts. */
-static void start_work(uv_work_t *w) {
-  ed__ssh_target_t *t = w->data;
-  ed_errclass_t cls;
-  ed__ssh_conn_t *c = ed__ssh_acquire(t, 0);
-  t->work_status =
-      ed__ssh_connect(t, c, &cls, t->work_detail, sizeof(t->work_detail)) == 0
-          ? 0
-          : -1;
-  ed__ssh_release(t, c);
-}
-
-static void stop_work(uv_work_t *w) {
-  ed__ssh_target_t *t = w->data;
-  for (int i = 0; i < t->max_channels; i++) {
-    ed__ssh_conn_t idle = {0};
-    pthread_mutex_lock(&t->mu);
-    if (!t->conns[i].busy) {
-      idle.session = t->conns[i].session;
-      t->conns[i].session = NULL;
-    }
-    pthread_mutex_unlock(&t->mu);
-    ed__ssh_drop(&idle);
-  }
-  t->work_status = 0;
-}
-
-static int queue(ed__ssh_target_t *t, uv_work_cb fn, ed_target_cb cb,
-                 void *arg) {
-  if (!g_host || !g_host->loop)
-    return -1;
-  t->cb = cb;
-  t->cb_arg = arg;
-  t->work.data = t;
-  return uv_queue_work(g_host->loop, &t->work, fn, work_done) == 0 ? 0 : -1;
-}
-
+/* Start: one connection (and the private key read), so that an unreachable
+ * host, a refused host key, an unreadable key or refused credentials stop
+ * the drill before it starts. */
 static int target_start(void *target, ed_target_cb cb, void *arg) {
-  return queue(target, start_work, cb, arg);
+  return ed__ssh_mux_start(target, cb, arg);
 }
 
 static int target_stop(void *target, ed_target_cb cb, void *arg) {
-  ed__ssh_target_t *t = target;
-  ed__ssh_log(ED_LOG_DEBUG, t, "%lu connection%s opened during the run",
-              t->connects, t->connects == 1 ? "" : "s");
-  return queue(t, stop_work, cb, arg);
+  return ed__ssh_mux_stop(target, cb, arg);
 }
 
-/* Every command has completed by now: the core runs the loop until its
- * pool work is done before it closes targets. */
+/* Requests still out are answered "cancelled" here; sessions are closed on
+ * the pool, and the memory freed when the last turn is back. */
 static void target_close(void *target) {
-  free_target(target);
+  ed__ssh_mux_close(target);
 }
 
 /* ---- operations ------------------------------------------------------- */
@@ -380,12 +322,13 @@ static char *upload_command(const upload_args_t *a, unsigned mode) {
   char *q = ed__ssh_shell_quote(a->path);
   if (!q)
     return NULL;
-  /* umask first: the file never exists with looser rights than asked */
-  const char *fmt = ED_SSH_PID_PREFIX "umask 077 && cat > %s && chmod %04o %s";
-  size_t n = strlen(fmt) + 2 * strlen(q) + 8;
+  /* umask first: the file never exists with looser rights than asked. The
+   * prefix is an argument, not part of the format: it holds a %d. */
+  const char *fmt = "%sumask 077 && cat > %s && chmod %04o %s";
+  size_t n = strlen(ED_SSH_PID_PREFIX) + strlen(fmt) + 2 * strlen(q) + 8;
   char *c = malloc(n);
   if (c)
-    snprintf(c, n, fmt, q, mode, q);
+    snprintf(c, n, fmt, ED_SSH_PID_PREFIX, q, mode, q);
   free(q);
   return c;
 }
@@ -467,126 +410,47 @@ static void op_free(void *target, void *prepared) {
   free(p);
 }
 
-/* A failure: code -1, so that no expect.status can take it for a success. */
-static void failed(ed_result_t *res, ed_errclass_t cls, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-static void failed(ed_result_t *res, ed_errclass_t cls, const char *fmt, ...) {
-  char *d = malloc(1024);
-  va_list ap;
-  if (d) {
-    va_start(ap, fmt);
-    vsnprintf(d, 1024, fmt, ap);
-    va_end(ap);
+/* The job of a request: copies of the prepared operation (the core frees
+ * it when the run ends, maybe before the command's turn is over). */
+static ed__ssh_job_t *job_new(const ed__ssh_target_t *t, const prepared_t *p,
+                              ed_request_t *req) {
+  ed__ssh_job_t *job = calloc(1, sizeof(*job));
+  if (!job)
+    return NULL;
+  job->req = req;
+  job->command = strdup(p->command);
+  if (p->input)
+    job->input = malloc(p->input_len + 1);
+  if (!job->command || (p->input && !job->input)) {
+    ed__ssh_job_free(job);
+    return NULL;
   }
-  res->err = cls;
-  res->code = -1;
-  res->detail = d;
-}
-
-/* The result of a command that ran. */
-static void shape(const prepared_t *p, ed__ssh_run_t *run, ed_result_t *res) {
-  char why[256] = "";
-  char *value = NULL;
-  int exit_status = run->exit_status < 0 ? 255 : run->exit_status;
-  res->code = exit_status;
-  int rc = ed__ssh_shape(p->output, exit_status, &run->out, &run->err, &value,
-                         why, sizeof(why));
-  if (rc == -1)
-    res->err = ED_ERRCLASS_BAD_JSON;
-  else if (rc == -2)
-    res->err = ED_ERRCLASS_OTHER, snprintf(why, sizeof(why), "out of memory");
-  if (run->exit_status < 0) {
-    res->err = ED_ERRCLASS_OTHER;
-    snprintf(why, sizeof(why), "no exit status (killed by a signal?)");
-  } else if (p->expect_exit >= 0 && exit_status != p->expect_exit) {
-    res->err = ED_ERRCLASS_OTHER;
-    snprintf(why, sizeof(why), "exit status %d, expected %d", exit_status,
-             p->expect_exit);
-  }
-  res->value = value;
-  /* the detail: why it failed, truncation, what stderr said on exit != 0 */
-  const ed__ssh_buf_t *e = &run->err;
-  int trunc = run->out.truncated || e->truncated;
-  int elen = exit_status != 0 ? (int)(e->len > 200 ? 200 : e->len) : 0;
-  if (why[0] || trunc || elen) {
-    char *d = malloc(512);
-    if (d)
-      snprintf(d, 512, "%s%s%s%s%s%.*s", why, why[0] && trunc ? "; " : "",
-               trunc ? "output truncated at max_output" : "",
-               (why[0] || trunc) && elen ? "; " : "", elen ? "stderr: " : "",
-               elen, e->data ? e->data : "");
-    res->detail = d;
-  }
-}
-
-static void submit_blocking(void *target, ed_request_t *req, ed_result_t *res) {
-  ed__ssh_target_t *t = target;
-  const prepared_t *p = req->op;
+  if (p->input)
+    memcpy(job->input, p->input, p->input_len + 1);
+  job->input_len = p->input_len;
+  job->output = p->output;
+  job->expect_exit = p->expect_exit;
+  job->op = p->op;
   int64_t ms = p->timeout_ms;
   if (ms <= 0 || (req->timeout_ms > 0 && req->timeout_ms < ms))
     ms = req->timeout_ms;
   if (ms <= 0)
     ms = t->timeout_ms;
-  uint64_t deadline = ed__ssh_now_ns() + (uint64_t)ms * 1000000u;
-  ed__ssh_conn_t *c = ed__ssh_acquire(t, deadline);
-  if (!c) {
-    failed(res, ED_ERRCLASS_TIMEOUT,
-           "all %d channels of [%s]:%d stayed busy for %lld ms",
-           t->max_channels, t->host, t->port, (long long)ms);
-    return;
+  job->timeout_ms = ms;
+  job->deadline_ns = ed__ssh_now_ns() + (uint64_t)ms * 1000000u;
+  return job;
+}
+
+static int ssh_submit(void *target, ed_request_t *req) {
+  ed__ssh_target_t *t = target;
+  ed__ssh_job_t *job = job_new(t, req->op, req);
+  if (!job)
+    return -1;
+  if (ed__ssh_mux_submit(t, job) != 0) {
+    ed__ssh_job_free(job);
+    return -1;
   }
-  char why[768] = "";
-  ed__ssh_run_t run = {.exit_status = -1};
-  int rc = ED_SSH_EXEC_NOCHAN;
-  /* a kept session may have dropped (sshd restarted, idle cut): one retry
-   * on a fresh one, only when the command surely did not start */
-  for (int attempt = 0; attempt < 2 && rc == ED_SSH_EXEC_NOCHAN; attempt++) {
-    int reused = c->session != NULL && ssh_is_connected(c->session);
-    if (!reused) {
-      ed_errclass_t cls;
-      if (ed__ssh_connect(t, c, &cls, why, sizeof(why)) != 0) {
-        ed__ssh_release(t, c);
-        failed(res, cls, "%s", why);
-        return;
-      }
-    }
-    ed__ssh_buf_init(&run.out, t->max_output);
-    ed__ssh_buf_init(&run.err, t->max_output);
-    rc = ed__ssh_exec(c->session, p->command, p->input, p->input_len, deadline,
-                      &run, why, sizeof(why));
-    if (rc == ED_SSH_EXEC_NOCHAN) {
-      ed__ssh_buf_close(&run.out);
-      ed__ssh_buf_close(&run.err);
-      ed__ssh_drop(c);
-      if (!reused)
-        break;
-    }
-  }
-  if (rc == ED_SSH_EXEC_TIMEOUT)
-    ed__ssh_kill_remote(t, c, run.remote_pid);
-  if (rc == ED_SSH_EXEC_BROKEN)
-    ed__ssh_drop(c); /* start over next time */
-  ed__ssh_release(t, c);
-  switch (rc) {
-  case ED_SSH_EXEC_OK:
-    shape(p, &run, res);
-    break;
-  case ED_SSH_EXEC_TIMEOUT:
-    failed(res, ED_ERRCLASS_TIMEOUT, "%s: %s after %lld ms", p->op, why,
-           (long long)ms);
-    break;
-  case ED_SSH_EXEC_NOMEM:
-    failed(res, ED_ERRCLASS_OTHER, "out of memory");
-    break;
-  default:
-    failed(res, ED_ERRCLASS_CONNECT, "[%s]:%d: %s", t->host, t->port, why);
-    break;
-  }
-  ed__ssh_buf_close(&run.out);
-  ed__ssh_buf_close(&run.err);
+  return 0;
 }
 
 ED_DRIVER_EXPORT const ed_driver_t eventdrill_driver = {
@@ -595,7 +459,7 @@ ED_DRIVER_EXPORT const ed_driver_t eventdrill_driver = {
     .name = "ssh",
     .version = "1.0.0",
     .description = "commands on hosts over SSH (libssh): check, run, upload",
-    .flags = ED_DRIVER_BLOCKING,
+    .flags = 0, /* libssh runs in turns on the pool: see mux.c */
     .target_opts = target_opts,
     .target_opts_size = sizeof(ed__ssh_topts_t),
     .ops = ops,
@@ -607,5 +471,5 @@ ED_DRIVER_EXPORT const ed_driver_t eventdrill_driver = {
     .target_close = target_close,
     .op_prepare = op_prepare,
     .op_free = op_free,
-    .submit_blocking = submit_blocking,
+    .submit = ssh_submit,
 };

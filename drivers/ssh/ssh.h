@@ -1,6 +1,18 @@
 /*
- * ssh: the SSH driver's shared types (target, connection pool) and the
- * helpers its files call each other with (ed__ssh_ prefix).
+ * ssh: the SSH driver's shared types (target, connections, jobs, channels)
+ * and the helpers its files call each other with (ed__ssh_ prefix).
+ *
+ * Threads and ownership (why this shape: see mux.c):
+ *  - The loop thread owns the target: its queue, each connection's inbox,
+ *    the uv handles and every job's request. It never calls libssh.
+ *  - A connection's session and channels belong to its *turn*: a job on
+ *    libuv's thread pool, at most one per connection at a time. Between
+ *    turns nobody touches the session. uv_queue_work and its after-work
+ *    callback hand the connection over and back (both take libuv's pool
+ *    lock, which orders the memory), so the fields marked "turn" need no
+ *    lock of their own.
+ *  - Fields marked "handover" are written by one side before the handover
+ *    and read by the other after it.
  */
 #ifndef ED_SSH_SSH_H
 #define ED_SSH_SSH_H
@@ -26,19 +38,111 @@ typedef struct ed__ssh_topts_s {
   int64_t connect_timeout_ms;
   int64_t timeout_ms;
   int64_t max_channels;
+  int64_t connections;
   int64_t max_output;
 } ed__ssh_topts_t;
 
 enum { ED_SSH_AUTH_KEY = 1, ED_SSH_AUTH_AGENT, ED_SSH_AUTH_PASSWORD };
 
-/* One pooled connection. `busy` is set while one thread uses it; only that
- * thread touches `session` then. */
-typedef struct ed__ssh_conn_s {
-  ssh_session session; /* NULL: not connected (yet, or dropped) */
-  int busy;
-} ed__ssh_conn_t;
+typedef struct ed__ssh_target_s ed__ssh_target_t;
+typedef struct ed__ssh_conn_s ed__ssh_conn_t;
 
-typedef struct ed__ssh_target_s {
+/* What one command gave. */
+typedef struct ed__ssh_run_s {
+  ed__ssh_buf_t out, err;
+  int exit_status; /* -1: none came (killed by a signal) */
+  long remote_pid; /* the login shell's pid (ED_SSH_PID_PREFIX), or -1 */
+} ed__ssh_run_t;
+
+/* One command the core asked for, from submit until its request is done.
+ * Allocated and freed by the loop thread (mux.c). */
+typedef struct ed__ssh_job_s {
+  struct ed__ssh_job_s *next;                /* in the one list that holds it */
+  struct ed__ssh_job_s *prev_all, *next_all; /* loop: t->jobs */
+  ed_request_t *req; /* loop: NULL once cancelled; the turn never reads it */
+  int retried;       /* turn: already re-sent once on a new connection */
+  /* set at submit, read-only afterwards; owned copies, as the core may
+   * free its prepared operation before a turn is done with them */
+  char *command;
+  char *input; /* upload: the file's content; else NULL */
+  size_t input_len;
+  ed__ssh_out_t output;
+  int expect_exit; /* -1: any */
+  const char *op;  /* "check", "run", "upload": static */
+  int64_t timeout_ms;
+  uint64_t deadline_ns;
+  /* handover: the answer, written by a turn. value and detail are
+   * malloc'd, freed with the job. */
+  ed_result_t res;
+} ed__ssh_job_t;
+
+/* A channel of a turn's session: a job's command, or a kill. Turn only. */
+typedef struct ed__ssh_chan_s {
+  struct ed__ssh_chan_s *next;
+  ed__ssh_job_t *job; /* NULL for a kill, and once the job is answered */
+  ssh_channel ch;
+  int state;     /* ED_SSH_CH_* */
+  int winding;   /* past its deadline: answered, closed once its command is */
+  int signaled;  /* winding: the KILL signal request is sent */
+  int kill_done; /* winding: a kill is queued (or there is none to run) */
+  int is_kill;   /* runs kill_cmd for a timed-out command */
+  long kill_pid;
+  size_t in_off;        /* bytes of the job's input sent */
+  uint64_t deadline_ns; /* the command's; when winding, the give-up time */
+  char kill_cmd[96];
+  ed__ssh_run_t run;
+} ed__ssh_chan_t;
+
+enum { ED_SSH_CH_OPENING = 1, ED_SSH_CH_EXEC, ED_SSH_CH_INPUT, ED_SSH_CH_RUN };
+
+/* What a turn does (handover: conn->mode). */
+enum {
+  ED_SSH_TURN_RUN = 1, /* start the new jobs, move every channel on */
+  ED_SSH_TURN_CONNECT, /* target_start: open the session, nothing else */
+  ED_SSH_TURN_STOP     /* answer what is left (cancelled), disconnect */
+};
+
+/* The outcome of a turn, for the loop (handover). */
+typedef struct ed__ssh_report_s {
+  int nchans;       /* channels held, the winding ones included */
+  int fd;           /* the session's socket, -1: no session */
+  int want_write;   /* libssh has output the socket did not take yet */
+  uint64_t wake_ns; /* earliest deadline of its channels; 0: none */
+  int status;       /* TURN_CONNECT: 0, or -1 with detail */
+  char detail[768];
+} ed__ssh_report_t;
+
+struct ed__ssh_conn_s {
+  ed__ssh_target_t *t;
+  uv_work_t work;
+  /* loop */
+  ed__ssh_job_t *inbox; /* given to this connection, for its next turn */
+  ed__ssh_job_t **inbox_tail;
+  int ninbox;
+  int used;         /* channels taken: the last turn's plus the inbox's */
+  int busy;         /* a turn is queued or running: the session is its */
+  int stop_wanted;  /* STOP once its last command is done */
+  int stop_counted; /* its STOP is one target_stop waits for */
+  int stopped;      /* STOP is done: no more turns */
+  uv_poll_t *poll;  /* watches fd between turns; NULL: none */
+  int poll_fd;
+  uint64_t wake_ns; /* the last report's */
+  /* handover */
+  int mode;
+  ed__ssh_job_t *in;    /* to the turn: jobs to start */
+  ed__ssh_job_t *done;  /* from the turn: jobs answered */
+  ed__ssh_job_t *retry; /* from the turn: jobs to send again, untouched */
+  ed__ssh_report_t out;
+  /* turn */
+  ssh_session session; /* NULL: not connected (yet, or dropped) */
+  ssh_event event;
+  struct ssh_counter_struct rx; /* packets read: a turn saw news */
+  ed__ssh_chan_t *chans;
+  ed__ssh_chan_t *kills; /* kills waiting: one runs at a time */
+  int kill_running;
+};
+
+struct ed__ssh_target_s {
   char *name;
   char *host;
   int port;
@@ -50,79 +154,95 @@ typedef struct ed__ssh_target_s {
   int64_t connect_timeout_ms;
   int64_t timeout_ms; /* a command's default timeout */
   size_t max_output;
-  int max_channels;
-  ssh_key key;    /* auth "key": imported once at open */
+  int max_channels; /* per connection */
+  int nconns;
+  /* auth "key": the passphrase is the core's (valid until close), read by
+   * the first connect to import the key, never copied */
+  const char *passphrase;
+  ssh_key key;    /* imported once; key_mu guards its use */
   char *password; /* auth "password": a copy, wiped at close */
 
-  pthread_mutex_t mu;     /* guards conns[].busy, pinned, counters */
-  pthread_cond_t cv;      /* a connection became free */
-  pthread_mutex_t key_mu; /* one signature with `key` at a time */
-  ed__ssh_conn_t *conns;  /* max_channels of them */
+  pthread_mutex_t mu;     /* turns of several connections: pinned, connects */
+  pthread_mutex_t key_mu; /* one import or signature with `key` at a time */
   char pinned[128]; /* accept_unknown: fingerprint accepted first, or "" */
   unsigned long connects;
 
-  /* target_start / target_stop, on the pool */
-  uv_work_t work;
-  ed_target_cb cb;
-  void *cb_arg;
-  int work_status;
-  char work_detail[768];
-} ed__ssh_target_t;
+  ed__ssh_conn_t *conns; /* nconns of them */
 
-/* Log through the core, prefixed with the target's name. Never a secret. */
+  /* loop */
+  uv_loop_t *loop;
+  ed__ssh_job_t *queue; /* waiting for a free channel, in order */
+  ed__ssh_job_t **queue_tail;
+  ed__ssh_job_t *jobs; /* every job not answered yet */
+  uv_timer_t *timer;   /* the earliest deadline the loop watches */
+  int refs;            /* open + turns + handles: freed at 0 */
+  int closed;
+  int stopping;
+  int stops_left;
+  ed_target_cb cb; /* target_start / target_stop */
+  void *cb_arg;
+};
+
+/* Log through the core, prefixed with the target's name. Never a secret.
+ * Safe from any thread (the core's log is). */
 void ed__ssh_log(int level, const ed__ssh_target_t *t, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+uint64_t ed__ssh_now_ns(void); /* CLOCK_MONOTONIC */
 
-/* ---- conn.c: connections ------------------------------------------------ */
+/* A failure for res: code -1, so that no expect.status takes it for a
+ * command's exit status; the detail is malloc'd. */
+void ed__ssh_fail(ed_result_t *res, ed_errclass_t cls, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
 
-/* Open, check the host key of and authenticate a new session into c.
- * Returns 0, or <0 with *cls and a reason in errbuf. Blocking. */
+/* ---- ssh.c: the driver's free_target, for mux.c ------------------------- */
+void ed__ssh_target_free(ed__ssh_target_t *t);
+
+/* ---- conn.c: sessions (turn) -------------------------------------------- */
+
+/* Open, check the host key of and authenticate a new session into c (with
+ * blocking calls bounded by connect_timeout), then make it non-blocking.
+ * Returns 0, or <0 with *cls and a reason in errbuf. */
 int ed__ssh_connect(ed__ssh_target_t *t, ed__ssh_conn_t *c, ed_errclass_t *cls,
                     char *errbuf, size_t errlen);
-/* Disconnect and free c's session, if any. */
+/* Disconnect and free c's session, if any. Its channels must be gone. */
 void ed__ssh_drop(ed__ssh_conn_t *c);
-/* Take a free connection (connected or not), waiting until deadline_ns
- * (CLOCK_MONOTONIC; 0 = forever). NULL when none freed up in time. */
-ed__ssh_conn_t *ed__ssh_acquire(ed__ssh_target_t *t, uint64_t deadline_ns);
-void ed__ssh_release(ed__ssh_target_t *t, ed__ssh_conn_t *c);
-uint64_t ed__ssh_now_ns(void);
+/* c's session is connected and has seen no error. */
+int ed__ssh_session_ok(const ed__ssh_conn_t *c);
 
-/* ---- exec.c: one command on a channel ----------------------------------- */
+/* ---- exec.c: a channel's state machine (turn) --------------------------- */
 
-enum {
-  ED_SSH_EXEC_OK = 0,       /* the command ran; exit status known */
-  ED_SSH_EXEC_NOCHAN = -1,  /* no channel: the command never started */
-  ED_SSH_EXEC_BROKEN = -2,  /* the session failed under the command */
-  ED_SSH_EXEC_TIMEOUT = -3, /* past the deadline: killed */
-  ED_SSH_EXEC_NOMEM = -4
-};
+/* A channel for job (NULL when out of memory: then the job is answered). */
+ed__ssh_chan_t *ed__ssh_chan_new(ed__ssh_target_t *t, ed__ssh_job_t *job);
+/* A channel that kills process group pid, past a command's deadline. */
+ed__ssh_chan_t *ed__ssh_kill_new(ed__ssh_target_t *t, long pid);
+/* Move c on with non-blocking calls. 1: something happened, 0: waiting,
+ * -1: the session failed. A job answered is put on conn->done. */
+int ed__ssh_chan_step(ed__ssh_conn_t *conn, ed__ssh_chan_t *c, uint64_t now);
+/* c is finished (closed, or given up): ready to be freed. */
+int ed__ssh_chan_finished(const ed__ssh_chan_t *c);
+/* Free c and its libssh channel (a close is sent if it is still open). */
+void ed__ssh_chan_free(ed__ssh_chan_t *c);
+/* Answer a job: put it on conn->done. */
+void ed__ssh_answer(ed__ssh_conn_t *conn, ed__ssh_job_t *job);
 
-typedef struct ed__ssh_run_s {
-  ed__ssh_buf_t out, err;
-  int exit_status; /* -1: none came (killed by a signal) */
-  long remote_pid; /* the login shell's pid (ED_SSH_PID_PREFIX), or -1 */
-} ed__ssh_run_t;
+/* ---- turn.c: what a turn does on the pool ------------------------------- */
+void ed__ssh_turn(uv_work_t *w);
 
-/* Run command on s, writing `in` (in_len bytes, may be 0) to its stdin,
- * until it exits or deadline_ns passes (then it is sent SIGKILL and its
- * channel closed). command starts with ED_SSH_PID_PREFIX: the pid line is
- * taken out of stderr into run->remote_pid. Returns ED_SSH_EXEC_*; a reason
- * in errbuf. */
-int ed__ssh_exec(ssh_session s, const char *command, const char *in,
-                 size_t in_len, uint64_t deadline_ns, ed__ssh_run_t *run,
-                 char *errbuf, size_t errlen);
-
-/* A command past its deadline: kill process group pid on c's session with
- * another channel (sshd refuses "signal" requests for root logins); drops
- * the session when that fails. */
-void ed__ssh_kill_remote(ed__ssh_target_t *t, ed__ssh_conn_t *c, long pid);
-
-/* A command past its deadline: kill process group pid on c's session with
- * another channel (sshd refuses "signal" requests for root logins); drops
- * the session when that fails. */
-void ed__ssh_kill_remote(ed__ssh_target_t *t, ed__ssh_conn_t *c, long pid);
+/* ---- mux.c: the loop's side --------------------------------------------- */
+int ed__ssh_mux_init(ed__ssh_target_t *t, uv_loop_t *loop);
+int ed__ssh_mux_submit(ed__ssh_target_t *t, ed__ssh_job_t *job);
+int ed__ssh_mux_start(ed__ssh_target_t *t, ed_target_cb cb, void *arg);
+int ed__ssh_mux_stop(ed__ssh_target_t *t, ed_target_cb cb, void *arg);
+/* Cancel what is left, close the handles, free t once the last turn and
+ * handle are done. */
+void ed__ssh_mux_close(ed__ssh_target_t *t);
+/* Free a job and what it owns (its answer included). */
+void ed__ssh_job_free(ed__ssh_job_t *job);
 
 #endif

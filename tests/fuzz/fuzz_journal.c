@@ -1,5 +1,5 @@
 /*
- * Fuzz target: the journal reader (core/journal_read.c), over a buffer
+ * Fuzz target: the journal reader (core/report/journal_read.c), over a buffer
  * (ed_journal_read_mem, an exact-size copy: no NUL after it) and, for every
  * other input, over a file (ed_journal_read on a memfd). The callback looks
  * at each event and stops the read at the event whose line number the first

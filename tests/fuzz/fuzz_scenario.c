@@ -1,5 +1,5 @@
 /*
- * Fuzz target: the scenario loader (core/scenario*.c, core/jsonpos.c).
+ * Fuzz target: the scenario loader (core/scenario*.c, core/base/jsonpos.c).
  * The input is written to a memfd and loaded through /proc/self/fd/N, so the
  * loader runs unchanged, reading included. A fake driver table (redfish,
  * ipmi, ssh; get is read-only, reset/post/patch destructive) lets the

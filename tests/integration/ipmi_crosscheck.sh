@@ -5,8 +5,9 @@
 #  - power state, sensor reading and thresholds, SEL count and entries,
 #    device id read by the driver equal what both tools read;
 #  - verify refuses "power": the plan's step says "not sent: verify mode"
-#    and ipmi_sim's chassis control script was never asked to set power;
+#    and ipmi_sim's chassis control was never asked to set power;
 #  - power off then on through the driver: ipmitool reads off, then on;
+#  - power cycle through the driver: it reads off, then ipmitool reads on;
 #  - wrong password, wrong user, no open-session-privilege workaround, a privilege too low
 #    for power, a port where no BMC listens: each a classified error, within
 #    the configured session timeout, and no secret in any output.
@@ -129,6 +130,24 @@ drill_expect "$r" 0
   fail "the plan's power on did not reach ipmi_sim: $(cat "$BMC_DIR/control.log")"
 pass "power off/on through the driver seen by ipmitool and ipmi-power"
 
+# ---- power cycle through the driver: ipmi_sim powers off, on 1 s later --
+f=$WORK/cycle.json
+sed -e "s/@HOST@/$BMC_HOST/" -e 's/"power": "off"/"power": "cycle"/' \
+  "$SCEN/ipmi-power-off.json" >"$f"
+r=$WORK/cycle
+drill_run "$r" rehearse "$f"
+drill_expect "$r" 0
+for _ in $(seq 1 25); do
+  [ "$(ipmitool_bmc chassis power status)" = "Chassis Power is on" ] && break
+  sleep 0.2
+done
+[ "$(ipmitool_bmc chassis power status)" = "Chassis Power is on" ] ||
+  fail "power cycle: ipmitool does not read on again within 5 s"
+[ "$(grep "set power" "$BMC_DIR/control.log" | tail -n 2 | tr '\n' ,)" = \
+  "0x20 set power 0,0x20 set power 1," ] ||
+  fail "power cycle: ipmi_sim did not see off then on: $(cat "$BMC_DIR/control.log")"
+pass "power cycle through the driver: read off, then on again (ipmitool)"
+
 # ---- classified errors ------------------------------------------------
 # bad NAME EXPECT_CLASS DETAIL_REGEX SED...: verify a variant of the
 # crosscheck scenario; its "power" check must fail with that class in time.
@@ -159,13 +178,19 @@ IPMI_CREDS=nobody:Wr0ngPa55 bad wrong-user auth "user name refused|password refu
 # ipmi_sim needs the opensesspriv workaround for any IPMI 2.0 session
 bad no-workaround auth "insufficient privilege: level \"admin\" cannot be obtained.*opensesspriv" \
   -e 's/"workarounds": \["opensesspriv"\]/"workarounds": []/'
+# No answer: one session per check, so that no check waits in line behind
+# another's failing open (2 sessions for 7 checks put a check behind one
+# failed open now and then) and each latency is that of one open.
 dead=$(free_udp_port)
+one_each='s/"rehearsal": true }/"rehearsal": true, "max_sessions": 8 }/'
 bad wrong-port connect "no answer" -e "s/$BMC_HOST/127.0.0.1:$dead/" \
   -e 's/"session_timeout": "3s"/"session_timeout": "1s"/' \
-  -e 's/"retransmission_timeout": "500ms"/"retransmission_timeout": "250ms"/'
+  -e 's/"retransmission_timeout": "500ms"/"retransmission_timeout": "250ms"/' \
+  -e "$one_each"
 bad no-bmc-at-address connect "no answer" -e "s/$BMC_HOST/127.0.0.2:$BMC_PORT/" \
   -e 's/"session_timeout": "3s"/"session_timeout": "1s"/' \
-  -e 's/"retransmission_timeout": "500ms"/"retransmission_timeout": "250ms"/'
+  -e 's/"retransmission_timeout": "500ms"/"retransmission_timeout": "250ms"/' \
+  -e "$one_each"
 # privilege too low for chassis control: a user-level session powers off
 f=$WORK/low.json
 sed -e "s/@HOST@/$BMC_HOST/" -e 's/"workarounds"/"privilege": "user", "workarounds"/' \

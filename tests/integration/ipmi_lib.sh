@@ -13,25 +13,53 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
-# bmc_start: writes the BMC's files, starts ipmi_sim, waits until it answers.
-# Sets BMC_DIR, BMC_PORT, BMC_HOST ("127.0.0.1:PORT", FreeIPMI's form),
-# BMC_PID; the chassis control script logs each call in $BMC_DIR/control.log.
+# The chassis control module loaded into ipmi_sim (tests/peers/, built when
+# OpenIPMI's headers are installed: Debian libopenipmi-dev).
+BMC_CHASSIS_MODULE=${BMC_CHASSIS_MODULE:-${ED_BUILD:+$ED_BUILD/tests/peers/ipmisim_chassis.so}}
+
+# bmc_chassis_config: sets BMC_CHASSIS_LINE, the lan.conf line that gives
+# ipmi_sim its chassis power control, and BMC_CHASSIS (module or script).
+# With the module the power state is held in ipmi_sim and a status read
+# runs no program; without it ipmi_sim runs a shell script through popen()
+# on every request, reads included (a few hundred reads/s at most, for every
+# client), and this says so on stderr. Both append each change request to
+# $BMC_DIR/control.log ("0x20 set power 0").
+bmc_chassis_config() {
+  if [ -n "$BMC_CHASSIS_MODULE" ] && [ -f "$BMC_CHASSIS_MODULE" ]; then
+    BMC_CHASSIS=module
+    BMC_CHASSIS_LINE="loadlib \"$BMC_CHASSIS_MODULE\" \"mc=0x20 power=1 log=$BMC_DIR/control.log\""
+    return 0
+  fi
+  BMC_CHASSIS=script
+  echo "ipmi_lib: ${BMC_CHASSIS_MODULE:-ipmisim_chassis.so} not built" \
+    "(libopenipmi-dev missing?): ipmi_sim runs a chassis control script" \
+    "per request" >&2
+  cat >"$BMC_DIR/chassiscontrol.sh" <<CEOF
+#!/bin/sh
+# ipmi_sim calls: <mc> get power | <mc> set power 0|1 | <mc> set reset ...
+case "\$2" in
+get) for w in "\$@"; do [ "\$w" = power ] && read -r p <"$BMC_DIR/power.state" && echo "power:\$p"; done ;;
+set) echo "\$*" >>"$BMC_DIR/control.log"
+     [ "\$3" = power ] && echo "\$4" >"$BMC_DIR/power.state" ;;
+esac
+exit 0
+CEOF
+  chmod +x "$BMC_DIR/chassiscontrol.sh"
+  echo 1 >"$BMC_DIR/power.state"
+  BMC_CHASSIS_LINE="chassis_control \"$BMC_DIR/chassiscontrol.sh 0x20\""
+}
+
+# bmc_start: writes the BMC's files, starts ipmi_sim, waits until it answers
+# and reads power on. Sets BMC_DIR, BMC_PORT, BMC_HOST ("127.0.0.1:PORT",
+# FreeIPMI's form), BMC_PID, BMC_CHASSIS (module or script); each chassis
+# change request is logged in $BMC_DIR/control.log.
 bmc_start() {
   BMC_DIR=$WORK/bmc
   mkdir -p "$BMC_DIR/state/ipmi_sim/drillbmc"
   BMC_PORT=$(free_udp_port)
   BMC_HOST=127.0.0.1:$BMC_PORT
-  cat >"$BMC_DIR/chassiscontrol.sh" <<CEOF
-#!/bin/sh
-# ipmi_sim calls: <mc> get power | <mc> set power 0|1 | <mc> set reset ...
-echo "\$*" >>"$BMC_DIR/control.log"
-case "\$2" in
-get) for w in "\$@"; do [ "\$w" = power ] && read -r p <"$BMC_DIR/power.state" && echo "power:\$p"; done ;;
-set) [ "\$3" = power ] && echo "\$4" >"$BMC_DIR/power.state" ;;
-esac
-exit 0
-CEOF
-  chmod +x "$BMC_DIR/chassiscontrol.sh"
+  : >"$BMC_DIR/control.log"
+  bmc_chassis_config
   cat >"$BMC_DIR/lan.conf" <<CEOF
 name "drillbmc"
 set_working_mc 0x20
@@ -44,7 +72,7 @@ set_working_mc 0x20
     allowed_auths_admin none md2 md5 straight
     guid a123456789abcdefa123456789abcdef
   endlan
-  chassis_control "$BMC_DIR/chassiscontrol.sh 0x20"
+  $BMC_CHASSIS_LINE
   user 1 true  ""      "test"   user  10 none md2 md5 straight
   user 2 true  "admin" "${BMC_ADMIN_PW:-secret}" admin 10 none md2 md5 straight
   user 3 true  "viewer" "peek"  user  10 none md2 md5 straight
@@ -116,8 +144,6 @@ CEOF
   sdrcomp -o "$BMC_DIR/sim.bsdr" "$BMC_DIR/sim.sdrs" >"$BMC_DIR/sdrcomp.log" 2>&1 ||
     fail "sdrcomp: $(cat "$BMC_DIR/sdrcomp.log")"
   cp "$BMC_DIR/sim.bsdr" "$BMC_DIR/state/ipmi_sim/drillbmc/sdr.20.main"
-  echo 1 >"$BMC_DIR/power.state"
-  : >"$BMC_DIR/control.log"
   ipmi_sim -c "$BMC_DIR/lan.conf" -f "$BMC_DIR/sim.emu" -s "$BMC_DIR/state" -n \
     >"$BMC_DIR/sim.log" 2>&1 </dev/null &
   BMC_PID=$!
@@ -125,7 +151,13 @@ CEOF
   local i
   for i in $(seq 1 50); do
     kill -0 "$BMC_PID" 2>/dev/null || fail "ipmi_sim exited: $(cat "$BMC_DIR/sim.log")"
-    if ipmitool_bmc mc info >/dev/null 2>&1; then return 0; fi
+    if ipmitool_bmc mc info >/dev/null 2>&1; then
+      # the chassis control is in place: power reads on, as it starts
+      [ "$(ipmitool_bmc chassis power status 2>&1)" = "Chassis Power is on" ] ||
+        fail "ipmi_sim's chassis control ($BMC_CHASSIS) does not read power on:" \
+          "$(cat "$BMC_DIR/sim.log")"
+      return 0
+    fi
     sleep 0.2
   done
   fail "ipmi_sim on port $BMC_PORT does not answer: $(cat "$BMC_DIR/sim.log")"

@@ -1,3 +1,4 @@
 # SSH driver against a throwaway OpenSSH sshd on 127.0.0.1
 ed_integration_test(ssh_driver ssh_driver.sh)
 ed_integration_test(ssh_drill ssh_drill.sh)
+ed_integration_test(ssh_channels ssh_channels.sh)

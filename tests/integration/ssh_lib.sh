@@ -8,7 +8,11 @@ free_port() {
 }
 
 # sshd_start: sshd with its own host key, client key and authorized_keys in
-# $SSHD; sets SSH_PORT, SSH_USER, and writes $SSHD/known_hosts.
+# $SSHD; sets SSH_PORT, SSH_USER, and writes $SSHD/known_hosts. It logs
+# (LogLevel VERBOSE) to $SSHD/sshd.log: one "Accepted" line per connection.
+# Optional: SSH_USER (default: the current user) to log in as; SSHD_EXTRA,
+# config lines put first (sshd keeps the first value of a keyword, so they
+# override the defaults below).
 sshd_start() {
   SSHD=$WORK/sshd
   mkdir -p "$SSHD" && chmod 700 "$SSHD"
@@ -18,8 +22,9 @@ sshd_start() {
   cp "$SSHD/client_key.pub" "$SSHD/authorized_keys"
   chmod 600 "$SSHD/authorized_keys"
   SSH_PORT=$(free_port)
-  SSH_USER=$(id -un)
+  SSH_USER=${SSH_USER:-$(id -un)}
   cat >"$SSHD/sshd_config" <<CONF
+${SSHD_EXTRA:-}
 Port $SSH_PORT
 ListenAddress 127.0.0.1
 HostKey $SSHD/host_ed25519
@@ -51,6 +56,11 @@ CONF
 sshd_stop() {
   [ -s "$SSHD/sshd.pid" ] && kill "$(cat "$SSHD/sshd.pid")" 2>/dev/null
   rm -f "$SSHD/sshd.pid"
+}
+
+# sshd_accepted: connections sshd has authenticated so far.
+sshd_accepted() {
+  grep -c "Accepted publickey for" "$SSHD/sshd.log" || true
 }
 
 # render TEMPLATE OUT: fill @PORT@ @USER@ @KEY@ @OTHER_KEY@ @KNOWN@ @DIR@

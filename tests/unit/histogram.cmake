@@ -2,7 +2,7 @@
 # on the rest of the core building.
 ed_unit_test(histogram
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/histogram.c
-          ${PROJECT_SOURCE_DIR}/core/histogram.c
-          ${PROJECT_SOURCE_DIR}/core/rng.c
+          ${PROJECT_SOURCE_DIR}/core/load/histogram.c
+          ${PROJECT_SOURCE_DIR}/core/load/rng.c
   LIBS PkgConfig::JANSSON m)
-target_include_directories(test_histogram PRIVATE ${PROJECT_SOURCE_DIR}/core)
+target_include_directories(test_histogram PRIVATE ${ED_CORE_INCLUDE_DIRS})

@@ -1,4 +1,5 @@
-/* Unit tests of core/options.c: filling and validating driver options. */
+/* Unit tests of core/scenario/options.c: filling and validating driver options.
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

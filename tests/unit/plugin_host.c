@@ -1,5 +1,5 @@
 /*
- * Unit tests of core/plugin_host.c: broken plugins (each refused with a
+ * Unit tests of core/devices/plugin_host.c: broken plugins (each refused with a
  * precise message naming its file), search path order, unsafe directories,
  * the example driver on a real loop, blocking drivers on the thread pool.
  * The plugins are built by tests/unit/plugin_host.cmake.

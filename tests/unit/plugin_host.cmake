@@ -40,14 +40,14 @@ ed_test_plugin(blocking blocking blocking.c)
 file(WRITE "${ED_TEST_PLUGIN_DIR}/notso/notso.so"
   "this is a text file, not a shared object\n")
 
-set(ED_PH_CORE ../../core/options.c ../../core/diag.c ../../core/jsonpos.c
-  ../../core/duration.c ../../core/log.c ../../core/error.c)
+set(ED_PH_CORE ../../core/scenario/options.c ../../core/base/diag.c ../../core/base/jsonpos.c
+  ../../core/base/duration.c ../../core/base/log.c ../../core/base/error.c)
 
 ed_unit_test(plugin_host
-  SOURCES plugin_host.c ../../core/plugin_host.c ${ED_PH_CORE}
+  SOURCES plugin_host.c ../../core/devices/plugin_host.c ${ED_PH_CORE}
   LIBS PkgConfig::JANSSON PkgConfig::UV ${CMAKE_DL_LIBS} m)
 target_include_directories(test_plugin_host PRIVATE
-  "${PROJECT_SOURCE_DIR}/core" "${PROJECT_SOURCE_DIR}/plugins")
+  ${ED_CORE_INCLUDE_DIRS} "${PROJECT_SOURCE_DIR}/plugins")
 target_compile_definitions(test_plugin_host PRIVATE
   ED_TEST_PLUGIN_DIR="${ED_TEST_PLUGIN_DIR}"
   ED_TEST_DRIVER_DIR="${ED_DRIVER_OUTPUT_DIR}")
@@ -62,4 +62,4 @@ ed_unit_test(options
   SOURCES options.c ${ED_PH_CORE}
   LIBS PkgConfig::JANSSON m)
 target_include_directories(test_options PRIVATE
-  "${PROJECT_SOURCE_DIR}/core" "${PROJECT_SOURCE_DIR}/plugins")
+  ${ED_CORE_INCLUDE_DIRS} "${PROJECT_SOURCE_DIR}/plugins")

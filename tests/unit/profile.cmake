@@ -2,7 +2,7 @@
 # on the rest of the core building.
 ed_unit_test(profile
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/profile.c
-          ${PROJECT_SOURCE_DIR}/core/profile.c
-          ${PROJECT_SOURCE_DIR}/core/rng.c
+          ${PROJECT_SOURCE_DIR}/core/load/profile.c
+          ${PROJECT_SOURCE_DIR}/core/load/rng.c
   LIBS PkgConfig::JANSSON m)
-target_include_directories(test_profile PRIVATE ${PROJECT_SOURCE_DIR}/core)
+target_include_directories(test_profile PRIVATE ${ED_CORE_INCLUDE_DIRS})

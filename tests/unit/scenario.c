@@ -1,7 +1,7 @@
 /*
  * Unit tests of the scenario loader (core/scenario*.c), its position scanner
- * (core/jsonpos.c), diagnostics (core/diag.c) and durations
- * (core/duration.c).
+ * (core/base/jsonpos.c), diagnostics (core/base/diag.c) and durations
+ * (core/base/duration.c).
  *
  * Every file NN-name.json of tests/scenarios/bad must fail to load and print
  * exactly NN-name.expect; every .json of tests/scenarios/good must load. Set
@@ -386,6 +386,30 @@ static void test_defaults(void **state) {
   ed_scenario_destroy(s);
 }
 
+/* An included inventory: its devices become targets, after which the
+ * scenario's own follow; a label selector expands in that order, once. */
+static void test_inventory_selectors(void **state) {
+  (void)state;
+  ed_scenario_t *s = load_good("05-inventory.json");
+  assert_int_equal(s->ntargets, 4);
+  assert_string_equal(s->targets[0].name, "db1");
+  assert_non_null(s->targets[0].file);
+  assert_non_null(strstr(s->targets[0].file, "inventory/fleet.json"));
+  assert_string_equal(s->targets[3].name, "extra");
+  assert_null(s->targets[3].file);
+  assert_non_null(strstr(s->inventory, "inventory/fleet.json"));
+  const ed_workload_t *w = &s->workloads[0];
+  assert_int_equal(w->ntargets, 3);
+  assert_string_equal(w->targets[0], "db1");
+  assert_string_equal(w->targets[1], "db2");
+  assert_string_equal(w->targets[2], "extra");
+  w = &s->workloads[1];
+  assert_int_equal(w->ntargets, 2);
+  assert_string_equal(w->targets[0], "web1");
+  assert_string_equal(w->targets[1], "db1");
+  ed_scenario_destroy(s);
+}
+
 static void test_sha256_and_text(void **state) {
   (void)state;
   char file[] = "/tmp/ed-scenario-XXXXXX";
@@ -728,6 +752,7 @@ int main(void) {
       cmocka_unit_test(test_no_drivers),
       cmocka_unit_test(test_doc_example),
       cmocka_unit_test(test_good_files),
+      cmocka_unit_test(test_inventory_selectors),
       cmocka_unit_test(test_bad_files),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

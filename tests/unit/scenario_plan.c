@@ -1,7 +1,7 @@
 /*
  * Unit tests of the emergency-plan sections of the scenario loader
- * (core/scenario_checks.c, scenario_plan.c, scenario_guard.c): the model
- * values of tests/scenarios/good/04-drill.json, the drill example of
+ * (core/scenario/scenario_checks.c, scenario_plan.c, scenario_guard.c): the
+ * model values of tests/scenarios/good/04-drill.json, the drill example of
  * docs/scenario-format.md, and what depends on the driver table. The error
  * texts are pinned by tests/scenarios/bad/58-* to 80-* (run by
  * test_scenario).

@@ -5,4 +5,4 @@ ed_unit_test(sim_knobs
           "${PROJECT_SOURCE_DIR}/sim/config.c"
   LIBS edbase PkgConfig::JANSSON m)
 target_include_directories(test_sim_knobs PRIVATE
-  "${PROJECT_SOURCE_DIR}/sim" "${PROJECT_SOURCE_DIR}/core")
+  "${PROJECT_SOURCE_DIR}/sim" ${ED_CORE_INCLUDE_DIRS})

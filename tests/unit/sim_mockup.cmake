@@ -5,7 +5,8 @@ if(NOT DEFINED ED_SIM_EMBED_SOURCES)
   include("${PROJECT_SOURCE_DIR}/sim/embed.cmake")
 endif()
 set(_ed_sim_mock_src)
-foreach(m mockup mockup_scan bmc service actions reply auth power sel overlay)
+foreach(m mockup mockup_scan bmc service actions reply auth power sel overlay
+    live sensors)
   list(APPEND _ed_sim_mock_src "${PROJECT_SOURCE_DIR}/sim/${m}.c")
 endforeach()
 ed_unit_test(sim_mockup
@@ -13,7 +14,7 @@ ed_unit_test(sim_mockup
           ${ED_SIM_EMBED_SOURCES}
   LIBS edbase PkgConfig::JANSSON)
 target_include_directories(test_sim_mockup PRIVATE
-  "${PROJECT_SOURCE_DIR}/sim" "${PROJECT_SOURCE_DIR}/core")
+  "${PROJECT_SOURCE_DIR}/sim" ${ED_CORE_INCLUDE_DIRS})
 target_compile_definitions(test_sim_mockup PRIVATE
   ED_TEST_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared"
   ED_TEST_DEFAULT_DIR="${PROJECT_SOURCE_DIR}/sim/mockups/default")

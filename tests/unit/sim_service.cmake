@@ -5,7 +5,8 @@ if(NOT DEFINED ED_SIM_EMBED_SOURCES)
   include("${PROJECT_SOURCE_DIR}/sim/embed.cmake")
 endif()
 set(_ed_sim_svc_src)
-foreach(m mockup mockup_scan bmc service actions reply auth power sel overlay)
+foreach(m mockup mockup_scan bmc service actions reply auth power sel overlay
+    live sensors)
   list(APPEND _ed_sim_svc_src "${PROJECT_SOURCE_DIR}/sim/${m}.c")
 endforeach()
 ed_unit_test(sim_service
@@ -13,4 +14,4 @@ ed_unit_test(sim_service
           ${ED_SIM_EMBED_SOURCES}
   LIBS edbase PkgConfig::JANSSON)
 target_include_directories(test_sim_service PRIVATE
-  "${PROJECT_SOURCE_DIR}/sim" "${PROJECT_SOURCE_DIR}/core")
+  "${PROJECT_SOURCE_DIR}/sim" ${ED_CORE_INCLUDE_DIRS})

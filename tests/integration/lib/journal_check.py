@@ -20,7 +20,7 @@ def fail(msg):
 
 
 class Layout:
-    """The histogram layout of core/histogram.c, rebuilt independently."""
+    """The histogram layout of core/load/histogram.c, rebuilt independently."""
 
     def __init__(self, sigfigs):
         want = 2 * 10 ** sigfigs

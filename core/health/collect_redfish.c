@@ -1,0 +1,393 @@
+/* Redfish: from the service root to the systems, chassis (thermal, power)
+ * and managers, and their log services. Read-only GETs only. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collect_internal.h"
+
+/* Members read per collection: a BMC has a few; more is a runaway. */
+#define MAX_MEMBERS 16
+#define ROOT "/redfish/v1"
+
+typedef enum { KIND_SYSTEM, KIND_CHASSIS, KIND_MANAGER } kind_t;
+static const char *const kind_names[] = {"system", "chassis", "manager"};
+
+/* ---- memo: what a walk found, for the next collections ----------------
+ *   {"leaves": [{"uri", "kind"}], "walk": [...] (being found),
+ *    "entries": {"<uri>": <log entry>}} */
+
+static void remember_leaf(ed__cjob_t *j, const char *uri, const char *kind) {
+  if (!j->o.memo || j->replay)
+    return;
+  json_t *walk = json_object_get(j->o.memo, "walk");
+  if (!walk) {
+    walk = json_array();
+    json_object_set_new(j->o.memo, "walk", walk);
+  }
+  json_array_append_new(walk, json_pack("{s:s,s:s}", "uri", uri, "kind", kind));
+}
+
+/* At the end: a complete walk becomes the leaves; a replay that met an
+ * error drops them, so that the next collection walks again. */
+static void memo_commit(void *arg) {
+  ed__cjob_t *j = arg;
+  json_t *m = j->o.memo;
+  if (!m)
+    return;
+  int clean = json_is_true(json_object_get(j->snap, "reachable")) &&
+              !json_object_get(j->snap, "gaps");
+  if (!j->replay && clean && json_object_get(m, "walk"))
+    json_object_set(m, "leaves", json_object_get(m, "walk"));
+  if (j->replay && !clean)
+    json_object_del(m, "leaves");
+  json_object_del(m, "walk");
+}
+
+static void get(ed__cjob_t *j, const char *path, ed__cjob_cb cb, void *ctx,
+                void (*ctx_free)(void *)) {
+  const char *what =
+      strncmp(path, ROOT "/", sizeof(ROOT)) == 0 ? path + sizeof(ROOT) : path;
+  ed__cjob_op(j, what, "get",
+              json_pack("{s:s,s:s}", "path", path, "pointer", ""), cb, ctx,
+              ctx_free);
+}
+
+static const char *link_of(json_t *doc, const char *key) {
+  return json_string_value(
+      json_object_get(json_object_get(doc, key), "@odata.id"));
+}
+
+static const char *str(json_t *o, const char *key) {
+  return json_string_value(json_object_get(o, key));
+}
+
+static json_t *str_or_null(json_t *o, const char *key) {
+  const char *s = str(o, key);
+  return s ? json_string(s) : json_null();
+}
+
+static json_t *num_or_null(json_t *o, const char *key) {
+  json_t *v = json_object_get(o, key);
+  return json_is_number(v) ? json_real(json_number_value(v)) : json_null();
+}
+
+/* A parsed body, or a gap (and NULL). */
+static json_t *body(ed__cjob_t *j, const ed_probe_outcome_t *o,
+                    const char *what) {
+  json_t *doc = ed__cjob_value(o);
+  if (!json_is_object(doc)) {
+    json_decref(doc);
+    ed__cjob_gap(j, what, o);
+    return NULL;
+  }
+  return doc;
+}
+
+/* ---- logs -------------------------------------------------------------- */
+
+static void add_entry(ed__cjob_t *j, json_t *e) {
+  ed__cjob_append(j, "log",
+                  json_pack("{s:o,s:o,s:o}", "severity",
+                            str_or_null(e, "Severity"), "created",
+                            str_or_null(e, "Created"), "message",
+                            str_or_null(e, "Message")));
+}
+
+/* A log entry never changes: the memo keeps it, so that it is read once. */
+static void remember_entry(ed__cjob_t *j, const char *uri, json_t *entry) {
+  if (!j->o.memo)
+    return;
+  json_t *seen = json_object_get(j->o.memo, "entries");
+  if (!seen) {
+    seen = json_object();
+    json_object_set_new(j->o.memo, "entries", seen);
+  }
+  json_object_set_new(seen, uri, json_deep_copy(entry));
+}
+
+static void entry_cb(ed__cjob_t *j, const ed_probe_outcome_t *o, void *ctx) {
+  json_t *doc = body(j, o, ctx);
+  if (doc) {
+    add_entry(j, doc);
+    json_t *log = json_object_get(j->snap, "log");
+    remember_entry(j, ctx, json_array_get(log, json_array_size(log) - 1));
+  }
+  json_decref(doc);
+}
+
+/* Entries inline (with Severity) are taken as they are; links are read,
+ * the newest (last) ones only. */
+static void entries_cb(ed__cjob_t *j, const ed_probe_outcome_t *o, void *ctx) {
+  json_t *doc = body(j, o, ctx);
+  json_t *members = json_object_get(doc, "Members");
+  size_t n = json_array_size(members);
+  size_t keep = (size_t)j->o.log_entries;
+  for (size_t i = n > keep ? n - keep : 0; i < n; i++) {
+    json_t *m = json_array_get(members, i);
+    const char *uri = str(m, "@odata.id");
+    json_t *seen =
+        uri && j->o.memo
+            ? json_object_get(json_object_get(j->o.memo, "entries"), uri)
+            : NULL;
+    if (json_object_get(m, "Severity"))
+      add_entry(j, m);
+    else if (seen)
+      ed__cjob_append(j, "log", json_deep_copy(seen));
+    else if (uri)
+      get(j, uri, entry_cb, strdup(uri), free);
+  }
+  json_decref(doc);
+}
+
+static void log_service_cb(ed__cjob_t *j, const ed_probe_outcome_t *o,
+                           void *ctx) {
+  json_t *doc = body(j, o, ctx);
+  const char *entries = link_of(doc, "Entries");
+  if (entries) {
+    remember_leaf(j, entries, "entries");
+    get(j, entries, entries_cb, strdup(entries), free);
+  }
+  json_decref(doc);
+}
+
+static void log_services_cb(ed__cjob_t *j, const ed_probe_outcome_t *o,
+                            void *ctx) {
+  json_t *doc = body(j, o, ctx);
+  json_t *members = json_object_get(doc, "Members");
+  for (size_t i = 0; i < json_array_size(members) && i < MAX_MEMBERS; i++) {
+    const char *uri = str(json_array_get(members, i), "@odata.id");
+    if (uri)
+      get(j, uri, log_service_cb, strdup(uri), free);
+  }
+  json_decref(doc);
+}
+
+/* ---- chassis: thermal and power ---------------------------------------- */
+
+static json_t *sensor(json_t *s, const char *kind, const char *reading_key,
+                      const char *unit) {
+  json_t *st = json_object_get(s, "Status");
+  const char *upper_c = json_object_get(s, "UpperThresholdCritical")
+                            ? "UpperThresholdCritical"
+                            : "UpperThresholdFatal";
+  const char *lower_c = json_object_get(s, "LowerThresholdCritical")
+                            ? "LowerThresholdCritical"
+                            : "LowerThresholdFatal";
+  return json_pack(
+      "{s:o,s:s,s:o,s:s,s:o,s:o,s:o,s:o,s:o}", "name", str_or_null(s, "Name"),
+      "kind", kind, "reading", num_or_null(s, reading_key), "unit", unit,
+      "upper_warning", num_or_null(s, "UpperThresholdNonCritical"),
+      "upper_critical", num_or_null(s, upper_c), "lower_warning",
+      num_or_null(s, "LowerThresholdNonCritical"), "lower_critical",
+      num_or_null(s, lower_c), "health", str_or_null(st, "Health"));
+}
+
+static int absent(json_t *o) {
+  const char *state = str(json_object_get(o, "Status"), "State");
+  return state && strcmp(state, "Absent") == 0;
+}
+
+static void add_sensors(ed__cjob_t *j, json_t *doc, const char *array,
+                        const char *kind, const char *reading_key,
+                        const char *unit) {
+  json_t *list = json_object_get(doc, array);
+  for (size_t i = 0; i < json_array_size(list); i++) {
+    json_t *s = json_array_get(list, i);
+    if (!absent(s))
+      ed__cjob_append(j, "sensors", sensor(s, kind, reading_key, unit));
+  }
+}
+
+static void thermal_cb(ed__cjob_t *j, const ed_probe_outcome_t *o, void *ctx) {
+  json_t *doc = body(j, o, ctx);
+  add_sensors(j, doc, "Temperatures", "temperature", "ReadingCelsius", "C");
+  add_sensors(j, doc, "Fans", "fan", "Reading", "RPM");
+  json_decref(doc);
+}
+
+static json_t *status_item(json_t *o) {
+  json_t *st = json_object_get(o, "Status");
+  json_t *item =
+      json_pack("{s:o,s:o,s:o}", "name", str_or_null(o, "Name"), "health",
+                str_or_null(st, "Health"), "state", str_or_null(st, "State"));
+  if (str(o, "Mode"))
+    json_object_set_new(item, "mode", json_string(str(o, "Mode")));
+  return item;
+}
+
+static void power_cb(ed__cjob_t *j, const ed_probe_outcome_t *o, void *ctx) {
+  json_t *doc = body(j, o, ctx);
+  json_t *psus = json_object_get(doc, "PowerSupplies");
+  for (size_t i = 0; i < json_array_size(psus); i++)
+    ed__cjob_append(j, "psus", status_item(json_array_get(psus, i)));
+  json_t *red = json_object_get(doc, "Redundancy");
+  for (size_t i = 0; i < json_array_size(red); i++)
+    ed__cjob_append(j, "redundancy", status_item(json_array_get(red, i)));
+  add_sensors(j, doc, "Voltages", "voltage", "ReadingVolts", "V");
+  json_decref(doc);
+}
+
+/* ---- members ----------------------------------------------------------- */
+
+static void firmware(ed__cjob_t *j, const char *key, const char *version) {
+  json_t *fw = json_object_get(j->snap, "firmware");
+  if (!fw) {
+    fw = json_object();
+    json_object_set_new(j->snap, "firmware", fw);
+  }
+  if (version && !json_object_get(fw, key))
+    json_object_set_new(fw, key, json_string(version));
+}
+
+static void power_state(ed__cjob_t *j, const char *state) {
+  char low[32];
+  size_t n = 0;
+  if (!state || json_object_get(j->snap, "power"))
+    return;
+  for (; state[n] && n + 1 < sizeof(low); n++)
+    low[n] = (char)tolower((unsigned char)state[n]);
+  low[n] = '\0';
+  json_object_set_new(j->snap, "power", json_string(low));
+}
+
+/* The manager's clock against ours: the device stamped DateTime while the
+ * request was out, taken as its middle (DateTime has whole seconds). */
+static void clock_offset(ed__cjob_t *j, const ed_probe_outcome_t *o,
+                         json_t *doc) {
+  double dev = ed__iso_to_epoch(str(doc, "DateTime"));
+  if (dev < 0 || json_object_get(j->snap, "clock_offset_s"))
+    return;
+  double mid = ed_collect_now() - o->latency_ms / 2000.0;
+  json_object_set_new(j->snap, "clock_offset_s", json_real(dev - mid));
+}
+
+/* Walking: a chassis' thermal (and power, for a full collection) and
+ * everyone's log services. */
+static void follow_links(ed__cjob_t *j, kind_t kind, json_t *doc) {
+  const char *logs = link_of(doc, "LogServices");
+  if (kind == KIND_CHASSIS) {
+    const char *thermal = link_of(doc, "Thermal");
+    const char *power = link_of(doc, "Power");
+    if (thermal) {
+      remember_leaf(j, thermal, "thermal");
+      get(j, thermal, thermal_cb, strdup(thermal), free);
+    }
+    if (power && j->o.full) {
+      remember_leaf(j, power, "power");
+      get(j, power, power_cb, strdup(power), free);
+    }
+  }
+  if (logs && j->o.log_entries > 0)
+    get(j, logs, log_services_cb, strdup(logs), free);
+}
+
+static void member_cb(ed__cjob_t *j, const ed_probe_outcome_t *o, void *ctx) {
+  kind_t kind = (kind_t)(intptr_t)ctx;
+  json_t *doc = body(j, o, kind_names[kind]);
+  if (!doc)
+    return;
+  const char *uri = str(doc, "@odata.id");
+  const char *name = uri && strncmp(uri, ROOT "/", sizeof(ROOT)) == 0
+                         ? uri + sizeof(ROOT)
+                         : (uri ? uri : "?");
+  json_t *st = json_object_get(doc, "Status");
+  ed__cjob_append(j, "health",
+                  json_pack("{s:s,s:s,s:o,s:o,s:o}", "component", name, "kind",
+                            kind_names[kind], "health",
+                            str_or_null(st, "Health"), "rollup",
+                            str_or_null(st, "HealthRollup"), "state",
+                            str_or_null(st, "State")));
+  if (uri)
+    remember_leaf(j, uri, kind_names[kind]);
+  if (kind == KIND_SYSTEM) {
+    power_state(j, str(doc, "PowerState"));
+    if (j->o.full)
+      firmware(j, "bios", str(doc, "BiosVersion"));
+  } else if (kind == KIND_MANAGER && j->o.full) {
+    firmware(j, "bmc", str(doc, "FirmwareVersion"));
+    clock_offset(j, o, doc);
+  }
+  if (!j->replay)
+    follow_links(j, kind, doc);
+  json_decref(doc);
+}
+
+static void collection_cb(ed__cjob_t *j, const ed_probe_outcome_t *o,
+                          void *ctx) {
+  kind_t kind = (kind_t)(intptr_t)ctx;
+  json_t *doc = body(j, o, kind_names[kind]);
+  json_t *members = json_object_get(doc, "Members");
+  for (size_t i = 0; i < json_array_size(members) && i < MAX_MEMBERS; i++) {
+    const char *uri = str(json_array_get(members, i), "@odata.id");
+    if (uri)
+      get(j, uri, member_cb, (void *)(intptr_t)kind, NULL);
+  }
+  json_decref(doc);
+}
+
+/* ---- the service root -------------------------------------------------- */
+
+static void sample_cb(ed__cjob_t *j, const ed_probe_outcome_t *o, void *ctx) {
+  (void)ctx;
+  ed__cjob_sample(j, o);
+}
+
+/* Read the leaves the memo holds; 0 when there are none (walk instead). */
+static int replay_leaves(ed__cjob_t *j) {
+  json_t *leaves = j->o.memo ? json_object_get(j->o.memo, "leaves") : NULL;
+  if (json_array_size(leaves) == 0)
+    return 0;
+  j->replay = 1;
+  json_t *leaf;
+  size_t i;
+  json_array_foreach(leaves, i, leaf) {
+    const char *uri = json_string_value(json_object_get(leaf, "uri"));
+    const char *kind = json_string_value(json_object_get(leaf, "kind"));
+    if (!uri || !kind)
+      continue;
+    if (strcmp(kind, "thermal") == 0)
+      get(j, uri, thermal_cb, strdup(uri), free);
+    else if (strcmp(kind, "power") == 0 && j->o.full)
+      get(j, uri, power_cb, strdup(uri), free);
+    else if (strcmp(kind, "entries") == 0 && j->o.log_entries > 0)
+      get(j, uri, entries_cb, strdup(uri), free);
+    for (int k = 0; k < 3; k++)
+      if (strcmp(kind, kind_names[k]) == 0)
+        get(j, uri, member_cb, (void *)(intptr_t)k, NULL);
+  }
+  return 1;
+}
+
+static void root_cb(ed__cjob_t *j, const ed_probe_outcome_t *o, void *ctx) {
+  (void)ctx;
+  json_t *doc = ed__cjob_value(o);
+  if (!json_is_object(doc)) {
+    json_decref(doc);
+    ed__cjob_unreachable(j, o);
+    return;
+  }
+  ed__cjob_sample(j, o);
+  if (replay_leaves(j)) {
+    for (int i = 0; i < j->o.latency_samples; i++)
+      get(j, ROOT, sample_cb, NULL, NULL);
+    json_decref(doc);
+    return;
+  }
+  static const char *const keys[] = {"Systems", "Chassis", "Managers"};
+  for (int k = 0; k < 3; k++) {
+    const char *uri = link_of(doc, keys[k]);
+    if (uri)
+      get(j, uri, collection_cb, (void *)(intptr_t)k, NULL);
+  }
+  for (int i = 0; i < j->o.latency_samples; i++)
+    get(j, ROOT, sample_cb, NULL, NULL);
+  json_decref(doc);
+}
+
+void ed__collect_redfish(ed__cjob_t *j) {
+  j->driver = j;
+  j->driver_free = memo_commit;
+  get(j, ROOT, root_cb, NULL, NULL);
+}

@@ -1,0 +1,317 @@
+/* Drawing the view: summary, devices, alarms, the selected alarm's plan,
+ * the message and key lines. Every line is cut to the terminal's width and
+ * every section to what is left of its height, so any size draws (a tiny
+ * terminal gets a note instead). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "view_internal.h"
+
+#define MAX_ROWS 512
+
+/* ---- helpers ----------------------------------------------------------- */
+
+/* printf at (y, 0), cut to the width; the rest of the line cleared. */
+static void line(int y, attr_t attr, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void line(int y, attr_t attr, const char *fmt, ...) {
+  int h, w;
+  getmaxyx(stdscr, h, w);
+  if (y < 0 || y >= h || w <= 0)
+    return;
+  char buf[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof(buf), fmt, ap);
+  va_end(ap);
+  move(y, 0);
+  clrtoeol();
+  attron(attr);
+  addnstr(buf, w - (y == h - 1 ? 1 : 0)); /* no scroll on the last cell */
+  attroff(attr);
+}
+
+static attr_t sev_attr(const ed_view_t *v, int sev) {
+  if (!v->colors)
+    return sev >= ED_ALARM_CRITICAL ? A_BOLD : A_NORMAL;
+  return sev >= ED_ALARM_CRITICAL  ? COLOR_PAIR(VP_CRIT) | A_BOLD
+         : sev == ED_ALARM_WARNING ? COLOR_PAIR(VP_WARN) | A_BOLD
+                                   : A_NORMAL;
+}
+
+static void age_text(double s, char *buf, size_t len) {
+  if (s < 0)
+    snprintf(buf, len, "-");
+  else if (s < 60)
+    snprintf(buf, len, "%.0fs", s);
+  else if (s < 3600)
+    snprintf(buf, len, "%dm%02ds", (int)s / 60, (int)s % 60);
+  else
+    snprintf(buf, len, "%dh%02dm", (int)s / 3600, (int)s % 3600 / 60);
+}
+
+static void ms_text(double ms, char *buf, size_t len) {
+  if (ms < 0)
+    snprintf(buf, len, "-");
+  else if (ms < 10)
+    snprintf(buf, len, "%.1f", ms);
+  else
+    snprintf(buf, len, "%.0f", ms);
+}
+
+/* ---- devices ----------------------------------------------------------- */
+
+typedef struct dev_row_s {
+  ed_view_device_t d;
+  int worst;
+} dev_row_t;
+
+static int cmp_dev(const void *a, const void *b) {
+  const dev_row_t *x = a, *y = b;
+  if (x->worst != y->worst)
+    return y->worst - x->worst;
+  int xd = x->d.polled && !x->d.reachable, yd = y->d.polled && !y->d.reachable;
+  if (xd != yd)
+    return yd - xd;
+  return strcmp(x->d.name, y->d.name);
+}
+
+/* The devices the filter keeps, worst first. */
+static size_t devices(ed_view_t *v, dev_row_t *rows, size_t max, int *up,
+                      int *down) {
+  const ed_view_source_t *s = &v->src;
+  const ed_alarm_engine_t *al = s->alarms(s->arg);
+  size_t n = 0, total = s->ndevices(s->arg);
+  *up = *down = 0;
+  for (size_t i = 0; i < total; i++) {
+    ed_view_device_t d;
+    s->device(s->arg, i, &d);
+    *up += d.polled && d.reachable;
+    *down += d.polled && !d.reachable;
+    if (n == max || !ed_view_filter_match(d.labels, v->filter))
+      continue;
+    rows[n].d = d;
+    rows[n].worst = ed_alarm_device_worst(al, d.name);
+    n++;
+  }
+  qsort(rows, n, sizeof(*rows), cmp_dev);
+  return n;
+}
+
+static void device_row(ed_view_t *v, int y, const dev_row_t *r) {
+  const ed_view_device_t *d = &r->d;
+  char labels[64], p50[16], p99[16], age[16], note[96] = "";
+  ed_view_labels_text(d->labels, labels, sizeof(labels));
+  ms_text(d->p50_ms, p50, sizeof(p50));
+  ms_text(d->p99_ms, p99, sizeof(p99));
+  age_text(d->age_s, age, sizeof(age));
+  if (d->stretched)
+    snprintf(note, sizeof(note), "interval stretched to %.1fs by the budget",
+             (double)d->interval_ms / 1000.0);
+  else if (d->polled && !d->reachable && d->error)
+    snprintf(note, sizeof(note), "%.90s", d->error);
+  const char *reach = !d->polled ? "..." : d->reachable ? "yes" : "NO";
+  int sev = r->worst                     ? r->worst
+            : d->polled && !d->reachable ? ED_ALARM_WARNING
+                                         : ED_ALARM_OK;
+  line(y, sev_attr(v, sev),
+       " %-16.16s %-30.30s %-5s %-11.11s %-9.9s %7s %7s %6s  %s", d->name,
+       labels, reach, d->power ? d->power : "-", d->health ? d->health : "-",
+       p50, p99, age, note);
+}
+
+/* ---- alarms ------------------------------------------------------------ */
+
+static const ed_view_device_t *find_dev(const dev_row_t *rows, size_t n,
+                                        const char *name) {
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(rows[i].d.name, name) == 0)
+      return &rows[i].d;
+  return NULL;
+}
+
+static int cmp_alarm(const void *a, const void *b) {
+  const ed_alarm_t *x = *(const ed_alarm_t *const *)a;
+  const ed_alarm_t *y = *(const ed_alarm_t *const *)b;
+  if (x->severity != y->severity)
+    return y->severity - x->severity;
+  return x->id < y->id ? -1 : x->id > y->id;
+}
+
+size_t ed__view_alarms(ed_view_t *v, const ed_alarm_t **out, size_t max) {
+  static dev_row_t rows[MAX_ROWS];
+  int up, down;
+  size_t nd = devices(v, rows, MAX_ROWS, &up, &down);
+  const ed_alarm_engine_t *al = v->src.alarms(v->src.arg);
+  size_t n = 0;
+  for (size_t i = 0; i < ed_alarm_count(al) && n < max; i++) {
+    const ed_alarm_t *a = ed_alarm_at(al, i);
+    if (find_dev(rows, nd, a->device))
+      out[n++] = a;
+  }
+  qsort(out, n, sizeof(*out), cmp_alarm);
+  return n;
+}
+
+/* Keep the selection on the same alarm; when it cleared, on the row it
+ * was on. */
+static size_t fix_selection(ed_view_t *v, const ed_alarm_t **list, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (list[i]->id == v->selected) {
+      v->sel_index = i;
+      return i;
+    }
+  if (!n) {
+    v->selected = 0;
+    return 0;
+  }
+  size_t i = v->sel_index < n ? v->sel_index : n - 1;
+  v->selected = list[i]->id;
+  v->sel_index = i;
+  return i;
+}
+
+static void alarm_row(ed_view_t *v, int y, const ed_alarm_t *a, int selected,
+                      double now) {
+  char age[16];
+  age_text(now - a->raised_t, age, sizeof(age));
+  attr_t attr = sev_attr(v, a->severity) | (selected ? A_REVERSE : 0);
+  line(y, attr, "%s%-8s %4u  %-16.16s %-11s %6s  %-5s %s", selected ? ">" : " ",
+       a->severity >= ED_ALARM_CRITICAL ? "CRITICAL" : "WARNING", a->id,
+       a->device, ed_alarm_kind_name(a->kind), age, a->acked ? "yes" : "no",
+       a->text);
+}
+
+/* ---- plan -------------------------------------------------------------- */
+
+static int plan_lines(ed_view_t *v, int y, int last, const ed_alarm_t *a) {
+  const json_t *p = a ? v->src.plan(v->src.arg, a->id) : NULL;
+  if (!a)
+    return y;
+  if (!p) {
+    line(y++, A_DIM,
+         " alarm %u: no emergency-plan entry (none given, or no "
+         "fault of the plan stands for it)",
+         a->id);
+    return y;
+  }
+  line(y++, A_BOLD, " PLAN %s  for fault %s (alarm %u)%s",
+       json_string_value(json_object_get(p, "plan")),
+       json_string_value(json_object_get(p, "fault")), a->id,
+       json_is_true(json_object_get(p, "running")) ? "  verifying..." : "");
+  size_t i, k;
+  const json_t *st, *x;
+  json_array_foreach(json_object_get(p, "steps"), i, st) {
+    if (y > last)
+      return y;
+    char verify[256] = "";
+    size_t at = 0;
+    json_array_foreach(json_object_get(st, "verify"), k, x) {
+      int n = snprintf(verify + at, sizeof(verify) - at, "%s%s", k ? ", " : "",
+                       json_string_value(x));
+      if (n < 0 || (size_t)n >= sizeof(verify) - at)
+        break;
+      at += (size_t)n;
+    }
+    const char *act = json_string_value(json_object_get(st, "action"));
+    line(y++, A_NORMAL, "   %zu. %-22.22s action: %-44.44s verify: %s", i + 1,
+         json_string_value(json_object_get(st, "name")), act ? act : "-",
+         at ? verify : "-");
+  }
+  json_array_foreach(json_object_get(p, "results"), i, x) {
+    if (y > last)
+      return y;
+    int ok = json_is_true(json_object_get(x, "ok"));
+    line(y++, sev_attr(v, ok ? ED_ALARM_OK : ED_ALARM_CRITICAL),
+         "      %-22.22s verify %-20s %-4s %6.1f ms  %s",
+         json_string_value(json_object_get(x, "step")),
+         json_string_value(json_object_get(x, "check")), ok ? "OK" : "FAIL",
+         json_number_value(json_object_get(x, "latency_ms")),
+         ok ? "" : json_string_value(json_object_get(x, "reason")));
+  }
+  return y;
+}
+
+/* ---- the whole screen -------------------------------------------------- */
+
+static void summary(ed_view_t *v, int ndev, int up, int down) {
+  ed_view_summary_t s;
+  v->src.summary(v->src.arg, &s);
+  int counts[3];
+  ed_alarm_counts(v->src.alarms(v->src.arg), counts);
+  line(
+      0, v->colors ? COLOR_PAIR(VP_HEAD) | A_BOLD : A_REVERSE,
+      " eventdrill watch  %s   devices %d: %d up, %d down   alarms: %d "
+      "critical, %d warning   interval %.1fs  budget %g req/s/device   %s%s%s ",
+      s.title, ndev, up, down, counts[2], counts[1],
+      (double)s.interval_ms / 1000.0, s.budget, s.paused ? "PAUSED" : "polling",
+      v->filter[0] ? "   filter: " : "", v->filter);
+}
+
+static int section(int y, const char *title) {
+  line(y, A_BOLD | A_UNDERLINE, "%s", title);
+  return y + 1;
+}
+
+void ed__view_draw(ed_view_t *v) {
+  static dev_row_t rows[MAX_ROWS];
+  static const ed_alarm_t *alarms[MAX_ROWS];
+  if (!v->screen)
+    return;
+  int h, w;
+  getmaxyx(stdscr, h, w);
+  erase();
+  if (h < 12 || w < 60) {
+    line(0, A_BOLD,
+         "eventdrill watch: terminal too small (%dx%d, needs "
+         "60x12)",
+         w, h);
+    refresh();
+    return;
+  }
+  int up, down;
+  size_t total = v->src.ndevices(v->src.arg);
+  size_t nd = devices(v, rows, MAX_ROWS, &up, &down);
+  size_t na = ed__view_alarms(v, alarms, MAX_ROWS);
+  size_t sel = fix_selection(v, alarms, na);
+  ed_view_summary_t s;
+  v->src.summary(v->src.arg, &s);
+  summary(v, (int)total, up, down);
+  /* Rows: the plan gets what it needs up to a third, devices and alarms
+   * share the rest. */
+  int body = h - 5, plan_h = body / 3;
+  int dev_h = (body - plan_h) / 2 - 2, al_h = body - plan_h - dev_h - 4;
+  int y = section(2, " DEVICES (worst first)");
+  line(y++, A_DIM, " %-16s %-30s %-5s %-11s %-9s %7s %7s %6s  %s", "DEVICE",
+       "LABELS", "UP", "POWER", "HEALTH", "p50 ms", "p99 ms", "POLL",
+       "(latency over the last minute)");
+  for (size_t i = 0; i < nd && (int)i < dev_h; i++)
+    device_row(v, y++, &rows[i]);
+  if ((int)nd > dev_h)
+    line(y++, A_DIM, "  ... %zu more (/ to filter)", nd - (size_t)dev_h);
+  y = section(y + 1, " ALARMS");
+  line(y++, A_DIM, " %-8s %4s  %-16s %-11s %6s  %-5s %s", "SEVERITY", "ID",
+       "DEVICE", "KIND", "AGE", "ACKED", "TEXT");
+  size_t first = sel >= (size_t)al_h ? sel - (size_t)al_h + 1 : 0;
+  for (size_t i = first; i < na && (int)(i - first) < al_h; i++)
+    alarm_row(v, y++, alarms[i], alarms[i]->id == v->selected, s.now_t);
+  if (!na)
+    line(y++, sev_attr(v, ED_ALARM_OK), "  no alarm raised%s",
+         v->filter[0] ? " on the devices the filter keeps" : "");
+  plan_lines(v, y + 1, h - 3, na ? alarms[sel] : NULL);
+  line(h - 2, A_NORMAL, " %s", v->message);
+  if (v->editing) {
+    line(h - 1, A_REVERSE, " filter (key=value[,key=value], empty: all): %.*s_",
+         (int)v->edit_len, v->edit);
+  } else {
+    line(h - 1, A_REVERSE,
+         " up/down select  a acknowledge  / filter  p %s  "
+         "r verify plan  q quit ",
+         s.paused ? "resume" : "pause");
+  }
+  refresh();
+  v->dirty = 0;
+  v->drawn_ns = uv_hrtime();
+}

@@ -1,0 +1,595 @@
+/* The flow of one run: set up, start targets, replay, stop, write results.
+ * Everything after set-up happens in callbacks on the run's loop. */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "diag.h"
+#include "error.h"
+#include "log.h"
+#include "profile.h"
+#include "report.h"
+#include "run_internal.h"
+#include "summary.h"
+#include "timeline.h"
+
+#define DEFAULT_GRACE_S 2.0
+
+static void iso_now(char *buf, size_t len) {
+  time_t now = time(NULL);
+  struct tm tm;
+  gmtime_r(&now, &tm);
+  strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Peak request rate of the whole scenario, all targets together. */
+static double peak_rate(const ed_scenario_t *s) {
+  double total = 0;
+  for (size_t w = 0; w < s->nworkloads; w++) {
+    double peak = 0;
+    for (size_t i = 0; i < s->workloads[w].nsegs; i++) {
+      double p = ed_segment_peak(&s->workloads[w].segs[i]);
+      peak = p > peak ? p : peak;
+    }
+    total += peak * (double)s->workloads[w].ntargets;
+  }
+  return total;
+}
+
+static int journal_per_request(const ed_scenario_t *s) {
+  switch (s->journal.requests) {
+  case ED_JOURNAL_ALL:
+    return 1;
+  case ED_JOURNAL_AGGREGATE:
+    return 0;
+  default:
+    return peak_rate(s) <= s->journal.max_request_rate;
+  }
+}
+
+/* ---- shutdown -------------------------------------------------------- */
+
+static void close_cb(uv_handle_t *h) {
+  ed__runner_t *r = h->data;
+  r->handles_open--;
+}
+
+static void close_handles(ed__runner_t *r) {
+  uv_close((uv_handle_t *)&r->sigint, close_cb);
+  uv_close((uv_handle_t *)&r->sigterm, close_cb);
+  uv_close((uv_handle_t *)&r->grace, close_cb);
+  uv_close((uv_handle_t *)&r->wait_probes, close_cb);
+}
+
+/* Targets are stopped: close them (in-flight requests complete as
+ * cancelled), then the scheduler, then our own handles; the loop ends when
+ * the last handle is closed. Probes still out (cancelled by the stop) are
+ * delivered first: they hold prepared operations of the targets. */
+static void all_stopped(ed__runner_t *r);
+
+static void on_wait_probes(uv_timer_t *t) {
+  all_stopped(t->data);
+}
+
+static void all_stopped(ed__runner_t *r) {
+  if (r->finished)
+    return;
+  if (r->probes_ready && r->probes.in_flight > 0) {
+    uv_timer_start(&r->wait_probes, on_wait_probes, 20, 0);
+    return;
+  }
+  r->finished = 1;
+  if (r->drill) {
+    r->drill_json = ed_drill_summary(r->drill);
+    r->drill_reasons = json_array();
+    ed_drill_verdict(r->drill, r->drill_reasons);
+    if (ed_drill_aborted(r->drill) && !r->interrupted)
+      r->aborted = 1;
+    ed_drill_destroy(r->drill);
+  }
+  r->drill = NULL;
+  if (r->probes_ready)
+    ed_probe_host_close(&r->probes);
+  r->probes_ready = 0;
+  if (!r->t_end)
+    r->t_end = uv_hrtime();
+  ed__run_close_targets(r);
+  if (r->metrics)
+    ed_metrics_finish(r->metrics);
+  if (r->sched)
+    ed_sched_destroy(r->sched);
+  r->sched = NULL;
+  close_handles(r);
+}
+
+static void shut_down(ed__runner_t *r) {
+  uv_timer_stop(&r->grace);
+  ed__run_stop_targets(r, all_stopped);
+}
+
+void ed__run_on_sched_done(ed__runner_t *r) {
+  if (r->sched_done)
+    return;
+  r->sched_done = 1;
+  r->t_end = uv_hrtime();
+  uv_timer_stop(&r->grace);
+  if (r->drill)
+    ed_drill_workloads_done(r->drill); /* it calls drill_finished */
+  else
+    shut_down(r);
+}
+
+/* ---- the drill's events ------------------------------------------------ */
+
+static void drill_event(void *arg, const char *ev, json_t *obj) {
+  ed__runner_t *r = arg;
+  if (r->journal)
+    ed_journal_write(r->journal, ev, ed__run_now_s(r), obj);
+}
+
+static void drill_sync(void *arg) {
+  ed__runner_t *r = arg;
+  if (r->journal)
+    ed_journal_sync(r->journal);
+}
+
+static void drill_message(void *arg, const char *text) {
+  ed__runner_t *r = arg;
+  ed_progress_message(&r->progress, "%s", text);
+}
+
+/* A guardrail or a limit tripped: the workloads stop; the drill runs its
+ * undos and then says it is finished. */
+static void drill_abort(void *arg, const char *reason) {
+  ed__runner_t *r = arg;
+  (void)reason;
+  r->aborted = 1;
+  if (r->sched)
+    ed_sched_stop(r->sched);
+}
+
+static void drill_finished(void *arg) {
+  ed__runner_t *r = arg;
+  r->drill_finished = 1;
+  if (!r->t_end)
+    r->t_end = uv_hrtime();
+  shut_down(r);
+}
+
+static void on_grace(uv_timer_t *t) {
+  ed__runner_t *r = t->data;
+  if (r->sched && !r->sched_done) {
+    ed_progress_message(&r->progress,
+                        "eventdrill: %lld requests still in flight after the "
+                        "grace period: cancelling them",
+                        (long long)ed_sched_in_flight(r->sched));
+    ed__run_on_sched_done(r);
+  }
+}
+
+static void on_signal(uv_signal_t *s, int signum) {
+  ed__runner_t *r = s->data;
+  if (r->interrupted) {
+    /* Second Ctrl-C: do not wait any longer. */
+    uv_timer_start(&r->grace, on_grace, 0, 0);
+    return;
+  }
+  r->interrupted = 1;
+  ed__run_journal_event(
+      r, "interrupt",
+      json_pack("{s:s}", "signal", signum == SIGINT ? "SIGINT" : "SIGTERM"));
+  if (r->drill)
+    ed_drill_abort(r->drill, signum == SIGINT ? "interrupted by SIGINT"
+                                              : "interrupted by SIGTERM");
+  if (!r->sched) {
+    /* Still starting targets: all_started will see the flag. */
+    return;
+  }
+  ed_progress_message(&r->progress,
+                      "eventdrill: interrupted: no new request is sent; "
+                      "waiting up to %.0f s for %lld in flight (again to stop "
+                      "now)",
+                      r->opt.grace_s, (long long)ed_sched_in_flight(r->sched));
+  ed_sched_stop(r->sched);
+  if (!r->sched_done)
+    uv_timer_start(&r->grace, on_grace, (uint64_t)(r->opt.grace_s * 1000), 0);
+}
+
+/* ---- start ----------------------------------------------------------- */
+
+static int create_scheduler(ed__runner_t *r) {
+  const ed_scenario_t *s = r->sc;
+  size_t *ntargets = calloc(s->nworkloads + 1, sizeof(size_t));
+  size_t *nphases = calloc(s->nworkloads + 1, sizeof(size_t));
+  ed_stream_spec_t *specs = calloc(r->nstreams + 1, sizeof(*specs));
+  int rc = ED_ENOMEM;
+  if (!ntargets || !nphases || !specs)
+    goto out;
+  uint64_t seed = r->opt.has_seed ? r->opt.seed : s->seed;
+  size_t k = 0;
+  for (size_t w = 0; w < s->nworkloads; w++) {
+    const ed_workload_t *wl = &s->workloads[w];
+    ntargets[w] = wl->ntargets;
+    nphases[w] = wl->nsegs;
+    /* verify mode sends no workload: no stream was prepared */
+    for (size_t t = 0; r->nstreams && t < wl->ntargets; t++, k++) {
+      specs[k] = (ed_stream_spec_t){
+          .workload = w,
+          .target = t,
+          .segs = wl->segs,
+          .nsegs = wl->nsegs,
+          .arrival = wl->arrival,
+          /* Each stream draws its own sequence from the run's seed. */
+          .seed = seed * 1000003u + k,
+          .start_ns = wl->start_ms * 1000000,
+          .max_in_flight =
+              ed_workload_cap(wl, ed_scenario_target(s, wl->targets[t])),
+          .timeout_ms = wl->timeout_ms,
+          .drop_after_ns = wl->timeout_ms * 1000000,
+          .op = r->streams[k].prepared,
+          .submit = ed__run_submit,
+          .submit_ctx = &r->streams[k],
+      };
+    }
+  }
+  rc = ed_metrics_create(s->nworkloads, ntargets, nphases, 3, &r->metrics);
+  if (rc != 0 || r->nstreams == 0)
+    goto out;
+  ed_metrics_set_flush(r->metrics, ed__run_on_flush, r);
+  ed_sched_events_t ev = ed__run_sched_events;
+  ev.arg = r;
+  rc = ed_sched_create(&r->loop, specs, r->nstreams, s->nworkloads, r->metrics,
+                       &ev, &r->sched);
+out:
+  free(ntargets);
+  free(nphases);
+  free(specs);
+  return rc;
+}
+
+int ed__run_init_probes(ed__runner_t *r) {
+  r->ptargets = calloc(r->sc->ntargets + 1, sizeof(*r->ptargets));
+  if (!r->ptargets)
+    return ED_ENOMEM;
+  for (size_t i = 0; i < r->sc->ntargets; i++)
+    r->ptargets[i] = (ed_probe_target_t){.spec = r->fleet.targets[i].spec,
+                                         .drv = r->fleet.targets[i].drv,
+                                         .state = r->fleet.targets[i].state,
+                                         .sim = r->fleet.targets[i].sim};
+  int rc = ed_probe_host_init(&r->probes, &r->loop, r->ph, r->ptargets,
+                              r->sc->ntargets, r->opt.mode == ED_MODE_VERIFY,
+                              r->sc->file);
+  if (rc == 0)
+    r->probes_ready = 1;
+  return rc;
+}
+
+static int create_drill(ed__runner_t *r) {
+  int rc = ed__run_init_probes(r);
+  if (rc != 0)
+    return rc;
+  ed_drill_events_t ev = {.arg = r,
+                          .event = drill_event,
+                          .sync = drill_sync,
+                          .message = drill_message,
+                          .abort = drill_abort,
+                          .finished = drill_finished};
+  rc = ed_drill_create(r->sc, &r->probes, r->metrics, r->opt.mode, r->opt.only,
+                       &ev, &r->drill);
+  if (rc != 0)
+    return rc;
+  char errbuf[512];
+  rc = ed_drill_check_rules(r->drill, errbuf, sizeof(errbuf));
+  if (rc != 0) {
+    ed_error(NULL, "%s", errbuf);
+    r->rules_failed = 1;
+  }
+  return rc;
+}
+
+static void before_done(void *arg) {
+  ed__runner_t *r = arg;
+  if (r->interrupted) {
+    shut_down(r);
+    return;
+  }
+  json_t *reasons = json_array();
+  r->before_failed = !ed_drill_verdict(r->drill, reasons);
+  json_decref(reasons);
+  if (r->before_failed) {
+    ed_progress_message(&r->progress,
+                        "eventdrill: the steady state is not met before the "
+                        "drill: not starting it");
+    shut_down(r);
+    return;
+  }
+  if (r->sched) {
+    ed_sched_start(r->sched);
+    r->t0 = ed_sched_t0(r->sched);
+  } else {
+    r->t0 = uv_hrtime();
+  }
+  ed_drill_start(r->drill, r->t0);
+  if (!r->sched)
+    ed_drill_workloads_done(r->drill);
+}
+
+static void preflight_report(ed__runner_t *r) {
+  printf("preflight: %zu target%s started (connected, credentials "
+         "accepted), no action sent\n\n",
+         r->sc->ntargets, r->sc->ntargets == 1 ? "" : "s");
+  ed_timeline_print(r->sc, stdout);
+  fflush(stdout);
+}
+
+void ed__run_shut_down(ed__runner_t *r) {
+  shut_down(r);
+}
+
+static void all_started(ed__runner_t *r) {
+  if (r->start_failed || r->interrupted) {
+    shut_down(r);
+    return;
+  }
+  if (r->opt.recover) {
+    ed__recover_start(r);
+    return;
+  }
+  int verify = r->opt.mode == ED_MODE_VERIFY;
+  if ((!verify && ed__run_prepare_streams(r) != 0) ||
+      create_scheduler(r) != 0 || create_drill(r) != 0) {
+    r->start_failed = 1;
+    shut_down(r);
+    return;
+  }
+  if (r->opt.dry_run) {
+    preflight_report(r);
+    r->preflight_only = 1;
+    shut_down(r);
+    return;
+  }
+  ed_progress_init(&r->progress, r->opt.progress, r->sc, r->metrics);
+  ed_progress_message(&r->progress,
+                      "eventdrill: %s %s: %zu workload%s, %zu check%s, %zu "
+                      "fault%s on %zu target%s; results in %s",
+                      verify ? "verifying" : "rehearsing", r->sc->name,
+                      verify ? 0 : r->sc->nworkloads,
+                      !verify && r->sc->nworkloads == 1 ? "" : "s",
+                      r->sc->nchecks, r->sc->nchecks == 1 ? "" : "s",
+                      verify ? 0 : r->sc->nfaults,
+                      !verify && r->sc->nfaults == 1 ? "" : "s",
+                      r->sc->ntargets, r->sc->ntargets == 1 ? "" : "s", r->dir);
+  ed_drill_before(r->drill, before_done, r);
+}
+
+/* ---- results --------------------------------------------------------- */
+
+/* One verdict: every SLO, every plan, every RTO, every check before and
+ * after, and whether the drill was aborted; with its reasons. */
+static void add_verdict(ed__runner_t *r, json_t *summary) {
+  json_t *reasons = json_array();
+  if (r->before_failed)
+    json_array_append_new(reasons,
+                          json_string("the steady state was not met before "
+                                      "the drill, which did not start"));
+  ed_summary_slo_reasons(
+      json_object_get(json_object_get(summary, "slo"), "checks"), reasons);
+  if (r->interrupted)
+    json_array_append_new(reasons, json_string("interrupted by a signal"));
+  if (r->drill_reasons)
+    json_array_extend(reasons, r->drill_reasons);
+  if (r->drill_json)
+    json_object_set(summary, "drill", r->drill_json);
+  json_object_set_new(summary, "verdict",
+                      json_pack("{s:b,s:o}", "pass",
+                                json_array_size(reasons) == 0, "reasons",
+                                reasons));
+}
+
+static void print_verdict(const json_t *summary, FILE *out) {
+  json_t *v = json_object_get(summary, "verdict");
+  int pass = json_is_true(json_object_get(v, "pass"));
+  fprintf(out, "\nVERDICT: %s\n", pass ? "PASS" : "FAIL");
+  size_t i;
+  json_t *x;
+  json_array_foreach(json_object_get(v, "reasons"), i, x)
+      fprintf(out, "  - %s\n", json_string_value(x));
+}
+
+static int write_results(ed__runner_t *r) {
+  double elapsed = r->t0 && r->t_end ? (double)(r->t_end - r->t0) / 1e9 : 0;
+  char ended[32];
+  iso_now(ended, sizeof(ended));
+  ed_run_info_t info = {
+      .version = ED_VERSION,
+      .mode = r->opt.mode == ED_MODE_VERIFY ? "verify" : "rehearse",
+      .command = r->opt.command ? r->opt.command : "",
+      .started = r->started_iso,
+      .ended = ended,
+      .elapsed_s = elapsed,
+      .interrupted = r->interrupted,
+      .seed = r->opt.has_seed ? r->opt.seed : r->sc->seed,
+      .targets = r->target_desc,
+  };
+  json_t *summary = ed_summary_build(r->sc, r->metrics, &info);
+  add_verdict(r, summary);
+  char path[PATH_MAX];
+  int rc = ed__run_path(r, "summary.json", path, sizeof(path));
+  if (rc == 0)
+    rc = json_dump_file(summary, path,
+                        JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+                            JSON_REAL_PRECISION(10));
+  if (rc == 0)
+    rc = ed__run_path(r, "timeseries.csv", path, sizeof(path));
+  if (rc == 0)
+    rc = ed_summary_write_timeseries(r->sc, r->metrics, path);
+  size_t i;
+  json_t *w;
+  json_array_foreach(
+      json_object_get(json_object_get(summary, "runner"), "warnings"), i, w)
+      ed__run_journal_event(r, "warning", json_pack("{s:O}", "message", w));
+  ed__run_journal_end(r, elapsed);
+  if (r->opt.progress != ED_PROGRESS_QUIET &&
+      r->opt.progress != ED_PROGRESS_JSON) {
+    ed_summary_print(summary, stderr);
+    if (r->drill_json)
+      ed_drill_print(r->drill_json, stderr);
+    print_verdict(summary, stderr);
+  }
+  if (r->opt.progress == ED_PROGRESS_JSON) {
+    json_t *out = json_pack("{s:s,s:O}", "results", r->dir, "summary", summary);
+    json_dumpf(out, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    fputc('\n', stdout);
+    json_decref(out);
+  }
+  int pass = json_is_true(
+      json_object_get(json_object_get(summary, "verdict"), "pass"));
+  json_decref(summary);
+  if (rc != 0) {
+    ed_error(NULL, "cannot write the results in %s", r->dir);
+    return ED_EXIT_FAILED;
+  }
+  if (r->interrupted || r->aborted)
+    return ED_EXIT_INTERRUPTED;
+  return pass ? ED_EXIT_OK : ED_EXIT_SLO;
+}
+
+/* ---- set-up and the whole run ---------------------------------------- */
+
+static int load(ed__runner_t *r) {
+  ed_scenario_drivers_t drivers;
+  ed_plugin_host_scenario_drivers(r->ph, &drivers);
+  ed_diag_t diag;
+  ed_diag_init(&diag);
+  int rc = ed_scenario_load(r->opt.file, &drivers, &diag, &r->sc);
+  if (rc != 0)
+    ed_diag_print(&diag, stderr);
+  ed_diag_close(&diag);
+  return rc;
+}
+
+static void init_handles(ed__runner_t *r) {
+  uv_signal_init(&r->loop, &r->sigint);
+  uv_signal_init(&r->loop, &r->sigterm);
+  uv_timer_init(&r->loop, &r->grace);
+  r->sigint.data = r->sigterm.data = r->grace.data = r;
+  uv_timer_init(&r->loop, &r->wait_probes);
+  r->wait_probes.data = r;
+  r->handles_open = 4;
+  uv_signal_start(&r->sigint, on_signal, SIGINT);
+  uv_signal_start(&r->sigterm, on_signal, SIGTERM);
+}
+
+static int run_loop(ed__runner_t *r) {
+  /* recover: what is owed, and the user's yes, before any device is
+   * touched. > 0: work to do; 0: nothing; < 0: minus an exit status. */
+  if (r->opt.recover) {
+    int rc = ed__recover_prepare(r);
+    if (rc <= 0)
+      return rc == 0 ? ED_EXIT_OK : -rc;
+  }
+  if (ed__run_open_targets(r) != 0) {
+    ed__run_close_targets(r);
+    return ED_EXIT_FAILED;
+  }
+  if (!r->opt.recover && !r->opt.dry_run && ed__run_journal_open(r) != 0) {
+    /* A preflight acts on nothing and leaves no results folder behind. */
+    ed__run_close_targets(r);
+    return ED_EXIT_FAILED;
+  }
+  iso_now(r->started_iso, sizeof(r->started_iso));
+  r->journal_requests = journal_per_request(r->sc);
+  if (!r->opt.recover)
+    ed__run_journal_start(r);
+  init_handles(r);
+  ed__run_start_targets(r, all_started);
+  uv_run(&r->loop, UV_RUN_DEFAULT);
+  ed_progress_close(&r->progress);
+  if (r->preflight_only) {
+    ed__run_journal_end(r, 0);
+    return ED_EXIT_OK;
+  }
+  if (r->opt.recover) {
+    if (r->start_failed)
+      return ED_EXIT_FAILED;
+    return r->recover_failed ? ED_EXIT_SLO : ED_EXIT_OK;
+  }
+  if (r->start_failed || !r->metrics) {
+    ed__run_journal_end(r, 0);
+    if (r->interrupted)
+      return ED_EXIT_INTERRUPTED;
+    if (r->rules_failed)
+      return ED_EXIT_USAGE;
+    ed_error(NULL, "the run could not start; see %s/journal.jsonl", r->dir);
+    return ED_EXIT_FAILED;
+  }
+  int code = write_results(r);
+  if (r->journal) {
+    ed_journal_close(r->journal); /* the report reads it back */
+    r->journal = NULL;
+  }
+  char html[PATH_MAX] = "";
+  if (!r->opt.no_report || r->opt.junit) {
+    ed_report_options_t ro = {.no_plots = r->opt.no_report,
+                              .junit_path = r->opt.junit};
+    if (ed_report_write(r->dir, &ro, html, sizeof(html), stderr) != 0 &&
+        code == ED_EXIT_OK)
+      code = ED_EXIT_FAILED;
+  }
+  if (r->opt.progress != ED_PROGRESS_QUIET &&
+      r->opt.progress != ED_PROGRESS_JSON) {
+    fprintf(stderr,
+            "\nresults: %s/ (summary.json, timeseries.csv, "
+            "journal.jsonl)\n",
+            r->dir);
+    if (html[0] && !r->opt.no_report)
+      fprintf(stderr, "report:  %s\n", html);
+  }
+  return code;
+}
+
+int ed_run(const ed_run_options_t *opts) {
+  ed__runner_t *r = calloc(1, sizeof(*r));
+  if (!r)
+    return ED_EXIT_FAILED;
+  r->opt = *opts;
+  if (r->opt.grace_s <= 0)
+    r->opt.grace_s = DEFAULT_GRACE_S;
+  int code = ED_EXIT_FAILED;
+  if (uv_loop_init(&r->loop) != 0) {
+    free(r);
+    return ED_EXIT_FAILED;
+  }
+  if (ed_plugin_host_create(&r->loop, &r->ph) != 0 ||
+      ed_plugin_host_default_dirs(r->ph) != 0)
+    goto out;
+  if (load(r) != 0) {
+    code = ED_EXIT_USAGE;
+    goto out;
+  }
+  if (r->opt.dry_run && !r->opt.preflight) {
+    ed_timeline_print(r->sc, stdout);
+    printf("dry run: no device was contacted\n");
+    code = ED_EXIT_OK;
+    goto out;
+  }
+  code = run_loop(r);
+out:
+  /* Anything still closing (targets, simulators) finishes here. */
+  uv_run(&r->loop, UV_RUN_DEFAULT);
+  if (r->journal)
+    ed_journal_close(r->journal);
+  ed_metrics_destroy(r->metrics);
+  json_decref(r->target_desc);
+  json_decref(r->drill_json);
+  json_decref(r->drill_reasons);
+  json_decref(r->owed);
+  free(r->ptargets);
+  ed_scenario_destroy(r->sc);
+  ed_plugin_host_destroy(r->ph);
+  if (uv_loop_close(&r->loop) != 0)
+    ed_debug(NULL, "the loop still had handles at exit");
+  free(r);
+  return code;
+}

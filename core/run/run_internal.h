@@ -1,0 +1,113 @@
+/*
+ * The runner's state, shared by run.c (the flow), run_targets.c (targets,
+ * drivers and the built-in simulator) and run_journal.c (events written as
+ * they happen). Not a public interface.
+ */
+#ifndef ED_RUN_INTERNAL_H
+#define ED_RUN_INTERNAL_H
+
+#include <limits.h>
+#include <uv.h>
+
+#include "credentials.h"
+#include "drill.h"
+#include "fleet.h"
+#include "probe.h"
+#include "journal.h"
+#include "metrics.h"
+#include "plugin_host.h"
+#include "progress.h"
+#include "run.h"
+#include "scenario.h"
+#include "scheduler.h"
+#include "sim.h"
+
+/* One workload on one target: its prepared operation. */
+typedef struct ed__rstream_s {
+  ed_fleet_target_t *target;
+  const ed_op_desc_t *op;
+  void *args;     /* op->args_size, filled from the scenario */
+  void *prepared; /* the driver's, from op_prepare */
+} ed__rstream_t;
+
+typedef struct ed__runner_s {
+  ed_run_options_t opt;
+  uv_loop_t loop;
+  ed_plugin_host_t *ph;
+  ed_scenario_t *sc;
+  ed_fleet_t fleet; /* the scenario's targets */
+  ed__rstream_t *streams;
+  size_t nstreams;
+  ed_metrics_t *metrics;
+  ed_sched_t *sched;
+  ed_journal_t *journal;
+  int journal_requests; /* one event per request (else per second only) */
+  ed_progress_t progress;
+  char dir[PATH_MAX];
+  uv_signal_t sigint, sigterm;
+  uv_timer_t grace;
+  uv_timer_t wait_probes; /* before closing targets: probes still out */
+  ed_probe_host_t probes;
+  ed_probe_target_t *ptargets;
+  int probes_ready;
+  ed_drill_t *drill;
+  int drill_finished;
+  int before_failed;     /* the steady state was not met before the drill */
+  int aborted;           /* guardrail or limit (signals: interrupted) */
+  int rules_failed;      /* a fault or action on a non-rehearsal target */
+  int preflight_only;    /* --dry-run of rehearse/verify: targets started */
+  json_t *owed;          /* recover: names of faults whose undo is owed */
+  int recover_failed;    /* recover: an undo failed */
+  json_t *drill_json;    /* the drill's summary, taken before it closes */
+  json_t *drill_reasons; /* why the drill failed (array) */
+  int handles_open;
+  int pending; /* asynchronous starts or stops not yet back */
+  int start_failed;
+  int interrupted; /* SIGINT/SIGTERM seen */
+  int sched_done;
+  int finished; /* targets stopped, loop may end */
+  uint64_t t0;  /* run start, uv_hrtime clock */
+  uint64_t t_end;
+  char started_iso[32];
+  json_t *target_desc; /* targets as described in results, no secrets */
+  int exit_code;
+} ed__runner_t;
+
+/* run_targets.c */
+int ed__run_open_targets(ed__runner_t *r);
+void ed__run_start_targets(ed__runner_t *r,
+                           void (*all_started)(ed__runner_t *));
+int ed__run_prepare_streams(ed__runner_t *r);
+void ed__run_stop_targets(ed__runner_t *r, void (*all_stopped)(ed__runner_t *));
+void ed__run_close_targets(ed__runner_t *r);
+int ed__run_submit(void *ctx, ed_request_t *req);
+
+/* run_journal.c */
+int ed__run_journal_open(ed__runner_t *r);
+void ed__run_journal_start(ed__runner_t *r);
+void ed__run_journal_end(ed__runner_t *r, double elapsed_s);
+void ed__run_journal_event(ed__runner_t *r, const char *ev, json_t *obj);
+extern const ed_sched_events_t ed__run_sched_events;
+void ed__run_on_flush(void *arg, size_t w, size_t t, size_t ph, int64_t sec,
+                      const ed_counts_t *counts, const ed_hist_t *lat,
+                      const ed_hist_t *svc);
+
+/* run.c */
+int ed__run_init_probes(ed__runner_t *r);
+void ed__run_shut_down(ed__runner_t *r);
+
+/* recover.c: `eventdrill recover DIR`. */
+int ed__recover_prepare(ed__runner_t *r);
+void ed__recover_start(ed__runner_t *r);
+
+/* run.c: the scheduler has nothing left to do. */
+void ed__run_on_sched_done(ed__runner_t *r);
+
+/* buf = <results dir>/<name>; 0, or ED_ERANGE when it does not fit. */
+int ed__run_path(const ed__runner_t *r, const char *name, char *buf,
+                 size_t len);
+
+/* Seconds since the run start (0 before it). */
+double ed__run_now_s(const ed__runner_t *r);
+
+#endif

@@ -1,0 +1,3 @@
+ed_integration_test(inspect_fleet inspect_fleet.sh)
+ed_integration_test(inspect_errors inspect_errors.sh)
+ed_integration_test(inspect_ssh inspect_ssh.sh)

@@ -1,0 +1,4 @@
+# The on-duty console (eventdrill watch) against a standalone simulator
+# fleet: in a terminal (tmux), and as JSON lines with a hook.
+ed_integration_test(watch_tui watch_tui.sh)
+ed_integration_test(watch_json watch_json.sh)
