@@ -150,12 +150,24 @@ static void urls(void **state) {
   assert_null(ed__rf_path_of("a/b"));
 }
 
+/* Only an address is cached for good; a name is resolved again. */
+static void numeric_hosts(void **state) {
+  (void)state;
+  assert_int_equal(ed__rf_url_numeric_host("http://127.0.0.1:80"), 1);
+  assert_int_equal(ed__rf_url_numeric_host("https://[::1]:8443"), 1);
+  assert_int_equal(ed__rf_url_numeric_host("http://127.0.0.1"), 1);
+  assert_int_equal(ed__rf_url_numeric_host("http://bmc1:80"), 0);
+  assert_int_equal(ed__rf_url_numeric_host("http://localhost"), 0);
+  assert_int_equal(ed__rf_url_numeric_host("http://[fe80::1%25eth0]:80"), 0);
+  assert_int_equal(ed__rf_url_numeric_host("no-scheme"), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(curl_classes), cmocka_unit_test(status_classes),
       cmocka_unit_test(pointers),     cmocka_unit_test(pointer_misses),
       cmocka_unit_test(bad_bodies),   cmocka_unit_test(first_paths),
-      cmocka_unit_test(urls),
+      cmocka_unit_test(urls),         cmocka_unit_test(numeric_hosts),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

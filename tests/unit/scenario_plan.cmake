@@ -1,20 +1,8 @@
 # Scenario loader, emergency-plan sections (checks, faults, plans,
-# guardrails, limits). Sources compiled in directly, as for test_scenario.
+# guardrails, limits). Sources compiled in directly, as for test_scenario
+# (ED_SCENARIO_TEST_SOURCES comes from scenario.cmake).
 ed_unit_test(scenario_plan
-  SOURCES
-    ${CMAKE_CURRENT_LIST_DIR}/scenario_plan.c
-    ${PROJECT_SOURCE_DIR}/core/scenario/scenario.c
-    ${PROJECT_SOURCE_DIR}/core/scenario/scenario_check.c
-    ${PROJECT_SOURCE_DIR}/core/scenario/scenario_targets.c
-    ${PROJECT_SOURCE_DIR}/core/scenario/scenario_workloads.c
-    ${PROJECT_SOURCE_DIR}/core/scenario/scenario_checks.c
-    ${PROJECT_SOURCE_DIR}/core/scenario/scenario_plan.c
-    ${PROJECT_SOURCE_DIR}/core/scenario/scenario_guard.c
-    ${PROJECT_SOURCE_DIR}/core/scenario/inventory.c
-    ${PROJECT_SOURCE_DIR}/core/base/jsonpos.c
-    ${PROJECT_SOURCE_DIR}/core/base/diag.c
-    ${PROJECT_SOURCE_DIR}/core/base/duration.c
-    ${PROJECT_SOURCE_DIR}/core/base/error.c
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/scenario_plan.c ${ED_SCENARIO_TEST_SOURCES}
   LIBS PkgConfig::JANSSON PkgConfig::OPENSSL m)
 target_include_directories(test_scenario_plan PRIVATE ${ED_CORE_INCLUDE_DIRS})
 target_compile_definitions(test_scenario_plan PRIVATE
