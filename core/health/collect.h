@@ -48,8 +48,8 @@
 
 /* What to read. */
 typedef struct ed_collect_opts_s {
-  int full;            /* 0: health, power, sensors, log (watch);
-                        * 1: also PSUs, firmware, clock, disks… (inspect) */
+  int full;            /* 0: health, power, PSUs, sensors, log (watch);
+                        * 1: also firmware, clock, disks… (inspect) */
   int latency_samples; /* extra reads timed for latency_ms; 0 = none */
   int log_entries;     /* newest log entries read per log, 0 = none */
   int max_in_flight;   /* requests at once on the device, >= 1 */

@@ -263,7 +263,7 @@ static void clock_offset(ed__cjob_t *j, const ed_probe_outcome_t *o,
   json_object_set_new(j->snap, "clock_offset_s", json_real(dev - mid));
 }
 
-/* Walking: a chassis' thermal (and power, for a full collection) and
+/* Walking: a chassis' thermal and power (supplies, redundancy) and
  * everyone's log services. */
 static void follow_links(ed__cjob_t *j, kind_t kind, json_t *doc) {
   const char *logs = link_of(doc, "LogServices");
@@ -274,7 +274,7 @@ static void follow_links(ed__cjob_t *j, kind_t kind, json_t *doc) {
       remember_leaf(j, thermal, "thermal");
       get(j, thermal, thermal_cb, strdup(thermal), free);
     }
-    if (power && j->o.full) {
+    if (power) {
       remember_leaf(j, power, "power");
       get(j, power, power_cb, strdup(power), free);
     }
@@ -349,7 +349,7 @@ static int replay_leaves(ed__cjob_t *j) {
       continue;
     if (strcmp(kind, "thermal") == 0)
       get(j, uri, thermal_cb, strdup(uri), free);
-    else if (strcmp(kind, "power") == 0 && j->o.full)
+    else if (strcmp(kind, "power") == 0)
       get(j, uri, power_cb, strdup(uri), free);
     else if (strcmp(kind, "entries") == 0 && j->o.log_entries > 0)
       get(j, uri, entries_cb, strdup(uri), free);

@@ -149,8 +149,9 @@ static void test_memo(void **state) {
   json_t *third = collect(x, &o);
   assert_true(requests(second) < requests(first));
   assert_int_equal(requests(third), requests(second));
-  /* root, system, chassis, manager, thermal, and the log entries */
-  assert_true(requests(second) <= 8);
+  /* root, system, chassis, manager, thermal, power, the log entries */
+  assert_int_equal(requests(second), 7);
+  assert_int_equal(json_array_size(json_object_get(second, "psus")), 2);
   assert_true(json_equal(json_object_get(first, "sensors"),
                          json_object_get(second, "sensors")));
   assert_true(json_equal(json_object_get(first, "health"),
@@ -158,12 +159,19 @@ static void test_memo(void **state) {
   sim(x, "{\"op\": \"sel\", \"severity\": \"Critical\", \"message\": "
          "\"PSU2 failure detected\"}");
   sim(x, "{\"op\": \"sensor\", \"name\": \"CPU1 Temp\", \"value\": 88}");
+  sim(x, "{\"op\": \"patch\", \"path\": \"/redfish/v1/Chassis/1/Power\", "
+         "\"pointer\": \"/PowerSupplies/1/Status/Health\", \"value\": "
+         "\"Critical\"}");
   json_t *fourth = collect(x, &o);
   assert_int_equal(requests(fourth), requests(second) + 1);
   json_t *log = json_object_get(fourth, "log");
   assert_string_equal(
       json_string_value(json_object_get(json_array_get(log, 0), "message")),
       "PSU2 failure detected");
+  /* A power supply failing during the watch is seen at the next poll. */
+  json_t *psu2 = json_array_get(json_object_get(fourth, "psus"), 1);
+  assert_string_equal(json_string_value(json_object_get(psu2, "health")),
+                      "Critical");
   json_t *cpu = json_array_get(json_object_get(fourth, "sensors"), 0);
   assert_int_equal((int)json_number_value(json_object_get(cpu, "reading")), 88);
   json_decref(first);
