@@ -47,9 +47,15 @@ struct ed_plugin_host_s {
 
 /* ---- messages -------------------------------------------------------- */
 
+/* The loader asks for a driver once per target: a refusal is said once,
+ * not once per target (last_error still holds it for the caller). */
 static void vrecord(ed_plugin_host_t *ph, int level, const char *fmt,
                     va_list ap) {
-  vsnprintf(ph->last_error, sizeof(ph->last_error), fmt, ap);
+  char msg[sizeof(ph->last_error)];
+  vsnprintf(msg, sizeof(msg), fmt, ap);
+  if (strcmp(msg, ph->last_error) == 0)
+    return;
+  memcpy(ph->last_error, msg, sizeof(msg));
   ed_log(level, WHO, "%s", ph->last_error);
 }
 

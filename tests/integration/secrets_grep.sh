@@ -165,6 +165,9 @@ EVENTDRILL_PLUGIN_PATH="$PD" "$EVENTDRILL" run "$WORK/ok.json" --out "$WORK/plug
 [ "$rc" -ne 0 ] || fail "world-writable plugin directory: the run went ahead"
 grep -q "world-writable" "$WORK/p.stderr" ||
   fail "world-writable plugin directory: no reason given: $(cat "$WORK/p.stderr")"
+# Said once, however many targets ask for the driver.
+[ "$(grep -c "world-writable" "$WORK/p.stderr")" -eq 1 ] ||
+  fail "the refusal is repeated: $(cat "$WORK/p.stderr")"
 chmod 0755 "$PD"
 rc=0
 EVENTDRILL_PLUGIN_PATH="$PD" "$EVENTDRILL" plugins >"$WORK/p2.stdout" 2>"$WORK/p2.stderr" || rc=$?
