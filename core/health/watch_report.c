@@ -400,14 +400,7 @@ int ed_watch_report_write(const char *dir, int no_plots, char *html_path,
                                       "happened before it stopped."));
   json_t *plots = json_array();
   if (!no_plots) {
-    int prc = ed__watch_plots(dir, m, plots);
-    if (prc == ED_ENOTFOUND)
-      json_array_append_new(notes, json_string("gnuplot is not installed: "
-                                               "no plot was drawn (data and "
-                                               "scripts are in plots/)"));
-    else if (prc != 0)
-      json_array_append_new(notes, json_string("gnuplot failed on some plot "
-                                               "(scripts in plots/)"));
+    ed_report_plots_note(notes, ed__watch_plots(dir, m, plots));
   }
   json_t *doc = document(m, notes, plots);
   if (rc == 0)

@@ -33,6 +33,16 @@ static json_t *choose(const json_t *live, json_t *rebuilt) {
   return s;
 }
 
+void ed_report_plots_note(json_t *notes, int rc) {
+  if (rc == ED_ENOTFOUND)
+    json_array_append_new(notes, json_string("gnuplot is not installed: no "
+                                             "plot was drawn (data files and "
+                                             "scripts are in plots/)"));
+  else if (rc != 0)
+    json_array_append_new(notes, json_string("gnuplot failed on some plot "
+                                             "(scripts in plots/)"));
+}
+
 int ed_report_render(const json_t *doc, const char *dir, const char *stem) {
   static const char *const ext[2] = {"md", "html"};
   char path[PATH_MAX + 64];
@@ -100,15 +110,7 @@ int ed_report_write(const char *dir, const ed_report_options_t *opts,
   rc = write_json(rebuilt, dir, "summary.rebuilt.json");
   json_t *plots = json_array();
   if (!opts->no_plots) {
-    int prc = ed_plots_write(dir, rb, summary, plots);
-    if (prc == ED_ENOTFOUND)
-      json_array_append_new(notes,
-                            json_string("gnuplot is not installed: no plot "
-                                        "was drawn (data files and scripts "
-                                        "are in plots/)"));
-    else if (prc != 0)
-      json_array_append_new(notes, json_string("gnuplot failed on some "
-                                               "plot (scripts in plots/)"));
+    ed_report_plots_note(notes, ed_plots_write(dir, rb, summary, plots));
   }
   json_t *doc = ed__report_doc(summary, notes, plots);
   if (rc == 0)

@@ -41,6 +41,10 @@ json_t *ed_doc_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 void ed_doc_p(json_t *doc, json_t *text);
 json_t *ed_doc_table(json_t *doc, const char *const *head);
 
+/* What the report says when drawing the plots returned rc (0: nothing;
+ * gnuplot missing, or a plot that failed: a note appended to notes). */
+void ed_report_plots_note(json_t *notes, int rc);
+
 /* Write doc as dir/<stem>.md and dir/<stem>.html (replacing them). 0 or
  * ED_EIO. */
 int ed_report_render(const json_t *doc, const char *dir, const char *stem);
