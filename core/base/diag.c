@@ -1,10 +1,13 @@
 #include "diag.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "jsonpos.h"
 
 void ed_diag_init(ed_diag_t *d) {
@@ -234,4 +237,58 @@ const char *ed_diag_json_kind(const json_t *v) {
     return "null";
   }
   return "?";
+}
+
+/* ---- files ------------------------------------------------------------- */
+
+int ed_diag_read_file(ed_diag_t *d, const char *file, size_t max, char **text,
+                      size_t *len) {
+  FILE *f = fopen(file, "rb");
+  if (!f) {
+    ed_diag_add_at(d, 0, 0, "", "cannot open the file: %s", strerror(errno));
+    return ED_EIO;
+  }
+  size_t cap = 4096, n = 0;
+  char *buf = malloc(cap);
+  int err = buf ? 0 : ED_ENOMEM;
+  while (!err) {
+    if (n == cap) {
+      char *nb = cap < max ? realloc(buf, cap * 2) : NULL;
+      if (!nb) {
+        err = cap < max ? ED_ENOMEM : ED_EINVAL;
+        break;
+      }
+      buf = nb;
+      cap *= 2;
+    }
+    size_t got = fread(buf + n, 1, cap - n, f);
+    n += got;
+    if (got == 0)
+      break;
+  }
+  if (!err && ferror(f))
+    err = ED_EIO;
+  fclose(f);
+  if (err) {
+    if (err == ED_EINVAL)
+      ed_diag_add_at(d, 0, 0, "", "cannot read the file: larger than %zu MiB",
+                     max / (1024 * 1024));
+    else
+      ed_diag_add_at(d, 0, 0, "", "cannot read the file: %s", ed_strerror(err));
+    free(buf);
+    return err == ED_ENOMEM ? ED_ENOMEM : ED_EIO;
+  }
+  *text = buf;
+  *len = n;
+  return 0;
+}
+
+json_t *ed_diag_parse_json(ed_diag_t *d, const char *text, size_t len) {
+  json_error_t jerr;
+  json_t *root = json_loadb(text, len, 0, &jerr);
+  if (!root)
+    ed_diag_add_at(d, jerr.line > 0 ? jerr.line : 1,
+                   jerr.column > 0 ? jerr.column : 1, "", "invalid JSON: %s",
+                   jerr.text);
+  return root;
 }

@@ -54,6 +54,16 @@ void ed_diag_print(const ed_diag_t *d, FILE *out);
  * "a string", "an integer", "a real number", "a boolean", "null". */
 const char *ed_diag_json_kind(const json_t *v);
 
+/* Read all of `file` (at most `max` bytes) into *text (malloc'd, owned by
+ * the caller) and *len. On failure the reason is added to d at the
+ * document ("cannot open the file: …", "cannot read the file: …") and
+ * ED_EIO or ED_ENOMEM is returned. */
+int ed_diag_read_file(ed_diag_t *d, const char *file, size_t max, char **text,
+                      size_t *len);
+/* Parse text as one JSON document; NULL when it is not one, with
+ * "invalid JSON: …" added to d at jansson's line:column. New reference. */
+json_t *ed_diag_parse_json(ed_diag_t *d, const char *text, size_t len);
+
 /* Closest candidate to `word` by edit distance, if close enough; or NULL. */
 const char *ed_did_you_mean(const char *word, const char *const *candidates);
 

@@ -1,6 +1,5 @@
 /* The alarm rules: the built-in table, and the rules file that tunes it
  * (docs/watch.md, "Rules file"). */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,17 +154,12 @@ int ed_alarm_rules_parse(ed_alarm_rules_t *rules, const char *name,
   diag->file = name;
   size_t before = diag->count;
   ed_jsonpos_t *pos = NULL;
-  int line = 0, col = 0;
-  int rc = ed_jsonpos_scan(text, len, &pos, &line, &col);
-  json_error_t jerr;
-  json_t *root = rc == 0 ? json_loadb(text, len, 0, &jerr) : NULL;
-  if (!root) {
-    if (rc == 0)
-      line = jerr.line, col = jerr.column;
-    ed_diag_add_at(diag, line, col, "", "not valid JSON");
-    rc = rc == ED_ENOMEM ? ED_ENOMEM : ED_EPARSE;
+  int rc = ED_EPARSE;
+  json_t *root = ed_diag_parse_json(diag, text, len);
+  if (!root)
     goto out;
-  }
+  /* Without positions (no memory) errors only lack their line:column. */
+  ed_jsonpos_scan(text, len, &pos, NULL, NULL);
   diag->pos = pos;
   ed_alarm_rules_t r = *rules;
   if (!json_is_object(root)) {
@@ -200,36 +194,19 @@ out:
   return rc;
 }
 
+/* A rules file is a few kilobytes; anything this big is a mistake. */
+#define MAX_RULES_FILE (1024u * 1024)
+
 int ed_alarm_rules_load(ed_alarm_rules_t *rules, const char *file,
                         ed_diag_t *diag) {
-  FILE *f = fopen(file, "rb");
-  if (!f) {
-    const char *prev = diag->file;
-    diag->file = file;
-    ed_diag_add(diag, "", "cannot read: %s", strerror(errno));
-    diag->file = prev;
-    return ED_EIO;
-  }
+  const char *prev = diag->file;
+  diag->file = file;
   char *buf = NULL;
-  size_t len = 0, cap = 0, n;
-  char chunk[4096];
-  int rc = 0;
-  while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-    if (len + n > cap) {
-      cap = (len + n) * 2;
-      char *nb = realloc(buf, cap);
-      if (!nb) {
-        rc = ED_ENOMEM;
-        break;
-      }
-      buf = nb;
-    }
-    memcpy(buf + len, chunk, n);
-    len += n;
-  }
-  fclose(f);
+  size_t len = 0;
+  int rc = ed_diag_read_file(diag, file, MAX_RULES_FILE, &buf, &len);
+  diag->file = prev;
   if (rc == 0)
-    rc = ed_alarm_rules_parse(rules, file, buf ? buf : "", len, diag);
+    rc = ed_alarm_rules_parse(rules, file, buf, len, diag);
   free(buf);
   return rc;
 }

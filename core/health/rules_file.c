@@ -1,6 +1,5 @@
 /* The rules file: tuning the built-in rules and adding rules, with errors
  * that name the file, line:column and path; see rules.h. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -304,38 +303,20 @@ static void load_file_root(loader_t *l, json_t *root) {
   load_added(l, json_object_get(root, "add"));
 }
 
+/* A rules file is a few kilobytes; anything this big is a mistake. */
+#define MAX_RULES_FILE (1024u * 1024)
+
 int ed__rules_load_file(ed_rules_t *r, const char *file, ed_diag_t *diag) {
-  json_error_t jerr;
   const char *prev = diag->file;
   const ed_jsonpos_t *prev_pos = diag->pos;
   diag->file = file;
-  FILE *f = fopen(file, "rb");
-  if (!f) {
-    ed_diag_add_at(diag, 0, 0, "", "cannot open the file: %s", strerror(errno));
-    diag->file = prev;
-    return ED_EIO;
-  }
   char *text = NULL;
   size_t len = 0;
-  FILE *mem = open_memstream(&text, &len);
-  char buf[8192];
-  size_t n;
-  while (mem && (n = fread(buf, 1, sizeof(buf), f)) > 0)
-    fwrite(buf, 1, n, mem);
-  fclose(f);
-  if (!mem || fclose(mem) != 0) {
-    free(text);
-    diag->file = prev;
-    return ED_ENOMEM;
-  }
-  json_t *root = json_loadb(text, len, 0, &jerr);
-  int rc = 0;
-  if (!root) {
-    ed_diag_add_at(diag, jerr.line > 0 ? jerr.line : 1,
-                   jerr.column > 0 ? jerr.column : 1, "", "invalid JSON: %s",
-                   jerr.text);
+  int rc = ed_diag_read_file(diag, file, MAX_RULES_FILE, &text, &len);
+  json_t *root = rc == 0 ? ed_diag_parse_json(diag, text, len) : NULL;
+  if (rc == 0 && !root)
     rc = ED_EPARSE;
-  } else {
+  if (root) {
     ed_jsonpos_t *pos = NULL;
     ed_jsonpos_scan(text, len, &pos, NULL, NULL);
     diag->pos = pos;

@@ -1,6 +1,5 @@
 /* Scenario loader: reading, the top level, "slo", "journal", lifecycle.
  * The other sections are in scenario_<part>.c (scenario_internal.h). */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,47 +25,6 @@ static const char *const journal_modes[] = {"auto", "all", "aggregate", NULL};
 
 #define DEFAULT_MAX_REQUEST_RATE 1000.0
 #define SLO_MAX_MS 3600000.0
-
-/* ---- reading ----------------------------------------------------------- */
-
-static int read_file(const char *file, char **text, size_t *len,
-                     ed_diag_t *diag) {
-  FILE *f = fopen(file, "rb");
-  if (!f) {
-    ed_diag_add_at(diag, 0, 0, "", "cannot open the file: %s", strerror(errno));
-    return ED_EIO;
-  }
-  size_t cap = 4096, n = 0;
-  char *buf = malloc(cap);
-  int err = buf ? 0 : ED_ENOMEM;
-  while (!err) {
-    if (n == cap) {
-      char *nb = cap < MAX_FILE_SIZE ? realloc(buf, cap * 2) : NULL;
-      if (!nb) {
-        err = cap < MAX_FILE_SIZE ? ED_ENOMEM : ED_EINVAL;
-        break;
-      }
-      buf = nb;
-      cap *= 2;
-    }
-    size_t got = fread(buf + n, 1, cap - n, f);
-    n += got;
-    if (got == 0)
-      break;
-  }
-  if (!err && ferror(f))
-    err = ED_EIO;
-  fclose(f);
-  if (err) {
-    ed_diag_add_at(diag, 0, 0, "", "cannot read the file: %s",
-                   err == ED_EINVAL ? "larger than 16 MiB" : ed_strerror(err));
-    free(buf);
-    return err == ED_ENOMEM ? ED_ENOMEM : ED_EIO;
-  }
-  *text = buf;
-  *len = n;
-  return 0;
-}
 
 static int sha256_hex(const char *text, size_t len, char out[65]) {
   unsigned char md[EVP_MAX_MD_SIZE];
@@ -207,17 +165,6 @@ int ed__validate_document(ed_scenario_t *s,
   return diag->count != before ? ED_EPARSE : 0;
 }
 
-static int parse(ed_scenario_t *s, ed_diag_t *diag) {
-  json_error_t jerr;
-  s->root = json_loadb(s->text, s->text_len, 0, &jerr);
-  if (s->root)
-    return 0;
-  ed_diag_add_at(diag, jerr.line > 0 ? jerr.line : 1,
-                 jerr.column > 0 ? jerr.column : 1, "", "invalid JSON: %s",
-                 jerr.text);
-  return ED_EPARSE;
-}
-
 int ed__load_document(const char *file, ed_diag_t *diag, ed_scenario_t **out) {
   *out = NULL;
   const char *prev_file = diag->file;
@@ -227,11 +174,11 @@ int ed__load_document(const char *file, ed_diag_t *diag, ed_scenario_t **out) {
   if (!err && !(s->file = strdup(file)))
     err = ED_ENOMEM;
   if (!err)
-    err = read_file(file, &s->text, &s->text_len, diag);
+    err = ed_diag_read_file(diag, file, MAX_FILE_SIZE, &s->text, &s->text_len);
   if (!err)
     err = sha256_hex(s->text, s->text_len, s->sha256);
-  if (!err)
-    err = parse(s, diag);
+  if (!err && !(s->root = ed_diag_parse_json(diag, s->text, s->text_len)))
+    err = ED_EPARSE;
   diag->file = prev_file;
   if (err) {
     ed_scenario_destroy(s);
