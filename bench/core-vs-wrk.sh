@@ -22,6 +22,7 @@ ACC_RATE=${ED_BENCH_ACCURACY_RATE:-25000}
 ACC_SECONDS=${ED_BENCH_ACCURACY_SECONDS:-20}
 [ -x "$ED" ] || { echo "build first: $ED not found" >&2; exit 1; }
 PY=/usr/bin/python3
+. "$SRC/bench/nginx.sh"
 
 need=()
 command -v wrk >/dev/null || need+=(wrk)
@@ -42,32 +43,11 @@ trap cleanup EXIT
 
 PORT=${ED_BENCH_PORT:-18091}
 URL="http://127.0.0.1:$PORT/redfish/v1"
-mkdir -p "$D/html" "$D/logs"
+mkdir -p "$D/html"
 cat >"$D/html/root.json" <<'JSON'
 {"@odata.type":"#ServiceRoot.v1_15_0.ServiceRoot","@odata.id":"/redfish/v1","Id":"RootService","Name":"Root Service","RedfishVersion":"1.15.0","UUID":"92384634-2938-2342-8820-489239905423","Systems":{"@odata.id":"/redfish/v1/Systems"},"Chassis":{"@odata.id":"/redfish/v1/Chassis"},"Managers":{"@odata.id":"/redfish/v1/Managers"},"SessionService":{"@odata.id":"/redfish/v1/SessionService"},"AccountService":{"@odata.id":"/redfish/v1/AccountService"},"Links":{"Sessions":{"@odata.id":"/redfish/v1/SessionService/Sessions"}}}
 JSON
-cat >"$D/nginx.conf" <<NGX
-worker_processes 1;
-daemon on;
-pid $D/nginx.pid;
-error_log $D/logs/error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 100000000;
-  keepalive_timeout 60s;
-  server {
-    listen 127.0.0.1:$PORT;
-    location = /redfish/v1 {
-      default_type application/json;
-      alias $D/html/root.json;
-    }
-  }
-}
-NGX
-taskset -c 0 nginx -p "$D" -c "$D/nginx.conf"
-sleep 0.3
-curl -sf -o /dev/null "$URL" || { echo "nginx did not start" >&2; exit 1; }
+nginx_serve "$D" "$PORT" "$D/html/root.json"
 
 # cpu_of FILE: user+sys seconds written by /usr/bin/time -f '%U %S'.
 cpu_of() { awk '{print $1 + $2}' "$1"; }

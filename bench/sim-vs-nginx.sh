@@ -12,6 +12,7 @@ BUILD=${1:-$SRC/build}
 SIM=$BUILD/bin/eventdrill-sim
 DUR=${ED_BENCH_DURATION:-10s}
 [ -x "$SIM" ] || { echo "build first: $SIM not found" >&2; exit 1; }
+. "$SRC/bench/nginx.sh"
 
 need=()
 command -v wrk >/dev/null || need+=(wrk)
@@ -51,31 +52,10 @@ taskset -c 0 "$SIM" --bmcs 1 --mode ports --address 127.0.0.1 --port $SIM_PORT \
   >"$D/sim.out" 2>"$D/sim.err" &
 PIDS+=($!)
 wait_line "$(date +%s.%N)" "$D/sim.out" $! >/dev/null
-mkdir -p "$D/html/redfish/v1" "$D/logs"
+mkdir -p "$D/html/redfish/v1"
 curl -sf "http://127.0.0.1:$SIM_PORT/redfish/v1" >"$D/html/redfish/v1/index.json"
 
-cat >"$D/nginx.conf" <<NGX
-worker_processes 1;
-daemon on;
-pid $D/nginx.pid;
-error_log $D/logs/error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 100000000;
-  keepalive_timeout 60s;
-  server {
-    listen 127.0.0.1:$NGINX_PORT;
-    location = /redfish/v1 {
-      default_type application/json;
-      alias $D/html/redfish/v1/index.json;
-    }
-  }
-}
-NGX
-taskset -c 0 nginx -p "$D" -c "$D/nginx.conf"
-sleep 0.3
-curl -sf -o /dev/null "http://127.0.0.1:$NGINX_PORT/redfish/v1"
+nginx_serve "$D" "$NGINX_PORT" "$D/html/redfish/v1/index.json"
 
 rate() {
   taskset -c 1 wrk -t1 -c64 -d"$DUR" "$1" | awk '/Requests\/sec/ {print $2}'
