@@ -12,6 +12,7 @@
 #include "error.h"
 #include "log.h"
 #include "plugin_host.h"
+#include "cmdline.h"
 #include "inspect.h"
 #include "inventory.h"
 #include "report.h"
@@ -79,19 +80,9 @@ static void usage(FILE *out) {
       "binary (../lib/eventdrill/drivers), then the install libdir.\n");
 }
 
-/* The command line as one string, for the journal. It holds no secret:
- * eventdrill takes none on its command line. */
+/* The command line as one string, for the journal. */
 static char *join_args(int argc, char **argv) {
-  size_t len = 1;
-  for (int i = 0; i < argc; i++)
-    len += strlen(argv[i]) + 1;
-  char *s = malloc(len);
-  if (!s)
-    return NULL;
-  size_t at = 0;
-  for (int i = 0; i < argc; i++)
-    at += (size_t)snprintf(s + at, len - at, "%s%s", i ? " " : "", argv[i]);
-  return s;
+  return ed_cmdline_join(argv[0], argc - 1, argv + 1, NULL);
 }
 
 static int parse_u64(const char *text, uint64_t *out) {

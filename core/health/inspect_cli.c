@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmdline.h"
 #include "inspect.h"
 
 static void usage(FILE *out) {
@@ -52,21 +53,6 @@ static int parse_count(const char *opt, const char *arg, int min, int *out) {
   return 0;
 }
 
-static char *join_args(int argc, char **argv) {
-  size_t len = strlen("eventdrill") + 1;
-  for (int i = 0; i < argc; i++)
-    len += strlen(argv[i]) + 1;
-  char *s = malloc(len);
-  if (!s)
-    return NULL;
-  strcpy(s, "eventdrill");
-  for (int i = 0; i < argc; i++) {
-    strcat(s, " ");
-    strcat(s, argv[i]);
-  }
-  return s;
-}
-
 int ed_inspect_command(int argc, char **argv) {
   enum {
     O_RULES = 256,
@@ -92,7 +78,7 @@ int ed_inspect_command(int argc, char **argv) {
   ed_inspect_options_t o = {.concurrency = 8, .samples = 10};
   json_t *labels = json_object();
   /* Before getopt, which reorders argv. */
-  char *command = join_args(argc, argv);
+  char *command = ed_cmdline_join("eventdrill", argc, argv, NULL);
   int c, bad = 0;
   optind = 1;
   while (!bad && (c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {

@@ -18,6 +18,7 @@
 #include "error.h"
 #include "inventory.h"
 #include "log.h"
+#include "cmdline.h"
 #include "resultsdir.h"
 #include "watch_internal.h"
 
@@ -88,27 +89,6 @@ static int parse_label(ed__watch_opts_t *o, const char *text) {
     o->labels = json_object();
   json_object_set_new(o->labels, key, json_string(eq + 1));
   return 0;
-}
-
-/* The command line for the journal, the hook's command left out: it may
- * hold a token the user would not want written down. */
-static char *command_line(int argc, char **argv) {
-  size_t len = 32;
-  for (int i = 0; i < argc; i++)
-    len += strlen(argv[i]) + 8;
-  char *s = malloc(len);
-  if (!s)
-    return NULL;
-  size_t at = (size_t)snprintf(s, len, "eventdrill");
-  for (int i = 0; i < argc; i++) {
-    int hide = i > 0 && strcmp(argv[i - 1], "--hook") == 0;
-    int eq = strncmp(argv[i], "--hook=", 7) == 0;
-    at += (size_t)snprintf(s + at, len - at, " %s",
-                           hide ? "CMD"
-                           : eq ? "--hook=CMD"
-                                : argv[i]);
-  }
-  return s;
 }
 
 static int parse_opts(ed__watch_opts_t *o, int argc, char **argv) {
@@ -596,13 +576,18 @@ int ed_watch_command(int argc, char **argv) {
   if (!w)
     return EXIT_FAILED;
   w->saved_stderr = -1;
+  /* Before getopt reorders argv. The hook's command is left out of the
+   * journal: it may hold a token the user would not want written down. */
+  static const char *const hidden[] = {"--hook", NULL};
+  char *command = ed_cmdline_join("eventdrill", argc, argv, hidden);
   int rc = parse_opts(&w->o, argc, argv);
   if (rc != 0) {
     json_decref(w->o.labels);
+    free(command);
     free(w);
     return rc < 0 ? EXIT_OK : rc;
   }
-  w->o.command = command_line(argc, argv);
+  w->o.command = command;
   uv_loop_init(&w->loop);
   init_handles(w);
   rc = setup(w);
