@@ -193,7 +193,6 @@ int ed_fleet_open(ed_fleet_t *f, int keep_going) {
     int rc = open_target(f, &f->targets[i]);
     if (rc == 0)
       continue;
-    f->nfailed++;
     if (!first)
       first = rc;
     if (!keep_going)
@@ -212,14 +211,19 @@ static void release(ed_fleet_t *f) {
   }
 }
 
-static void started_cb(void *arg, int status, const char *detail) {
-  ed_fleet_target_t *t = arg;
+/* What a driver's target_start said, kept in t. */
+static void note_start(ed_fleet_target_t *t, int status, const char *detail) {
   if (status == 0) {
     t->started = 1;
+    t->error[0] = '\0';
   } else {
     set_error(t, "could not start: %s", detail ? detail : "no reason given");
-    t->fleet->nfailed++;
   }
+}
+
+static void started_cb(void *arg, int status, const char *detail) {
+  ed_fleet_target_t *t = arg;
+  note_start(t, status, detail);
   release(t->fleet);
 }
 
@@ -268,12 +272,7 @@ void ed_fleet_stop(ed_fleet_t *f, ed_fleet_cb done, void *arg) {
 
 static void restarted_cb(void *arg, int status, const char *detail) {
   ed_fleet_target_t *t = arg;
-  if (status == 0) {
-    t->started = 1;
-    t->error[0] = '\0';
-  } else {
-    set_error(t, "could not start: %s", detail ? detail : "no reason given");
-  }
+  note_start(t, status, detail);
   t->restart_cb(t, t->restart_arg);
 }
 

@@ -50,8 +50,7 @@ typedef struct ed_fleet_s {
   uint64_t seed;
   ed_fleet_target_t *targets;
   size_t ntargets;
-  size_t nfailed; /* targets with an error */
-  int pending;    /* asynchronous starts or stops not yet back */
+  int pending; /* asynchronous starts or stops not yet back */
   ed_fleet_cb done;
   void *done_arg;
 } ed_fleet_t;
@@ -62,9 +61,9 @@ int ed_fleet_init(ed_fleet_t *f, uv_loop_t *loop, ed_plugin_host_t *ph,
                   const char *file, const ed_target_t *targets, size_t n,
                   const int *caps);
 
-/* Open every target. A target that fails gets its `error` set and counts in
- * nfailed; with keep_going the others are still opened, else it stops at
- * the first failure. Returns 0 when all opened, else the first error. */
+/* Open every target. A target that fails gets its `error` set (opened stays
+ * 0); with keep_going the others are still opened, else it stops at the
+ * first failure. Returns 0 when all opened, else the first error. */
 int ed_fleet_open(ed_fleet_t *f, int keep_going);
 
 /* Start the opened targets (log in, …); done runs once when all are back.
