@@ -5,8 +5,11 @@
 # Prints requests/s of each, their ratio, and each generator's requests per
 # CPU-second (user+sys of the generator process; eventdrill runs with
 # --no-report, so the plots and report it would draw after the load, in child
-# processes that /usr/bin/time counts too, are not charged to the load path).
-# Then schedule accuracy:
+# processes that /usr/bin/time counts too, are not charged to the load path),
+# as medians over alternating rounds (wrk, then eventdrill, so that a shared
+# machine's drift hits both alike), and nginx's CPU per request served to
+# each (when nginx is the limit, that decides the rate). Then schedule
+# accuracy:
 # eventdrill at a constant 25,000 req/s for 20 s, the rate achieved against
 # the target and the 99th percentile of (actual - intended send time).
 #
@@ -17,7 +20,8 @@ set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-$SRC/build}
 ED=$BUILD/bin/eventdrill
-DUR=${ED_BENCH_SECONDS:-10}
+DUR=${ED_BENCH_SECONDS:-5}
+ROUNDS=${ED_BENCH_ROUNDS:-3}
 ACC_RATE=${ED_BENCH_ACCURACY_RATE:-25000}
 ACC_SECONDS=${ED_BENCH_ACCURACY_SECONDS:-20}
 [ -x "$ED" ] || { echo "build first: $ED not found" >&2; exit 1; }
@@ -94,24 +98,45 @@ print("%.1f %.1f %.3f %s %d" % (t["completed"] / el, t["sent_rate"],
 PYEOF
 }
 
-echo "eventdrill $("$ED" version | awk '{print $2}') vs $(wrk --version 2>&1 | head -n1 | awk '{print $1, $2}'), nginx 1 worker on CPU 0, generators on CPU 1, ${DUR}s each"
-printf '%-6s %12s %12s %7s %14s %14s %7s\n' conns "wrk req/s" "ed req/s" ratio "wrk req/cpu-s" "ed req/cpu-s" ratio
+# nginx_ticks: CPU clock ticks (user+sys) the nginx worker has used so far.
+NGINX_WORKER=$(pgrep -P "$(cat "$D/nginx.pid")" | head -n1)
+nginx_ticks() { awk '{print $14 + $15}' "/proc/$NGINX_WORKER/stat"; }
+
+echo "eventdrill $("$ED" version | awk '{print $2}') vs $(wrk --version 2>&1 | head -n1 | awk '{print $1, $2}'), nginx 1 worker on CPU 0, generators on CPU 1, ${DUR}s each, $ROUNDS alternating rounds (medians)"
+printf '%-6s %10s %10s %6s %13s %13s %6s %12s\n' conns "wrk req/s" "ed req/s" ratio "wrk req/cpu-s" "ed req/cpu-s" ratio "nginx us/req"
 for c in 1 16 64; do
-  read -r wrps wcpu < <(run_wrk "$c")
-  # Offer 20 % more than wrk achieved, so the in-flight cap (= connections),
-  # not the schedule, is the limit, as for wrk.
-  rate=$($PY -c "print(int(float('$wrps') * 1.2) + 1)")
-  read -r erps _ _ ecpu edone < <(run_ed "c$c" "$rate" "$DUR" "$c")
-  $PY - "$c" "$wrps" "$wcpu" "$erps" "$ecpu" "$DUR" "$edone" <<'PYEOF'
-import sys
-c, wrps, wcpu, erps, ecpu, dur, edone = sys.argv[1:]
-wrps, wcpu, erps, ecpu, dur, edone = map(float, (wrps, wcpu, erps, ecpu, dur, edone))
+  : >"$D/rounds"
+  for _ in $(seq 1 "$ROUNDS"); do
+    t0=$(nginx_ticks)
+    read -r wrps wcpu < <(run_wrk "$c")
+    t1=$(nginx_ticks)
+    # Offer 20 % more than wrk achieved, so the in-flight cap (= connections),
+    # not the schedule, is the limit, as for wrk.
+    rate=$($PY -c "print(int(float('$wrps') * 1.2) + 1)")
+    read -r erps _ _ ecpu edone < <(run_ed "c$c" "$rate" "$DUR" "$c")
+    t2=$(nginx_ticks)
+    echo "$wrps $wcpu $((t1 - t0)) $erps $ecpu $edone $((t2 - t1))" >>"$D/rounds"
+  done
+  $PY - "$c" "$DUR" "$(getconf CLK_TCK)" "$D/rounds" <<'PYEOF'
+import statistics, sys
+c, dur, tck = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+rows = [list(map(float, l.split())) for l in open(sys.argv[4]) if l.strip()]
+med = statistics.median
 # wrk: requests it completed over its CPU time; eventdrill: the same, from
 # its summary (its run may last past the profile while the backlog drains).
-wpc = wrps * dur / wcpu if wcpu else 0
-epc = edone / ecpu if ecpu else 0
-print("%-6s %12.0f %12.0f %7.2f %14.0f %14.0f %7.2f" %
-      (c, wrps, erps, erps / wrps, wpc, epc, epc / wpc if wpc else 0))
+wrps = [r[0] for r in rows]
+erps = [r[3] for r in rows]
+wpc = [r[0] * dur / r[1] for r in rows if r[1]]
+epc = [r[5] / r[4] for r in rows if r[4]]
+# The ratios are per round (each pair ran back to back), then the median.
+rr = [r[3] / r[0] for r in rows if r[0]]
+rc = [(r[5] / r[4]) / (r[0] * dur / r[1]) for r in rows if r[1] and r[4]]
+# nginx's CPU per request served, for each generator's requests: when nginx
+# is the limit, this decides the rate.
+wus = med([r[2] / tck * 1e6 / (r[0] * dur) for r in rows if r[0]])
+eus = med([r[6] / tck * 1e6 / r[5] for r in rows if r[5]])
+print("%-6s %10.0f %10.0f %6.2f %13.0f %13.0f %6.2f %5.1f / %4.1f" %
+      (c, med(wrps), med(erps), med(rr), med(wpc), med(epc), med(rc), wus, eus))
 PYEOF
 done
 

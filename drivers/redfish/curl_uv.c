@@ -24,12 +24,17 @@ typedef struct sock_s {
   curl_socket_t fd;
   int events; /* UV_* events the poll is started with, 0 = stopped */
   int wanted; /* UV_* events curl asked for, 0 = idle */
+  /* Set when the socket was adopted (ed__cuv_adopt): its owner's. */
+  ed__cuv_io_cb io;
+  ed__cuv_closed_cb closed;
+  void *arg;
 } sock_t;
 
 struct ed__cuv_s {
   uv_loop_t *loop;
   CURLM *multi;
   ed__cuv_done_cb done;
+  int flags;
   uv_timer_t timer;
   uint64_t due;   /* loop time the timer is armed for, when it is active */
   sock_t **socks; /* indexed by file descriptor */
@@ -67,7 +72,8 @@ static void drain_done(ed__cuv_t *cuv) {
     CURLcode rc = msg->data.result;
     void *priv = NULL;
     curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&priv);
-    curl_multi_remove_handle(cuv->multi, easy);
+    if (!(cuv->flags & ED__CUV_KEEP_DONE))
+      curl_multi_remove_handle(cuv->multi, easy);
     cuv->done(easy, rc, priv);
   }
 }
@@ -76,6 +82,10 @@ static void on_poll(uv_poll_t *p, int status, int events) {
   sock_t *s = p->data;
   ed__cuv_t *cuv = s->cuv;
   int running;
+  if (s->io) {
+    s->io(s->arg, status, events);
+    return;
+  }
   if (s->wanted == 0) {
     /* An idle keep-alive socket woke up: the peer closed it or sent junk.
      * curl will notice when it tries to re-use it; stop the level-triggered
@@ -168,6 +178,8 @@ static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userp,
   sock_t *s = sock_get(cuv, fd, what != CURL_POLL_REMOVE);
   if (!s)
     return what == CURL_POLL_REMOVE ? 0 : -1;
+  if (s->io)
+    return 0; /* adopted: its owner polls it, curl is done with it */
   uv_handle_t *h = (uv_handle_t *)&s->poll;
   if (what == CURL_POLL_REMOVE) {
     s->wanted = 0;
@@ -198,18 +210,21 @@ static int on_close_socket(void *clientp, curl_socket_t fd) {
   sock_t *s = sock_get(cuv, fd, 0);
   if (s) {
     cuv->socks[fd] = NULL;
+    if (s->closed)
+      s->closed(s->arg);
     uv_close((uv_handle_t *)&s->poll, on_handle_closed);
   }
   return close(fd);
 }
 
-int ed__cuv_create(uv_loop_t *loop, long max_conns, ed__cuv_done_cb done,
-                   ed__cuv_t **out) {
+int ed__cuv_create(uv_loop_t *loop, long max_conns, int flags,
+                   ed__cuv_done_cb done, ed__cuv_t **out) {
   ed__cuv_t *cuv = calloc(1, sizeof(*cuv));
   if (!cuv)
     return -ENOMEM;
   cuv->loop = loop;
   cuv->done = done;
+  cuv->flags = flags;
   cuv->multi = curl_multi_init();
   if (!cuv->multi) {
     free(cuv);
@@ -241,6 +256,37 @@ int ed__cuv_add(ed__cuv_t *cuv, CURL *easy) {
 
 void ed__cuv_remove(ed__cuv_t *cuv, CURL *easy) {
   curl_multi_remove_handle(cuv->multi, easy);
+}
+
+int ed__cuv_adopt(ed__cuv_t *cuv, curl_socket_t fd, ed__cuv_io_cb io,
+                  ed__cuv_closed_cb closed, void *arg) {
+  sock_t *s = sock_get(cuv, fd, 0);
+  if (!s)
+    return -ENOENT;
+  s->io = io;
+  s->closed = closed;
+  s->arg = arg;
+  s->wanted = 0;
+  return ed__cuv_watch(cuv, fd, 0, 0);
+}
+
+int ed__cuv_watch(ed__cuv_t *cuv, curl_socket_t fd, int events, int busy) {
+  sock_t *s = sock_get(cuv, fd, 0);
+  if (!s)
+    return -ENOENT;
+  uv_handle_t *h = (uv_handle_t *)&s->poll;
+  if (s->events != events) {
+    int rc = events ? uv_poll_start(&s->poll, events, on_poll)
+                    : uv_poll_stop(&s->poll);
+    if (rc != 0)
+      return rc;
+    s->events = events;
+  }
+  if (busy && !uv_has_ref(h))
+    uv_ref(h);
+  else if (!busy && uv_has_ref(h))
+    uv_unref(h);
+  return 0;
 }
 
 void ed__cuv_destroy(ed__cuv_t *cuv) {

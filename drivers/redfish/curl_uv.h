@@ -21,11 +21,16 @@ typedef struct ed__cuv_s ed__cuv_t;
  * or clean it up). priv is the easy handle's CURLOPT_PRIVATE. */
 typedef void (*ed__cuv_done_cb)(CURL *easy, CURLcode rc, void *priv);
 
+/* Flags of ed__cuv_create. KEEP_DONE: a finished transfer stays in the
+ * multi (its owner takes it out with ed__cuv_remove), as a CURLOPT_CONNECT_ONLY
+ * transfer must for its connection to stay open. */
+enum { ED__CUV_KEEP_DONE = 1 };
+
 /* Create a multi bound to loop. max_conns caps the connections kept alive and
- * the connections to one host. *out belongs to the caller: ed__cuv_destroy.
- * Returns 0 or -ENOMEM / -EIO. */
-int ed__cuv_create(uv_loop_t *loop, long max_conns, ed__cuv_done_cb done,
-                   ed__cuv_t **out);
+ * the connections to one host (0: no cap). *out belongs to the caller:
+ * ed__cuv_destroy. Returns 0 or -ENOMEM / -EIO. */
+int ed__cuv_create(uv_loop_t *loop, long max_conns, int flags,
+                   ed__cuv_done_cb done, ed__cuv_t **out);
 
 /* Options every easy handle used with this multi needs (the close-socket hook
  * that retires a socket's watcher). Call once per easy handle. */
@@ -37,6 +42,25 @@ int ed__cuv_add(ed__cuv_t *cuv, CURL *easy);
 
 /* Take a running transfer back; its callback will not be called. */
 void ed__cuv_remove(ed__cuv_t *cuv, CURL *easy);
+
+/* Events of an adopted socket (UV_READABLE / UV_WRITABLE, status < 0 on a
+ * socket error), called from the loop, never from inside curl. */
+typedef void (*ed__cuv_io_cb)(void *arg, int status, int events);
+/* curl is closing an adopted socket (the connection was removed, judged dead,
+ * or the multi freed): forget the descriptor. Called from inside curl, so the
+ * callee must not call curl. */
+typedef void (*ed__cuv_closed_cb)(void *arg);
+
+/* Take over the watcher of fd, the socket of a finished CONNECT_ONLY
+ * transfer, whose bytes the caller now moves itself: its events go to io
+ * instead of curl, and closed is called when curl closes it. The watcher
+ * starts stopped. Returns 0, or -ENOENT when curl has no such socket here. */
+int ed__cuv_adopt(ed__cuv_t *cuv, curl_socket_t fd, ed__cuv_io_cb io,
+                  ed__cuv_closed_cb closed, void *arg);
+
+/* Poll an adopted socket for events (UV_* bits, 0 to stop); busy: whether
+ * it keeps the loop alive (an idle connection must not). Returns 0 or <0. */
+int ed__cuv_watch(ed__cuv_t *cuv, curl_socket_t fd, int events, int busy);
 
 /* Free the multi (every easy handle must have been removed and cleaned up
  * first, since the connection cache lives in the multi) and close the uv

@@ -18,15 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conn.h"
 #include "path.h"
 #include "resolve.h"
 #include "response.h"
 #include "session.h"
 #include "xfer.h"
-
-#ifndef ED_VERSION
-#define ED_VERSION "0"
-#endif
 
 static const ed_host_t *g_host;
 
@@ -214,8 +211,12 @@ void ed__rf_send(ed__rf_xfer_t *x) {
     x->keep_body = 0;
     if (r == 0)
       r = ed__rf_xfer_start(x, x->req->timeout_ms, etag_done);
+  } else if (ed__rf_conn_eligible(op)) {
+    /* The hot path: a GET on a kept-alive connection (conn.h). */
+    x->keep_body = op->pointer != NULL;
+    r = ed__rf_conn_send(x, x->req->timeout_ms, request_done);
   } else {
-    /* The hot path: a handle that served this op last needs nothing set. */
+    /* A handle that served this op last needs nothing set. */
     if (x->setup_for != op->serial || x->setup_gen != t->auth_gen) {
       r = ed__rf_xfer_setup(x, op->method, op->url, op->body, op->body_len, 1,
                             op->if_match);
@@ -271,6 +272,7 @@ static int valid_reset(const char *type) {
 }
 
 static void op_destroy(ed__rf_op_t *op) {
+  ed__rf_wipe_free(op->wire); /* holds the auth line */
   free(op->tmpl);
   free(op->url);
   free(op->pointer);
@@ -422,8 +424,8 @@ static int lanes_create(ed__rf_target_t *t) {
   if (!t->lanes)
     return -ENOMEM;
   for (size_t i = 0; i < n; i++) {
-    if (ed__cuv_create(t->loop, (long)cap, ed__rf_xfer_on_done, &t->lanes[i]) <
-        0)
+    if (ed__cuv_create(t->loop, (long)cap, 0, ed__rf_xfer_on_done,
+                       &t->lanes[i]) < 0)
       return -ENOMEM;
     t->nlanes++;
   }
@@ -574,6 +576,7 @@ static void rf_target_close(void *target) {
     op_destroy(t->ops);
     t->ops = n;
   }
+  ed__rf_conn_free_all(t);
   ed__rf_xfer_free_all(t); /* before the multi: it owns the connections */
   lanes_destroy(t);
   ed__rf_resolve_clear(t);

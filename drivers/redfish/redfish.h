@@ -15,9 +15,15 @@
 
 #define ED__RF_LOGIN_PATH "/redfish/v1/SessionService/Sessions"
 
+#ifndef ED_VERSION
+#define ED_VERSION "0"
+#endif
+#define ED__RF_USER_AGENT "eventdrill/" ED_VERSION
+
 typedef struct ed__rf_target_s ed__rf_target_t;
 typedef struct ed__rf_op_s ed__rf_op_t;
 typedef struct ed__rf_xfer_s ed__rf_xfer_t;
+typedef struct ed__rf_conn_s ed__rf_conn_t;
 
 /* End of a login or logout: ED_ERRCLASS_NONE or the failure and a reason. */
 typedef void (*ed__rf_auth_cb)(ed__rf_target_t *t, ed_errclass_t err,
@@ -66,6 +72,11 @@ struct ed__rf_op_s {
   char *if_match; /* fixed "If-Match: ..." header line, or NULL */
   int resolving;
   ed__rf_xfer_t *wait_head, *wait_tail; /* requests waiting for url */
+  /* The request as sent over a connection of conn.h (a GET), built on first
+   * use and again when the auth line changes; holds it, so wiped. */
+  char *wire;
+  size_t wire_len;
+  unsigned wire_gen; /* t->auth_gen it was built with */
 };
 
 /* One pooled transfer: an easy handle, its buffers and what it is doing. */
@@ -78,6 +89,8 @@ struct ed__rf_xfer_s {
   ed__rf_xfer_t *all_next; /* every transfer of the target */
   int busy;                /* taken from the pool */
   int in_curl;             /* added to the multi */
+  ed__rf_conn_t *conn;     /* the connection carrying it (conn.h), or NULL */
+  long status;             /* HTTP status of the last answer, 0 for none */
   ed_request_t *req;       /* the core's request, NULL for internal ones */
   ed__rf_op_t *op;
   ed__rf_xfer_cb on_done;
@@ -88,6 +101,7 @@ struct ed__rf_xfer_s {
    * not the op's address: a freed op's address comes back for a new one. */
   uint64_t setup_for;
   unsigned setup_gen; /* auth generation of those options */
+  unsigned sent_gen;  /* auth generation the request went out with */
   int64_t setup_timeout;
   int retried;   /* re-sent once after a re-login */
   int stage;     /* multi-step operations (ETag, then PATCH) */
@@ -124,6 +138,13 @@ struct ed__rf_target_s {
   ed__cuv_t **lanes;
   size_t nlanes, next_lane;
   ed__rf_xfer_t *free_list, *all;
+  /* Connections carrying GETs (conn.h), owned, and the multis that open
+   * them (dialers, dealt like lanes); requests waiting for one. */
+  ed__rf_conn_t *conns, *idle_conns;
+  size_t nconns;
+  ed__cuv_t **dialers;
+  size_t ndialers;
+  ed__rf_xfer_t *conn_wait_head, *conn_wait_tail;
   ed__rf_op_t *ops;
   struct {
     char *coll, *member;

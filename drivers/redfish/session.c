@@ -281,7 +281,7 @@ static void relogin_done(ed__rf_target_t *t, ed_errclass_t err,
 void ed__rf_session_on_401(ed__rf_xfer_t *x) {
   ed__rf_target_t *t = x->t;
   x->retried = 1;
-  if (x->setup_gen != t->auth_gen && !t->relogging) {
+  if (x->sent_gen != t->auth_gen && !t->relogging) {
     /* sent with a token already replaced */
     if (x->after_login)
       x->after_login(x, ED_ERRCLASS_NONE, NULL);

@@ -1,11 +1,12 @@
 /* xfer: see xfer.h. */
 #include "xfer.h"
 
+#include "conn.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define USER_AGENT "eventdrill/" ED_VERSION
 /* A buffer that grew past this for one large answer is not kept. */
 #define KEEP_BUF_MAX (1u << 20)
 
@@ -22,9 +23,7 @@ static void wipe_headers(struct curl_slist *h) {
   curl_slist_free_all(h);
 }
 
-static size_t on_write(char *p, size_t size, size_t n, void *ud) {
-  ed__rf_xfer_t *x = ud;
-  size_t len = size * n;
+size_t ed__rf_xfer_take(ed__rf_xfer_t *x, const char *p, size_t len) {
   if (x->seen + len > (size_t)x->t->opts->max_body) {
     x->too_large = 1;
     return 0; /* curl stops with CURLE_WRITE_ERROR */
@@ -48,11 +47,12 @@ static size_t on_write(char *p, size_t size, size_t n, void *ud) {
   return len;
 }
 
-/* Options that never change for this target. */
-static void setup_fixed(ed__rf_xfer_t *x) {
-  const ed__rf_topts_t *o = x->t->opts;
-  CURL *e = x->easy;
-  curl_easy_setopt(e, CURLOPT_PRIVATE, x);
+static size_t on_write(char *p, size_t size, size_t n, void *ud) {
+  return ed__rf_xfer_take(ud, p, size * n);
+}
+
+void ed__rf_easy_fixed(const ed__rf_target_t *t, CURL *e) {
+  const ed__rf_topts_t *o = t->opts;
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
   curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
@@ -65,16 +65,13 @@ static void setup_fixed(ed__rf_xfer_t *x) {
    * the no-proxy list the no_proxy/NO_PROXY look-ups and matching. */
   curl_easy_setopt(e, CURLOPT_PROXY, "");
   curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
-  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
-  curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
-  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)o->connect_timeout_ms);
   curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_body);
   curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, o->insecure ? 0L : 1L);
   curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, o->insecure ? 0L : 2L);
   if (o->ca_file && o->ca_file[0])
     curl_easy_setopt(e, CURLOPT_CAINFO, o->ca_file);
-  if (!x->t->tls) {
+  if (!t->tls) {
     /* Plain HTTP: curl copies the CA locations into every new connection's
      * TLS settings (also when it re-uses a cached one), for nothing here. */
     curl_easy_setopt(e, CURLOPT_CAINFO, NULL);
@@ -85,8 +82,18 @@ static void setup_fixed(ed__rf_xfer_t *x) {
   /* An address resolves to itself: cache it for good, which also spares
    * curl a sweep of its DNS cache at the end of every transfer. A name is
    * resolved again as usual (a BMC's record may change during a drill). */
-  if (x->t->numeric_host)
+  if (t->numeric_host)
     curl_easy_setopt(e, CURLOPT_DNS_CACHE_TIMEOUT, -1L);
+}
+
+/* Options that never change for this transfer. */
+static void setup_fixed(ed__rf_xfer_t *x) {
+  CURL *e = x->easy;
+  ed__rf_easy_fixed(x->t, e);
+  curl_easy_setopt(e, CURLOPT_PRIVATE, x);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
   ed__cuv_setup_easy(x->cuv, e);
   x->setup_timeout = -1;
 }
@@ -150,7 +157,7 @@ int ed__rf_xfer_setup(ed__rf_xfer_t *x, const char *method, const char *url,
                       const char *extra) {
   CURL *e = x->easy;
   struct curl_slist *h = NULL;
-  int rc = add_header(&h, "User-Agent: " USER_AGENT);
+  int rc = add_header(&h, "User-Agent: " ED__RF_USER_AGENT);
   if (rc == 0)
     rc = add_header(&h, "Accept: application/json");
   if (rc == 0 && with_auth && x->t->auth_line)
@@ -212,6 +219,7 @@ int ed__rf_xfer_start(ed__rf_xfer_t *x, int64_t timeout_ms, ed__rf_xfer_cb cb) {
   x->seen = 0;
   x->too_large = 0;
   x->on_done = cb;
+  x->sent_gen = x->setup_gen;
   if (ed__cuv_add(x->cuv, x->easy) < 0)
     return -EIO;
   x->in_curl = 1;
@@ -219,6 +227,8 @@ int ed__rf_xfer_start(ed__rf_xfer_t *x, int64_t timeout_ms, ed__rf_xfer_cb cb) {
 }
 
 void ed__rf_xfer_abort(ed__rf_xfer_t *x) {
+  if (x->conn)
+    ed__rf_conn_abort(x);
   if (x->in_curl) {
     ed__cuv_remove(x->cuv, x->easy);
     x->in_curl = 0;
@@ -227,15 +237,14 @@ void ed__rf_xfer_abort(ed__rf_xfer_t *x) {
 
 void ed__rf_xfer_on_done(CURL *easy, CURLcode rc, void *priv) {
   ed__rf_xfer_t *x = priv;
-  (void)easy;
   x->in_curl = 0;
+  x->status = 0;
+  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &x->status);
   x->on_done(x, rc);
 }
 
 long ed__rf_xfer_status(ed__rf_xfer_t *x) {
-  long status = 0;
-  curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
-  return status;
+  return x->status;
 }
 
 char *ed__rf_xfer_header(ed__rf_xfer_t *x, const char *name) {

@@ -26,11 +26,20 @@ int ed__rf_xfer_setup(ed__rf_xfer_t *x, const char *method, const char *url,
  * timeout_ms 0 means the target's timeout. Returns 0 or <0 (cb not called). */
 int ed__rf_xfer_start(ed__rf_xfer_t *x, int64_t timeout_ms, ed__rf_xfer_cb cb);
 
-/* Take a started transfer back without calling its callback. */
+/* Take a started transfer back without calling its callback (also one
+ * carried by a connection of conn.h). */
 void ed__rf_xfer_abort(ed__rf_xfer_t *x);
 
 /* The cuv done callback of every target. */
 void ed__rf_xfer_on_done(CURL *easy, CURLcode rc, void *priv);
+
+/* Count len bytes of an answer's body against max_body (too_large past it)
+ * and keep them when x->keep_body. Returns len, or 0 to stop the answer. */
+size_t ed__rf_xfer_take(ed__rf_xfer_t *x, const char *p, size_t len);
+
+/* The options of every easy handle of target t (TLS verification, timeouts,
+ * no proxy), so that connections opened for any purpose are alike. */
+void ed__rf_easy_fixed(const ed__rf_target_t *t, CURL *e);
 
 /* HTTP status of the last transfer (0 when none). */
 long ed__rf_xfer_status(ed__rf_xfer_t *x);

@@ -2,7 +2,9 @@
 # that misbehave (bad_peer.py): hang after accept, a trickle of one byte per
 # second, a reset mid-answer, invalid JSON with a pointer asked, a 100 MB
 # body (with and without Content-Length), a Content-Length longer and
-# shorter than the body, HTTP/1.0 without keep-alive, a TLS handshake that
+# shorter than the body, HTTP/1.0 without keep-alive, a chunked body, a
+# "100 Continue" before the answer, bytes past the answer, a keep-alive
+# connection closed as the next request arrives, a TLS handshake that
 # fails, a certificate for the wrong name. Each row: the run ends by itself
 # (exit 0 or 1, never a crash or a signal), within the request timeout plus
 # the run's length, summary.json counts every request and classifies its
@@ -126,6 +128,10 @@ body_100mb_eof  huge_close http  too_large
 length_longer   longer     http  protocol
 length_shorter  shorter    http  bad_json  protocol
 http10_close    http10     http  ok
+chunked_body    chunked    http  ok
+interim_100     interim    http  ok
+trailing_bytes  trailing   http  ok
+stale_keepalive stale      http  ok
 tls_handshake   notls      https tls
 tls_wrong_name  tls        https tls
 ROWS

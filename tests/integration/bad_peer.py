@@ -12,6 +12,13 @@ Every connection is served by MODE, whatever the request:
   longer      Content-Length 1000, 20 bytes of body, then close
   shorter     Content-Length 5 for a longer body (the rest follows it)
   http10      HTTP/1.0 200 without keep-alive, body until close
+  chunked     200 with a chunked body (three chunks), keep-alive
+  interim     "100 Continue", then the 200
+  trailing    a 200, then bytes that answer nothing (the client must not
+              re-use the connection)
+  stale       answers the first request of each connection and closes it on
+              the second without a byte (a keep-alive timeout racing the
+              request: the client must send it again on a new connection)
   notls       answers a TLS ClientHello with plain-text HTTP (handshake fails)
   tls         TLS with CERT/KEY (e.g. a certificate for the wrong name)
 Runs until killed.
@@ -56,7 +63,17 @@ def stream(s, n):
         sent += k
 
 
+def chunked(body, parts=3):
+    step = (len(body) + parts - 1) // parts
+    out = b""
+    for i in range(0, len(body), step):
+        piece = body[i:i + step]
+        out += b"%x\r\n%s\r\n" % (len(piece), piece)
+    return out + b"0\r\n\r\n"
+
+
 def serve(s):
+    served = 0
     try:
         while True:
             if MODE == "notls":
@@ -65,7 +82,10 @@ def serve(s):
                 return
             if read_request(s) is None:
                 return
-            if MODE in ("ok", "tls"):
+            served += 1
+            if MODE == "stale" and served == 2:
+                return
+            if MODE in ("ok", "tls", "stale"):
                 s.sendall(head(length=len(SYSTEM)) + SYSTEM)
             elif MODE == "hang":
                 while s.recv(65536):
@@ -98,6 +118,14 @@ def serve(s):
                 return
             elif MODE == "shorter":
                 s.sendall(head(length=5) + SYSTEM)
+            elif MODE == "chunked":
+                s.sendall(head(extra="Transfer-Encoding: chunked\r\n") +
+                          chunked(SYSTEM))
+            elif MODE == "interim":
+                s.sendall(b"HTTP/1.1 100 Continue\r\n\r\n" +
+                          head(length=len(SYSTEM)) + SYSTEM)
+            elif MODE == "trailing":
+                s.sendall(head(length=len(SYSTEM)) + SYSTEM + b"HTTP/1.1 200")
             elif MODE == "http10":
                 s.sendall(head(version="HTTP/1.0") + SYSTEM)
                 return

@@ -128,7 +128,9 @@ pid $D/nginx/nginx.pid;
 error_log $D/nginx/logs/error.log warn;
 events { worker_connections 4096; }
 http {
-  access_log off;
+  # Which connection served each request: the keep-alive checks count them.
+  log_format conns '\$connection \$connection_requests "\$request" \$status';
+  access_log $D/nginx/logs/access.log conns;
   keepalive_requests 1000000;
   keepalive_timeout 60s;
   client_body_temp_path $D/nginx/body;

@@ -17,8 +17,18 @@ check "3 done" '"done":3,"ok":3' "$out"
 out=$(rf_host -t url="\"$U\"" "${N[@]}" -o get -a path='"/redfish/v1/Systems/{first}"' -a pointer='"/Status"' -n 1)
 check "object value compact" '"value":{"Health":"OK"}' "$out"
 
-out=$(rf_host -t url="\"$U\"" "${N[@]}" -o get -a path='"/redfish/v1"' -n 2000 -c 16 -q)
+# conns_for MARK: connections nginx saw for the requests whose line holds
+# MARK, and the requests.
+conns_for() {
+  grep -F "$1" "$D/nginx/logs/access.log" | awk '{ seen[$1] = 1; n++ }
+    END { printf "%d connections, %d requests", length(seen), n }'
+}
+
+out=$(rf_host -t url="\"$U\"" "${N[@]}" -o get -a path='"/redfish/v1?keepalive"' -n 2000 -c 16 -q)
 check "keep-alive load" '"done":2000,"ok":2000' "$out"
+seen=$(conns_for "?keepalive ")
+check "keep-alive: 2000 GETs over at most 16 connections" "within: " \
+  "$(echo "$seen" | awk '{ print ($1 <= 16 && $3 == 2000 ? "within: " : "over: ") $0 }')"
 
 out=$(rf_host -t url="\"$U\"" "${N[@]}" -o get -a path='"/redfish/v1/nothing"' -n 1 || true)
 check "404 is http_4xx" '"err":"http_4xx","code":404' "$out"
@@ -41,6 +51,11 @@ C="$D/certs"
 out=$(rf_host -t url="\"$S:$TLS_PORT\"" "${N[@]}" -t ca_file="\"$C/ca.pem\"" -o get -a path='"/redfish/v1/Systems/{first}"' -a pointer='"/Id"' -n 20 -c 4)
 check "https right CA" '"done":20,"ok":20' "$out"
 check "https value" '"value":"sys-7"' "$out"
+out=$(rf_host -t url="\"$S:$TLS_PORT\"" "${N[@]}" -t ca_file="\"$C/ca.pem\"" -o get -a path='"/redfish/v1?tlskeep"' -n 300 -c 4 -q)
+check "https keep-alive load" '"done":300,"ok":300' "$out"
+seen=$(conns_for "?tlskeep ")
+check "https keep-alive: 300 GETs over at most 4 connections" "within: " \
+  "$(echo "$seen" | awk '{ print ($1 <= 4 && $3 == 300 ? "within: " : "over: ") $0 }')"
 out=$(rf_host -t url="\"$S:$TLS_PORT\"" "${N[@]}" -t ca_file="\"$C/ca2.pem\"" -o get -a path='"/redfish/v1"' -n 1 || true)
 check "https wrong CA is tls" '"err":"tls"' "$out"
 out=$(rf_host -t url="\"$S:$TLS_PORT\"" "${N[@]}" -o get -a path='"/redfish/v1"' -n 1 || true)
