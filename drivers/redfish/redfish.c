@@ -6,8 +6,9 @@
  * credentials, another TLS policy), the target's multis cap its connections
  * at its max_in_flight by themselves, and a target is torn down alone,
  * closing exactly its own sockets and watchers. A target with many requests
- * in flight spreads them over a few multis, its lanes (see LANE_SIZE). The
- * price is one uv_timer_t per multi.
+ * in flight spreads its libcurl transfers over a few multis, its lanes (see
+ * LANE_SIZE), and its GETs over connections opened in multis of their own
+ * (conn.h). The price is one uv_timer_t per multi.
  */
 #include "redfish.h"
 
