@@ -10,6 +10,7 @@
 #include "compare.h"
 #include "diag.h"
 #include "error.h"
+#include "fleet.h"
 #include "log.h"
 #include "plugin_host.h"
 #include "cmdline.h"
@@ -241,7 +242,7 @@ static int cmd_validate(int argc, char **argv) {
       ed_plugin_host_default_dirs(ph) != 0)
     return ED_EXIT_FAILED;
   ed_scenario_drivers_t drivers;
-  ed_plugin_host_scenario_drivers(ph, &drivers);
+  ed_fleet_scenario_drivers(ph, &drivers);
   int bad = 0;
   for (int i = 1; i < argc; i++) {
     ed_diag_t diag;

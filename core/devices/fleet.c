@@ -43,6 +43,62 @@ static void set_error(ed_fleet_target_t *t, const char *fmt, ...) {
   va_end(ap);
 }
 
+/* The simulator configuration of the one BMC behind a target: its "sim"
+ * object on an ephemeral loopback port, with these credentials. New
+ * reference, NULL on no memory. */
+static json_t *sim_config(const json_t *sim, const char *password) {
+  json_t *cfg = json_deep_copy(sim);
+  if (!cfg || json_object_set_new(cfg, "bmcs", json_integer(1)) ||
+      json_object_set_new(cfg, "listen",
+                          json_pack("{s:s,s:s,s:i}", "mode", "ports", "address",
+                                    "127.0.0.1", "port", 0)) ||
+      json_object_set_new(cfg, "user", json_string(SIM_USER)) ||
+      json_object_set_new(cfg, "password", json_string(password))) {
+    json_decref(cfg);
+    return NULL;
+  }
+  return cfg;
+}
+
+static void check_sim(void *ctx, const json_t *sim, const char *path,
+                      ed_diag_t *diag) {
+  (void)ctx;
+  char errbuf[1024] = "";
+  json_t *cfg = sim_config(sim, "unused");
+  uv_loop_t loop;
+  if (!cfg || uv_loop_init(&loop) != 0) {
+    json_decref(cfg);
+    ed_diag_add(diag, path, "out of memory while checking the simulator");
+    return;
+  }
+  ed_sim_t *s = NULL;
+  int rc = ed_sim_create(&loop, cfg, "sim", &s, errbuf, sizeof(errbuf));
+  if (rc == 0)
+    ed_sim_close(s, NULL, NULL);
+  uv_run(&loop, UV_RUN_DEFAULT); /* lets the closed handles go */
+  uv_loop_close(&loop);
+  json_decref(cfg);
+  if (rc == 0)
+    return;
+  /* "sim: knobs.latency: expected ...": the key goes after the object's
+   * path, so that the error points at it. */
+  const char *msg = strncmp(errbuf, "sim: ", 5) == 0 ? errbuf + 5 : errbuf;
+  const char *sep = strstr(msg, ": ");
+  char where[1024];
+  if (sep && !memchr(msg, ' ', (size_t)(sep - msg))) {
+    snprintf(where, sizeof(where), "%s.%.*s", path, (int)(sep - msg), msg);
+    ed_diag_add(diag, where, "%s", sep + 2);
+  } else {
+    ed_diag_add(diag, path, "%s", msg);
+  }
+}
+
+void ed_fleet_scenario_drivers(ed_plugin_host_t *ph,
+                               ed_scenario_drivers_t *out) {
+  ed_plugin_host_scenario_drivers(ph, out);
+  out->check_sim = check_sim;
+}
+
 /* Start one built-in simulated BMC for t on an ephemeral loopback port,
  * with the knobs of the target's "sim" object. */
 static int start_sim(ed_fleet_t *f, ed_fleet_target_t *t) {
@@ -52,13 +108,11 @@ static int start_sim(ed_fleet_t *f, ed_fleet_target_t *t) {
     set_error(t, "cannot draw a random password");
     return ED_EIO;
   }
-  json_t *cfg = json_deep_copy(t->spec->sim->config);
-  json_object_set_new(cfg, "bmcs", json_integer(1));
-  json_object_set_new(cfg, "listen",
-                      json_pack("{s:s,s:s,s:i}", "mode", "ports", "address",
-                                "127.0.0.1", "port", 0));
-  json_object_set_new(cfg, "user", json_string(SIM_USER));
-  json_object_set_new(cfg, "password", json_string(password));
+  json_t *cfg = sim_config(t->spec->sim->config, password);
+  if (!cfg) {
+    explicit_bzero(password, sizeof(password));
+    return ED_ENOMEM;
+  }
   if (f->has_seed && !json_object_get(cfg, "seed"))
     json_object_set_new(cfg, "seed", json_integer((json_int_t)f->seed));
   char origin[512];

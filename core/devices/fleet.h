@@ -93,4 +93,12 @@ json_t *ed_fleet_describe(const ed_fleet_target_t *t);
 /* Submit a request to target t through the plugin host. */
 int ed_fleet_submit(ed_fleet_target_t *t, ed_request_t *req);
 
+/* What the scenario loader asks of the run-time side: the drivers of ph
+ * (ed_plugin_host_scenario_drivers) and the built-in simulator, whose
+ * settings in a target's "sim" object are checked by building it on a
+ * private loop, binding nothing, so that a bad knob, mockup or "changes"
+ * entry is an error of the file, with its place, before anything starts. */
+void ed_fleet_scenario_drivers(ed_plugin_host_t *ph,
+                               ed_scenario_drivers_t *out);
+
 #endif

@@ -50,7 +50,7 @@ typedef struct insp_s {
 
 static int load(insp_t *x) {
   ed_scenario_drivers_t drivers;
-  ed_plugin_host_scenario_drivers(x->ph, &drivers);
+  ed_fleet_scenario_drivers(x->ph, &drivers);
   ed_diag_t diag;
   ed_diag_init(&diag);
   int rc = ed_rules_create(x->o.rules_file, &diag, &x->rules);

@@ -209,7 +209,7 @@ static int parse_opts(ed__watch_opts_t *o, int argc, char **argv) {
 
 static int load_files(ed__watch_t *w) {
   ed_scenario_drivers_t drivers;
-  ed_plugin_host_scenario_drivers(w->ph, &drivers);
+  ed_fleet_scenario_drivers(w->ph, &drivers);
   ed_diag_t diag;
   ed_diag_init(&diag);
   int rc = ed_inventory_load(w->o.inventory, &drivers, &diag, &w->inv);

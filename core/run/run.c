@@ -459,7 +459,7 @@ static int write_results(ed__runner_t *r) {
 
 static int load(ed__runner_t *r) {
   ed_scenario_drivers_t drivers;
-  ed_plugin_host_scenario_drivers(r->ph, &drivers);
+  ed_fleet_scenario_drivers(r->ph, &drivers);
   ed_diag_t diag;
   ed_diag_init(&diag);
   int rc = ed_scenario_load(r->opt.file, &drivers, &diag, &r->sc);

@@ -275,6 +275,10 @@ typedef struct ed_scenario_drivers_s {
   const char *const *(*names)(void *ctx);
   /* ED_OP_* flags of operation `op` of `driver`, or <0 when unknown. */
   int (*op_flags)(void *ctx, const char *driver, const char *op);
+  /* Check a target's "sim" object (the built-in simulator's settings) at
+   * path, adding errors to diag; NULL: only its type is checked. */
+  void (*check_sim)(void *ctx, const json_t *sim, const char *path,
+                    ed_diag_t *diag);
 } ed_scenario_drivers_t;
 
 /* Load and validate `file`. On success *out is a new scenario (free it with

@@ -163,6 +163,8 @@ static void load_sim(ed__loader_t *l, json_t *tobj, const char *path,
     return;
   }
   t->sim->config = json_incref(sim);
+  if (l->drivers && l->drivers->check_sim)
+    l->drivers->check_sim(l->drivers->ctx, sim, spath, l->diag);
 }
 
 /* Everything but the core keys, into t->opts; secrets refused. */

@@ -11,6 +11,26 @@ printf '{\n  "name": "x",\n  "targets": {},\n  "workloads": 3\n}\n' >"$WORK/bad.
 expect_status 2 "$EVENTDRILL" validate "$WORK/bad.json" 2>"$WORK/err"
 grep -q "bad.json:4:16: workloads: " "$WORK/err" || { cat "$WORK/err"; fail "error position"; }
 expect_status 2 "$EVENTDRILL" run "$WORK/bad.json" --dry-run
+# a simulated target's settings are checked by validate and --dry-run too,
+# at the key that is wrong (a knob; a "changes" entry naming no sensor)
+cat >"$WORK/badsim.json" <<'JSON'
+{ "name": "bad-sim",
+  "targets": {
+    "bmc1": { "driver": "redfish", "sim": { "knobs": { "latency": "fast" } } },
+    "bmc2": { "driver": "redfish",
+              "sim": { "changes": [ { "op": "sensor", "name": "Nope", "value": 3 } ] } },
+    "bmc3": { "driver": "redfish", "sim": { "per_bmc": { "0": { "error_rate": 0.5 } } } } },
+  "workloads": [ { "name": "w", "targets": ["bmc3"], "op": { "get": "/redfish/v1" },
+                   "rate": [ { "constant": 1, "for": "1s" } ] } ] }
+JSON
+expect_status 2 "$EVENTDRILL" validate "$WORK/badsim.json" 2>"$WORK/err"
+grep -qF "$WORK/badsim.json:3:67: targets.bmc1.sim.knobs.latency: expected a duration" "$WORK/err" ||
+  { cat "$WORK/err"; fail "sim knob error"; }
+grep -qF "$WORK/badsim.json:5:63: targets.bmc2.sim.changes[0].name: no sensor named 'Nope'" "$WORK/err" ||
+  { cat "$WORK/err"; fail "sim changes error"; }
+grep -q "bmc3" "$WORK/err" && { cat "$WORK/err"; fail "a good sim object reported"; }
+grep -qF "$WORK/badsim.json: 2 errors" "$WORK/err" || { cat "$WORK/err"; fail "sim error count"; }
+expect_status 2 "$EVENTDRILL" run "$WORK/badsim.json" --dry-run
 expect_status 2 "$EVENTDRILL" run
 expect_status 2 "$EVENTDRILL" frobnicate
 expect_status 2 "$EVENTDRILL" run "$ED_SRC/scenarios/quickstart.json" --seed -4

@@ -142,8 +142,8 @@ static int fake_op_flags(void *ctx, const char *driver, const char *op) {
 }
 
 static const ed_scenario_drivers_t fake_drivers = {
-    NULL,          fake_lookup, fake_check_target,
-    fake_check_op, fake_list,   fake_op_flags};
+    NULL,          fake_lookup, fake_check_target, fake_check_op, fake_list,
+    fake_op_flags, NULL};
 
 /* ---- helpers ----------------------------------------------------------- */
 

@@ -45,7 +45,7 @@ static int fake_op_flags(void *ctx, const char *driver, const char *op) {
 }
 
 static const ed_scenario_drivers_t fake_drivers = {
-    NULL, fake_lookup, NULL, NULL, NULL, fake_op_flags};
+    NULL, fake_lookup, NULL, NULL, NULL, fake_op_flags, NULL};
 
 /* ---- helpers ----------------------------------------------------------- */
 
