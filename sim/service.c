@@ -155,7 +155,8 @@ static int sessions_route(ed__service_t *s, const ed__sim_request_t *req,
                                         "GET, HEAD, POST");
   }
   route_t id;
-  child_of(rt, s->m->sessions_path, &id);
+  if (!child_of(rt, s->m->sessions_path, &id)) /* deeper than a session */
+    return ed__reply_not_found(resp, rt->path, rt->len);
   ed__session_t *ss =
       s->ext ? ed__sessions_find(&s->ext->sessions, id.path, id.len) : NULL;
   if (ss == NULL)

@@ -187,6 +187,14 @@ static void test_sessions(void **state) {
   assert_int_equal(call_full(f, "GET", uri, NULL, tok, NULL, NULL, NULL, 2000),
                    200);
   assert_null(strstr(f->r.body, tok));
+  /* Below a session there is nothing, and nothing to delete. */
+  char deeper[256];
+  snprintf(deeper, sizeof(deeper), "%s/Oem", uri);
+  assert_int_equal(
+      call_full(f, "GET", deeper, NULL, tok, NULL, NULL, NULL, 2000), 404);
+  assert_int_equal(
+      call_full(f, "DELETE", deeper, NULL, tok, NULL, NULL, NULL, 2000), 404);
+  assert_int_equal(count_of(f, SESSIONS, 2000), 2);
   assert_int_equal(
       call_full(f, "DELETE", uri, NULL, tok, NULL, NULL, NULL, 3000), 204);
   call_full(f, "GET", SYS1, NULL, tok, NULL, NULL, NULL, 3000);
