@@ -1,7 +1,9 @@
 #!/bin/bash
 # eventdrill's Redfish GET load path against wrk, in one run, on loopback:
 # nginx (one worker, pinned to CPU 0, keep-alive) serves a ServiceRoot JSON;
-# each generator (pinned to CPU 1) loads it with 1, 16 and 64 connections.
+# each generator (pinned to CPU 1) loads it with 1, 16 and 64 connections,
+# and with 64 over HTTPS (a certificate of the bench's own CA, which
+# eventdrill verifies).
 # Prints requests/s of each, their ratio, and each generator's requests per
 # CPU-second (user+sys of the generator process; eventdrill runs with
 # --no-report, so the plots and report it would draw after the load, in child
@@ -46,32 +48,43 @@ cleanup() {
 trap cleanup EXIT
 
 PORT=${ED_BENCH_PORT:-18091}
-URL="http://127.0.0.1:$PORT/redfish/v1"
 mkdir -p "$D/html"
 cat >"$D/html/root.json" <<'JSON'
 {"@odata.type":"#ServiceRoot.v1_15_0.ServiceRoot","@odata.id":"/redfish/v1","Id":"RootService","Name":"Root Service","RedfishVersion":"1.15.0","UUID":"92384634-2938-2342-8820-489239905423","Systems":{"@odata.id":"/redfish/v1/Systems"},"Chassis":{"@odata.id":"/redfish/v1/Chassis"},"Managers":{"@odata.id":"/redfish/v1/Managers"},"SessionService":{"@odata.id":"/redfish/v1/SessionService"},"AccountService":{"@odata.id":"/redfish/v1/AccountService"},"Links":{"Sessions":{"@odata.id":"/redfish/v1/SessionService/Sessions"}}}
 JSON
-nginx_serve "$D" "$PORT" "$D/html/root.json"
+# TLS: a CA and a certificate for 127.0.0.1 signed by it (eventdrill
+# verifies it against the CA; wrk does not verify).
+TLS_PORT=${ED_BENCH_TLS_PORT:-18092}
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+  -keyout "$D/ca.key" -out "$D/ca.pem" -days 1 -subj "/CN=bench-ca" 2>/dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+  -keyout "$D/tls.key" -out "$D/tls.csr" -subj "/CN=127.0.0.1" 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1\n' >"$D/tls.ext"
+openssl x509 -req -in "$D/tls.csr" -CA "$D/ca.pem" -CAkey "$D/ca.key" \
+  -CAcreateserial -days 1 -extfile "$D/tls.ext" -out "$D/tls.pem" 2>/dev/null
+nginx_serve "$D" "$PORT" "$D/html/root.json" "$TLS_PORT" "$D/tls.pem" "$D/tls.key"
 
 # cpu_of FILE: user+sys seconds written by /usr/bin/time -f '%U %S'.
 cpu_of() { awk '{print $1 + $2}' "$1"; }
 
-# run_wrk CONNS -> "req/s cpu_s"
+# run_wrk CONNS BASE -> "req/s cpu_s"
 run_wrk() {
   local c=$1
   taskset -c 1 /usr/bin/time -f '%U %S' -o "$D/wrk.cpu" \
-    wrk -t1 -c"$c" -d"${DUR}s" "$URL" >"$D/wrk.out"
+    wrk -t1 -c"$c" -d"${DUR}s" "$2/redfish/v1" >"$D/wrk.out"
   local rps
   rps=$(awk '/^Requests\/sec:/ {print $2}' "$D/wrk.out")
   echo "$rps $(cpu_of "$D/wrk.cpu")"
 }
 
-# scenario NAME RATE SECONDS CONNS -> path
+# scenario NAME RATE SECONDS CONNS BASE -> path (an https BASE is verified
+# against the bench's CA)
 scenario() {
-  local f="$D/$1.json"
+  local f="$D/$1.json" ca=""
+  [[ "$5" == https:* ]] && ca="\"ca_file\": \"$D/ca.pem\","
   cat >"$f" <<JSON
 { "name": "$1",
-  "targets": { "nginx": { "driver": "redfish", "url": "http://127.0.0.1:$PORT", "auth": "none" } },
+  "targets": { "nginx": { "driver": "redfish", "url": "$5", $ca "auth": "none" } },
   "workloads": [ { "name": "get-root", "targets": ["nginx"], "op": { "get": "/redfish/v1" },
                    "rate": [ { "name": "load", "constant": $2, "for": "${3}s" } ],
                    "max_in_flight": $4, "timeout": "5s" } ],
@@ -80,10 +93,10 @@ JSON
   echo "$f"
 }
 
-# run_ed NAME RATE SECONDS CONNS -> "completed/s sent/s lag_p99_ms cpu_s completed"
+# run_ed NAME RATE SECONDS CONNS BASE -> "completed/s sent/s lag_p99_ms cpu_s completed"
 run_ed() {
   local f
-  f=$(scenario "$1" "$2" "$3" "$4")
+  f=$(scenario "$1" "$2" "$3" "$4" "$5")
   rm -rf "$D/r-$1"
   taskset -c 1 /usr/bin/time -f '%U %S' -o "$D/ed.cpu" \
     "$ED" run "$f" --quiet --no-report --out "$D/r-$1" || true
@@ -104,20 +117,22 @@ nginx_ticks() { awk '{print $14 + $15}' "/proc/$NGINX_WORKER/stat"; }
 
 echo "eventdrill $("$ED" version | awk '{print $2}') vs $(wrk --version 2>&1 | head -n1 | awk '{print $1, $2}'), nginx 1 worker on CPU 0, generators on CPU 1, ${DUR}s each, $ROUNDS alternating rounds (medians)"
 printf '%-6s %10s %10s %6s %13s %13s %6s %12s\n' conns "wrk req/s" "ed req/s" ratio "wrk req/cpu-s" "ed req/cpu-s" ratio "nginx us/req"
-for c in 1 16 64; do
+# Rows: LABEL CONNS BASE. The last one is HTTPS (TLS 1.3, keep-alive: the
+# handshake is paid once per connection), where real BMCs are.
+while read -r label c base; do
   : >"$D/rounds"
   for _ in $(seq 1 "$ROUNDS"); do
     t0=$(nginx_ticks)
-    read -r wrps wcpu < <(run_wrk "$c")
+    read -r wrps wcpu < <(run_wrk "$c" "$base")
     t1=$(nginx_ticks)
     # Offer 20 % more than wrk achieved, so the in-flight cap (= connections),
     # not the schedule, is the limit, as for wrk.
     rate=$($PY -c "print(int(float('$wrps') * 1.2) + 1)")
-    read -r erps _ _ ecpu edone < <(run_ed "c$c" "$rate" "$DUR" "$c")
+    read -r erps _ _ ecpu edone < <(run_ed "c$label" "$rate" "$DUR" "$c" "$base")
     t2=$(nginx_ticks)
     echo "$wrps $wcpu $((t1 - t0)) $erps $ecpu $edone $((t2 - t1))" >>"$D/rounds"
   done
-  $PY - "$c" "$DUR" "$(getconf CLK_TCK)" "$D/rounds" <<'PYEOF'
+  $PY - "$label" "$DUR" "$(getconf CLK_TCK)" "$D/rounds" <<'PYEOF'
 import statistics, sys
 c, dur, tck = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
 rows = [list(map(float, l.split())) for l in open(sys.argv[4]) if l.strip()]
@@ -138,11 +153,16 @@ eus = med([r[6] / tck * 1e6 / r[5] for r in rows if r[5]])
 print("%-6s %10.0f %10.0f %6.2f %13.0f %13.0f %6.2f %5.1f / %4.1f" %
       (c, med(wrps), med(erps), med(rr), med(wpc), med(epc), med(rc), wus, eus))
 PYEOF
-done
+done <<ROWS
+1 1 http://127.0.0.1:$PORT
+16 16 http://127.0.0.1:$PORT
+64 64 http://127.0.0.1:$PORT
+64-tls 64 https://127.0.0.1:$TLS_PORT
+ROWS
 
 echo
 echo "schedule accuracy: constant $ACC_RATE req/s for ${ACC_SECONDS}s (max 64 in flight)"
-read -r _ srate lag _ _ < <(run_ed accuracy "$ACC_RATE" "$ACC_SECONDS" 64)
+read -r _ srate lag _ _ < <(run_ed accuracy "$ACC_RATE" "$ACC_SECONDS" 64 "http://127.0.0.1:$PORT")
 $PY - "$ACC_RATE" "$srate" "$lag" <<'PYEOF'
 import sys
 target, sent, lag = map(float, sys.argv[1:])

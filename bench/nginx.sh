@@ -1,11 +1,16 @@
 # nginx as the reference HTTP server of the bench scripts (sourced).
 #
-# nginx_serve DIR PORT FILE: serve FILE as application/json at /redfish/v1
-# on 127.0.0.1:PORT, one worker pinned to CPU 0, keep-alive without limit,
-# no access log; its config, pid and error log live in DIR (which the caller
-# removes, after killing the pid in DIR/nginx.pid). Returns once it answers.
+# nginx_serve DIR PORT FILE [TLS_PORT CERT KEY]: serve FILE as
+# application/json at /redfish/v1 on 127.0.0.1:PORT (and over TLS on
+# 127.0.0.1:TLS_PORT with CERT and KEY when given), one worker pinned to
+# CPU 0, keep-alive without limit, no access log; its config, pid and error
+# log live in DIR (which the caller removes, after killing the pid in
+# DIR/nginx.pid). Returns once it answers.
 nginx_serve() {
-  local dir=$1 port=$2 file=$3
+  local dir=$1 port=$2 file=$3 tls=""
+  if [ -n "${4:-}" ]; then
+    tls="listen 127.0.0.1:$4 ssl; ssl_certificate $5; ssl_certificate_key $6;"
+  fi
   mkdir -p "$dir/logs"
   cat >"$dir/nginx.conf" <<NGX
 worker_processes 1;
@@ -19,6 +24,7 @@ http {
   keepalive_timeout 60s;
   server {
     listen 127.0.0.1:$port;
+    $tls
     location = /redfish/v1 {
       default_type application/json;
       alias $file;
