@@ -4,8 +4,8 @@
 # body (with and without Content-Length), a Content-Length longer and
 # shorter than the body, HTTP/1.0 without keep-alive, a chunked body, a
 # "100 Continue" before the answer, bytes past the answer, a keep-alive
-# connection closed as the next request arrives, a TLS handshake that
-# fails, a certificate for the wrong name. Each row: the run ends by itself
+# connection closed as the next request arrives (also over TLS), a TLS
+# handshake that fails, a certificate for the wrong name. Each row: the run ends by itself
 # (exit 0 or 1, never a crash or a signal), within the request timeout plus
 # the run's length, summary.json counts every request and classifies its
 # errors as expected, and eventdrill's maximum RSS stays bounded.
@@ -38,6 +38,12 @@ openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 printf 'subjectAltName=DNS:bmc.example\n' >"$C/wrong.ext"
 openssl x509 -req -in "$C/wrong.csr" -CA "$C/ca.pem" -CAkey "$C/ca.key" \
   -CAcreateserial -days 2 -extfile "$C/wrong.ext" -out "$C/wrong.pem" 2>/dev/null
+# ... and a leaf for IP:127.0.0.1, which the driver accepts.
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+  -keyout "$C/good.key" -out "$C/good.csr" -subj "/CN=127.0.0.1" 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1\n' >"$C/good.ext"
+openssl x509 -req -in "$C/good.csr" -CA "$C/ca.pem" -CAkey "$C/ca.key" \
+  -CAcreateserial -days 2 -extfile "$C/good.ext" -out "$C/good.pem" 2>/dev/null
 
 # row NAME MODE SCHEME WANT_CLASS [ALSO_ALLOWED]: start a peer in MODE, run a
 # scenario of RUN_S seconds at 2 req/s against it, check the outcome.
@@ -48,6 +54,8 @@ row() {
   p=$(port)
   if [ "$mode" = tls ]; then
     $PY "$PEER" "$p" tls "$C/wrong.pem" "$C/wrong.key" &
+  elif [ "$mode" = tls_stale ]; then
+    $PY "$PEER" "$p" tls_stale "$C/good.pem" "$C/good.key" &
   else
     $PY "$PEER" "$p" "$mode" &
   fi
@@ -132,6 +140,7 @@ chunked_body    chunked    http  ok
 interim_100     interim    http  ok
 trailing_bytes  trailing   http  ok
 stale_keepalive stale      http  ok
+tls_stale       tls_stale  https ok
 tls_handshake   notls      https tls
 tls_wrong_name  tls        https tls
 ROWS

@@ -19,10 +19,13 @@ Every connection is served by MODE, whatever the request:
   stale       answers the first request of each connection and closes it on
               the second without a byte (a keep-alive timeout racing the
               request: the client must send it again on a new connection)
+  tls_stale   stale, over TLS with CERT/KEY (the close is a TCP close, no
+              close_notify: what a BMC that drops idle connections sends)
   notls       answers a TLS ClientHello with plain-text HTTP (handshake fails)
   tls         TLS with CERT/KEY (e.g. a certificate for the wrong name)
 Runs until killed.
 """
+import os
 import socket
 import ssl
 import struct
@@ -83,9 +86,10 @@ def serve(s):
             if read_request(s) is None:
                 return
             served += 1
-            if MODE == "stale" and served == 2:
+            if MODE in ("stale", "tls_stale") and served == 2:
+                os.close(s.detach())  # a TCP close: no TLS close_notify
                 return
-            if MODE in ("ok", "tls", "stale"):
+            if MODE in ("ok", "tls", "stale", "tls_stale"):
                 s.sendall(head(length=len(SYSTEM)) + SYSTEM)
             elif MODE == "hang":
                 while s.recv(65536):
@@ -140,7 +144,7 @@ def serve(s):
 
 def main():
     ctx = None
-    if MODE == "tls":
+    if MODE in ("tls", "tls_stale"):
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(sys.argv[3], sys.argv[4])
     ls = socket.socket()
