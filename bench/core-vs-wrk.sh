@@ -29,6 +29,7 @@ ACC_SECONDS=${ED_BENCH_ACCURACY_SECONDS:-20}
 [ -x "$ED" ] || { echo "build first: $ED not found" >&2; exit 1; }
 PY=/usr/bin/python3
 . "$SRC/bench/nginx.sh"
+. "$SRC/scripts/lib/certs.sh"
 
 need=()
 command -v wrk >/dev/null || need+=(wrk)
@@ -55,13 +56,8 @@ JSON
 # TLS: a CA and a certificate for 127.0.0.1 signed by it (eventdrill
 # verifies it against the CA; wrk does not verify).
 TLS_PORT=${ED_BENCH_TLS_PORT:-18092}
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-  -keyout "$D/ca.key" -out "$D/ca.pem" -days 1 -subj "/CN=bench-ca" 2>/dev/null
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-  -keyout "$D/tls.key" -out "$D/tls.csr" -subj "/CN=127.0.0.1" 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1\n' >"$D/tls.ext"
-openssl x509 -req -in "$D/tls.csr" -CA "$D/ca.pem" -CAkey "$D/ca.key" \
-  -CAcreateserial -days 1 -extfile "$D/tls.ext" -out "$D/tls.pem" 2>/dev/null
+certs_ca "$D" bench-ca
+certs_leaf "$D" tls 127.0.0.1 IP:127.0.0.1
 nginx_serve "$D" "$PORT" "$D/html/root.json" "$TLS_PORT" "$D/tls.pem" "$D/tls.key"
 
 # cpu_of FILE: user+sys seconds written by /usr/bin/time -f '%U %S'.

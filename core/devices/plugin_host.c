@@ -747,12 +747,14 @@ static int sd_op_flags(void *ctx, const char *driver, const char *op) {
 
 void ed_plugin_host_scenario_drivers(ed_plugin_host_t *ph,
                                      ed_scenario_drivers_t *out) {
-  out->ctx = ph;
-  out->lookup = sd_lookup;
-  out->check_target = sd_check_target;
-  out->check_op = sd_check_op;
-  out->names = sd_names;
-  out->op_flags = sd_op_flags;
+  /* Every member set (those not named are NULL): the loader calls what is
+   * not NULL. */
+  *out = (ed_scenario_drivers_t){.ctx = ph,
+                                 .lookup = sd_lookup,
+                                 .check_target = sd_check_target,
+                                 .check_op = sd_check_op,
+                                 .names = sd_names,
+                                 .op_flags = sd_op_flags};
 }
 
 /* ---- submitting ------------------------------------------------------- */

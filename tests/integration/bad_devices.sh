@@ -28,22 +28,13 @@ wait_port() {
   fail "nothing listens on port $1"
 }
 
-# Certificates: a CA, and a leaf for DNS:bmc.example only, signed by it.
+# Certificates: a CA, a leaf for DNS:bmc.example only, signed by it, and
+# one for IP:127.0.0.1, which the driver accepts.
+. "$ED_SRC/scripts/lib/certs.sh"
 C="$WORK/certs"
-mkdir -p "$C"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-  -keyout "$C/ca.key" -out "$C/ca.pem" -days 2 -subj "/CN=bad-ca" 2>/dev/null
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-  -keyout "$C/wrong.key" -out "$C/wrong.csr" -subj "/CN=bmc.example" 2>/dev/null
-printf 'subjectAltName=DNS:bmc.example\n' >"$C/wrong.ext"
-openssl x509 -req -in "$C/wrong.csr" -CA "$C/ca.pem" -CAkey "$C/ca.key" \
-  -CAcreateserial -days 2 -extfile "$C/wrong.ext" -out "$C/wrong.pem" 2>/dev/null
-# ... and a leaf for IP:127.0.0.1, which the driver accepts.
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-  -keyout "$C/good.key" -out "$C/good.csr" -subj "/CN=127.0.0.1" 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1\n' >"$C/good.ext"
-openssl x509 -req -in "$C/good.csr" -CA "$C/ca.pem" -CAkey "$C/ca.key" \
-  -CAcreateserial -days 2 -extfile "$C/good.ext" -out "$C/good.pem" 2>/dev/null
+certs_ca "$C" bad-ca
+certs_leaf "$C" wrong bmc.example DNS:bmc.example
+certs_leaf "$C" good 127.0.0.1 IP:127.0.0.1
 
 # row NAME MODE SCHEME WANT_CLASS [ALSO_ALLOWED]: start a peer in MODE, run a
 # scenario of RUN_S seconds at 2 req/s against it, check the outcome.

@@ -85,22 +85,13 @@ rf_tree() {
 # CAs and certificates: ca (right), ca2 (wrong), good (IP 127.0.0.1),
 # wrongname (DNS bmc.example), expired (IP 127.0.0.1, notAfter in the past).
 rf_certs() {
-  local c="$D/certs" o="openssl"
-  mkdir -p "$c"
-  for ca in ca ca2; do
-    $o req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-      -keyout "$c/$ca.key" -out "$c/$ca.pem" -days 2 -subj "/CN=$ca" 2>/dev/null
-  done
-  rf_cert() { # name san days
-    $o req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-      -keyout "$c/$1.key" -out "$c/$1.csr" -subj "/CN=$1" 2>/dev/null
-    printf 'subjectAltName=%s\n' "$2" >"$c/$1.ext"
-    $o x509 -req -in "$c/$1.csr" -CA "$c/ca.pem" -CAkey "$c/ca.key" \
-      -CAcreateserial -days "$3" -extfile "$c/$1.ext" -out "$c/$1.pem" 2>/dev/null
-  }
-  rf_cert good IP:127.0.0.1 2
-  rf_cert wrongname DNS:bmc.example 2
-  rf_cert expired IP:127.0.0.1 -1
+  local c="$D/certs"
+  . "$ED_SRC/scripts/lib/certs.sh"
+  certs_ca "$c" ca
+  certs_ca "$c" ca2 ca2
+  certs_leaf "$c" good good IP:127.0.0.1
+  certs_leaf "$c" wrongname wrongname DNS:bmc.example
+  certs_leaf "$c" expired expired IP:127.0.0.1 -1
 }
 
 # nginx serving $D/www: plain HTTP on $HTTP_PORT, TLS with the good,

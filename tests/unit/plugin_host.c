@@ -424,7 +424,9 @@ static void test_scenario_drivers(void **state) {
   ed_diag_t diag;
   assert_int_equal(ed_plugin_host_create(NULL, &ph), 0);
   assert_int_equal(ed_plugin_host_add_dir(ph, ED_TEST_DRIVER_DIR), 0);
+  memset(&sd, 0xa5, sizeof(sd)); /* as a caller's stack may hold */
   ed_plugin_host_scenario_drivers(ph, &sd);
+  assert_null(sd.check_sim); /* the simulator is not the drivers' */
   assert_int_equal(sd.lookup(sd.ctx, "example"), 0);
   assert_true(sd.lookup(sd.ctx, "exampel") < 0);
   const char *const *names = sd.names(sd.ctx);
