@@ -121,9 +121,11 @@ int ed__rf_conn_eligible(const ed__rf_op_t *op) {
   const char *path = base_path(op);
   if (!path)
     return 0;
+  /* A byte that needs encoding, or a fragment ("Power#/PowerControl/0", as
+   * Redfish member ids can be), which is not sent: curl's business. */
   for (const unsigned char *p = (const unsigned char *)path; *p; p++)
-    if (*p <= 0x20 || *p >= 0x7f)
-      return 0; /* curl's business: it knows how to send such a URL */
+    if (*p <= 0x20 || *p >= 0x7f || *p == '#')
+      return 0;
   return 1;
 }
 

@@ -19,7 +19,8 @@
 #include "redfish.h"
 
 /* Whether op's requests go over a connection of this module: a GET (no ETag
- * step) whose URL is resolved and whose path is plain visible ASCII. */
+ * step) whose URL is resolved and whose path is plain visible ASCII without
+ * a fragment. */
 int ed__rf_conn_eligible(const ed__rf_op_t *op);
 
 /* Send x's GET over a free connection of its target, opening one when none

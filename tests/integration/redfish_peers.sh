@@ -20,6 +20,9 @@ stats=$(curl -s "$U/stats")
 check "session: logged out" '"logouts": 1' "$stats"
 check_not "session: one login per expiry, not per request" '"logins": 40' "$stats"
 
+out=$(rf_host "${A[@]}" -o get -a path='"/redfish/v1/Systems/sys-1#/Status"' -a pointer='"/PowerState"' -n 2 2>&1 || true)
+check "a fragment is not sent" '"done":2,"ok":2' "$out"
+
 out=$(rf_host "${A[@]}" -o reset -a type='"ForceOff"' -n 1 2>&1)
 check "reset: action target discovered" '"err":"ok","code":204' "$out"
 check "reset: body" '"ForceOff"' "$(curl -s "$U/stats")"
