@@ -115,7 +115,7 @@ static const char *base_path(const ed__rf_op_t *op) {
   return op->url + n;
 }
 
-int ed__rf_conn_eligible(const ed__rf_op_t *op) {
+static int eligible(const ed__rf_op_t *op) {
   if (op->kind != ED__RF_GET || op->etag_auto || op->if_match)
     return 0;
   const char *path = base_path(op);
@@ -127,6 +127,14 @@ int ed__rf_conn_eligible(const ed__rf_op_t *op) {
     if (*p <= 0x20 || *p >= 0x7f || *p == '#')
       return 0;
   return 1;
+}
+
+int ed__rf_conn_eligible(ed__rf_op_t *op) {
+  if (!op->url)
+    return 0;
+  if (!op->conn_path) /* the URL, once set, stays: decide once */
+    op->conn_path = eligible(op) ? 1 : -1;
+  return op->conn_path > 0;
 }
 
 /* op's request bytes, built again when the auth line changed. */
@@ -198,8 +206,7 @@ static void fail(ed__rf_conn_t *c, CURLcode rc, const char *why) {
   if (!x->errbuf[0])
     snprintf(x->errbuf, sizeof(x->errbuf), "%s",
              why ? why : (c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc)));
-  c->reuse = 0;
-  finish(c, rc);
+  finish(c, rc); /* rc is an error: c is closed */
 }
 
 /* The request's timer runs from a deadline, so a request sent again keeps
@@ -235,9 +242,7 @@ static void on_timer(uv_timer_t *timer) {
     return;
   if (c->lost) {
     ed__rf_xfer_t *x = c->x;
-    c->lost = 0;
-    c->state = CONN_CLOSED;
-    broken(c, CURLE_RECV_ERROR);
+    broken(c, CURLE_RECV_ERROR); /* closes c, and sends x again or fails */
     if (c->x == x)
       arm(c); /* sent again: its deadline holds */
     return;
@@ -494,13 +499,7 @@ int ed__rf_conn_send(ed__rf_xfer_t *x, int64_t timeout_ms, ed__rf_xfer_cb cb) {
   c->out_len = op->wire_len;
   if (timeout_ms <= 0)
     timeout_ms = t->opts->timeout_ms;
-  x->on_done = cb;
-  x->status = 0;
-  x->len = 0;
-  x->seen = 0;
-  x->too_large = 0;
-  x->errbuf[0] = '\0';
-  x->sent_gen = op->wire_gen;
+  ed__rf_xfer_begin(x, cb, op->wire_gen);
   x->conn = c;
   c->x = x;
   c->retried = 0;

@@ -21,7 +21,7 @@
 /* Whether op's requests go over a connection of this module: a GET (no ETag
  * step) whose URL is resolved and whose path is plain visible ASCII without
  * a fragment. */
-int ed__rf_conn_eligible(const ed__rf_op_t *op);
+int ed__rf_conn_eligible(ed__rf_op_t *op);
 
 /* Send x's GET over a free connection of its target, opening one when none
  * is free; cb is called once, on the loop, when the answer is in or the

@@ -77,6 +77,7 @@ struct ed__rf_op_s {
   char *wire;
   size_t wire_len;
   unsigned wire_gen; /* t->auth_gen it was built with */
+  int conn_path;     /* goes over conn.h: 1 yes, -1 no, 0 not decided yet */
 };
 
 /* One pooled transfer: an easy handle, its buffers and what it is doing. */

@@ -207,6 +207,16 @@ int ed__rf_xfer_setup(ed__rf_xfer_t *x, const char *method, const char *url,
   return 0;
 }
 
+void ed__rf_xfer_begin(ed__rf_xfer_t *x, ed__rf_xfer_cb cb, unsigned gen) {
+  x->on_done = cb;
+  x->sent_gen = gen;
+  x->status = 0;
+  x->len = 0;
+  x->seen = 0;
+  x->too_large = 0;
+  x->errbuf[0] = '\0';
+}
+
 int ed__rf_xfer_start(ed__rf_xfer_t *x, int64_t timeout_ms, ed__rf_xfer_cb cb) {
   if (timeout_ms <= 0)
     timeout_ms = x->t->opts->timeout_ms;
@@ -214,12 +224,7 @@ int ed__rf_xfer_start(ed__rf_xfer_t *x, int64_t timeout_ms, ed__rf_xfer_cb cb) {
     curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
     x->setup_timeout = timeout_ms;
   }
-  x->errbuf[0] = '\0';
-  x->len = 0;
-  x->seen = 0;
-  x->too_large = 0;
-  x->on_done = cb;
-  x->sent_gen = x->setup_gen;
+  ed__rf_xfer_begin(x, cb, x->setup_gen);
   if (ed__cuv_add(x->cuv, x->easy) < 0)
     return -EIO;
   x->in_curl = 1;

@@ -26,6 +26,10 @@ int ed__rf_xfer_setup(ed__rf_xfer_t *x, const char *method, const char *url,
  * timeout_ms 0 means the target's timeout. Returns 0 or <0 (cb not called). */
 int ed__rf_xfer_start(ed__rf_xfer_t *x, int64_t timeout_ms, ed__rf_xfer_cb cb);
 
+/* Ready x for a new request, sent with auth generation gen: no answer yet,
+ * cb to call when it ends (both the curl transfer and conn.h use it). */
+void ed__rf_xfer_begin(ed__rf_xfer_t *x, ed__rf_xfer_cb cb, unsigned gen);
+
 /* Take a started transfer back without calling its callback (also one
  * carried by a connection of conn.h). */
 void ed__rf_xfer_abort(ed__rf_xfer_t *x);
