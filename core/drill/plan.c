@@ -35,6 +35,27 @@ typedef struct cb_s {
   unsigned gen;
 } cb_t;
 
+/* The note a check or action carries back: which try of which run it
+ * answers. NULL on no memory. */
+static cb_t *cb_new(ed_plan_run_t *r) {
+  cb_t *cb = malloc(sizeof(*cb));
+  if (!cb)
+    return NULL;
+  cb->run = r;
+  cb->gen = r->gen;
+  r->pending++;
+  return cb;
+}
+
+/* Free cb; its run, or NULL when the answer is late (its try is over). */
+static ed_plan_run_t *cb_take(cb_t *cb) {
+  ed_plan_run_t *r = cb->run;
+  r->pending--;
+  int stale = cb->gen != r->gen || r->finished;
+  free(cb);
+  return stale ? NULL : r;
+}
+
 static void emit(ed_plan_run_t *r, const char *ev, json_t *obj) {
   if (r->ev.event)
     r->ev.event(r->ev.arg, ev, obj);
@@ -167,12 +188,8 @@ static int executable(const ed_check_result_t *res) {
 }
 
 static void on_verified(void *arg, const ed_check_result_t *res) {
-  cb_t *cb = arg;
-  ed_plan_run_t *r = cb->run;
-  r->pending--;
-  int stale = cb->gen != r->gen || r->finished;
-  free(cb);
-  if (stale)
+  ed_plan_run_t *r = cb_take(arg);
+  if (!r)
     return;
   int good = r->probes->read_only ? executable(res) : res->ok;
   if (!good && !r->verify_bad) {
@@ -199,16 +216,14 @@ static void run_verifications(ed_plan_run_t *r) {
   char by[96];
   snprintf(by, sizeof(by), "step %s", st->name);
   for (size_t i = 0; i < st->nverify; i++) {
-    cb_t *cb = malloc(sizeof(*cb));
-    cb->run = r;
-    cb->gen = r->gen;
-    r->pending++;
-    if (ed_checks_run(r->checks, st->verify[i], by, on_verified, cb) != 0) {
-      r->pending--;
-      free(cb);
+    cb_t *cb = cb_new(r);
+    if (!cb || ed_checks_run(r->checks, st->verify[i], by, on_verified, cb)) {
+      if (cb)
+        cb_take(cb);
       r->verify_left--;
       r->verify_bad = 1;
-      snprintf(r->verify_reason, sizeof(r->verify_reason), "unknown check %s",
+      snprintf(r->verify_reason, sizeof(r->verify_reason), "%s %s",
+               cb ? "unknown check" : "out of memory running check",
                st->verify[i]);
     }
   }
@@ -219,12 +234,8 @@ static void run_verifications(ed_plan_run_t *r) {
 /* ---- actions ---------------------------------------------------------- */
 
 static void on_action(void *arg, const ed_probe_outcome_t *o) {
-  cb_t *cb = arg;
-  ed_plan_run_t *r = cb->run;
-  r->pending--;
-  int stale = cb->gen != r->gen || r->finished;
-  free(cb);
-  if (stale)
+  ed_plan_run_t *r = cb_take(arg);
+  if (!r)
     return;
   const ed_step_t *st = step(r);
   if (o->err != ED_ERRCLASS_NONE) {
@@ -263,10 +274,11 @@ static void try_step(ed_plan_run_t *r) {
     run_verifications(r);
     return;
   }
-  cb_t *cb = malloc(sizeof(*cb));
-  cb->run = r;
-  cb->gen = r->gen;
-  r->pending++;
+  cb_t *cb = cb_new(r);
+  if (!cb) {
+    try_failed(r, "out of memory running the action");
+    return;
+  }
   ed_probe_run_action(r->probes, &st->action, st->timeout_ms, on_action, cb);
 }
 
