@@ -3,7 +3,10 @@
 #include "../core/base/error.h"
 #include "mockup_scan.h"
 
+#include "../plugins/eventdrill/json_wide.h"
+
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -148,12 +151,64 @@ int ed__mockup_add(ed__mockup_t *m, const char *path, json_t *json) {
   return 0;
 }
 
+/* A mockup resource larger than this is refused: real ones are a few KB. */
+#define MAX_RESOURCE_BYTES (64u << 20)
+
 /* ---- loading ------------------------------------------------------------ */
+
+/* A resource file's whole text, NUL-terminated; NULL with errno set when it
+ * cannot be read or is larger than MAX_RESOURCE_BYTES (errno EFBIG). */
+static char *read_resource(const char *file, size_t *len) {
+  FILE *f = fopen(file, "rb");
+  if (f == NULL)
+    return NULL;
+  size_t cap = 4096, n = 0;
+  char *text = malloc(cap);
+  while (text != NULL) {
+    n += fread(text + n, 1, cap - n - 1, f);
+    if (n < cap - 1)
+      break;
+    if (cap >= MAX_RESOURCE_BYTES) {
+      free(text);
+      text = NULL;
+      errno = EFBIG;
+      break;
+    }
+    char *bigger = realloc(text, cap * 2);
+    if (bigger == NULL) {
+      free(text);
+      text = NULL;
+    }
+    text = bigger;
+    cap *= 2;
+  }
+  int failed = text != NULL && ferror(f);
+  fclose(f);
+  if (failed) {
+    free(text);
+    errno = EIO;
+    return NULL;
+  }
+  if (text != NULL) {
+    text[n] = '\0';
+    *len = n;
+  }
+  return text;
+}
 
 static int load_file(ed__mockup_t *m, const char *file, const char *url,
                      char *errbuf, size_t errlen) {
   json_error_t jerr;
-  json_t *j = json_load_file(file, 0, &jerr);
+  size_t len = 0;
+  char *text = read_resource(file, &len);
+  if (text == NULL) {
+    seterr(errbuf, errlen, "%s: cannot read: %s", file, strerror(errno));
+    return ED_EPARSE;
+  }
+  /* Integers wider than 64 bits are valid JSON that DMTF's mockups and real
+   * services send: kept (as reals), never a reason to refuse the file. */
+  json_t *j = ed_json_loadb_wide(text, len, 0, &jerr);
+  free(text);
   if (j == NULL) {
     seterr(errbuf, errlen, "%s:%d:%d: %s", file, jerr.line, jerr.column,
            jerr.text);

@@ -1,5 +1,7 @@
 #include "checks.h"
 
+#include <eventdrill/json_wide.h>
+
 #include <math.h>
 #include <regex.h>
 #include <stdio.h>
@@ -51,7 +53,9 @@ typedef struct run_s {
 static int judge_value(const ed_expect_t *e, const char *text, char *buf,
                        size_t len) {
   json_error_t jerr;
-  json_t *v = text ? json_loads(text, JSON_DECODE_ANY, &jerr) : NULL;
+  json_t *v =
+      text ? ed_json_loadb_wide(text, strlen(text), JSON_DECODE_ANY, &jerr)
+           : NULL;
   int ok = 1;
   if ((e->equals || e->one_of || e->has_min || e->has_max || e->match) && !v) {
     snprintf(buf, len, "no value to judge");

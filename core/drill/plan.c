@@ -1,5 +1,7 @@
 #include "plan.h"
 
+#include <eventdrill/json_wide.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -249,7 +251,8 @@ static void on_action(void *arg, const ed_probe_outcome_t *o) {
   r->last_action_ns = uv_hrtime();
   if (st->save_as && o->value) {
     /* A string value is kept as its text, anything else as JSON text. */
-    json_t *v = json_loads(o->value, JSON_DECODE_ANY, NULL);
+    json_t *v =
+        ed_json_loadb_wide(o->value, strlen(o->value), JSON_DECODE_ANY, NULL);
     const char *text = json_is_string(v) ? json_string_value(v) : o->value;
     json_object_set_new(r->probes->vars, st->save_as, json_string(text));
     json_decref(v);

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <eventdrill/json_wide.h>
+
 #include "collect_internal.h"
 #include "error.h"
 
@@ -266,7 +268,7 @@ void ed__cjob_unreachable(ed__cjob_t *j, const ed_probe_outcome_t *o) {
 json_t *ed__cjob_value(const ed_probe_outcome_t *o) {
   if (o->err != ED_ERRCLASS_NONE || !o->value)
     return NULL;
-  return json_loads(o->value, JSON_DECODE_ANY, NULL);
+  return ed_json_loadb_wide(o->value, strlen(o->value), JSON_DECODE_ANY, NULL);
 }
 
 static int newest_first(const void *a, const void *b) {

@@ -1,6 +1,8 @@
 /* response: see response.h. */
 #include "response.h"
 
+#include <eventdrill/json_wide.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,7 +146,7 @@ static ed_errclass_t lookup(const char *body, size_t len, const char *ptr,
                             json_t **root, json_t **val, char *detail,
                             size_t dlen) {
   json_error_t jerr;
-  *root = json_loadb(body, len, JSON_DECODE_ANY, &jerr);
+  *root = ed_json_loadb_wide(body, len, JSON_DECODE_ANY, &jerr);
   if (!*root) {
     snprintf(detail, dlen, "body is not JSON: %s at byte %d", jerr.text,
              jerr.position);

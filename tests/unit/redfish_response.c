@@ -76,6 +76,43 @@ static void pointers(void **state) {
   want_value("/Actions/#ComputerSystem.Reset/target", "\"/r\"");
 }
 
+/* Integers wider than 64 bits are valid JSON that Redfish services send:
+ * the body stays readable, the wide value is kept as a number, and the
+ * values beside it are read exactly. */
+static void wide_integers(void **state) {
+  (void)state;
+  static const char wide[] =
+      "{\"Serial\":340282366920938463463374607431768211455,"
+      "\"Neg\":-99999999999999999999,\"Text\":\"123456789012345678901234\","
+      "\"Exact\":9223372036854775807,\"Real\":1.5e300}";
+  char *v = NULL, detail[128];
+  size_t n = 0;
+  assert_int_equal(ed__rf_extract(wide, strlen(wide), "/Exact", &v, &n, detail,
+                                  sizeof(detail)),
+                   ED_ERRCLASS_NONE);
+  assert_string_equal(v, "9223372036854775807");
+  free(v);
+  assert_int_equal(ed__rf_extract(wide, strlen(wide), "/Text", &v, &n, detail,
+                                  sizeof(detail)),
+                   ED_ERRCLASS_NONE);
+  assert_string_equal(v, "\"123456789012345678901234\"");
+  free(v);
+  assert_int_equal(ed__rf_extract(wide, strlen(wide), "/Serial", &v, &n, detail,
+                                  sizeof(detail)),
+                   ED_ERRCLASS_NONE);
+  assert_true(strtod(v, NULL) > 3.4e38 && strtod(v, NULL) < 3.5e38);
+  free(v);
+  assert_int_equal(ed__rf_extract(wide, strlen(wide), "/Neg", &v, &n, detail,
+                                  sizeof(detail)),
+                   ED_ERRCLASS_NONE);
+  assert_true(strtod(v, NULL) < -9.9e19);
+  free(v);
+  /* a truly broken body is still refused */
+  assert_int_equal(ed__rf_extract("{\"a\":123456789012345678901234,", 32, "/a",
+                                  &v, &n, detail, sizeof(detail)),
+                   ED_ERRCLASS_BAD_JSON);
+}
+
 static void pointer_misses(void **state) {
   (void)state;
   json_t *root = json_loads(doc, 0, NULL), *out;
@@ -164,10 +201,11 @@ static void numeric_hosts(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(curl_classes), cmocka_unit_test(status_classes),
-      cmocka_unit_test(pointers),     cmocka_unit_test(pointer_misses),
-      cmocka_unit_test(bad_bodies),   cmocka_unit_test(first_paths),
-      cmocka_unit_test(urls),         cmocka_unit_test(numeric_hosts),
+      cmocka_unit_test(curl_classes),  cmocka_unit_test(status_classes),
+      cmocka_unit_test(pointers),      cmocka_unit_test(pointer_misses),
+      cmocka_unit_test(wide_integers), cmocka_unit_test(bad_bodies),
+      cmocka_unit_test(first_paths),   cmocka_unit_test(urls),
+      cmocka_unit_test(numeric_hosts),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
