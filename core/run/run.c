@@ -466,6 +466,10 @@ static int load(ed__runner_t *r) {
   if (rc != 0)
     ed_diag_print(&diag, stderr);
   ed_diag_close(&diag);
+  char err[512];
+  if (rc == 0 &&
+      (rc = ed_scenario_check_steps(r->sc, r->opt.only, err, sizeof(err))))
+    ed_error(NULL, "%s", err);
   return rc;
 }
 

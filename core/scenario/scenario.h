@@ -293,6 +293,12 @@ void ed_scenario_destroy(ed_scenario_t *s);
 const ed_target_t *ed_scenario_target(const ed_scenario_t *s, const char *name);
 const ed_check_t *ed_scenario_check(const ed_scenario_t *s, const char *name);
 const ed_plan_t *ed_scenario_plan(const ed_scenario_t *s, const char *name);
+/* Whether every name of the NULL-terminated list (--only) is a step of one
+ * of the scenario's plans: 0, or ED_ENOTFOUND with err saying which name is
+ * unknown, with a suggestion when one is close. A selection that names
+ * nothing real would run no step and still look like a drill. */
+int ed_scenario_check_steps(const ed_scenario_t *s, const char *const *names,
+                            char *err, size_t errlen);
 
 /* Total length of a workload's profile in ms (start_ms + sum of segments),
  * and of the whole scenario (the longest workload). */

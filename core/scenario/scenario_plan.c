@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "scenario_internal.h"
 
 static const char *const fault_keys[] = {"name",   "at",    "for",  "target",
@@ -561,4 +562,60 @@ void ed__free_plan(ed_plan_t *p) {
     free_step(&p->steps[i]);
   free(p->steps);
   free(p->path);
+}
+
+/* The names of every step of every plan, NULL-terminated; free() only the
+ * array (the names belong to the scenario). */
+static const char **step_names(const ed_scenario_t *s) {
+  size_t n = 0;
+  for (size_t i = 0; i < s->nplans; i++)
+    n += s->plans[i].nsteps;
+  const char **names = calloc(n + 1, sizeof(*names));
+  for (size_t i = 0, k = 0; names && i < s->nplans; i++)
+    for (size_t j = 0; j < s->plans[i].nsteps; j++)
+      names[k++] = s->plans[i].steps[j].name;
+  return names;
+}
+
+/* err = "no such step" followed by the steps there are, as many as fit. */
+static void list_steps(char *err, size_t errlen, const char *name,
+                       const char **all) {
+  int len = snprintf(err, errlen,
+                     "--only \"%s\": no plan step has this name; the steps "
+                     "are:",
+                     name);
+  for (const char **a = all; *a && len > 0 && (size_t)len < errlen; a++)
+    len += snprintf(err + len, errlen - (size_t)len, "%s \"%s\"",
+                    a == all ? "" : ",", *a);
+}
+
+int ed_scenario_check_steps(const ed_scenario_t *s, const char *const *names,
+                            char *err, size_t errlen) {
+  if (!names)
+    return 0;
+  const char **all = step_names(s);
+  if (!all)
+    return ED_ENOMEM;
+  int rc = 0;
+  for (const char *const *n = names; *n && rc == 0; n++) {
+    int found = 0;
+    for (const char **a = all; *a && !found; a++)
+      found = strcmp(*a, *n) == 0;
+    if (found)
+      continue;
+    const char *near = ed_did_you_mean(*n, all);
+    if (!all[0])
+      snprintf(err, errlen, "--only \"%s\": %s has no plan step", *n,
+               s->file ? s->file : "the scenario");
+    else if (near)
+      snprintf(err, errlen,
+               "--only \"%s\": no plan step has this name; did "
+               "you mean \"%s\"?",
+               *n, near);
+    else
+      list_steps(err, errlen, *n, all);
+    rc = ED_ENOTFOUND;
+  }
+  free(all);
+  return rc;
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # --only STEP runs just that step of the plan; the others are "not run",
-# with the reason, in summary.json and the journal. Both modes.
+# with the reason, in summary.json and the journal. Both modes. A name that
+# is no step of the scenario is refused before any device is touched (exit
+# 2, no results folder), with a suggestion or the list of steps.
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/drill_lib.sh"
 v=$WORK/verify
@@ -33,4 +35,19 @@ s = json.load(open(sys.argv[2] + "/summary.json"))
 f, = s["drill"]["faults"]
 assert f["state"] == "recovered" and f["rto_met"] is True, f
 PYEOF
-pass "--only: the chosen step ran, the other not run with its reason"
+# unknown names: refused, never a drill that runs no step and passes
+for mode in verify rehearse; do
+  u=$WORK/typo-$mode
+  drill_run "$u" "$mode" "$SCEN/drill-power-loss.json" --only "power onn"
+  drill_expect "$u" 2
+  grep -q -- '--only "power onn": no plan step has this name; did you mean "power on"?' "$u.err" ||
+    { drill_show "$u"; fail "$mode --only typo: no suggestion"; }
+  [ ! -e "$u" ] || fail "$mode --only typo: a results folder was made"
+  u=$WORK/nope-$mode
+  drill_run "$u" "$mode" "$SCEN/drill-power-loss.json" --only detect,nope
+  drill_expect "$u" 2
+  grep -q -- '--only "nope": no plan step has this name; the steps are: "detect", "power on"' "$u.err" ||
+    { drill_show "$u"; fail "$mode --only nope: the steps are not listed"; }
+  [ ! -e "$u" ] || fail "$mode --only nope: a results folder was made"
+done
+pass "--only: the chosen step ran, the other not run with its reason; unknown names refused"
