@@ -444,6 +444,14 @@ static void fleet_stopped(ed_fleet_t *f, void *arg) {
   close_handle((uv_handle_t *)&w->sigterm);
   close_handle((uv_handle_t *)&w->duration);
   close_handle((uv_handle_t *)&w->wait);
+  /* The devices go now, not at teardown: an in-process simulator listens
+   * until it is closed, and the loop would wait for it forever. */
+  if (w->probes_ready)
+    ed_probe_host_close(&w->probes);
+  w->probes_ready = 0;
+  if (w->fleet_ready)
+    ed_fleet_close(&w->fleet);
+  w->fleet_ready = 0;
   w->stopped = 1;
 }
 
