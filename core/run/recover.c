@@ -33,7 +33,8 @@ static int on_event(void *arg, const json_t *ev, const char *kind,
              json_is_true(json_object_get(ev, "undo_pending"))) {
     json_object_set_new(sc->started, fault, json_true());
   } else if (strcmp(kind, "undo_end") == 0 && fault &&
-             json_is_true(json_object_get(ev, "ok"))) {
+             (json_is_true(json_object_get(ev, "ok")) ||
+              json_is_true(json_object_get(ev, "settled")))) {
     json_object_del(sc->started, fault);
   }
   return 0;
@@ -47,6 +48,42 @@ static int ask(void) {
   if (!fgets(answer, sizeof(answer), stdin))
     return 0;
   return answer[0] == 'y' || answer[0] == 'Y';
+}
+
+/* Whether the undo of fault f acts on a device simulated inside the run
+ * (its target has "sim" and no URL of its own): that device ended with the
+ * process that simulated it, and an undo sent now would reach a new one. */
+static int inprocess(const ed__runner_t *r, const ed_fault_t *f) {
+  const ed_target_t *t = ed_scenario_target(r->sc, f->undo.target);
+  return t && t->sim;
+}
+
+/* Owed undos of in-process simulated targets are said plainly, journaled as
+ * not done but settled (a later recover does not owe them again), and
+ * dropped: never reported as "done". */
+static int drop_inprocess(ed__runner_t *r, const char *path) {
+  for (size_t i = 0; i < r->sc->nfaults; i++) {
+    const ed_fault_t *f = &r->sc->faults[i];
+    if (!json_object_get(r->owed, f->name) || !inprocess(r, f))
+      continue;
+    printf("recover: fault %s: target %s was simulated inside the run and "
+           "ended with it; it cannot be recovered and nothing is left to "
+           "undo\n",
+           f->name, f->undo.target);
+    if (!r->journal && ed_journal_open_append(path, &r->journal) != 0) {
+      ed_error(NULL, "cannot append to %s", path);
+      return -1;
+    }
+    ed__run_journal_event(
+        r, "undo_end",
+        json_pack("{s:s,s:b,s:b,s:s,s:s}", "fault", f->name, "ok", 0, "settled",
+                  1, "by", "recover", "reason",
+                  "in-process simulated target: it ended with the run"));
+    json_object_del(r->owed, f->name);
+  }
+  if (r->journal)
+    ed_journal_sync(r->journal);
+  return 0;
 }
 
 int ed__recover_prepare(ed__runner_t *r) {
@@ -75,6 +112,8 @@ int ed__recover_prepare(ed__runner_t *r) {
     return -ED_EXIT_USAGE;
   }
   r->owed = sc.started;
+  if (drop_inprocess(r, path) != 0)
+    return -ED_EXIT_FAILED;
   if (json_object_size(r->owed) == 0) {
     printf("recover: every undo of %s completed; nothing to do\n", r->dir);
     return 0;
@@ -95,7 +134,7 @@ int ed__recover_prepare(ed__runner_t *r) {
                     "asking); nothing was done\n");
     return -ED_EXIT_USAGE;
   }
-  if (ed_journal_open_append(path, &r->journal) != 0) {
+  if (!r->journal && ed_journal_open_append(path, &r->journal) != 0) {
     ed_error(NULL, "cannot append to %s", path);
     return -ED_EXIT_FAILED;
   }

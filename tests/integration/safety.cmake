@@ -1,1 +1,2 @@
 ed_integration_test(safety_recover safety_recover.sh)
+ed_integration_test(safety_recover_inprocess safety_recover_inprocess.sh)
