@@ -101,6 +101,12 @@ typedef struct {
   ed__ipmi_sess_t *sess;
   int nsess;
   unsigned long opens; /* sessions opened so far (for the logs) */
+  /* Set (under mu) when the BMC refused the credentials: no session is
+   * opened again for the rest of the run, so that one wrong password costs
+   * one refused login, not one per request (a BMC locks the account or runs
+   * out of sessions after a burst of them). */
+  int refused;
+  char refusal[256]; /* why, as the first refusal said it */
   /* SDR repository, read on the first "sensors" operation. */
   pthread_mutex_t sdr_mu;
   ed__ipmi_sdr_rec_t *sdr;

@@ -66,6 +66,15 @@ static struct timespec deadline_in(int64_t wait_ms) {
   return d;
 }
 
+static void remember_refusal(ed__ipmi_target_t *t, const ed__ipmi_err_t *e) {
+  pthread_mutex_lock(&t->mu);
+  if (!t->refused) {
+    t->refused = 1;
+    snprintf(t->refusal, sizeof(t->refusal), "%s", e->detail);
+  }
+  pthread_mutex_unlock(&t->mu);
+}
+
 ed__ipmi_sess_t *ed__ipmi_acquire(ed__ipmi_target_t *t, int64_t wait_ms,
                                   ed__ipmi_err_t *e, int *fresh) {
   struct timespec deadline = {0, 0};
@@ -99,6 +108,16 @@ ed__ipmi_sess_t *ed__ipmi_acquire(ed__ipmi_target_t *t, int64_t wait_ms,
       return NULL;
     }
   }
+  if (t->refused && s->ctx == NULL) {
+    pthread_mutex_unlock(&t->mu);
+    e->err = ED_ERRCLASS_AUTH;
+    e->reopen = 0;
+    snprintf(e->detail, sizeof(e->detail),
+             "%.150s; not tried again in this run (a BMC locks accounts "
+             "after repeated refusals)",
+             t->refusal);
+    return NULL;
+  }
   s->busy = 1;
   int need_open = s->ctx == NULL;
   if (need_open)
@@ -108,6 +127,8 @@ ed__ipmi_sess_t *ed__ipmi_acquire(ed__ipmi_target_t *t, int64_t wait_ms,
   *fresh = need_open;
   if (need_open) {
     if (open_session(t, s, e) < 0) {
+      if (e->err == ED_ERRCLASS_AUTH)
+        remember_refusal(t, e);
       ed__ipmi_release(t, s, 1);
       return NULL;
     }

@@ -24,3 +24,4 @@ else()
     "libopenipmi-dev) not found: the IPMI tests' ipmi_sim will run a chassis "
     "control script per request, and bench/ipmi-vs-tools.sh refuses to run")
 endif()
+ed_integration_test(ipmi_login_once ipmi_login_once.sh)
