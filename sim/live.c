@@ -69,6 +69,70 @@ static ed__health_t worst_in(const ed__service_t *s, uint32_t res,
   return w;
 }
 
+/* A Sensor resource's reading against its Thresholds (the newer
+ * generation's form: {"UpperCritical": {"Reading": 45}, ...}). */
+static ed__health_t threshold_health(const json_t *sensor) {
+  static const struct {
+    const char *key;
+    int upper;
+    ed__health_t level;
+  } th[] = {{"UpperFatal", 1, ED__HEALTH_CRITICAL},
+            {"UpperCritical", 1, ED__HEALTH_CRITICAL},
+            {"LowerFatal", 0, ED__HEALTH_CRITICAL},
+            {"LowerCritical", 0, ED__HEALTH_CRITICAL},
+            {"UpperCaution", 1, ED__HEALTH_WARNING},
+            {"LowerCaution", 0, ED__HEALTH_WARNING}};
+  const json_t *reading = json_object_get(sensor, "Reading");
+  const json_t *t = json_object_get(sensor, "Thresholds");
+  if (!json_is_number(reading) || !json_is_object(t))
+    return ED__HEALTH_NONE;
+  double v = json_number_value(reading);
+  for (size_t i = 0; i < sizeof(th) / sizeof(th[0]); i++) {
+    const json_t *b = json_object_get(json_object_get(t, th[i].key), "Reading");
+    if (json_is_number(b) &&
+        (th[i].upper ? v >= json_number_value(b) : v <= json_number_value(b)))
+      return th[i].level;
+  }
+  return ED__HEALTH_OK;
+}
+
+/* The worst health among the members of the collection that `key` of obj
+ * links to (a chassis' Sensors, a PowerSubsystem's PowerSupplies, a
+ * ThermalSubsystem's Fans), each judged by its Status and, for a sensor,
+ * its reading against its thresholds. */
+static ed__health_t worst_members(const ed__service_t *s, const json_t *obj,
+                                  const char *key) {
+  const ed__mres_t *r = ed__live_link(s->m, obj, key);
+  ed__health_t w = ED__HEALTH_NONE;
+  if (r == NULL)
+    return w;
+  const json_t *coll = ed__bmc_json(s, ed__mockup_index(s->m, r));
+  size_t i;
+  json_t *link;
+  json_array_foreach(json_object_get(coll, "Members"), i, link) {
+    const char *p = json_string_value(json_object_get(link, "@odata.id"));
+    const ed__mres_t *m = p ? ed__mockup_find(s->m, p, strlen(p)) : NULL;
+    if (m == NULL)
+      continue;
+    const json_t *j = ed__bmc_json(s, ed__mockup_index(s->m, m));
+    w = worse(w, worse(ed__health_of(j, "Health"), threshold_health(j)));
+  }
+  return w;
+}
+
+/* A subsystem (PowerSubsystem, ThermalSubsystem): its own Status and the
+ * members of its collection `key`. */
+static ed__health_t subsystem(const ed__service_t *s, const json_t *ch,
+                              const char *link, const char *key) {
+  const ed__mres_t *r = ed__live_link(s->m, ch, link);
+  if (r == NULL)
+    return ED__HEALTH_NONE;
+  const json_t *j = ed__bmc_json(s, ed__mockup_index(s->m, r));
+  return worse(ed__health_of(j, "Health"), worst_members(s, j, key));
+}
+
+/* Both generations of a chassis' parts: Thermal and Power, and Sensors,
+ * PowerSubsystem and ThermalSubsystem. */
 static ed__health_t chassis_rollup(const ed__service_t *s, const json_t *ch,
                                    int64_t now_ms) {
   ed__health_t w =
@@ -79,6 +143,9 @@ static ed__health_t chassis_rollup(const ed__service_t *s, const json_t *ch,
     if (r != NULL)
       w = worse(w, worst_in(s, ed__mockup_index(s->m, r), link, now_ms));
   }
+  w = worse(w, worst_members(s, ch, "Sensors"));
+  w = worse(w, subsystem(s, ch, "PowerSubsystem", "PowerSupplies"));
+  w = worse(w, subsystem(s, ch, "ThermalSubsystem", "Fans"));
   return w;
 }
 

@@ -189,7 +189,15 @@ static void eval_sensors(const ed_alarm_rules_t *r, const json_t *snap,
     if (!name || !json_is_number(rd))
       continue;
     double v = json_number_value(rd), bound = NAN;
-    const char *side = NULL;
+    const char *side = NULL, *kind = str(s, "kind");
+    /* An enabled fan that does not turn has failed, threshold or not. */
+    if (kind && strcmp(kind, "fan") == 0 && v <= 0) {
+      if (ED_ALARM_CRITICAL >= r->r[ED_ALARM_SENSOR].min_level)
+        add(out, ED_ALARM_SENSOR, ED_ALARM_CRITICAL, name,
+            "%s %g%s%s: the fan has stopped", name, v, unit ? " " : "",
+            unit ? unit : "");
+      continue;
+    }
     int level = sensor_level(s, v, &bound, &side);
     int said = ed__alarm_rank(str(s, "health"));
     if (level >= r->r[ED_ALARM_SENSOR].min_level && level > ED_ALARM_OK)

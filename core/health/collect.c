@@ -161,8 +161,37 @@ static double rank(const double *v, size_t n, double p) {
   return v[k ? k - 1 : 0];
 }
 
+/* What was read of each part the gatherer requires, in the snapshot's
+ * "read" ({"health": 3, "power": "on", ...}: a count for a list, else the
+ * value, null when nothing); a required part that is missing or empty is a gap:
+ * an unread device is never called ready. Only for a reachable device (an
+ * unreachable one has its own finding). */
+static void coverage(ed__cjob_t *j) {
+  if (!j->required || !json_is_true(json_object_get(j->snap, "reachable")))
+    return;
+  json_t *read = json_object();
+  for (const ed__cpart_t *p = j->required; p->part; p++) {
+    json_t *v = json_object_get(j->snap, p->key);
+    int empty =
+        !v || json_is_null(v) || (json_is_array(v) && json_array_size(v) == 0);
+    if (empty) {
+      char buf[200];
+      snprintf(buf, sizeof(buf), "%s: nothing read", p->part);
+      ed__cjob_append(j, "gaps", json_string(buf));
+      json_object_set_new(read, p->part, json_null());
+    } else {
+      json_object_set_new(read, p->part,
+                          json_is_array(v)
+                              ? json_integer((json_int_t)json_array_size(v))
+                              : json_deep_copy(v));
+    }
+  }
+  json_object_set_new(j->snap, "read", read);
+}
+
 static void finish(ed__cjob_t *j) {
   json_t *s = j->snap;
+  coverage(j);
   if (j->nlat) {
     qsort(j->lat, j->nlat, sizeof(double), cmp_double);
     json_object_set_new(

@@ -22,6 +22,15 @@ typedef struct ed__cjob_s ed__cjob_t;
 typedef void (*ed__cjob_cb)(ed__cjob_t *j, const ed_probe_outcome_t *o,
                             void *ctx);
 
+/* A part of a device's state that the inspection must have read before it
+ * can call the device ready: `part` names it in the report, `key` is the
+ * snapshot member that holds it (an array that must not be empty, or any
+ * other value that must be there). */
+typedef struct ed__cpart_s {
+  const char *part;
+  const char *key;
+} ed__cpart_t;
+
 struct ed__cjob_s {
   ed_probe_host_t *h;
   const ed_fleet_target_t *t;
@@ -38,6 +47,7 @@ struct ed__cjob_s {
   void *driver; /* the gatherer's own state, freed by driver_free */
   void (*driver_free)(void *driver); /* also called at the end: last words */
   int replay;                        /* walking what o.memo remembers */
+  const ed__cpart_t *required;       /* set by the gatherer; NULL-ended */
 };
 
 /* Queue a read-only operation { name: arg } (arg: a new reference, taken).

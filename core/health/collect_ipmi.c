@@ -148,6 +148,11 @@ static void power_cb(ed__cjob_t *j, const ed_probe_outcome_t *o, void *ctx) {
     op(j, "SEL", "sel_list", sel_cb);
 }
 
+/* Without these read, the device is not known to be ready. */
+static const ed__cpart_t required[] = {
+    {"power", "power"}, {"sensors", "sensors"}, {NULL, NULL}};
+
 void ed__collect_ipmi(ed__cjob_t *j) {
+  j->required = required;
   op(j, "power status", "power_status", power_cb);
 }

@@ -1,5 +1,6 @@
-/* Redfish: from the service root to the systems, chassis (thermal, power)
- * and managers, and their log services. Read-only GETs only. */
+/* Redfish: from the service root to the systems, chassis (sensors and power
+ * supplies, in either generation of resources) and managers, and their log
+ * services. Read-only GETs only. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,8 @@
 
 /* Members read per collection: a BMC has a few; more is a runaway. */
 #define MAX_MEMBERS 16
+/* Sensors per chassis read at most (a server publishes some dozens). */
+#define MAX_SENSORS 128
 #define ROOT "/redfish/v1"
 
 typedef enum { KIND_SYSTEM, KIND_CHASSIS, KIND_MANAGER } kind_t;
@@ -166,6 +169,44 @@ static void log_services_cb(ed__cjob_t *j, const ed_probe_outcome_t *o,
 
 /* ---- chassis: thermal and power ---------------------------------------- */
 
+/* The chassis a resource belongs to: the segment after /Chassis/ of its
+ * URI ("Blade1"), or NULL. Sensors and supplies carry it, so that two with
+ * one name on two chassis stay apart. */
+static json_t *chassis_of(const char *uri) {
+  const char *p = uri ? strstr(uri, "/Chassis/") : NULL;
+  if (!p)
+    return json_null();
+  p += strlen("/Chassis/");
+  size_t n = strcspn(p, "/");
+  return n ? json_stringn(p, n) : json_null();
+}
+
+/* Names are how findings and alarms tell sensors (and supplies) apart: a
+ * name that two members of `key` share, on different chassis, gets its
+ * chassis appended ("CPU Temp (Blade1)"). Done once everything is read,
+ * so the result does not depend on the order answers came in. */
+static void qualify_names(json_t *snap, const char *key) {
+  json_t *arr = json_object_get(snap, key), *counts = json_object();
+  json_t *x;
+  size_t i;
+  json_array_foreach(arr, i, x) {
+    const char *name = str(x, "name");
+    if (name)
+      json_object_set_new(
+          counts, name,
+          json_integer(json_integer_value(json_object_get(counts, name)) + 1));
+  }
+  json_array_foreach(arr, i, x) {
+    const char *name = str(x, "name"), *ch = str(x, "chassis");
+    if (!name || !ch || json_integer_value(json_object_get(counts, name)) < 2)
+      continue;
+    char buf[300];
+    snprintf(buf, sizeof(buf), "%s (%s)", name, ch);
+    json_object_set_new(x, "name", json_string(buf));
+  }
+  json_decref(counts);
+}
+
 static json_t *sensor(json_t *s, const char *kind, const char *reading_key,
                       const char *unit) {
   json_t *st = json_object_get(s, "Status");
@@ -189,21 +230,25 @@ static int absent(json_t *o) {
   return state && strcmp(state, "Absent") == 0;
 }
 
-static void add_sensors(ed__cjob_t *j, json_t *doc, const char *array,
-                        const char *kind, const char *reading_key,
-                        const char *unit) {
+static void add_sensors(ed__cjob_t *j, json_t *doc, const char *uri,
+                        const char *array, const char *kind,
+                        const char *reading_key, const char *unit) {
   json_t *list = json_object_get(doc, array);
   for (size_t i = 0; i < json_array_size(list); i++) {
     json_t *s = json_array_get(list, i);
-    if (!absent(s))
-      ed__cjob_append(j, "sensors", sensor(s, kind, reading_key, unit));
+    if (absent(s))
+      continue;
+    json_t *item = sensor(s, kind, reading_key, unit);
+    json_object_set_new(item, "chassis", chassis_of(uri));
+    ed__cjob_append(j, "sensors", item);
   }
 }
 
 static void thermal_cb(ed__cjob_t *j, const ed_probe_outcome_t *o, void *ctx) {
   json_t *doc = body(j, o, ctx);
-  add_sensors(j, doc, "Temperatures", "temperature", "ReadingCelsius", "C");
-  add_sensors(j, doc, "Fans", "fan", "Reading", "RPM");
+  add_sensors(j, doc, ctx, "Temperatures", "temperature", "ReadingCelsius",
+              "C");
+  add_sensors(j, doc, ctx, "Fans", "fan", "Reading", "RPM");
   json_decref(doc);
 }
 
@@ -220,12 +265,126 @@ static json_t *status_item(json_t *o) {
 static void power_cb(ed__cjob_t *j, const ed_probe_outcome_t *o, void *ctx) {
   json_t *doc = body(j, o, ctx);
   json_t *psus = json_object_get(doc, "PowerSupplies");
-  for (size_t i = 0; i < json_array_size(psus); i++)
-    ed__cjob_append(j, "psus", status_item(json_array_get(psus, i)));
+  for (size_t i = 0; i < json_array_size(psus); i++) {
+    json_t *item = status_item(json_array_get(psus, i));
+    json_object_set_new(item, "chassis", chassis_of(ctx));
+    ed__cjob_append(j, "psus", item);
+  }
   json_t *red = json_object_get(doc, "Redundancy");
   for (size_t i = 0; i < json_array_size(red); i++)
     ed__cjob_append(j, "redundancy", status_item(json_array_get(red, i)));
-  add_sensors(j, doc, "Voltages", "voltage", "ReadingVolts", "V");
+  add_sensors(j, doc, ctx, "Voltages", "voltage", "ReadingVolts", "V");
+  json_decref(doc);
+}
+
+/* ---- chassis, newer generation: Sensors and PowerSubsystem --------------
+ * Services since 2021 publish each sensor as its own resource (reading,
+ * units, thresholds by kind) and the power supplies under PowerSubsystem;
+ * many publish only these. Where a chassis has them they are read instead
+ * of Thermal/Power, so that no sensor is counted twice. */
+
+/* The kind and unit of a Sensor resource, from ReadingType or, failing it,
+ * ReadingUnits (UCUM: "Cel", "RPM", "V", "%"). */
+static void sensor_kind(json_t *s, const char **kind, const char **unit) {
+  const char *type = str(s, "ReadingType"), *units = str(s, "ReadingUnits");
+  const char *ctx = str(s, "PhysicalContext");
+  *unit = units ? units : "";
+  if ((type && !strcmp(type, "Temperature")) ||
+      (units && !strcmp(units, "Cel")))
+    *kind = "temperature", *unit = "C";
+  else if ((type && !strcmp(type, "Rotational")) ||
+           (units && !strcmp(units, "RPM")) || (ctx && !strcmp(ctx, "Fan")) ||
+           ((type && !strcmp(type, "Percent")) &&
+            strstr(str(s, "Id") ? str(s, "Id") : "", "Fan")))
+    *kind = "fan";
+  else if ((type && !strcmp(type, "Voltage")) || (units && !strcmp(units, "V")))
+    *kind = "voltage";
+  else
+    *kind = "other";
+}
+
+static json_t *threshold(json_t *t, const char *a, const char *b) {
+  json_t *v = json_object_get(json_object_get(t, a), "Reading");
+  if (!json_is_number(v) && b)
+    v = json_object_get(json_object_get(t, b), "Reading");
+  return json_is_number(v) ? json_real(json_number_value(v)) : json_null();
+}
+
+static void sensor_cb(ed__cjob_t *j, const ed_probe_outcome_t *o, void *ctx) {
+  json_t *s = body(j, o, ctx);
+  if (!s || absent(s)) {
+    json_decref(s);
+    return;
+  }
+  const char *kind, *unit;
+  sensor_kind(s, &kind, &unit);
+  json_t *t = json_object_get(s, "Thresholds");
+  ed__cjob_append(
+      j, "sensors",
+      json_pack("{s:o,s:s,s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:o}", "name",
+                str_or_null(s, "Name"), "kind", kind, "reading",
+                num_or_null(s, "Reading"), "unit", unit, "upper_warning",
+                threshold(t, "UpperCaution", NULL), "upper_critical",
+                threshold(t, "UpperCritical", "UpperFatal"), "lower_warning",
+                threshold(t, "LowerCaution", NULL), "lower_critical",
+                threshold(t, "LowerCritical", "LowerFatal"), "health",
+                str_or_null(json_object_get(s, "Status"), "Health"), "chassis",
+                chassis_of(ctx)));
+  json_decref(s);
+}
+
+static void psu_cb(ed__cjob_t *j, const ed_probe_outcome_t *o, void *ctx) {
+  json_t *doc = body(j, o, ctx);
+  if (doc) {
+    json_t *item = status_item(doc);
+    json_object_set_new(item, "chassis", chassis_of(ctx));
+    ed__cjob_append(j, "psus", item);
+  }
+  json_decref(doc);
+}
+
+/* Each member of a collection (Sensors, PowerSupplies), up to max, read
+ * with cb and remembered as a leaf of `kind` for the next collections. */
+static void members_cb(ed__cjob_t *j, const ed_probe_outcome_t *o, void *ctx,
+                       const char *kind, ed__cjob_cb cb, size_t max) {
+  json_t *doc = body(j, o, ctx);
+  json_t *members = json_object_get(doc, "Members");
+  for (size_t i = 0; i < json_array_size(members) && i < max; i++) {
+    const char *uri = str(json_array_get(members, i), "@odata.id");
+    if (!uri)
+      continue;
+    remember_leaf(j, uri, kind);
+    get(j, uri, cb, strdup(uri), free);
+  }
+  json_decref(doc);
+}
+
+static void sensors_cb(ed__cjob_t *j, const ed_probe_outcome_t *o, void *ctx) {
+  members_cb(j, o, ctx, "sensor", sensor_cb, MAX_SENSORS);
+}
+
+static void psus_cb(ed__cjob_t *j, const ed_probe_outcome_t *o, void *ctx) {
+  members_cb(j, o, ctx, "psu", psu_cb, MAX_MEMBERS);
+}
+
+/* PowerSubsystem: its redundancy groups inline, its supplies behind a
+ * link. Remembered as a leaf itself: the groups change. */
+static void power_subsystem_cb(ed__cjob_t *j, const ed_probe_outcome_t *o,
+                               void *ctx) {
+  json_t *doc = body(j, o, ctx);
+  json_t *red = json_object_get(doc, "PowerSupplyRedundancy");
+  for (size_t i = 0; i < json_array_size(red); i++) {
+    json_t *g = json_array_get(red, i);
+    json_t *item = status_item(g);
+    if (json_is_null(json_object_get(item, "name")) && str(g, "RedundancyType"))
+      json_object_set_new(item, "name", json_string(str(g, "RedundancyType")));
+    if (str(g, "RedundancyType"))
+      json_object_set_new(item, "mode", json_string(str(g, "RedundancyType")));
+    ed__cjob_append(j, "redundancy", item);
+  }
+  const char *psus = link_of(doc, "PowerSupplies");
+  if (psus && !j->replay)
+    get(j, psus, psus_cb, strdup(psus), free);
   json_decref(doc);
 }
 
@@ -268,8 +427,16 @@ static void clock_offset(ed__cjob_t *j, const ed_probe_outcome_t *o,
 static void follow_links(ed__cjob_t *j, kind_t kind, json_t *doc) {
   const char *logs = link_of(doc, "LogServices");
   if (kind == KIND_CHASSIS) {
-    const char *thermal = link_of(doc, "Thermal");
-    const char *power = link_of(doc, "Power");
+    const char *sensors = link_of(doc, "Sensors");
+    const char *subsystem = link_of(doc, "PowerSubsystem");
+    const char *thermal = sensors ? NULL : link_of(doc, "Thermal");
+    const char *power = subsystem ? NULL : link_of(doc, "Power");
+    if (sensors)
+      get(j, sensors, sensors_cb, strdup(sensors), free);
+    if (subsystem) {
+      remember_leaf(j, subsystem, "power_subsystem");
+      get(j, subsystem, power_subsystem_cb, strdup(subsystem), free);
+    }
     if (thermal) {
       remember_leaf(j, thermal, "thermal");
       get(j, thermal, thermal_cb, strdup(thermal), free);
@@ -351,6 +518,12 @@ static int replay_leaves(ed__cjob_t *j) {
       get(j, uri, thermal_cb, strdup(uri), free);
     else if (strcmp(kind, "power") == 0)
       get(j, uri, power_cb, strdup(uri), free);
+    else if (strcmp(kind, "sensor") == 0)
+      get(j, uri, sensor_cb, strdup(uri), free);
+    else if (strcmp(kind, "psu") == 0)
+      get(j, uri, psu_cb, strdup(uri), free);
+    else if (strcmp(kind, "power_subsystem") == 0)
+      get(j, uri, power_subsystem_cb, strdup(uri), free);
     else if (strcmp(kind, "entries") == 0 && j->o.log_entries > 0)
       get(j, uri, entries_cb, strdup(uri), free);
     for (int k = 0; k < 3; k++)
@@ -386,8 +559,23 @@ static void root_cb(ed__cjob_t *j, const ed_probe_outcome_t *o, void *ctx) {
   json_decref(doc);
 }
 
+/* Without these read, the device is not known to be ready. */
+static const ed__cpart_t required[] = {{"health", "health"},
+                                       {"power", "power"},
+                                       {"sensors", "sensors"},
+                                       {NULL, NULL}};
+
+/* At the end: names made unique, then the memo. */
+static void last_words(void *arg) {
+  ed__cjob_t *j = arg;
+  qualify_names(j->snap, "sensors");
+  qualify_names(j->snap, "psus");
+  memo_commit(j);
+}
+
 void ed__collect_redfish(ed__cjob_t *j) {
+  j->required = required;
   j->driver = j;
-  j->driver_free = memo_commit;
+  j->driver_free = last_words;
   get(j, ROOT, root_cb, NULL, NULL);
 }

@@ -120,6 +120,11 @@ static void first_cb(ed__cjob_t *j, const ed_probe_outcome_t *o, void *ctx) {
         "stdout", failed_units_cb);
 }
 
+/* Without these read, the device is not known to be ready. */
+static const ed__cpart_t required[] = {
+    {"disks", "disks"}, {"failed units", "failed_units"}, {NULL, NULL}};
+
 void ed__collect_ssh(ed__cjob_t *j) {
+  j->required = required;
   check(j, "response time", "true", "stdout", first_cb);
 }

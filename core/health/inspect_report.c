@@ -241,6 +241,34 @@ static void device_sensors(json_t *doc, const json_t *snap) {
     json_decref(rows);
 }
 
+/* "read: health 3, power on, sensors 9": what the inspection read of each
+ * part a ready verdict needs (the snapshot's "read"), first in a device's
+ * list, so that a reader sees at once what the verdict rests on. */
+static void read_line(json_t *items, const json_t *snap) {
+  const json_t *read = json_object_get(snap, "read");
+  if (!json_is_object(read))
+    return;
+  char line[300];
+  size_t off = (size_t)snprintf(line, sizeof(line), "read:");
+  const char *k;
+  const json_t *v;
+  json_object_foreach((json_t *)read, k, v) {
+    if (off >= sizeof(line))
+      break;
+    if (json_is_null(v))
+      off += (size_t)snprintf(line + off, sizeof(line) - off, " %s none,", k);
+    else if (json_is_string(v))
+      off += (size_t)snprintf(line + off, sizeof(line) - off, " %s %s,", k,
+                              json_string_value(v));
+    else
+      off += (size_t)snprintf(line + off, sizeof(line) - off, " %s %lld,", k,
+                              (long long)json_integer_value(v));
+  }
+  if (off < sizeof(line) && line[off - 1] == ',')
+    line[off - 1] = '\0';
+  json_array_append_new(items, json_string(line));
+}
+
 static void device_detail(json_t *doc, const json_t *snap) {
   char h[200];
   snprintf(h, sizeof(h), "Device %s", s_of(snap, "device"));
@@ -256,6 +284,7 @@ static void device_detail(json_t *doc, const json_t *snap) {
   json_t *items = json_array();
   json_t *x;
   size_t i;
+  read_line(items, snap);
   json_array_foreach(json_object_get(snap, "health"), i, x) {
     char line[300];
     snprintf(line, sizeof(line), "%s %s: health %s, rollup %s, %s",

@@ -159,6 +159,12 @@ static int sensor_level(json_t *s, double *reading, double *limit) {
            : strcmp(s_of(s, "health"), "Warning") == 0 ? 1
                                                        : 0;
   *reading = r;
+  /* An enabled fan that does not turn has failed, whether or not the BMC
+   * publishes a lower threshold or flags its health. */
+  if (strcmp(s_of(s, "kind"), "fan") == 0 && r <= 0) {
+    *limit = NAN;
+    return 2;
+  }
   if ((num(s, "upper_critical", &t) && r >= t) ||
       (num(s, "lower_critical", &t) && r <= t)) {
     *limit = t;
@@ -182,7 +188,10 @@ static void sensor_rule(ed__rule_ctx_t *c, json_t *snap, int want) {
     double reading = NAN, limit = NAN;
     if (sensor_level(s, &reading, &limit) != want)
       continue;
-    if (isnan(limit))
+    if (isnan(limit) && !strcmp(s_of(s, "kind"), "fan") && reading <= 0)
+      emit(c, snap, "%s reads %g %s: the fan has stopped", s_of(s, "name"),
+           reading, s_of(s, "unit"));
+    else if (isnan(limit))
       emit(c, snap, "%s: health %s", s_of(s, "name"), s_of(s, "health"));
     else
       emit(c, snap, "%s reads %g %s, threshold %g", s_of(s, "name"), reading,
@@ -375,6 +384,11 @@ const ed__rule_def_t ed__rules_builtin[] = {
      "before the event: a device that cannot be reached cannot be recovered "
      "remotely.",
      "{}", r_unreachable, NULL},
+    {"unread", ED_SEV_CRITICAL, "Part of the device could not be read",
+     "Check the account's privileges and the device's interface: a part "
+     "that was refused, failed or returned nothing is an unknown, and a "
+     "device is only ready when its health, power and sensors were read.",
+     "{}", r_unread, NULL},
     {"health-critical", ED_SEV_CRITICAL, "Component in critical health",
      "Find the failed part (the component's log and sub-resources) and "
      "repair or replace it before the event.",
@@ -433,10 +447,6 @@ const ed__rule_def_t ed__rules_builtin[] = {
      "Enable and check NTP (timedatectl, chronyc).", "{}", r_time_sync, NULL},
     {"log-warning", ED_SEV_NOTICE, "Warning events logged recently",
      "Review the entries.", "{\"window\": \"24h\"}", r_log_warning, NULL},
-    {"unread", ED_SEV_NOTICE, "Part of the device could not be read",
-     "Check the account's privileges and the device's interface; an "
-     "unread part is an unknown.",
-     "{}", r_unread, NULL},
 };
 const size_t ed__rules_nbuiltin =
     sizeof(ed__rules_builtin) / sizeof(ed__rules_builtin[0]);

@@ -84,3 +84,28 @@ want=[("db-02","sensor-margin"),("web-01","health-critical"),
       ("web-03","firmware-outlier")]
 assert got==want, got' "$WORK/lab/inspection.json" || fail "scenarios/lab-fleet.json"
 pass "inspect reports bad input precisely and applies its rules"
+
+# A BMC whose reads are all refused (auth "none" against a simulated BMC
+# that needs credentials; only the service root answers) is never called
+# ready: each refused part and each part that returned nothing is a
+# critical "unread" finding, and the report says what was read.
+cat >"$WORK/refused.json" <<'JSON'
+{ "name": "refused", "devices": { "s1": { "driver": "redfish", "auth": "none", "sim": {} } } }
+JSON
+expect_status 1 "$EVENTDRILL" inspect "$WORK/refused.json" --out "$WORK/refused-out" --quiet
+$PY - "$WORK/refused-out/inspection.json" <<'PYEOF' || fail "refused reads called ready"
+import json, sys
+d = json.load(open(sys.argv[1]))
+un = [f for f in d["findings"] if f["rule"] == "unread"]
+assert un and all(f["severity"] == "critical" for f in un), d["findings"]
+assert any("auth 401" in f["detail"] for f in un), un
+for part in ("health", "power", "sensors"):
+    assert any(f["detail"] == part + ": nothing read" for f in un), (part, un)
+s, = d["snapshots"]
+assert s["read"] == {"health": None, "power": None, "sensors": None}, s["read"]
+assert d["counts"]["critical"] >= 4, d["counts"]
+PYEOF
+grep -q "not ready" "$WORK/refused-out/inspection.md" || fail "the report does not say not ready"
+grep -q -- "- read: health none, power none, sensors none" "$WORK/refused-out/inspection.md" ||
+  fail "the report does not say what was read"
+pass "refused reads: not ready, each unread part a critical finding"
