@@ -1,3 +1,4 @@
 ed_integration_test(inspect_fleet inspect_fleet.sh)
 ed_integration_test(inspect_errors inspect_errors.sh)
 ed_integration_test(inspect_ssh inspect_ssh.sh)
+ed_integration_test(inspect_escapes inspect_escapes.sh)
