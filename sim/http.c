@@ -39,6 +39,7 @@ static ed__http_req_t *slot_get(ed__http_conn_t *c) {
   s->status = 0;
   s->has_worker = 0;
   s->live = 0;
+  s->held = 0;
   memset(&s->r, 0, sizeof(s->r));
   memset(&s->wait, 0, sizeof(s->wait));
   return s;
@@ -328,11 +329,23 @@ static void stop_reading(ed__http_conn_t *c) {
   }
 }
 
+int ed__http_conn_holds(const ed__http_conn_t *c) {
+  for (const ed__http_req_t *s = c->head; s; s = s->next)
+    if (s->state == SLOT_PENDING && s->held)
+      return 1;
+  return 0;
+}
+
+/* The peer finished sending. Answers still due go out first; but a held
+ * request will never be answered, and its client has gone (a client that
+ * waits for an answer does not close its side): close now, or the socket
+ * stays in CLOSE_WAIT for the life of the process. */
 static void on_eof(ed__http_conn_t *c) {
   stop_reading(c);
   c->eof = 1;
   c->no_more = 1;
-  if (c->head == NULL && !c->writing && c->out.len == 0)
+  if ((c->head == NULL && !c->writing && c->out.len == 0) ||
+      ed__http_conn_holds(c))
     conn_close(c, 0);
 }
 

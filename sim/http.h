@@ -59,6 +59,10 @@ struct ed__http_req_s {
   ed__decision_t fate;
   uint8_t has_worker; /* holds one of the BMC's workers */
   uint8_t live;       /* counted in its BMC's in-flight requests */
+  /* Set by the handler for a request it will never answer (a hang): the
+   * connection closes as soon as the client finishes sending (it gave up),
+   * instead of holding its socket half-closed for ever. */
+  uint8_t held;
   /* private */
   uint8_t state; /* free, parsing, pending, ready */
   uint8_t keep_alive;
@@ -117,6 +121,9 @@ int ed__http_respond(ed__http_req_t *req, const ed__sim_response_t *resp);
 
 /* The slot's timer (initialised on first use; timer->data is req). */
 uv_timer_t *ed__http_req_timer(ed__http_req_t *req);
+
+/* Whether c holds a request its handler marked as held. */
+int ed__http_conn_holds(const ed__http_conn_t *c);
 
 /* Close gracefully (abort what is pending) or with a TCP reset. */
 void ed__http_conn_close(ed__http_conn_t *c);

@@ -6,6 +6,7 @@
 #include "sim.h"
 
 #include <arpa/inet.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,7 @@ typedef struct bmc_s {
   ed__knobs_t knobs;
   ed__gate_t gate;
   uint64_t rng;
-  uint64_t served, errors, resets, hangs;
+  uint64_t served, errors, resets, hangs, refused;
   uint32_t in_flight;
   uint32_t index;
   uint32_t addr;
@@ -48,7 +49,11 @@ struct ed_sim_s {
   bmc_t *bmcs;
   size_t n;
   ed__control_t *control;
-  size_t open; /* listeners, timers, connections, control not yet closed */
+  size_t open;      /* listeners, timers, connections, control not yet closed */
+  size_t conns;     /* BMC connections open */
+  size_t max_conns; /* at most, so descriptors remain for the rest */
+  uint64_t refused; /* connections refused at the limit */
+  int at_limit;     /* refusing now (said once on stderr) */
   int closing;
   void (*close_cb)(void *arg);
   void *close_arg;
@@ -207,6 +212,7 @@ static void on_request(void *owner, ed__http_req_t *req) {
   ed__knobs_decide(&b->knobs, &b->rng, &req->fate);
   if (req->fate.action == ED__ACT_HANG) {
     b->hangs++;
+    req->held = 1; /* closed when its client gives up or the hang ends */
     if (b->sim->cfg.access_log)
       access_log(b, req, 0, "hang");
     return; /* counted in flight until its connection goes */
@@ -242,6 +248,14 @@ static void on_refused(void *owner, ed__http_req_t *req, int status) {
 
 static void on_conn_close(void *owner, ed__http_conn_t *c) {
   bmc_t *b = owner;
+  b->sim->conns--;
+  if (b->sim->at_limit && b->sim->conns < b->sim->max_conns) {
+    b->sim->at_limit = 0;
+    fprintf(stderr,
+            "eventdrill-sim: below the connection limit again (%zu open); "
+            "accepting\n",
+            b->sim->conns);
+  }
   if (c->prev)
     c->prev->next = c->next;
   else
@@ -251,13 +265,76 @@ static void on_conn_close(void *owner, ed__http_conn_t *c) {
   one_closed(b->sim);
 }
 
+/* A connection refused at the limit: accepted (libuv would otherwise
+ * retry it at once, for ever), told 503 when it is plain HTTP, closed. */
+typedef struct refused_s {
+  uv_tcp_t tcp;
+  ed_sim_t *sim;
+} refused_t;
+
+static void refused_closed(uv_handle_t *h) {
+  refused_t *r = h->data;
+  ed_sim_t *sim = r->sim;
+  free(r);
+  one_closed(sim);
+}
+
+static const char busy_answer[] =
+    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
+    "Retry-After: 1\r\nConnection: close\r\nContent-Length: 48\r\n\r\n"
+    "eventdrill-sim: too many connections; try again\n";
+
+static void refuse(bmc_t *b, uv_stream_t *server) {
+  ed_sim_t *sim = b->sim;
+  b->refused++;
+  sim->refused++;
+  if (!sim->at_limit) {
+    sim->at_limit = 1;
+    fprintf(stderr,
+            "eventdrill-sim: %zu connections open, the limit for %zu file "
+            "descriptors: refusing new ones with 503 until some close\n",
+            sim->conns, sim->max_conns);
+  }
+  refused_t *r = malloc(sizeof(*r));
+  if (!r)
+    return;
+  r->sim = sim;
+  uv_tcp_init(sim->loop, &r->tcp);
+  r->tcp.data = r;
+  sim->open++;
+  if (uv_accept(server, (uv_stream_t *)&r->tcp) == 0 && !sim->tls) {
+    uv_buf_t buf = uv_buf_init((char *)busy_answer, sizeof(busy_answer) - 1);
+    uv_try_write((uv_stream_t *)&r->tcp, &buf, 1);
+  }
+  uv_close((uv_handle_t *)&r->tcp, refused_closed);
+}
+
 static void on_connection(uv_stream_t *server, int status) {
   bmc_t *b = server->data;
   ed__http_conn_t *c;
+  if (status == UV_EMFILE || status == UV_ENFILE) {
+    /* Out of descriptors all the same (libuv closed the connection): say
+     * so, and count it as refused. */
+    b->refused++;
+    b->sim->refused++;
+    if (!b->sim->at_limit) {
+      b->sim->at_limit = 1;
+      fprintf(stderr,
+              "eventdrill-sim: out of file descriptors (%s): "
+              "refusing new connections until some close\n",
+              uv_strerror(status));
+    }
+    return;
+  }
   if (status < 0 || b->sim->closing)
     return;
+  if (b->sim->conns >= b->sim->max_conns) {
+    refuse(b, server);
+    return;
+  }
   if (ed__http_accept(server, b->sim->tls, &bmc_handler, b, &c) < 0)
     return;
+  b->sim->conns++;
   c->prev = NULL;
   c->next = b->conns;
   if (b->conns)
@@ -418,6 +495,16 @@ static int apply_one(bmc_t *b, const apply_t *a) {
     ed__waiter_t *w;
     while ((w = ed__gate_admit(&b->gate, b->knobs.capacity)))
       start_service(b, req_of(w));
+    /* The hang is over: what it held is let go (closed), since its client
+     * has long stopped waiting for an answer. */
+    if (b->knobs.hang_rate <= 0) {
+      ed__http_conn_t *k = b->conns, *next;
+      for (; k; k = next) {
+        next = k->next;
+        if (ed__http_conn_holds(k))
+          ed__http_conn_close(k);
+      }
+    }
   } else if (c->op == ED__OP_DOWN) {
     rc = bmc_down(b, c->ms);
   } else if (c->op == ED__OP_UP) {
@@ -491,13 +578,14 @@ static int apply_changes(ed_sim_t *sim, int phase, char *errbuf,
 static json_t *bmc_status(bmc_t *b) {
   int64_t now = (int64_t)uv_now(b->sim->loop);
   return json_pack(
-      "{s:I,s:s,s:b,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o}", "index",
+      "{s:I,s:s,s:b,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o}", "index",
       (json_int_t)b->index, "url", b->url, "up", b->listener != NULL, "power",
       ed__service_power_state(b->svc, now), "in_flight",
       (json_int_t)b->in_flight, "busy", (json_int_t)b->gate.busy, "queued",
       (json_int_t)b->gate.queued, "served", (json_int_t)b->served, "errors",
       (json_int_t)b->errors, "resets", (json_int_t)b->resets, "hangs",
-      (json_int_t)b->hangs, "knobs", ed__knobs_to_json(&b->knobs));
+      (json_int_t)b->hangs, "refused", (json_int_t)b->refused, "knobs",
+      ed__knobs_to_json(&b->knobs));
 }
 
 json_t *ed_sim_status(ed_sim_t *sim) {
@@ -510,7 +598,11 @@ json_t *ed_sim_status(ed_sim_t *sim) {
       return NULL;
     }
   }
-  return json_pack("{s:I,s:o}", "count", (json_int_t)sim->n, "bmcs", arr);
+  return json_pack("{s:I,s:{s:I,s:I,s:b,s:I},s:o}", "count", (json_int_t)sim->n,
+                   "connections", "open", (json_int_t)sim->conns, "limit",
+                   (json_int_t)sim->max_conns, "at_limit",
+                   sim->conns >= sim->max_conns, "refused",
+                   (json_int_t)sim->refused, "bmcs", arr);
 }
 
 const char *ed_sim_control_url(const ed_sim_t *sim) {
@@ -582,9 +674,16 @@ int ed_sim_create(uv_loop_t *loop, const json_t *config, const char *origin,
   return 0;
 }
 
-/* Every BMC holds a listening socket: make room for them and for clients. */
-static int raise_nofile(size_t need, char *errbuf, size_t errlen) {
+/* Descriptors kept for what is not a BMC connection: the standard
+ * streams, libuv's own, the control channel and its clients, files read. */
+#define RESERVED_FDS 32
+
+/* Every BMC holds a listening socket: make room for them and for clients.
+ * Sets the connection limit from what the descriptor limit leaves. */
+static int raise_nofile(ed_sim_t *sim, size_t need, char *errbuf,
+                        size_t errlen) {
   struct rlimit rl;
+  sim->max_conns = SIZE_MAX;
   if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
     return 0;
   if (rl.rlim_cur < rl.rlim_max) {
@@ -598,11 +697,13 @@ static int raise_nofile(size_t need, char *errbuf, size_t errlen) {
              need - 64, need, (unsigned long long)rl.rlim_cur);
     return ED_ERANGE;
   }
+  if (rl.rlim_cur != RLIM_INFINITY)
+    sim->max_conns = (size_t)rl.rlim_cur - sim->n - RESERVED_FDS;
   return 0;
 }
 
 int ed_sim_start(ed_sim_t *sim, char *errbuf, size_t errlen) {
-  int rc = raise_nofile(sim->n + 64, errbuf, errlen);
+  int rc = raise_nofile(sim, sim->n + 64, errbuf, errlen);
   for (size_t i = 0; rc == 0 && i < sim->n; i++)
     rc = bmc_listen(&sim->bmcs[i], errbuf, errlen);
   /* Outages among the changes close what was just opened: no connection

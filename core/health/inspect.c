@@ -18,6 +18,7 @@
 #include "report.h"
 #include "resultsdir.h"
 #include "rules.h"
+#include "textsafe.h"
 
 enum { EXIT_OK = 0, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_FAILED };
 
@@ -87,10 +88,18 @@ static int select_devices(insp_t *x) {
 static void launch(insp_t *x);
 static void finish(insp_t *x);
 
+/* s escaped for the terminal into buf: what a device sent is shown, never
+ * obeyed (textsafe.h). */
+static const char *tty(char *buf, size_t len, const char *s) {
+  ed_text_escape_terminal(buf, len, s);
+  return buf;
+}
+
 static void progress(const insp_t *x, const json_t *s) {
   if (x->o.quiet)
     return;
-  const char *dev = json_string_value(json_object_get(s, "device"));
+  char dev[256], why[1024];
+  tty(dev, sizeof(dev), json_string_value(json_object_get(s, "device")));
   if (json_is_true(json_object_get(s, "reachable")))
     fprintf(stderr, "[%zu/%zu] %s: read (%lld requests, %.0f ms)\n", x->done,
             x->ndevices, dev,
@@ -99,8 +108,9 @@ static void progress(const insp_t *x, const json_t *s) {
   else
     fprintf(stderr, "[%zu/%zu] %s: unreachable: %s\n", x->done, x->ndevices,
             dev,
-            json_string_value(
-                json_object_get(json_object_get(s, "error"), "detail")));
+            tty(why, sizeof(why),
+                json_string_value(
+                    json_object_get(json_object_get(s, "error"), "detail"))));
 }
 
 typedef struct slot_s {
@@ -262,11 +272,15 @@ static void print_findings(const json_t *findings, FILE *out) {
   if (json_array_size(findings) == 0)
     fprintf(out, "no finding: every rule passed on every device\n");
   json_array_foreach((json_t *)findings, i, f) {
-    fprintf(out, "%-8s  %-16s  %s: %s\n",
-            json_string_value(json_object_get(f, "severity")),
-            json_string_value(json_object_get(f, "device")),
-            json_string_value(json_object_get(f, "title")),
-            json_string_value(json_object_get(f, "detail")));
+    char dev[256], title[512], detail[2048];
+    fprintf(
+        out, "%-8s  %-16s  %s: %s\n",
+        json_string_value(json_object_get(f, "severity")),
+        tty(dev, sizeof(dev), json_string_value(json_object_get(f, "device"))),
+        tty(title, sizeof(title),
+            json_string_value(json_object_get(f, "title"))),
+        tty(detail, sizeof(detail),
+            json_string_value(json_object_get(f, "detail"))));
   }
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "textsafe.h"
 #include "view_internal.h"
 
 #define MAX_ROWS 512
@@ -21,11 +22,13 @@ static void line(int y, attr_t attr, const char *fmt, ...) {
   getmaxyx(stdscr, h, w);
   if (y < 0 || y >= h || w <= 0)
     return;
-  char buf[1024];
+  char raw[1024], buf[1024];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(buf, sizeof(buf), fmt, ap);
+  vsnprintf(raw, sizeof(raw), fmt, ap);
   va_end(ap);
+  /* Device text (names, error details, values) is shown, never obeyed. */
+  ed_text_escape_terminal(buf, sizeof(buf), raw);
   move(y, 0);
   clrtoeol();
   attron(attr);

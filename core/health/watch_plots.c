@@ -17,9 +17,10 @@
 /* The same script body drawn twice: SVG for the HTML, PNG for the rest. */
 static void both(FILE *f, const char *name, const char *body) {
   fprintf(f,
-          "set terminal svg size 1000,420 dynamic font 'sans,11' background "
-          "'#ffffff'\nset output '%s.svg'\n%sset terminal pngcairo size "
-          "1000,420 font ',10'\nset output '%s.png'\nreplot\n",
+          "set terminal svg noenhanced size 1000,420 dynamic font 'sans,11' "
+          "background '#ffffff'\nset output '%s.svg'\n%sset terminal "
+          "pngcairo noenhanced size 1000,420 font ',10'\nset output "
+          "'%s.png'\nreplot\n",
           name, body, name);
 }
 
@@ -31,8 +32,10 @@ static int latency_plot(const char *pdir, const json_t *m) {
   FILE *d = ed_plot_open(pdir, "watch-latency.dat");
   if (!d)
     return ED_EIO;
-  fprintf(d, "# t_s p50_ms (one block per device; a blank line where "
-             "it was unreachable)\n");
+  /* An unreachable poll is a NaN row, never a blank line: two blank lines
+   * in a row would start a new block and shift every device after it. */
+  fprintf(d, "# t_s p50_ms (one block per device, in the order of the "
+             "fleet; NaN where it was unreachable)\n");
   const json_t *devs = json_object_get(json_object_get(m, "start"), "devices");
   const json_t *series = json_object_get(m, "series");
   size_t i, k;
@@ -40,20 +43,19 @@ static int latency_plot(const char *pdir, const json_t *m) {
   json_array_foreach(devs, i, dv) {
     fprintf(d, "%s# %s\n", i ? "\n\n" : "",
             json_string_value(json_object_get(dv, "name")));
-    int any = 0;
+    int rows = 0;
     json_array_foreach(
         json_object_get(series, json_string_value(json_object_get(dv, "name"))),
         k, pt) {
       double p50 = json_number_value(json_array_get(pt, 1));
-      if (p50 >= 0) {
-        fprintf(d, "%.3f %.3f\n", json_number_value(json_array_get(pt, 0)),
-                p50);
-        any = 1;
-      } else if (any) {
-        fputc('\n', d); /* unreachable: a gap in the line */
-      }
+      fprintf(d, "%.3f ", json_number_value(json_array_get(pt, 0)));
+      if (p50 >= 0)
+        fprintf(d, "%.3f\n", p50);
+      else
+        fprintf(d, "NaN\n"); /* unreachable: a gap in the line */
+      rows++;
     }
-    if (!any)
+    if (!rows)
       fprintf(d, "0 NaN\n"); /* keeps the block's index */
   }
   fclose(d);
@@ -91,11 +93,8 @@ static int latency_plot(const char *pdir, const json_t *m) {
   size_t at = (size_t)snprintf(body, sizeof(body), "plot ");
   json_array_foreach(devs, i, dv) {
     char title[128];
-    snprintf(title, sizeof(title), "%s",
-             json_string_value(json_object_get(dv, "name")));
-    for (char *c = title; *c; c++)
-      if (*c == '\'' || *c == '\\')
-        *c = '_';
+    ed_plot_title(title, sizeof(title),
+                  json_string_value(json_object_get(dv, "name")));
     int w = snprintf(body + at, sizeof(body) - at,
                      "%s'watch-latency.dat' index %zu using 1:2 with "
                      "linespoints pt 7 ps 0.4 title '%s'",

@@ -39,5 +39,8 @@ int ed_plots_gnuplot(const char *cwd, const char *script);
 FILE *ed_plot_open(const char *pdir, const char *name);
 /* Write s as a gnuplot single-quoted string, without what could end it. */
 void ed_plot_str(FILE *f, const char *s);
+/* Copy s into dst (len bytes, always terminated) for use inside a gnuplot
+ * single-quoted string: without what could end it. */
+void ed_plot_title(char *dst, size_t len, const char *s);
 
 #endif

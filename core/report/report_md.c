@@ -3,17 +3,20 @@
 #include <string.h>
 
 #include "report.h"
+#include "textsafe.h"
 
-/* Table cells: a pipe or a newline would break the row. */
+/* Text, which may come from a device, is data: its control characters
+ * and Markdown markup (a pipe that would break a row, <script>...) are
+ * escaped (textsafe.h). */
 static void cell(FILE *out, const char *s) {
-  for (; s && *s; s++) {
-    if (*s == '|')
-      fputs("\\|", out);
-    else if (*s == '\n')
-      fputc(' ', out);
-    else
-      fputc(*s, out);
-  }
+  ed_text_fputs_md(out, s);
+}
+
+static void text(FILE *out, const char *pre, const json_t *v,
+                 const char *post) {
+  fputs(pre, out);
+  ed_text_fputs_md(out, json_string_value(v));
+  fputs(post, out);
 }
 
 int ed__report_md(const json_t *doc, FILE *out) {
@@ -22,15 +25,15 @@ int ed__report_md(const json_t *doc, FILE *out) {
   json_array_foreach(doc, i, b) {
     json_t *v;
     if ((v = json_object_get(b, "title"))) {
-      fprintf(out, "# %s\n\n", json_string_value(v));
+      text(out, "# ", v, "\n\n");
     } else if ((v = json_object_get(b, "verdict"))) {
       fprintf(out, "**Verdict: %s**\n\n", json_string_value(v));
     } else if ((v = json_object_get(b, "h"))) {
-      fprintf(out, "## %s\n\n", json_string_value(v));
+      text(out, "## ", v, "\n\n");
     } else if ((v = json_object_get(b, "p"))) {
-      fprintf(out, "%s\n\n", json_string_value(v));
+      text(out, "", v, "\n\n");
     } else if ((v = json_object_get(b, "list"))) {
-      json_array_foreach(v, j, x) fprintf(out, "- %s\n", json_string_value(x));
+      json_array_foreach(v, j, x) text(out, "- ", x, "\n");
       fputc('\n', out);
     } else if ((v = json_object_get(b, "table"))) {
       const json_t *head = json_object_get(v, "head");

@@ -141,3 +141,61 @@ wait "$K" 2>/dev/null || true
 "$EVENTDRILL" report "$WORK/killed" >/dev/null || fail "no report of a killed watch"
 grep -q "INCOMPLETE WATCH" "$WORK/killed/report.md" || fail "killed watch not marked"
 pass "a killed watch leaves a journal the report reads (marked incomplete)"
+
+# ---- the latency plot: one block per device, in the fleet's order --------
+# bmc-a down for several polls in a row: its gaps must not split its block
+# and shift the devices after it.
+G=$WORK/gaps
+"$EVENTDRILL" watch fleet.json --interval 300ms --budget 100 --out "$G" \
+  >/dev/null 2>"$WORK/gaps.err" &
+WATCH=$!
+cleanup_hooks+=("kill -KILL $WATCH 2>/dev/null")
+count_polls() { # count_polls DEVICE REACHABLE
+  grep -c "\"ev\":\"poll\",.*\"device\":\"$1\",\"reachable\":$2" \
+    "$G/journal.jsonl" 2>/dev/null || true
+}
+wait_polls() { # wait_polls DEVICE REACHABLE COUNT
+  for _ in $(seq 1 200); do
+    [ "$(count_polls "$1" "$2")" -ge "$3" ] && return 0
+    sleep 0.05
+  done
+  fail "never $3 polls of $1 with reachable=$2: $(tail -3 "$WORK/gaps.err")"
+}
+wait_polls bmc-a true 1
+ctl /down '{"bmc": 0}'
+wait_polls bmc-a false 3
+ctl /up '{"bmc": 0}'
+wait_polls bmc-a true "$(($(count_polls bmc-a true) + 1))"
+kill -TERM "$WATCH"
+wait "$WATCH" || fail "the watch of the gaps did not end cleanly"
+"$EVENTDRILL" report "$G" >/dev/null || fail "no report of the gaps watch"
+$PY - "$G" <<'PYEOF' || fail "watch-latency plot data"
+import json, re, sys
+d = sys.argv[1]
+ev = [json.loads(l) for l in open(d + "/journal.jsonl")]
+devs = [x["name"] for x in ev[0]["devices"]]
+down = [e for e in ev if e["ev"] == "poll" and e["device"] == "bmc-a"
+        and not e["reachable"]]
+assert len(devs) == 3 and len(down) >= 3, (devs, len(down))
+text = open(d + "/plots/watch-latency.dat").read()
+body = text.split("\n", 1)[1]  # past the header comment
+chunks = re.split(r"\n\n\n", body.strip("\n"))
+assert len(chunks) == len(devs), ("blocks", len(chunks), "devices", devs)
+for dev, chunk in zip(devs, chunks):
+    lines = chunk.split("\n")
+    assert lines[0] == "# " + dev, (dev, lines[0])
+    assert "" not in lines, (dev, "a blank line splits the series")
+    rows = [l.split() for l in lines[1:]]
+    assert rows and all(len(r) == 2 for r in rows), (dev, rows[:3])
+a = [r.split() for r in chunks[0].split("\n")[1:]]
+assert sum(1 for r in a if r[1] == "NaN") >= len(down), (len(down), a)
+gp = open(d + "/plots/watch-latency.gp").read()
+terms = re.findall(r"^set terminal .*$", gp, re.M)
+assert len(terms) == 2 and all("noenhanced" in t for t in terms), terms
+for i, dev in enumerate(devs):
+    assert re.search(r"index %d using 1:2 [^,]* title '%s'" % (i, re.escape(dev)),
+                     gp), (i, dev)
+print("%d devices, %d blocks, %d unreachable polls as gaps" %
+      (len(devs), len(chunks), len(down)))
+PYEOF
+pass "watch-latency: one block per device, each labelled, gaps as NaN"

@@ -444,6 +444,92 @@ static void test_changes_at_start(void **state) {
   json_decref(st);
 }
 
+/* The fleet's status: its open connections, and BMC 0's hangs and
+ * requests in flight. */
+static void conn_status(fx_t *f, json_int_t *open, json_int_t *hangs,
+                        json_int_t *in_flight) {
+  json_t *st = ed_sim_status(f->sim);
+  json_t *b0 = json_array_get(json_object_get(st, "bmcs"), 0);
+  *open = json_integer_value(
+      json_object_get(json_object_get(st, "connections"), "open"));
+  *hangs = json_integer_value(json_object_get(b0, "hangs"));
+  *in_flight = json_integer_value(json_object_get(b0, "in_flight"));
+  json_decref(st);
+}
+
+static void tick_cb(uv_timer_t *t) {
+  (void)t;
+}
+
+/* Run the loop until BMC 0 has `open` connections and `hangs` hangs, for
+ * at most 5 s. */
+static void run_until(fx_t *f, json_int_t open, json_int_t hangs) {
+  json_int_t o = -1, h = -1, fl = -1;
+  uint64_t end = uv_hrtime() + 5000000000ULL;
+  uv_timer_t tick;
+  uv_timer_init(&f->loop, &tick);
+  uv_timer_start(&tick, tick_cb, 10, 10); /* wakes the loop to look again */
+  for (;;) {
+    conn_status(f, &o, &h, &fl);
+    if ((o == open && h == hangs) || uv_hrtime() > end)
+      break;
+    uv_run(&f->loop, UV_RUN_ONCE);
+  }
+  uv_close((uv_handle_t *)&tick, NULL);
+  uv_run(&f->loop, UV_RUN_NOWAIT);
+  assert_int_equal(o, open);
+  assert_int_equal(h, hangs);
+}
+
+static void start_get(fx_t *f, get_t *g) {
+  unsigned port = 0;
+  memset(g, 0, sizeof(*g));
+  assert_int_equal(sscanf(ed_sim_url(f->sim, 0), "http://127.0.0.1:%u", &port),
+                   1);
+  snprintf(g->req, sizeof(g->req),
+           "GET /redfish/v1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  struct sockaddr_in sa;
+  uv_ip4_addr("127.0.0.1", (int)port, &sa);
+  uv_tcp_init(&f->loop, &g->tcp);
+  g->tcp.data = g->conn.data = g;
+  assert_int_equal(
+      uv_tcp_connect(&g->conn, &g->tcp, (struct sockaddr *)&sa, get_connected),
+      0);
+}
+
+/* A hung request's connection is closed when its client goes away, and
+ * when the hang ends: nothing is left half-open. */
+static void test_hang_lets_go(void **state) {
+  fx_t *f = *state;
+  char err[512];
+  json_int_t open, hangs, in_flight;
+  assert_int_equal(fleet(f, 1, NULL, err, sizeof(err)), 0);
+  assert_int_equal(
+      control(f, "{\"op\": \"knobs\", \"hang\": true}", err, sizeof(err)), 0);
+  get_t g;
+  start_get(f, &g);
+  run_until(f, 1, 1);
+  /* the client gives up */
+  uv_read_stop((uv_stream_t *)&g.tcp);
+  uv_close((uv_handle_t *)&g.tcp, get_closed);
+  run_until(f, 0, 1);
+  conn_status(f, &open, &hangs, &in_flight);
+  assert_int_equal(in_flight, 0);
+  assert_null(g.buf); /* never answered */
+  /* a client still waiting when the hang ends: its connection closes */
+  start_get(f, &g);
+  run_until(f, 1, 2);
+  assert_int_equal(
+      control(f, "{\"op\": \"knobs\", \"hang\": false}", err, sizeof(err)), 0);
+  while (!g.done)
+    uv_run(&f->loop, UV_RUN_ONCE);
+  run_until(f, 0, 2);
+  assert_int_equal(g.len, 0); /* closed, not answered */
+  free(g.buf);
+  assert_int_equal(
+      http_get(&f->loop, ed_sim_url(f->sim, 0), "/redfish/v1", NULL), 200);
+}
+
 static void test_changes_errors(void **state) {
   fx_t *f = *state;
   static const struct {
@@ -509,6 +595,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_drift_in_real_time, setup, teardown),
       cmocka_unit_test_setup_teardown(test_changes_at_start, setup, teardown),
       cmocka_unit_test_setup_teardown(test_changes_errors, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_hang_lets_go, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
