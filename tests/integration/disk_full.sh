@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Results on a disk that fills up (a small tmpfs this test mounts; root):
-#  1. full before a fault: the fault is not injected (the simulator's power
+#  1. full before a fault (the journal meets it first through the load's
+#     lines, or, 1b, through the fault's own line): the fault is not injected (the simulator's power
 #     state stays On), exit 3 with the file and "No space left on device",
 #     the journal is whole lines, `recover` has nothing to do;
 #  2. full mid-run: the same message, the run stops adding load (it ends
@@ -62,7 +63,8 @@ fill() { dd if=/dev/zero of="$MNT/fill" bs=4k 2>/dev/null || true; }
 unfill() { rm -f "$MNT/fill"; }
 wait_for() { # wait_for FILE PATTERN COUNT
   for _ in $(seq 300); do
-    [ "$(grep -c "$2" "$1" 2>/dev/null || true)" -ge "$3" ] && return 0
+    c=$(grep -c "$2" "$1" 2>/dev/null) || true
+    [ "${c:-0}" -ge "$3" ] && return 0
     sleep 0.1
   done
   fail "$1: no $3 lines matching $2 after 30 s"
@@ -106,12 +108,81 @@ grep -q 'injected on' "$WORK/before.out" && fail "a fault was injected on a full
 grep -q '"ev":"fault_start"' "$MNT/before/journal.jsonl" &&
   fail "fault_start is in the journal: the fault went out"
 sleep 0.5
-[ "$(power)" = On ] || fail "the simulator says the BMC is $(power): the fault went out"
+[ "$(power)" = On ] || fail "1: the simulator says the BMC is $(power): the fault went out"
 journal_whole "$MNT/before/journal.jsonl"
 no_half_outputs "$MNT/before"
 expect_status 0 "$EVENTDRILL" recover "$MNT/before" --yes >"$WORK/rec.out" 2>&1
 grep -q "nothing to do" "$WORK/rec.out" || { cat "$WORK/rec.out"; fail "recover found work"; }
 [ "$(power)" = On ] || fail "the BMC is not On after recover"
+unfill
+
+# ---- 1b. the fault's own journal line meets the full disk ------------------
+# No load, so nothing is written between drill_start and fault_start. A
+# first run tells where fault_start begins in the journal; the scenario's
+# path (in the journal's command line) is then padded so that the second
+# run's fault_start begins 60 bytes before a page boundary: the tmpfs
+# takes those 60 bytes in the journal's last page and refuses the rest,
+# whatever the few bytes of jitter in the figures before it.
+mkscen() { # mkscen FILE
+  cat >"$1" <<JSON
+{ "name": "wa",
+  "targets": { "bmc": { "driver": "redfish", "url": "http://127.0.0.1:$PORT",
+                        "auth": "basic", "credentials": "env:BMC_CREDS",
+                        "rehearsal": true } },
+  "checks": { "up": { "target": "bmc", "op": { "get": "/redfish/v1" },
+                      "expect": { "status": 200 }, "mode": "before" } },
+  "faults": [ { "name": "power-loss", "at": "3s", "target": "bmc",
+                "action": { "reset": "ForceOff" },
+                "undo": { "action": { "reset": "On" }, "when": "always" } } ] }
+JSON
+}
+mkscen "$WORK/wa.json"
+expect_status 0 "$EVENTDRILL" rehearse "$WORK/wa.json" --plain --no-report \
+  --out "$MNT/wa-1" >"$WORK/wa-1.out" 2>&1
+at=$(grep -bo '"ev":"fault_start"' "$MNT/wa-1/journal.jsonl" | cut -d: -f1)
+[ -n "$at" ] || fail "the first run journaled no fault_start"
+rm -rf "$MNT/wa-1"
+# The first run's undo powered it back on; make sure it is On before the
+# second (power it on through Redfish if the undo met a transition).
+power_on() {
+  for _ in $(seq 50); do [ "$(power)" = On ] && return 0; sleep 0.1; done
+  curl -sf -u "admin:$EDSIM_PW" -H 'Content-Type: application/json' -d '{"ResetType":"On"}' \
+    "http://127.0.0.1:$PORT/redfish/v1/Systems/1/Actions/ComputerSystem.Reset" >/dev/null || true
+  for _ in $(seq 50); do [ "$(power)" = On ] && return 0; sleep 0.1; done
+  fail "the BMC is $(power) before the write-ahead run"
+}
+power_on
+pad=$((((4096 - 60 - (at - 1)) % 4096 + 4096) % 4096))
+dir="$WORK"
+while [ "$pad" -gt 0 ]; do # components of at most 200 bytes, each with its /
+  n=$((pad > 201 ? 200 : pad - 1))
+  [ "$n" -ge 1 ] || { dir="$dir/"; pad=$((pad - 1)); continue; } # "//" pads 1
+  dir="$dir/$(printf 'p%.0s' $(seq "$n"))"
+  pad=$((pad - n - 1))
+done
+mkdir -p "$dir"
+mkscen "$dir/wa.json"
+status=0
+"$EVENTDRILL" rehearse "$dir/wa.json" --plain --no-report --out "$MNT/wa-2" \
+  >"$WORK/wa.out" 2>&1 &
+run_pid=$!
+wait_for "$MNT/wa-2/journal.jsonl" '"ev":"drill_start"' 1
+fill
+wait "$run_pid" || status=$?
+run_pid=""
+grep -q "fault power-loss not injected: its pending undo could not be written to the journal" "$WORK/wa.out" ||
+  { cat "$WORK/wa.out"; fail "the fault's own journal line did not stop it (padding off?)"; }
+[ "$status" = 3 ] || { cat "$WORK/wa.out"; fail "write-ahead failure: exit $status, expected 3"; }
+grep -q "cannot write $MNT/wa-2/journal.jsonl: No space left on device" "$WORK/wa.out" ||
+  fail "the cause is not named"
+grep -q 'injected on' "$WORK/wa.out" && fail "the fault was injected"
+sleep 0.5
+[ "$(power)" = On ] || fail "1b: the simulator says the BMC is $(power): the fault went out"
+journal_whole "$MNT/wa-2/journal.jsonl"
+grep -q '"ev":"fault_start"' "$MNT/wa-2/journal.jsonl" &&
+  fail "a fault_start is in the journal of a fault that was not sent"
+expect_status 0 "$EVENTDRILL" recover "$MNT/wa-2" --yes >"$WORK/rec.out" 2>&1
+grep -q "nothing to do" "$WORK/rec.out" || { cat "$WORK/rec.out"; fail "recover found work"; }
 unfill
 
 # ---- 2. full mid-run ------------------------------------------------------
