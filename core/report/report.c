@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "error.h"
-#include "outfile.h"
 #include "junit.h"
+#include "outfile.h"
 #include "plots.h"
 #include "rebuild.h"
 
