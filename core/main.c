@@ -12,6 +12,7 @@
 #include "error.h"
 #include "fleet.h"
 #include "log.h"
+#include "outfile.h"
 #include "plugin_host.h"
 #include "cmdline.h"
 #include "inspect.h"
@@ -272,6 +273,20 @@ static int cmd_validate(int argc, char **argv) {
   return bad ? ED_EXIT_USAGE : ED_EXIT_OK;
 }
 
+/* A results folder that others can write to (group or others have write
+ * permission, sticky bit or not) is refused: whoever can write there can
+ * plant a link where an output goes, or edit the journal recover trusts. */
+static int refuse_shared(const char *cmd, const char *dir) {
+  char why[256];
+  if (ed_outfile_dir_private(dir, why, sizeof(why)) == 0)
+    return 0;
+  if (errno == ENOENT || errno == ENOTDIR)
+    return 0; /* not a results folder: said as before, by what reads it */
+  fprintf(stderr, "eventdrill: %s: refusing the results folder %s: %s\n", cmd,
+          dir, why);
+  return 1;
+}
+
 /* eventdrill report DIR [--junit FILE] [--no-plots]: the evidence of a run
  * rebuilt from its journal alone. */
 static int cmd_report(int argc, char **argv) {
@@ -294,6 +309,8 @@ static int cmd_report(int argc, char **argv) {
     fprintf(stderr, "eventdrill: report needs a results folder\n");
     return ED_EXIT_USAGE;
   }
+  if (refuse_shared("report", dir))
+    return ED_EXIT_FAILED;
   char html[4096] = "";
   if (ed_watch_is_results(dir)) {
     int wrc = ed_watch_report_write(dir, ro.no_plots, html, sizeof(html));
@@ -348,6 +365,8 @@ static int cmd_recover(int argc, char **argv, const char *command) {
     fprintf(stderr, "eventdrill: recover needs a results folder\n");
     return ED_EXIT_USAGE;
   }
+  if (refuse_shared("recover", o.recover))
+    return ED_EXIT_FAILED;
   char file[4096];
   if (find_scenario_copy(o.recover, file, sizeof(file)) != 0) {
     fprintf(stderr, "eventdrill: %s: no scenario copy (scenario-*) in it\n",
@@ -377,6 +396,8 @@ static int cmd_compare(int argc, char **argv) {
     fprintf(stderr, "eventdrill: compare needs two results folders\n");
     return ED_EXIT_USAGE;
   }
+  if (refuse_shared("compare", dirs[0]) || refuse_shared("compare", dirs[1]))
+    return ED_EXIT_FAILED;
   char def[4096];
   if (!out) {
     snprintf(def, sizeof(def), "%s/compare", dirs[1]);

@@ -335,6 +335,25 @@ static void on_injected(void *arg, const ed_probe_outcome_t *o) {
   maybe_end(d);
 }
 
+/* The journal could not make the fault and its pending undo durable: a
+ * runner that died after injecting it would leave nothing for `recover`.
+ * Not injected; the drill stops as for a guardrail. */
+static void fault_not_written(frt_t *f) {
+  ed_drill_t *d = f->d;
+  f->state = FAULT_SKIPPED;
+  snprintf(f->reason, sizeof(f->reason),
+           "not injected: its pending undo could not be written to the "
+           "journal");
+  char why[300];
+  snprintf(why, sizeof(why),
+           "fault %s not injected: its pending undo could not be written "
+           "to the journal",
+           f->spec->name);
+  if (d->ev.abort)
+    d->ev.abort(d->ev.arg, why);
+  ed_drill_abort(d, why);
+}
+
 static void on_fault_time(uv_timer_t *t) {
   frt_t *f = t->data;
   ed_drill_t *d = f->d;
@@ -370,8 +389,6 @@ static void on_fault_time(uv_timer_t *t) {
     ed_drill_abort(d, why);
     return;
   }
-  f->state = FAULT_ACTIVE;
-  f->injected_ns = uv_hrtime();
   char what[256];
   ed_probe_describe(&f->spec->action, what, sizeof(what));
   /* The pending undo is on disk before the fault is: a runner that dies
@@ -385,8 +402,13 @@ static void on_fault_time(uv_timer_t *t) {
     json_object_set_new(e, "undo", json_string(undo));
   }
   emit(d, "fault_start", e);
-  if (d->ev.sync)
-    d->ev.sync(d->ev.arg);
+  if (d->ev.sync && d->ev.sync(d->ev.arg) != 0) {
+    /* Write-ahead: without its undo on disk, the fault is not sent. */
+    fault_not_written(f);
+    return;
+  }
+  f->state = FAULT_ACTIVE;
+  f->injected_ns = uv_hrtime();
   ed_probe_run_action(d->probes, &f->spec->action, 30000, on_injected, f);
 }
 

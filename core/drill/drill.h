@@ -30,8 +30,9 @@ typedef struct ed_drill_events_s {
   void *arg;
   /* A journal event (obj borrowed). */
   void (*event)(void *arg, const char *ev, json_t *obj);
-  /* Force the journal to disk (before and after a fault). */
-  void (*sync)(void *arg);
+  /* Force the journal to disk (before and after a fault): 0, or not 0 when
+   * what was journaled may not be on disk (then no fault is injected). */
+  int (*sync)(void *arg);
   /* A line for the person at the terminal. */
   void (*message)(void *arg, const char *text);
   /* A guardrail tripped: stop the workloads (the drill stops itself). */

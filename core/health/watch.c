@@ -18,6 +18,7 @@
 #include "error.h"
 #include "inventory.h"
 #include "log.h"
+#include "outfile.h"
 #include "cmdline.h"
 #include "resultsdir.h"
 #include "watch_internal.h"
@@ -358,7 +359,7 @@ static void journal_start(ed__watch_t *w) {
 static void stderr_to_log(ed__watch_t *w) {
   char path[PATH_MAX + 32];
   snprintf(path, sizeof(path), "%s/watch.log", w->dir);
-  int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  int fd = ed_outfile_append(path, ED_OUTFILE_MODE);
   if (fd < 0)
     return;
   fflush(stderr);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "error.h"
+#include "outfile.h"
 #include "plots.h"
 #include "watch_internal.h"
 
@@ -155,7 +156,7 @@ static int alarms_plot(const char *pdir, const json_t *m) {
 int ed__watch_plots(const char *dir, const json_t *m, json_t *plots) {
   char pdir[PATH_MAX + 16];
   snprintf(pdir, sizeof(pdir), "%s/plots", dir);
-  if (mkdir(pdir, 0755) != 0 && errno != EEXIST)
+  if (ed_outfile_dir(pdir) != 0)
     return ED_EIO;
   int rc = latency_plot(pdir, m);
   if (rc == 0)

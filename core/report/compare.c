@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "error.h"
+#include "outfile.h"
 #include "plots.h"
 #include "rebuild.h"
 
@@ -120,7 +121,7 @@ int ed_compare_write(const char *dir_a, const char *dir_b, const char *out_dir,
     rc = ED_EIO;
   char path[PATH_MAX];
   snprintf(path, sizeof(path), "%s/compare.md", out_dir);
-  FILE *f = rc == 0 ? fopen(path, "w") : NULL;
+  FILE *f = rc == 0 ? ed_outfile_open(path, ED_OUTFILE_MODE) : NULL;
   if (!f)
     rc = ED_EIO;
   for (int k = 0; f && k < 2; k++) {

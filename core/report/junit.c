@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "outfile.h"
 
 static void xml(FILE *f, const char *s) {
   for (; s && *s; s++) {
@@ -51,7 +52,7 @@ static void testcase(FILE *f, const char *cls, const char *name, double seconds,
 }
 
 int ed_junit_write(const json_t *s, const char *path) {
-  FILE *f = fopen(path, "w");
+  FILE *f = ed_outfile_open(path, ED_OUTFILE_MODE);
   if (!f)
     return ED_EIO;
   const char *scen = str(s, "scenario");

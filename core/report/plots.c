@@ -1,5 +1,6 @@
 #include "plots.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -15,40 +16,88 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "log.h"
+#include "outfile.h"
 
 #define EXIT_NO_GNUPLOT 127
 
-int ed_plots_gnuplot(const char *cwd, const char *script) {
-  pid_t pid = fork();
-  if (pid < 0)
+/* Move what gnuplot drew in tmp into dir: a rename replaces a link planted
+ * under an image's name instead of writing through it. */
+static int move_out(const char *tmp, const char *dir) {
+  DIR *d = opendir(tmp);
+  if (!d)
     return ED_EIO;
+  int rc = 0;
+  struct dirent *e;
+  char from[PATH_MAX + 300], to[PATH_MAX + 300];
+  while ((e = readdir(d))) {
+    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+      continue;
+    snprintf(from, sizeof(from), "%s/%s", tmp, e->d_name);
+    snprintf(to, sizeof(to), "%s/%s", dir, e->d_name);
+    /* Its mode whatever the umask (the folder is ours alone). */
+    if (chmod(from, ED_OUTFILE_MODE) != 0 || rename(from, to) != 0) {
+      ed_error(NULL, "cannot write %s: %s", to, strerror(errno));
+      unlink(from);
+      rc = ED_EIO;
+    }
+  }
+  closedir(d);
+  rmdir(tmp);
+  return rc;
+}
+
+/* gnuplot opens its outputs as they are named, following links: it draws
+ * in a private folder of its own inside cwd (mode 0700), finding the
+ * script and the data in cwd through its loadpath, and the images are
+ * renamed into cwd after. */
+int ed_plots_gnuplot(const char *cwd, const char *script) {
+  char tmp[PATH_MAX + 32], run_script[PATH_MAX + 8];
+  snprintf(tmp, sizeof(tmp), "%s/.gnuplot.XXXXXX", cwd);
+  snprintf(run_script, sizeof(run_script), "../%s", script);
+  if (!mkdtemp(tmp)) {
+    ed_error(NULL, "cannot create a folder in %s: %s", cwd, strerror(errno));
+    return ED_EIO;
+  }
+  pid_t pid = fork();
+  if (pid < 0) {
+    rmdir(tmp);
+    return ED_EIO;
+  }
   if (pid == 0) {
-    if (chdir(cwd) != 0)
+    if (chdir(tmp) != 0)
       _exit(EXIT_NO_GNUPLOT - 1);
+    umask(022);
     /* gnuplot's warnings (an empty range...) go to a log beside the plots,
      * not into the middle of the run's output. */
-    int log = open("gnuplot.log", O_WRONLY | O_CREAT | O_APPEND, 0644);
+    int log = ed_outfile_append("../gnuplot.log", ED_OUTFILE_MODE);
     if (log >= 0) {
       dup2(log, STDERR_FILENO);
       close(log);
     }
-    char *const argv[] = {"gnuplot", (char *)script, NULL};
+    char *const argv[] = {"gnuplot", "-e", "set loadpath '..'", run_script,
+                          NULL};
     execvp("gnuplot", argv);
     _exit(EXIT_NO_GNUPLOT);
   }
   int status;
   while (waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR)
+    if (errno != EINTR) {
+      move_out(tmp, cwd);
       return ED_EIO;
+    }
+  int moved = move_out(tmp, cwd);
   if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_NO_GNUPLOT)
     return ED_ENOTFOUND;
+  if (moved != 0)
+    return moved;
   return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : ED_EIO;
 }
 
 FILE *ed_plot_open(const char *pdir, const char *name) {
   char path[PATH_MAX + 64];
   snprintf(path, sizeof(path), "%s/%s", pdir, name);
-  return fopen(path, "w");
+  return ed_outfile_open(path, ED_OUTFILE_MODE);
 }
 
 void ed_plot_str(FILE *f, const char *s) {
@@ -649,7 +698,7 @@ int ed_plots_write(const char *dir, const ed_rebuild_t *rb,
                    const json_t *summary, json_t *plots) {
   char pdir[PATH_MAX];
   snprintf(pdir, sizeof(pdir), "%s/plots", dir);
-  if (mkdir(pdir, 0755) != 0 && errno != EEXIST)
+  if (ed_outfile_dir(pdir) != 0)
     return ED_EIO;
   int rc = write_series(pdir, rb);
   if (rc)
@@ -696,7 +745,7 @@ int ed_plots_compare(const char *dir_out, const ed_rebuild_t *a,
   snprintf(pdir, sizeof(pdir), "%s/plots", dir_out);
   if (mkdir(dir_out, 0755) != 0 && errno != EEXIST)
     return ED_EIO;
-  if (mkdir(pdir, 0755) != 0 && errno != EEXIST)
+  if (ed_outfile_dir(pdir) != 0)
     return ED_EIO;
   FILE *f = ed_plot_open(pdir, "compare-latency.dat");
   if (!f)

@@ -6,17 +6,19 @@
 
 #include "error.h"
 #include "junit.h"
+#include "outfile.h"
 #include "plots.h"
 #include "rebuild.h"
 
 static int write_json(const json_t *o, const char *dir, const char *name) {
   char path[PATH_MAX + 64];
   snprintf(path, sizeof(path), "%s/%s", dir, name);
-  return json_dump_file(o, path,
-                        JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-                            JSON_REAL_PRECISION(10))
-             ? ED_EIO
-             : 0;
+  FILE *f = ed_outfile_open(path, ED_OUTFILE_MODE);
+  int rc = f ? json_dumpf(o, f,
+                          JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+                              JSON_REAL_PRECISION(10))
+             : -1;
+  return !f || fclose(f) != 0 || rc != 0 ? ED_EIO : 0;
 }
 
 /* The summary to report: the live one's drill and verdict when it exists
@@ -49,7 +51,7 @@ int ed_report_render(const json_t *doc, const char *dir, const char *stem) {
   int rc = 0;
   for (int i = 0; i < 2 && rc == 0; i++) {
     snprintf(path, sizeof(path), "%s/%s.%s", dir, stem, ext[i]);
-    FILE *f = fopen(path, "w");
+    FILE *f = ed_outfile_open(path, ED_OUTFILE_MODE);
     if (!f)
       return ED_EIO;
     rc = i == 0 ? ed__report_md(doc, f) : ed__report_html(doc, dir, f);

@@ -4,60 +4,119 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include "error.h"
 #include "log.h"
+#include "outfile.h"
 
 struct ed_journal_s {
   int fd;
-  int failed; /* a write failed: logged once */
+  int failed; /* a write or a sync failed: logged once, nothing more written */
+  off_t size; /* bytes of whole lines in the file */
   unsigned long long events;
+  char *path;
+  ed_journal_fail_cb on_fail;
+  void *on_fail_arg;
 };
 
-int ed_journal_open(const char *path, ed_journal_t **out) {
-  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0640);
-  if (fd < 0)
-    return errno == EEXIST ? ED_EEXISTS : ED_EIO;
+static int wrap(int fd, const char *path, ed_journal_t **out) {
+  struct stat st;
   ed_journal_t *j = calloc(1, sizeof(*j));
-  if (!j) {
+  char *p = strdup(path);
+  if (!j || !p || fstat(fd, &st) != 0) {
+    free(j);
+    free(p);
     close(fd);
     return ED_ENOMEM;
   }
   j->fd = fd;
+  j->path = p;
+  j->size = st.st_size;
   *out = j;
   return 0;
+}
+
+int ed_journal_open(const char *path, ed_journal_t **out) {
+  /* O_EXCL: never through a link planted in its place. */
+  int fd = open(path,
+                O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_APPEND | O_CLOEXEC,
+                ED_OUTFILE_MODE_JOURNAL);
+  if (fd < 0)
+    return errno == EEXIST ? ED_EEXISTS : ED_EIO;
+  if (fchmod(fd, ED_OUTFILE_MODE_JOURNAL) != 0) {
+    int err = errno;
+    close(fd);
+    errno = err;
+    return ED_EIO;
+  }
+  return wrap(fd, path, out);
 }
 
 int ed_journal_open_append(const char *path, ed_journal_t **out) {
-  int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+  int fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
     return errno == ENOENT ? ED_ENOTFOUND : ED_EIO;
-  ed_journal_t *j = calloc(1, sizeof(*j));
-  if (!j) {
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+    /* A hard link: appending would write into some other file too. */
     close(fd);
-    return ED_ENOMEM;
+    errno = EMLINK;
+    return ED_EIO;
   }
-  j->fd = fd;
-  *out = j;
-  return 0;
+  return wrap(fd, path, out);
+}
+
+void ed_journal_on_fail(ed_journal_t *j, ed_journal_fail_cb cb, void *arg) {
+  j->on_fail = cb;
+  j->on_fail_arg = arg;
+}
+
+/* The first failure: said once, with the file and the system's reason, and
+ * passed on so the run stops adding load. */
+static void failed(ed_journal_t *j, int err) {
+  if (j->failed)
+    return;
+  j->failed = 1;
+  char why[512];
+  snprintf(why, sizeof(why), "cannot write %s: %s", j->path, strerror(err));
+  ed_error(NULL, "%s", why);
+  if (j->on_fail)
+    j->on_fail(j->on_fail_arg, why);
+  errno = err;
 }
 
 int ed_journal_write_raw(ed_journal_t *j, const char *text, size_t len) {
-  struct iovec iov[2] = {{(void *)text, len}, {"\n", 1}};
-  size_t want = len + 1;
-  ssize_t n;
-  do {
-    n = writev(j->fd, iov, 2);
-  } while (n < 0 && errno == EINTR);
-  if (n != (ssize_t)want) {
-    if (!j->failed)
-      ed_error("journal", "cannot write the journal: %s",
-               n < 0 ? strerror(errno) : "short write");
-    j->failed = 1;
+  if (j->failed)
     return ED_EIO;
+  struct iovec iov[2] = {{(void *)text, len}, {"\n", 1}};
+  size_t want = len + 1, done = 0;
+  while (done < want) {
+    ssize_t n = writev(j->fd, iov, 2);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      int err = n < 0 ? errno : EIO;
+      /* A cut line would be the journal's last: take it back, so what
+       * was written stays whole lines. */
+      if (done > 0 && ftruncate(j->fd, j->size) != 0)
+        ed_debug(NULL, "cannot cut %s back: %s", j->path, strerror(errno));
+      failed(j, err);
+      return ED_EIO;
+    }
+    done += (size_t)n;
+    /* A short write (the disk filling up): go on with the rest, whose
+     * write then says why it failed. */
+    for (int i = 0; i < 2 && n > 0; i++) {
+      size_t k = (size_t)n < iov[i].iov_len ? (size_t)n : iov[i].iov_len;
+      iov[i].iov_base = (char *)iov[i].iov_base + k;
+      iov[i].iov_len -= k;
+      n -= (ssize_t)k;
+    }
   }
+  j->size += (off_t)want;
   j->events++;
   return 0;
 }
@@ -82,7 +141,17 @@ int ed_journal_write(ed_journal_t *j, const char *ev, double t, json_t *obj) {
 }
 
 int ed_journal_sync(ed_journal_t *j) {
-  return fdatasync(j->fd) == 0 ? 0 : ED_EIO;
+  if (j->failed)
+    return ED_EIO;
+  if (fdatasync(j->fd) != 0) {
+    failed(j, errno);
+    return ED_EIO;
+  }
+  return 0;
+}
+
+int ed_journal_failed(const ed_journal_t *j) {
+  return j->failed;
 }
 
 unsigned long long ed_journal_events(const ed_journal_t *j) {
@@ -94,5 +163,6 @@ void ed_journal_close(ed_journal_t *j) {
     return;
   fdatasync(j->fd);
   close(j->fd);
+  free(j->path);
   free(j);
 }

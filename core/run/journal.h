@@ -15,17 +15,27 @@
 
 typedef struct ed_journal_s ed_journal_t;
 
-/* Create path (it must not exist). Returns 0, or ED_EIO / ED_EEXISTS with
- * errno kept. Free with ed_journal_close. */
+/* Create path (it must not exist, not even as a link), mode 0640 whatever
+ * the umask. Returns 0, or ED_EIO / ED_EEXISTS with errno kept. Free with
+ * ed_journal_close. */
 int ed_journal_open(const char *path, ed_journal_t **out);
-/* Open an existing journal to append to it (`eventdrill recover`). */
+/* Open an existing journal to append to it (`eventdrill recover`): not
+ * through a symlink, and not a file with other names (EMLINK). */
 int ed_journal_open_append(const char *path, ed_journal_t **out);
 /* Write one event; ev and t are set here. The object is borrowed (not
  * stolen). Returns 0 or ED_EIO (the first write error is also logged). */
 int ed_journal_write(ed_journal_t *j, const char *ev, double t, json_t *obj);
 /* Write raw, already compact JSON text followed by a newline (hot path). */
 int ed_journal_write_raw(ed_journal_t *j, const char *text, size_t len);
+/* Force what was written to disk (fdatasync). 0, or ED_EIO when it failed
+ * or any earlier write did: nothing said to be on disk is missing. */
 int ed_journal_sync(ed_journal_t *j);
+/* Called once, at the first write or sync that fails, with "cannot write
+ * PATH: reason" (already logged); from then on nothing more is written.
+ * A write that fails part way is cut back, so the file stays whole lines. */
+typedef void (*ed_journal_fail_cb)(void *arg, const char *why);
+void ed_journal_on_fail(ed_journal_t *j, ed_journal_fail_cb cb, void *arg);
+int ed_journal_failed(const ed_journal_t *j);
 /* Events written so far. */
 unsigned long long ed_journal_events(const ed_journal_t *j);
 void ed_journal_close(ed_journal_t *j);

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "error.h"
+#include "outfile.h"
 #include "resultsdir.h"
 
 int ed_mkdir_p(const char *path) {
@@ -59,12 +60,5 @@ int ed_results_write(const char *dir, const char *name, const char *data,
   int n = snprintf(path, sizeof(path), "%s/%s", dir, name);
   if (n < 0 || (size_t)n >= sizeof(path))
     return ED_ERANGE;
-  FILE *f = fopen(path, "wx");
-  if (!f)
-    return ED_EIO;
-  size_t w = fwrite(data, 1, len, f);
-  int rc = (w == len && fclose(f) == 0) ? 0 : ED_EIO;
-  if (w != len)
-    fclose(f);
-  return rc;
+  return ed_outfile_create(path, data, len, ED_OUTFILE_MODE) == 0 ? 0 : ED_EIO;
 }

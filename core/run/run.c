@@ -8,6 +8,7 @@
 #include "diag.h"
 #include "error.h"
 #include "log.h"
+#include "outfile.h"
 #include "profile.h"
 #include "report.h"
 #include "run_internal.h"
@@ -60,6 +61,7 @@ static void close_handles(ed__runner_t *r) {
   uv_close((uv_handle_t *)&r->sigterm, close_cb);
   uv_close((uv_handle_t *)&r->grace, close_cb);
   uv_close((uv_handle_t *)&r->wait_probes, close_cb);
+  uv_close((uv_handle_t *)&r->journal_stop, close_cb);
 }
 
 /* Targets are stopped: close them (in-flight requests complete as
@@ -128,10 +130,9 @@ static void drill_event(void *arg, const char *ev, json_t *obj) {
     ed_journal_write(r->journal, ev, ed__run_now_s(r), obj);
 }
 
-static void drill_sync(void *arg) {
+static int drill_sync(void *arg) {
   ed__runner_t *r = arg;
-  if (r->journal)
-    ed_journal_sync(r->journal);
+  return r->journal ? ed_journal_sync(r->journal) : 0;
 }
 
 static void drill_message(void *arg, const char *text) {
@@ -194,6 +195,33 @@ static void on_signal(uv_signal_t *s, int signum) {
   ed_sched_stop(r->sched);
   if (!r->sched_done)
     uv_timer_start(&r->grace, on_grace, (uint64_t)(r->opt.grace_s * 1000), 0);
+}
+
+/* The journal cannot be written (a full disk...): what is not journaled
+ * is not evidence, and a fault must not go out without its undo on disk,
+ * so the run stops adding load at once, as a guardrail would stop it, and
+ * runs its pending undos. Called on the loop, not inside the write. */
+static void on_journal_stop(uv_timer_t *t) {
+  ed__runner_t *r = t->data;
+  char why[600];
+  snprintf(why, sizeof(why), "the journal cannot be written (%s)",
+           r->journal_why);
+  r->aborted = 1;
+  ed_progress_message(&r->progress,
+                      "eventdrill: aborted: %s: no new request or fault is "
+                      "sent; pending undos run",
+                      why);
+  if (r->drill)
+    ed_drill_abort(r->drill, why);
+  if (r->sched)
+    ed_sched_stop(r->sched);
+}
+
+void ed__run_on_journal_fail(void *arg, const char *why) {
+  ed__runner_t *r = arg;
+  snprintf(r->journal_why, sizeof(r->journal_why), "%s", why);
+  if (r->handles_open)
+    uv_timer_start(&r->journal_stop, on_journal_stop, 0, 0);
 }
 
 /* ---- start ----------------------------------------------------------- */
@@ -290,7 +318,7 @@ static int create_drill(ed__runner_t *r) {
 
 static void before_done(void *arg) {
   ed__runner_t *r = arg;
-  if (r->interrupted) {
+  if (r->interrupted || r->journal_why[0]) {
     shut_down(r);
     return;
   }
@@ -328,7 +356,7 @@ void ed__run_shut_down(ed__runner_t *r) {
 }
 
 static void all_started(ed__runner_t *r) {
-  if (r->start_failed || r->interrupted) {
+  if (r->start_failed || r->interrupted || r->journal_why[0]) {
     shut_down(r);
     return;
   }
@@ -377,6 +405,8 @@ static void add_verdict(ed__runner_t *r, json_t *summary) {
       json_object_get(json_object_get(summary, "slo"), "checks"), reasons);
   if (r->interrupted)
     json_array_append_new(reasons, json_string("interrupted by a signal"));
+  if (r->journal_why[0] && !r->drill_reasons)
+    json_array_append_new(reasons, json_string(r->journal_why));
   if (r->drill_reasons)
     json_array_extend(reasons, r->drill_reasons);
   if (r->drill_json)
@@ -416,10 +446,13 @@ static int write_results(ed__runner_t *r) {
   add_verdict(r, summary);
   char path[PATH_MAX];
   int rc = ed__run_path(r, "summary.json", path, sizeof(path));
-  if (rc == 0)
-    rc = json_dump_file(summary, path,
-                        JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-                            JSON_REAL_PRECISION(10));
+  FILE *sf = rc == 0 ? ed_outfile_open(path, ED_OUTFILE_MODE) : NULL;
+  if (sf)
+    rc = json_dumpf(summary, sf,
+                    JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+                        JSON_REAL_PRECISION(10));
+  if (!sf || fclose(sf) != 0)
+    rc = ED_EIO;
   if (rc == 0)
     rc = ed__run_path(r, "timeseries.csv", path, sizeof(path));
   if (rc == 0)
@@ -448,7 +481,7 @@ static int write_results(ed__runner_t *r) {
   json_decref(summary);
   if (rc != 0) {
     ed_error(NULL, "cannot write the results in %s", r->dir);
-    return ED_EXIT_FAILED;
+    return r->aborted ? ED_EXIT_INTERRUPTED : ED_EXIT_FAILED;
   }
   if (r->interrupted || r->aborted)
     return ED_EXIT_INTERRUPTED;
@@ -480,7 +513,11 @@ static void init_handles(ed__runner_t *r) {
   r->sigint.data = r->sigterm.data = r->grace.data = r;
   uv_timer_init(&r->loop, &r->wait_probes);
   r->wait_probes.data = r;
-  r->handles_open = 4;
+  uv_timer_init(&r->loop, &r->journal_stop);
+  r->journal_stop.data = r;
+  r->handles_open = 5;
+  if (r->journal_why[0]) /* it failed before the loop ran */
+    uv_timer_start(&r->journal_stop, on_journal_stop, 0, 0);
   uv_signal_start(&r->sigint, on_signal, SIGINT);
   uv_signal_start(&r->sigterm, on_signal, SIGTERM);
 }

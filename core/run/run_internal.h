@@ -46,7 +46,9 @@ typedef struct ed__runner_s {
   char dir[PATH_MAX];
   uv_signal_t sigint, sigterm;
   uv_timer_t grace;
-  uv_timer_t wait_probes; /* before closing targets: probes still out */
+  uv_timer_t wait_probes;  /* before closing targets: probes still out */
+  uv_timer_t journal_stop; /* the journal failed: stop, outside its caller */
+  char journal_why[512];   /* "cannot write PATH: reason", or "" */
   ed_probe_host_t probes;
   ed_probe_target_t *ptargets;
   int probes_ready;
@@ -84,6 +86,8 @@ int ed__run_submit(void *ctx, ed_request_t *req);
 
 /* run_journal.c */
 int ed__run_journal_open(ed__runner_t *r);
+/* The journal's failure hook (ed_journal_on_fail): stop the run. */
+void ed__run_on_journal_fail(void *arg, const char *why);
 void ed__run_journal_start(ed__runner_t *r);
 void ed__run_journal_end(ed__runner_t *r, double elapsed_s);
 void ed__run_journal_event(ed__runner_t *r, const char *ev, json_t *obj);

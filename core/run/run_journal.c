@@ -57,6 +57,8 @@ int ed__run_journal_open(ed__runner_t *r) {
     rc = ed_journal_open(path, &r->journal);
   if (rc != 0)
     ed_error(NULL, "cannot create %s: %s", path, strerror(errno));
+  else
+    ed_journal_on_fail(r->journal, ed__run_on_journal_fail, r);
   return rc;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "outfile.h"
 #include "profile.h"
 
 /* Sends later than this behind schedule while a slot was free mean the
@@ -301,7 +302,7 @@ json_t *ed_summary_build(const ed_scenario_t *s, const ed_metrics_t *m,
 
 int ed_summary_write_timeseries(const ed_scenario_t *s, const ed_metrics_t *m,
                                 const char *path) {
-  FILE *f = fopen(path, "w");
+  FILE *f = ed_outfile_open(path, ED_OUTFILE_MODE);
   if (!f)
     return ED_EIO;
   fprintf(f, "second,workload,phase,sent,completed,ok,errors");

@@ -1,2 +1,4 @@
 ed_integration_test(safety_recover safety_recover.sh)
 ed_integration_test(safety_recover_inprocess safety_recover_inprocess.sh)
+ed_integration_test(disk_full disk_full.sh)
+ed_integration_test(planted_files planted_files.sh)
