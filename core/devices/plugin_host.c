@@ -541,11 +541,13 @@ static json_t *driver_json(const plugin_t *p) {
                        (op->flags & ED_OP_DESTRUCTIVE) != 0, "description",
                        op->description ? op->description : "", "args",
                        options_json(op->args)));
-  return json_pack("{s:s, s:s, s:s, s:b, s:s, s:o, s:o}", "name", d->name,
-                   "version", d->version, "file", p->file, "blocking",
-                   (d->flags & ED_DRIVER_BLOCKING) != 0, "description",
-                   d->description ? d->description : "", "target_options",
-                   options_json(d->target_opts), "operations", ops);
+  return json_pack("{s:s, s:s, s:s, s:i, s:b, s:b, s:s, s:o, s:o}", "name",
+                   d->name, "version", d->version, "file", p->file, "abi",
+                   (int)d->abi_version, "proves_steps", ed_plugin_can_check(d),
+                   "blocking", (d->flags & ED_DRIVER_BLOCKING) != 0,
+                   "description", d->description ? d->description : "",
+                   "target_options", options_json(d->target_opts), "operations",
+                   ops);
 }
 
 static int by_name(const void *a, const void *b) {
@@ -618,6 +620,12 @@ static void print_driver(FILE *out, const json_t *d) {
               : "non-blocking",
           json_string_value(json_object_get(d, "file")),
           json_string_value(json_object_get(d, "description")));
+  fprintf(out, "  ABI version %d; %s\n",
+          (int)json_integer_value(json_object_get(d, "abi")),
+          json_is_true(json_object_get(d, "proves_steps"))
+              ? "proves state-changing steps without running them (verify)"
+              : "cannot prove state-changing steps: verify shows them as "
+                "\"not provable\"");
   const json_t *topts = json_object_get(d, "target_options");
   if (json_array_size(topts)) {
     fprintf(out, "  target options:\n");
@@ -766,12 +774,16 @@ typedef struct work_s {
   void *target;
   ed_request_t *req;
   ed_result_t res;
+  int check; /* op_check_blocking, not submit_blocking */
 } work_t;
 
 static void work_run(uv_work_t *w) {
   work_t *k = w->data;
   k->req->sent_ns = uv_hrtime();
-  k->drv->submit_blocking(k->target, k->req, &k->res);
+  if (k->check)
+    k->drv->op_check_blocking(k->target, k->req, &k->res);
+  else
+    k->drv->submit_blocking(k->target, k->req, &k->res);
 }
 
 static void work_after(uv_work_t *w, int status) {
@@ -793,16 +805,15 @@ static void work_after(uv_work_t *w, int status) {
   free(k);
 }
 
-int ed_plugin_submit(ed_plugin_host_t *ph, const ed_driver_t *drv, void *target,
-                     ed_request_t *req) {
-  if (!(drv->flags & ED_DRIVER_BLOCKING))
-    return drv->submit(target, req);
+static int queue_blocking(ed_plugin_host_t *ph, const ed_driver_t *drv,
+                          void *target, ed_request_t *req, int check) {
   if (!ph->host.loop)
     return ED_ESTATE;
   work_t *k = calloc(1, sizeof(*k));
   if (!k)
     return ED_ENOMEM;
-  *k = (work_t){.ph = ph, .drv = drv, .target = target, .req = req};
+  *k = (work_t){
+      .ph = ph, .drv = drv, .target = target, .req = req, .check = check};
   k->work.data = k;
   int rc = uv_queue_work(ph->host.loop, &k->work, work_run, work_after);
   if (rc < 0) {
@@ -811,4 +822,27 @@ int ed_plugin_submit(ed_plugin_host_t *ph, const ed_driver_t *drv, void *target,
   }
   ph->inflight++;
   return 0;
+}
+
+int ed_plugin_submit(ed_plugin_host_t *ph, const ed_driver_t *drv, void *target,
+                     ed_request_t *req) {
+  if (!(drv->flags & ED_DRIVER_BLOCKING))
+    return drv->submit(target, req);
+  return queue_blocking(ph, drv, target, req, 0);
+}
+
+int ed_plugin_can_check(const ed_driver_t *drv) {
+  if (drv->abi_version < 2)
+    return 0;
+  return drv->flags & ED_DRIVER_BLOCKING ? drv->op_check_blocking != NULL
+                                         : drv->op_check != NULL;
+}
+
+int ed_plugin_check(ed_plugin_host_t *ph, const ed_driver_t *drv, void *target,
+                    ed_request_t *req) {
+  if (!ed_plugin_can_check(drv))
+    return ED_EUNSUPPORTED;
+  if (!(drv->flags & ED_DRIVER_BLOCKING))
+    return drv->op_check(target, req);
+  return queue_blocking(ph, drv, target, req, 1);
 }

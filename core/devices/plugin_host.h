@@ -93,5 +93,13 @@ const ed_op_desc_t *ed_plugin_host_op(const ed_driver_t *drv, const char *name);
  * returns. Returns 0 (done will be called exactly once) or <0 (it will not). */
 int ed_plugin_submit(ed_plugin_host_t *ph, const ed_driver_t *drv, void *target,
                      ed_request_t *req);
+/* Whether drv can prove a state-changing operation without sending it
+ * (ABI version 2's op_check); a version-1 driver cannot. */
+int ed_plugin_can_check(const ed_driver_t *drv);
+/* Like ed_plugin_submit, through the driver's op_check: req->done is called
+ * with ED_ERRCLASS_NONE when the operation would run, else why not.
+ * ED_EUNSUPPORTED (and no call) when the driver has no op_check. */
+int ed_plugin_check(ed_plugin_host_t *ph, const ed_driver_t *drv, void *target,
+                    ed_request_t *req);
 
 #endif

@@ -179,6 +179,63 @@ static int prepare(probe_t *p, const ed_opspec_t *op, char *errbuf,
   return rc;
 }
 
+/* The target and the operation's descriptor of p; 0, or -1 after failing
+ * p with the reason. */
+static int find_op(probe_t *p, const char *target, const char *name) {
+  p->target = ed_probe_target(p->host, target);
+  if (!p->target) {
+    fail(p, ED_ERRCLASS_OTHER, "no such target", 0);
+    return -1;
+  }
+  p->desc = ed_plugin_host_op(p->target->drv, name);
+  if (!p->desc) {
+    fail(p, ED_ERRCLASS_OTHER, "the driver has no such operation", 0);
+    return -1;
+  }
+  return 0;
+}
+
+static void start_request(probe_t *p, int64_t timeout_ms) {
+  p->req.op = p->prepared;
+  p->req.intended_ns = p->req.sent_ns = uv_hrtime();
+  p->req.timeout_ms = timeout_ms;
+  p->req.done = on_done;
+  p->req.core_data = p;
+}
+
+int ed_probe_check_action(ed_probe_host_t *h, const ed_action_t *a,
+                          int64_t timeout_ms, ed_probe_cb cb, void *arg) {
+  probe_t *p = probe_new(h, cb, arg);
+  if (!p)
+    return ED_ENOMEM;
+  char errbuf[512];
+  if (a->sim) {
+    p->out.unprovable = 1;
+    fail(p, ED_ERRCLASS_OTHER,
+         "a change of the built-in simulator: nothing to prove", 0);
+    return 0;
+  }
+  if (find_op(p, a->target, a->op.name) != 0)
+    return 0;
+  if (!ed_plugin_can_check(p->target->drv)) {
+    snprintf(errbuf, sizeof(errbuf),
+             "driver %s (ABI version %u) cannot prove an operation without "
+             "running it",
+             p->target->drv->name, (unsigned)p->target->drv->abi_version);
+    p->out.unprovable = 1;
+    fail(p, ED_ERRCLASS_OTHER, errbuf, 0);
+    return 0;
+  }
+  if (prepare(p, &a->op, errbuf, sizeof(errbuf)) != 0) {
+    fail(p, ED_ERRCLASS_OTHER, errbuf, 0);
+    return 0;
+  }
+  start_request(p, timeout_ms);
+  if (ed_plugin_check(h->ph, p->target->drv, p->target->state, &p->req) != 0)
+    fail(p, ED_ERRCLASS_OTHER, "the driver could not start the proof", 0);
+  return 0;
+}
+
 int ed_probe_run_op(ed_probe_host_t *h, const char *target,
                     const ed_opspec_t *op, int64_t timeout_ms, ed_probe_cb cb,
                     void *arg) {
@@ -186,16 +243,8 @@ int ed_probe_run_op(ed_probe_host_t *h, const char *target,
   if (!p)
     return ED_ENOMEM;
   char errbuf[512];
-  p->target = ed_probe_target(h, target);
-  if (!p->target) {
-    fail(p, ED_ERRCLASS_OTHER, "no such target", 0);
+  if (find_op(p, target, op->name) != 0)
     return 0;
-  }
-  p->desc = ed_plugin_host_op(p->target->drv, op->name);
-  if (!p->desc) {
-    fail(p, ED_ERRCLASS_OTHER, "the driver has no such operation", 0);
-    return 0;
-  }
   /* The rule verify mode rests on: what the driver says changes state is
    * never sent, whatever the scenario says. */
   if (h->read_only && (p->desc->flags & ED_OP_DESTRUCTIVE)) {
@@ -210,11 +259,7 @@ int ed_probe_run_op(ed_probe_host_t *h, const char *target,
     fail(p, ED_ERRCLASS_OTHER, errbuf, 0);
     return 0;
   }
-  p->req.op = p->prepared;
-  p->req.intended_ns = p->req.sent_ns = uv_hrtime();
-  p->req.timeout_ms = timeout_ms;
-  p->req.done = on_done;
-  p->req.core_data = p;
+  start_request(p, timeout_ms);
   if (ed_plugin_submit(h->ph, p->target->drv, p->target->state, &p->req) != 0)
     fail(p, ED_ERRCLASS_OTHER, "the driver could not start the request", 0);
   return 0;

@@ -36,7 +36,8 @@ typedef struct ed_probe_outcome_s {
   char *value;
   char *detail;
   double latency_ms;
-  int refused; /* never sent: refused by the safety rules */
+  int refused;    /* never sent: refused by the safety rules */
+  int unprovable; /* ed_probe_check_action: the driver cannot prove it */
 } ed_probe_outcome_t;
 
 void ed_probe_outcome_close(ed_probe_outcome_t *o);
@@ -69,6 +70,14 @@ int ed_probe_run_op(ed_probe_host_t *h, const char *target,
 /* Run an action (a driver op, or a simulator change); cb as above. */
 int ed_probe_run_action(ed_probe_host_t *h, const ed_action_t *a,
                         int64_t timeout_ms, ed_probe_cb cb, void *arg);
+/* Prove, without sending it, that action a could run now (the driver's
+ * op_check; what verify mode does with a state-changing step): cb gets
+ * err ED_ERRCLASS_NONE when it would run, else why not; `unprovable` set
+ * (err OTHER) when the driver cannot prove it (a version-1 driver, or one
+ * without op_check) or the action is a simulator change. Nothing that
+ * changes state is sent. Returns 0, or ED_ENOMEM (cb not called). */
+int ed_probe_check_action(ed_probe_host_t *h, const ed_action_t *a,
+                          int64_t timeout_ms, ed_probe_cb cb, void *arg);
 /* Flags of the action's operation (ED_OP_*), or -1 when unknown. A
  * simulator change counts as destructive. */
 int ed_probe_action_flags(ed_probe_host_t *h, const ed_action_t *a);

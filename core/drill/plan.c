@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "log.h"
 #include "metrics.h"
 
 /* A goto loop in a plan ends after this many jumps. */
@@ -94,6 +95,15 @@ static size_t step_index(const ed_plan_run_t *r, const char *name) {
   return r->plan->nsteps;
 }
 
+/* What became of a step's action in verify mode, for the journal and
+ * the summary: "not sent: verify mode; would run: …". */
+static json_t *action_note(const ed_step_run_t *sr) {
+  char note[256];
+  snprintf(note, sizeof(note), "not sent: verify mode%s%s",
+           sr->proof[0] ? "; " : "", sr->proof);
+  return json_string(note);
+}
+
 static void end_step(ed_plan_run_t *r, ed_step_outcome_t outcome,
                      const char *reason) {
   ed_step_run_t *sr = &r->steps[r->cur];
@@ -111,7 +121,7 @@ static void end_step(ed_plan_run_t *r, ed_step_outcome_t outcome,
   if (reason && reason[0])
     json_object_set_new(o, "reason", json_string(reason));
   if (sr->action_skipped)
-    json_object_set_new(o, "action", json_string("not sent: verify mode"));
+    json_object_set_new(o, "action", action_note(sr));
   emit(r, "step_end", o);
   if (r->aborted)
     return;
@@ -260,6 +270,48 @@ static void on_action(void *arg, const ed_probe_outcome_t *o) {
   run_verifications(r);
 }
 
+/* Verify mode: the driver proves, without sending it, that the step's
+ * state-changing action could run now. "Cannot run" fails the step (the
+ * plan would fail on the night); "not provable" (a driver without the
+ * capability) lets the verifications decide, with a warning, so that
+ * nobody reads it as proven. */
+static void on_proof(void *arg, const ed_probe_outcome_t *o) {
+  ed_plan_run_t *r = cb_take(arg);
+  if (!r)
+    return;
+  const ed_step_t *st = step(r);
+  ed_step_run_t *sr = &r->steps[r->cur];
+  char what[160];
+  ed_probe_describe(&st->action, what, sizeof(what));
+  if (o->err == ED_ERRCLASS_NONE) {
+    snprintf(sr->proof, sizeof(sr->proof), "would run%s%s",
+             o->value ? ": " : "", o->value ? o->value : "");
+  } else if (o->unprovable) {
+    snprintf(sr->proof, sizeof(sr->proof), "not provable: %s",
+             o->detail ? o->detail : "");
+    ed_warn(st->name, "%s: %s", what, sr->proof);
+  } else {
+    char why[300];
+    snprintf(sr->proof, sizeof(sr->proof), "cannot run");
+    snprintf(why, sizeof(why), "cannot run %s: %s%s%s", what,
+             ed_errclass_name(o->err), o->detail ? ": " : "",
+             o->detail ? o->detail : "");
+    try_failed(r, why);
+    return;
+  }
+  run_verifications(r);
+}
+
+static void prove_action(ed_plan_run_t *r) {
+  cb_t *cb = cb_new(r);
+  if (!cb) {
+    try_failed(r, "out of memory proving the action");
+    return;
+  }
+  ed_probe_check_action(r->probes, &step(r)->action, step(r)->timeout_ms,
+                        on_proof, cb);
+}
+
 static void try_step(ed_plan_run_t *r) {
   const ed_step_t *st = step(r);
   ed_step_run_t *sr = &r->steps[r->cur];
@@ -274,7 +326,7 @@ static void try_step(ed_plan_run_t *r) {
   int flags = ed_probe_action_flags(r->probes, &st->action);
   if (r->probes->read_only && (flags < 0 || (flags & ED_OP_DESTRUCTIVE))) {
     sr->action_skipped = 1;
-    run_verifications(r);
+    prove_action(r);
     return;
   }
   cb_t *cb = cb_new(r);
@@ -462,7 +514,7 @@ json_t *ed_plan_run_json(const ed_plan_run_t *r, uint64_t t0) {
     if (sr->reason[0])
       json_object_set_new(o, "reason", json_string(sr->reason));
     if (sr->action_skipped)
-      json_object_set_new(o, "action", json_string("not sent: verify mode"));
+      json_object_set_new(o, "action", action_note(sr));
     json_array_append_new(steps, o);
   }
   json_t *o = json_pack("{s:s,s:b,s:s,s:o}", "name", r->plan->name, "started",

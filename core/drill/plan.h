@@ -35,6 +35,9 @@ typedef struct ed_step_run_s {
   uint64_t start_ns, end_ns;
   char reason[256];   /* why it failed or was not run */
   int action_skipped; /* verify mode: the action was not sent */
+  /* verify mode: what the driver's proof said of the action not sent:
+   * "would run…", "not provable: …" or "cannot run: …" ("" before it) */
+  char proof[200];
 } ed_step_run_t;
 
 typedef struct ed_plan_run_s ed_plan_run_t;

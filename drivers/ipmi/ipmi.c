@@ -328,6 +328,39 @@ static void submit_blocking(void *target, ed_request_t *req, ed_result_t *res) {
     ed__ipmi_log(ED_LOG_WARN, t, "%s", e.detail);
 }
 
+/* Verify mode's proof of a state-changing operation (power control, SEL
+ * clear), without sending it: the session's privilege is enough for it
+ * (both need operator), and a session at that privilege opens and the BMC
+ * answers a read of the chassis status. */
+static void op_check_blocking(void *target, ed_request_t *req,
+                              ed_result_t *res) {
+  ed__ipmi_target_t *t = target;
+  const ed__ipmi_op_t *op = req->op;
+  const char *priv = ed__ipmi_privilege_name(t->conf.privilege);
+  if (t->conf.privilege < IPMI_PRIVILEGE_LEVEL_OPERATOR) {
+    char why[200];
+    snprintf(why, sizeof(why),
+             "the session's privilege \"%s\" is below operator, which %s "
+             "needs (set \"privilege\": \"operator\" or \"admin\")",
+             priv,
+             op->kind == ED__IPMI_POWER ? "chassis control" : "a SEL clear");
+    *res = (ed_result_t){.err = ED_ERRCLASS_AUTH, .detail = strdup(why)};
+    return;
+  }
+  ed__ipmi_op_t status = {.kind = ED__IPMI_POWER_STATUS, .read_only = 1};
+  ed_request_t read = *req;
+  read.op = &status;
+  submit_blocking(target, &read, res);
+  if (res->err != ED_ERRCLASS_NONE)
+    return;
+  free((void *)res->value);
+  char what[160];
+  snprintf(what, sizeof(what),
+           "a session at privilege %s opens and the chassis answers", priv);
+  res->value = strdup(what);
+  res->value_len = res->value ? strlen(res->value) : 0;
+}
+
 ED_DRIVER_EXPORT const ed_driver_t eventdrill_driver = {
     .abi_version = ED_DRIVER_ABI_VERSION,
     .build_signature = ED_DRIVER_SIGNATURE,
@@ -346,4 +379,5 @@ ED_DRIVER_EXPORT const ed_driver_t eventdrill_driver = {
     .op_prepare = op_prepare,
     .op_free = op_free,
     .submit_blocking = submit_blocking,
+    .op_check_blocking = op_check_blocking,
 };

@@ -116,7 +116,7 @@ static const char *base_path(const ed__rf_op_t *op) {
 }
 
 static int eligible(const ed__rf_op_t *op) {
-  if (op->kind != ED__RF_GET || op->etag_auto || op->if_match)
+  if (op->kind != ED__RF_GET || op->etag_auto || op->if_match || op->want_etag)
     return 0;
   const char *path = base_path(op);
   if (!path)

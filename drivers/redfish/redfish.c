@@ -170,6 +170,10 @@ static void request_done(ed__rf_xfer_t *x, CURLcode rc) {
   } else if (op->pointer) {
     err = ed__rf_extract(x->buf ? x->buf : "", x->len, op->pointer, &value,
                          &vlen, detail, sizeof(detail));
+  } else if (op->want_etag) {
+    /* a proof's question: does the resource send an ETag? */
+    value = ed__rf_xfer_header(x, "ETag");
+    vlen = value ? strlen(value) : 0;
   }
   ed__rf_finish(x, err, (int)status, value, vlen, detail);
   free(value);
@@ -231,7 +235,7 @@ void ed__rf_send(ed__rf_xfer_t *x) {
     ed__rf_finish(x, ED_ERRCLASS_OTHER, 0, NULL, 0, "could not send");
 }
 
-static int rf_submit(void *target, ed_request_t *req) {
+int ed__rf_submit(void *target, ed_request_t *req) {
   ed__rf_target_t *t = target;
   ed__rf_op_t *op = req->op;
   if (t->stopping)
@@ -368,7 +372,19 @@ static int rf_op_prepare(void *target, const ed_op_desc_t *desc,
   return 0;
 }
 
-static void rf_op_free(void *target, void *prepared) {
+int ed__rf_prepare_get(ed__rf_target_t *t, const char *path, int want_etag,
+                       ed__rf_op_t **out, char *errbuf, size_t errlen) {
+  ed__rf_args_t a = {.path = (char *)path, .pointer = want_etag ? NULL : ""};
+  void *op = NULL;
+  int rc = rf_op_prepare(t, &ops[0], &a, &op, errbuf, errlen);
+  if (rc == 0) {
+    ((ed__rf_op_t *)op)->want_etag = want_etag;
+    *out = op;
+  }
+  return rc;
+}
+
+void ed__rf_op_free(void *target, void *prepared) {
   ed__rf_target_t *t = target;
   for (ed__rf_op_t **p = &t->ops; *p; p = &(*p)->next) {
     if (*p == prepared) {
@@ -601,8 +617,9 @@ __attribute__((visibility("default"))) const ed_driver_t eventdrill_driver = {
     .target_stop = rf_target_stop,
     .target_close = rf_target_close,
     .op_prepare = rf_op_prepare,
-    .op_free = rf_op_free,
-    .submit = rf_submit,
+    .op_free = ed__rf_op_free,
+    .submit = ed__rf_submit,
     .submit_blocking = NULL,
+    .op_check = ed__rf_op_check,
     .spare = {0},
 };

@@ -78,6 +78,7 @@ struct ed__rf_op_s {
   size_t wire_len;
   unsigned wire_gen; /* t->auth_gen it was built with */
   int conn_path;     /* goes over conn.h: 1 yes, -1 no, 0 not decided yet */
+  int want_etag;     /* a proof's GET: the value is the ETag header */
 };
 
 /* One pooled transfer: an easy handle, its buffers and what it is doing. */
@@ -168,6 +169,16 @@ void ed__rf_finish(ed__rf_xfer_t *x, ed_errclass_t err, int code,
 
 /* Send (or re-send) the request carried by x for its op, whose url is set. */
 void ed__rf_send(ed__rf_xfer_t *x);
+/* The driver's submit and op_free (redfish.c), for the proofs. */
+int ed__rf_submit(void *target, ed_request_t *req);
+void ed__rf_op_free(void *target, void *prepared);
+/* A GET of path ({first} allowed) prepared on t: its value is the whole
+ * body, or, with want_etag, the ETag header the answer carried. Freed with
+ * ed__rf_op_free. 0, or <0 with errbuf saying why. */
+int ed__rf_prepare_get(ed__rf_target_t *t, const char *path, int want_etag,
+                       ed__rf_op_t **out, char *errbuf, size_t errlen);
+/* op_check (check.c): proves a reset, PATCH or POST could run, with GETs. */
+int ed__rf_op_check(void *target, ed_request_t *req);
 
 /* Push x on a wait queue. */
 void ed__rf_queue_push(ed__rf_xfer_t **head, ed__rf_xfer_t **tail,

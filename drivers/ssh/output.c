@@ -271,3 +271,92 @@ void ed__ssh_hostkey_message(char *buf, size_t len, ed__ssh_hk_t state,
     break;
   }
 }
+
+/* ---- proofs ------------------------------------------------------------ */
+
+/* The next shell word of *s (up to a blank or an operator), copied to w;
+ * *s moves past it. 0 when there is none. */
+static int next_word(const char **s, char *w, size_t len) {
+  const char *p = *s;
+  while (*p == ' ' || *p == '\t')
+    p++;
+  size_t n = 0;
+  while (*p && !strchr(" \t;|&<>()\n", *p)) {
+    if (n + 1 < len)
+      w[n++] = *p;
+    p++;
+  }
+  w[n] = '\0';
+  *s = p;
+  return n > 0;
+}
+
+/* The program a command starts with (environment assignments and sudo's
+ * options skipped) in prog; *sudo set when it runs through sudo. */
+static void first_program(const char *cmd, char *prog, size_t len, int *sudo) {
+  *sudo = 0;
+  prog[0] = '\0';
+  while (next_word(&cmd, prog, len)) {
+    if (strchr(prog, '=') && prog[0] != '=' && prog[0] != '/')
+      continue; /* VAR=value before the program */
+    if (!*sudo && strcmp(prog, "sudo") == 0) {
+      *sudo = 1;
+      continue;
+    }
+    if (*sudo && prog[0] == '-')
+      continue; /* sudo's options */
+    return;
+  }
+  prog[0] = '\0';
+}
+
+static char *run_proof(const char *command) {
+  char prog[256];
+  int sudo;
+  first_program(command, prog, sizeof(prog), &sudo);
+  if (!prog[0])
+    return NULL;
+  char *q = ed__ssh_shell_quote(prog);
+  if (!q)
+    return NULL;
+  const char *fmt =
+      "command -v -- %s >/dev/null 2>&1 || { echo \"no program %s on the "
+      "host (command -v)\" >&2; exit 127; }%s";
+  const char *sudo_part =
+      sudo ? "; sudo -n true >/dev/null 2>&1 || { echo \"sudo would ask for "
+             "a password (sudo -n true refused)\" >&2; exit 1; }"
+           : "";
+  size_t n = strlen(fmt) + 2 * strlen(q) + strlen(sudo_part) + 1;
+  char *c = malloc(n);
+  if (c)
+    snprintf(c, n, fmt, q, q, sudo_part);
+  free(q);
+  return c;
+}
+
+static char *upload_proof(const char *path) {
+  char *q = ed__ssh_shell_quote(path);
+  if (!q)
+    return NULL;
+  const char *fmt =
+      "d=$(dirname -- %s); [ -d \"$d\" ] || { echo \"folder $d does not "
+      "exist\" >&2; exit 1; }; [ -w \"$d\" ] || { echo \"folder $d is not "
+      "writable by this user\" >&2; exit 1; }; [ ! -e %s ] || [ -w %s ] || "
+      "{ echo \"%s exists and is not writable by this user\" >&2; exit 1; }";
+  size_t n = strlen(fmt) + 4 * strlen(q) + 1;
+  char *c = malloc(n);
+  if (c)
+    snprintf(c, n, fmt, q, q, q, q);
+  free(q);
+  return c;
+}
+
+char *ed__ssh_proof_command(const char *op, const char *arg) {
+  if (!op || !arg)
+    return NULL;
+  if (strcmp(op, "run") == 0)
+    return run_proof(arg);
+  if (strcmp(op, "upload") == 0)
+    return upload_proof(arg);
+  return NULL;
+}

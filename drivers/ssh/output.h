@@ -61,6 +61,17 @@ long ed__ssh_take_pid(ed__ssh_buf_t *err);
  * of memory. */
 char *ed__ssh_shell_quote(const char *s);
 
+/* The read-only shell command that proves, without running it, that a
+ * state-changing operation could run (op_check): for "run", the program
+ * the command starts with is found (`command -v`) and, when the command
+ * starts with sudo, `sudo -n true` passes (sudo would not ask for a
+ * password); for "upload", the file's folder exists and is writable, and
+ * the file, if there, too. It exits 0 when the operation would run, else
+ * non-zero with the reason on stderr. arg is the command (run) or the
+ * file's path (upload). Malloc'd; NULL when out of memory or for another
+ * op. */
+char *ed__ssh_proof_command(const char *op, const char *arg);
+
 /* A file mode written in octal ("0644", "755"): 0 and *mode, or -1. */
 int ed__ssh_parse_mode(const char *s, unsigned *mode);
 

@@ -316,6 +316,7 @@ typedef struct prepared_s {
   ed__ssh_out_t output;
   int expect_exit; /* -1: any */
   const char *op;  /* "check", "run", "upload" */
+  char *subject;   /* the command as written (run), the path (upload) */
 } prepared_t;
 
 static char *upload_command(const upload_args_t *a, unsigned mode) {
@@ -357,14 +358,16 @@ static int op_prepare(void *target, const ed_op_desc_t *op, const void *args,
       return -1;
     }
     p->command = upload_command(a, mode);
+    p->subject = strdup(a->path);
     p->input = strdup(a->content);
     p->input_len = strlen(a->content);
     p->timeout_ms = a->timeout_ms;
     p->output = ED_SSH_OUT_NONE;
     p->expect_exit = 0;
-    if (!p->command || !p->input) {
+    if (!p->command || !p->input || !p->subject) {
       free(p->command);
       free(p->input);
+      free(p->subject);
       free(p);
       snprintf(errbuf, errlen, "out of memory");
       return -1;
@@ -392,7 +395,10 @@ static int op_prepare(void *target, const ed_op_desc_t *op, const void *args,
     p->timeout_ms = a->timeout_ms;
     p->output = (ed__ssh_out_t)mode;
     p->expect_exit = (int)a->expect_exit;
-    if (!p->command) {
+    p->subject = strdup(a->command);
+    if (!p->command || !p->subject) {
+      free(p->command);
+      free(p->subject);
       free(p);
       snprintf(errbuf, errlen, "out of memory");
       return -1;
@@ -407,6 +413,7 @@ static void op_free(void *target, void *prepared) {
   prepared_t *p = prepared;
   free(p->command);
   free(p->input);
+  free(p->subject);
   free(p);
 }
 
@@ -441,9 +448,10 @@ static ed__ssh_job_t *job_new(const ed__ssh_target_t *t, const prepared_t *p,
   return job;
 }
 
-static int ssh_submit(void *target, ed_request_t *req) {
-  ed__ssh_target_t *t = target;
-  ed__ssh_job_t *job = job_new(t, req->op, req);
+/* A job for req, running p's command, handed to the connections. */
+static int submit_job(ed__ssh_target_t *t, const prepared_t *p,
+                      ed_request_t *req) {
+  ed__ssh_job_t *job = job_new(t, p, req);
   if (!job)
     return -1;
   if (ed__ssh_mux_submit(t, job) != 0) {
@@ -451,6 +459,34 @@ static int ssh_submit(void *target, ed_request_t *req) {
     return -1;
   }
   return 0;
+}
+
+static int ssh_submit(void *target, ed_request_t *req) {
+  return submit_job(target, req->op, req);
+}
+
+/* Verify mode's proof of a "run" or an "upload": a read-only command
+ * (ed__ssh_proof_command) on the same connections, whose failure says why
+ * the operation could not run. */
+static int ssh_op_check(void *target, ed_request_t *req) {
+  const prepared_t *p = req->op;
+  char *proof = ed__ssh_proof_command(p->op, p->subject);
+  if (!proof)
+    return -1;
+  size_t n = strlen(ED_SSH_PID_PREFIX) + strlen(proof) + 1;
+  prepared_t q = {.command = malloc(n),
+                  .timeout_ms = p->timeout_ms,
+                  .output = ED_SSH_OUT_NONE,
+                  .expect_exit = 0,
+                  .op = "check"};
+  if (q.command)
+    snprintf(q.command, n, "%s%s", ED_SSH_PID_PREFIX, proof);
+  free(proof);
+  if (!q.command)
+    return -1;
+  int rc = submit_job(target, &q, req);
+  free(q.command);
+  return rc;
 }
 
 ED_DRIVER_EXPORT const ed_driver_t eventdrill_driver = {
@@ -472,4 +508,5 @@ ED_DRIVER_EXPORT const ed_driver_t eventdrill_driver = {
     .op_prepare = op_prepare,
     .op_free = op_free,
     .submit = ssh_submit,
+    .op_check = ssh_op_check,
 };

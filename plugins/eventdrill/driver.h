@@ -29,7 +29,7 @@
 extern "C" {
 #endif
 
-#define ED_DRIVER_ABI_VERSION 1
+#define ED_DRIVER_ABI_VERSION 2
 #define ED_DRIVER_SYMBOL "eventdrill_driver"
 /* Build signature: tells a driver built against another SDK layout apart
  * even when its abi_version was not bumped by mistake. */
@@ -228,7 +228,24 @@ typedef struct ed_driver_s {
    * core frees them. */
   void (*submit_blocking)(void *target, ed_request_t *req, ed_result_t *res);
 
-  void *spare[8]; /* keep zero */
+  /* ABI version 2: read by the core only when abi_version >= 2; a version-1
+   * driver has zeros here (its spare slots) and keeps loading.
+   *
+   * Prove, without sending it, that a prepared state-changing operation
+   * (req->op, from op_prepare) could run on the target now: what `verify`
+   * needs to call an emergency plan executable on a live fleet. Only
+   * read-only requests may reach the device (a GET, a `command -v`, a
+   * privilege read). The result: err ED_ERRCLASS_NONE when it would run
+   * (value, if any, says what was proven), else the class and, in detail,
+   * why it cannot ("the system has no ComputerSystem.Reset action"). Same
+   * calling convention as submit / submit_blocking: a non-blocking driver
+   * sets op_check and completes req->done; a blocking one sets
+   * op_check_blocking, run on the thread pool. May be NULL: the core then
+   * reports the step as "not provable". */
+  int (*op_check)(void *target, ed_request_t *req);
+  void (*op_check_blocking)(void *target, ed_request_t *req, ed_result_t *res);
+
+  void *spare[6]; /* keep zero */
 } ed_driver_t;
 
 #ifdef __cplusplus

@@ -4,8 +4,10 @@
 # with ipmitool and FreeIPMI's tools on the same BMC:
 #  - power state, sensor reading and thresholds, SEL count and entries,
 #    device id read by the driver equal what both tools read;
-#  - verify refuses "power": the plan's step says "not sent: verify mode"
-#    and ipmi_sim's chassis control was never asked to set power;
+#  - verify refuses "power": the plan's step says "not sent: verify mode",
+#    proven to be able to run (an admin session opens, the chassis answers);
+#    and a user-level session cannot run it; ipmi_sim's chassis control was
+#    never asked to set power;
 #  - power off then on through the driver: ipmitool reads off, then on;
 #  - power cycle through the driver: it reads off, then ipmitool reads on;
 #  - wrong password, wrong user, no open-session-privilege workaround, a
@@ -34,6 +36,18 @@ drill_expect "$v" 0
 journal_parses "$v"
 grep -q "set power" "$BMC_DIR/control.log" &&
   fail "verify: ipmi_sim was asked to set power: $(cat "$BMC_DIR/control.log")"
+# the plan's power on was proven, not sent: an admin session opens and the
+# chassis answers
+grep -q "not sent: verify mode; would run: a session at privilege admin opens and the chassis answers" \
+  "$v/summary.json" || { drill_show "$v"; fail "verify: the power step is not proven"; }
+# a session privilege too low for chassis control: the step cannot run
+vlow=$WORK/verify-low
+sed -e 's/"workarounds"/"privilege": "user", "workarounds"/' "$cross" >"$vlow.json"
+IPMI_CREDS=viewer:peek drill_run "$vlow" verify "$vlow.json"
+drill_expect "$vlow" 1
+grep -q 'cannot run power .*privilege \\"user\\" is below operator' "$vlow/summary.json" ||
+  { drill_show "$vlow"; fail "verify: a user-level power step is not refused by the proof"; }
+grep -q "set power" "$BMC_DIR/control.log" && fail "verify (user): ipmi_sim was asked to set power"
 
 mkdir -m 700 "$WORK/sdrcache"
 FI=$(freeipmi_opts)
@@ -106,7 +120,7 @@ assert "(%d)" % dv["manufacturer_id"] in fm and re.search(r"Product ID\s*:\s*%d\
 # verify left the power action out
 s = json.load(open(d + "/summary.json"))
 st, = s["drill"]["plans"][0]["steps"]
-assert st.get("action") == "not sent: verify mode", st
+assert st.get("action", "").startswith("not sent: verify mode; would run: "), st
 assert s["drill"]["faults"] == [], s["drill"]["faults"]
 print("driver = ipmitool = FreeIPMI: power %s, MBTemp %g %s %s, thresholds %s, "
       "SEL %d, fw %s" % (val["power"], val["temp"], s and "degrees C", it_state,

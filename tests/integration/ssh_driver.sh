@@ -86,8 +86,18 @@ drill_run "$v" verify "$WORK/verify.json"
 drill_expect "$v" 0
 [ ! -e "$WORK/fault-ran" ] && [ ! -e "$WORK/plan-ran" ] ||
   fail "verify mode ran a state-changing command"
-grep -q "not sent: verify mode" "$v/summary.json" ||
-  { drill_show "$v"; fail "verify: the plan's run step is not marked not sent"; }
+grep -q "not sent: verify mode; would run" "$v/summary.json" ||
+  { drill_show "$v"; fail "verify: the plan's run step is not proven and not sent"; }
+# a step whose program is not on the host cannot run: verify fails and
+# says why, still without running anything
+sed -e "s|\"touch $WORK/plan-ran\"|\"no-such-tool-$$ --restart web\"|" "$WORK/verify.json" >"$WORK/verify-missing.json"
+grep -q "no-such-tool-$$" "$WORK/verify-missing.json" || fail "verify-missing: not rendered"
+drill_run "$WORK/vmiss" verify "$WORK/verify-missing.json"
+drill_expect "$WORK/vmiss" 1
+grep -q "cannot run run .*no program 'no-such-tool-$$' on the host" "$WORK/vmiss/summary.json" ||
+  { drill_show "$WORK/vmiss"; fail "verify: a missing program is not a failed step with its reason"; }
+[ ! -e "$WORK/fault-ran" ] && [ ! -e "$WORK/plan-ran" ] ||
+  fail "verify mode ran a state-changing command"
 # a check may not use "run"
 $PY - "$WORK/verify.json" "$WORK/badcheck.json" <<'PYEOF'
 import json, sys

@@ -56,8 +56,23 @@ static void expect_refused(const char *c, const char *name, int rc,
 static void test_wrong_abi(void **state) {
   (void)state;
   expect_refused("abi", "abi", ED_EABI,
-                 "abi.so: driver ABI version 7, this eventdrill expects 1 — "
+                 "abi.so: driver ABI version 7, this eventdrill expects 2 — "
                  "rebuild the driver against this SDK");
+}
+
+/* A version-1 driver loads, and is known to lack version 2's op_check; the
+ * example driver (version 2, no op_check) lacks it too. */
+static void test_version1_loads(void **state) {
+  (void)state;
+  ed_plugin_host_t *ph = host_for("v1", NULL);
+  const ed_driver_t *drv = NULL;
+  assert_int_equal(ed_plugin_host_find(ph, "v1", &drv), 0);
+  assert_non_null(drv);
+  assert_int_equal(drv->abi_version, 1);
+  assert_int_equal(ed_plugin_can_check(drv), 0);
+  ed_request_t req = {0};
+  assert_int_equal(ed_plugin_check(ph, drv, NULL, &req), ED_EUNSUPPORTED);
+  ed_plugin_host_destroy(ph);
 }
 
 static void test_wrong_signature(void **state) {
@@ -495,6 +510,7 @@ static int setup(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_wrong_abi),
+      cmocka_unit_test(test_version1_loads),
       cmocka_unit_test(test_wrong_signature),
       cmocka_unit_test(test_missing_symbol),
       cmocka_unit_test(test_null_name),

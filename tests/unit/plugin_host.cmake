@@ -20,6 +20,8 @@ macro(ed_test_plugin case stem src)
 endmacro()
 
 ed_test_plugin(abi abi testdrv.c [[TD_NAME="abi"]] TD_ABI=7)
+# A driver of ABI version 1 (its version-2 fields are zeros) still loads.
+ed_test_plugin(v1 v1 testdrv.c [[TD_NAME="v1"]] TD_ABI=1)
 ed_test_plugin(signature signature testdrv.c [[TD_NAME="signature"]]
   [[TD_SIGNATURE="eventdrill-sdk-0:8"]])
 ed_test_plugin(nosymbol nosymbol testdrv.c [[TD_NAME="nosymbol"]]

@@ -3,8 +3,11 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -133,12 +136,68 @@ static void test_hostkey_messages(void **state) {
   assert_non_null(strstr(m, "changed during the run"));
 }
 
+/* The proof runs in a real POSIX shell here: exit 0 when the operation
+ * would run, else the reason on stderr. */
+static int proof_exit(const char *op, const char *arg, char *err, size_t len) {
+  char *c = ed__ssh_proof_command(op, arg);
+  assert_non_null(c);
+  char file[] = "/tmp/ed_proof_XXXXXX";
+  int fd = mkstemp(file);
+  assert_true(fd >= 0);
+  close(fd);
+  size_t n = strlen(c) + strlen(file) + 32;
+  char *cmd = malloc(n);
+  snprintf(cmd, n, "( %s ) 2>%s", c, file);
+  int st = system(cmd);
+  free(cmd);
+  free(c);
+  FILE *f = fopen(file, "r");
+  size_t got = f ? fread(err, 1, len - 1, f) : 0;
+  err[got] = '\0';
+  if (f)
+    fclose(f);
+  unlink(file);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void test_proofs(void **state) {
+  (void)state;
+  char err[512];
+  assert_int_equal(proof_exit("run", "sh -c 'exit 3'", err, sizeof(err)), 0);
+  assert_int_equal(proof_exit("run", "X=1 Y=2 true; false", err, sizeof(err)),
+                   0);
+  assert_int_equal(
+      proof_exit("run", "no-such-program-ed42 --now", err, sizeof(err)), 127);
+  assert_non_null(strstr(err, "no program 'no-such-program-ed42' on the host"));
+  /* through sudo: the program after sudo's options is the one looked for */
+  assert_int_equal(
+      proof_exit("run", "sudo -n -E no-such-program-ed42", err, sizeof(err)),
+      127);
+  assert_non_null(strstr(err, "no-such-program-ed42"));
+  char *c = ed__ssh_proof_command("run", "sudo systemctl restart web");
+  assert_non_null(strstr(c, "command -v -- 'systemctl'"));
+  assert_non_null(strstr(c, "sudo -n true"));
+  free(c);
+  assert_null(ed__ssh_proof_command("run", "   "));
+  assert_null(ed__ssh_proof_command("check", "true"));
+  /* upload: the folder must exist and be writable */
+  assert_int_equal(
+      proof_exit("upload", "/nonexistent-ed42/x.sh", err, sizeof(err)), 1);
+  assert_non_null(strstr(err, "folder /nonexistent-ed42 does not exist"));
+  char dir[] = "/tmp/ed_proof_dir_XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char path[600];
+  snprintf(path, sizeof(path), "%s/it's here.sh", dir);
+  assert_int_equal(proof_exit("upload", path, err, sizeof(err)), 0);
+  rmdir(dir);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_truncation),       cmocka_unit_test(test_shape),
       cmocka_unit_test(test_not_a_number),     cmocka_unit_test(test_modes),
       cmocka_unit_test(test_pid_line),         cmocka_unit_test(test_quote),
-      cmocka_unit_test(test_hostkey_messages),
+      cmocka_unit_test(test_hostkey_messages), cmocka_unit_test(test_proofs),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
