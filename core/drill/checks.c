@@ -22,6 +22,7 @@ typedef struct crt_s {
   uv_timer_t timer;
   int timer_on;
   struct ed_checks_s *owner;
+  struct run_s *settling; /* an after run waiting to be asked again */
 } crt_t;
 
 struct ed_checks_s {
@@ -46,6 +47,9 @@ typedef struct run_s {
   void (*group_done)(void *);
   void *group_arg;
   int *group_left;
+  uint64_t started_ns;      /* first try */
+  uint64_t settle_until_ns; /* an after run: asked again until then */
+  int tries;
 } run_t;
 
 /* ---- judging ---------------------------------------------------------- */
@@ -136,14 +140,60 @@ int ed_expect_eval(const ed_expect_t *e, const ed_probe_outcome_t *o, char *buf,
 
 static void free_if_done(ed_checks_t *c);
 
+/* Between two tries of a settling after check. */
+#define SETTLE_RETRY_MS 1000
+
+static void launch(crt_t *crt, run_t *run);
+
+static void on_settle(uv_timer_t *t) {
+  crt_t *crt = t->data;
+  run_t *run = crt->settling;
+  crt->settling = NULL;
+  if (run)
+    launch(crt, run);
+}
+
+/* A failed try of a settling after check is asked again while its window
+ * lasts (the check stays running meanwhile): 1 when it will be. */
+static int settle_again(crt_t *crt, run_t *run, int ok, uint64_t now) {
+  ed_checks_t *c = crt->owner;
+  if (ok || !run->settle_until_ns || c->destroyed ||
+      now + (uint64_t)SETTLE_RETRY_MS * 1000000u >= run->settle_until_ns)
+    return 0;
+  crt->settling = run;
+  uv_timer_start(&crt->timer, on_settle, SETTLE_RETRY_MS, 0);
+  return 1;
+}
+
+/* How the tries of a settling check ended, in its reason. */
+static void settle_note(const run_t *run, int ok, uint64_t now, char *reason,
+                        size_t len) {
+  if (!run->settle_until_ns || run->tries < 2)
+    return;
+  char was[512];
+  snprintf(was, sizeof(was), "%s", reason);
+  double waited = (double)(now - run->started_ns) / 1e9;
+  if (ok)
+    snprintf(reason, len, "ok after %d tries (%.1f s to settle)", run->tries,
+             waited);
+  else
+    snprintf(reason, len,
+             "%.400s (still, after %d tries in %.1f s of settling)", was,
+             run->tries, waited);
+}
+
 static void on_outcome(void *arg, const ed_probe_outcome_t *o) {
   run_t *run = arg;
   crt_t *crt = run->crt;
   ed_checks_t *c = crt->owner;
-  crt->running = 0;
   char reason[512];
   int ok = ed_expect_eval(&crt->spec->expect, o, reason, sizeof(reason));
   uint64_t now = uv_hrtime();
+  run->tries++;
+  if (settle_again(crt, run, ok, now))
+    return;
+  crt->running = 0;
+  settle_note(run, ok, now, reason, sizeof(reason));
   ed_check_state_t st = ok ? ED_CHECK_STATE_GREEN : ED_CHECK_STATE_RED;
   if (st != crt->state) {
     crt->state = st;
@@ -186,6 +236,8 @@ static int start_run(crt_t *crt, const char *by, ed_check_result_cb cb,
 
 static void launch(crt_t *crt, run_t *run) {
   ed_checks_t *c = crt->owner;
+  if (!run->started_ns)
+    run->started_ns = uv_hrtime();
   ed_probe_run_op(c->probes, crt->spec->target, &crt->spec->op,
                   crt->spec->timeout_ms, on_outcome, run);
 }
@@ -223,6 +275,9 @@ void ed_checks_run_mode(ed_checks_t *c, ed_check_mode_t mode,
     run->group_done = done;
     run->group_arg = arg;
     run->group_left = left;
+    if (mode == ED_CHECK_AFTER && c->crt[i].spec->settle_ms > 0)
+      run->settle_until_ns =
+          uv_hrtime() + (uint64_t)c->crt[i].spec->settle_ms * 1000000u;
     (*left)++;
     launch(&c->crt[i], run);
   }
@@ -272,6 +327,20 @@ void ed_checks_stop(ed_checks_t *c) {
   c->started = 0;
   for (size_t i = 0; i < c->n; i++)
     timer_off(&c->crt[i]);
+}
+
+void ed_checks_cut_settle(ed_checks_t *c) {
+  for (size_t i = 0; i < c->n; i++) {
+    crt_t *crt = &c->crt[i];
+    run_t *run = crt->settling;
+    if (run)
+      run->settle_until_ns = 0; /* the next answer is the last */
+    if (!run)
+      continue;
+    crt->settling = NULL;
+    uv_timer_stop(&crt->timer);
+    launch(crt, run);
+  }
 }
 
 void ed_checks_set_faults_active(ed_checks_t *c, int active) {
@@ -365,8 +434,17 @@ void ed_checks_destroy(ed_checks_t *c) {
     return;
   c->destroyed = 1;
   c->closing = (int)c->n;
-  for (size_t i = 0; i < c->n; i++)
+  for (size_t i = 0; i < c->n; i++) {
+    run_t *run = c->crt[i].settling;
+    if (run) { /* waiting between tries: nobody wants its answer now */
+      c->crt[i].settling = NULL;
+      c->crt[i].running = 0;
+      if (run->group_left && --*run->group_left == 0)
+        free(run->group_left);
+      free(run);
+    }
     uv_close((uv_handle_t *)&c->crt[i].timer, on_closed);
+  }
   if (c->n == 0)
     free_if_done(c);
 }

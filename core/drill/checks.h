@@ -60,6 +60,9 @@ void ed_checks_run_mode(ed_checks_t *c, ed_check_mode_t mode,
 /* Start and stop the periodic checks. */
 void ed_checks_start(ed_checks_t *c);
 void ed_checks_stop(ed_checks_t *c);
+/* An abort: after checks waiting to be asked again are asked one last time
+ * now, instead of at the end of their settle window. */
+void ed_checks_cut_settle(ed_checks_t *c);
 /* Faults active now: during_fault checks run while it is > 0. */
 void ed_checks_set_faults_active(ed_checks_t *c, int active);
 

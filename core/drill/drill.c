@@ -736,6 +736,9 @@ void ed_drill_workloads_done(ed_drill_t *d) {
 }
 
 void ed_drill_abort(ed_drill_t *d, const char *reason) {
+  /* Ctrl-C while after checks settle: one last answer each, now. */
+  if (d->checks && !d->finished)
+    ed_checks_cut_settle(d->checks);
   if (d->aborted || d->finished)
     return;
   d->aborted = 1;

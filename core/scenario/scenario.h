@@ -129,6 +129,8 @@ typedef struct ed_check_s {
   ed_check_mode_t mode; /* default continuous */
   int64_t every_ms;     /* default 2000 */
   int64_t timeout_ms;   /* per try, default 5000 */
+  int64_t settle_ms;    /* after checks: asked again until green within
+                           this window (default 30000; 0: once) */
   int steady;           /* part of the steady state (default true) */
   char *path;           /* "checks.bmc2-up" */
 } ed_check_t;

@@ -7,8 +7,9 @@
 
 #include "scenario_internal.h"
 
-static const char *const check_keys[] = {"target", "op",      "expect", "mode",
-                                         "every",  "timeout", "steady", NULL};
+static const char *const check_keys[] = {"target", "op",     "expect",
+                                         "mode",   "every",  "timeout",
+                                         "steady", "settle", NULL};
 static const char *const expect_keys[] = {
     "status", "equals", "one_of", "min", "max", "match", "latency_ms", NULL};
 /* Index + 1 is the ed_check_mode_t. */
@@ -18,6 +19,9 @@ static const char *const modes[] = {"before", "after", "continuous",
 #define DEFAULT_EVERY_MS 2000
 #define MIN_EVERY_MS 100
 #define DEFAULT_TIMEOUT_MS 5000
+/* An after check asked again, within this window, until it passes: a BMC
+ * powering back on after the undo is not a failed drill. */
+#define DEFAULT_SETTLE_MS 30000
 #define LATENCY_MAX_MS 3600000.0
 #define VALUE_MAX 1e300
 
@@ -138,6 +142,17 @@ static void load_timing(ed__loader_t *l, json_t *obj, const char *path,
                    &c->timeout_ms);
   c->steady = 1;
   ed__get_bool(l, obj, path, "steady", &c->steady);
+  c->settle_ms = c->mode == ED_CHECK_AFTER ? DEFAULT_SETTLE_MS : 0;
+  if (ed__get_duration(l, obj, path, "settle", 0, 0, ED__LENGTH_MAX_MS,
+                       &c->settle_ms) == 1 &&
+      c->mode != ED_CHECK_AFTER) {
+    char spath[ED__PATH_MAX];
+    ed__path_key(spath, path, "settle");
+    ed_diag_add_key(l->diag, spath,
+                    "\"settle\" only applies to \"after\" checks (this one "
+                    "is \"%s\")",
+                    modes[c->mode - 1]);
+  }
 }
 
 static void load_check(ed__loader_t *l, const char *name, json_t *obj,
