@@ -289,6 +289,7 @@ static void on_injected(void *arg, const ed_probe_outcome_t *o) {
   frt_t *f = arg;
   ed_drill_t *d = f->d;
   int ok = o->err == ED_ERRCLASS_NONE;
+  f->injecting = 0;
   json_t *e = json_pack("{s:s,s:b}", "fault", f->spec->name, "ok", ok);
   if (!ok) {
     snprintf(f->reason, sizeof(f->reason),
@@ -409,6 +410,7 @@ static void on_fault_time(uv_timer_t *t) {
   }
   f->state = FAULT_ACTIVE;
   f->injected_ns = uv_hrtime();
+  f->injecting = 1;
   ed_probe_run_action(d->probes, &f->spec->action, 30000, on_injected, f);
 }
 
@@ -421,7 +423,9 @@ static int drill_busy(const ed_drill_t *d) {
     const frt_t *f = &d->faults[i];
     if (f->state == FAULT_PENDING && !d->aborted)
       return 1;
-    if (f->awaiting_detection || f->verify_left > 0)
+    /* A fault whose answer is not back yet: the drill waits for it (a
+     * slow BMC), rather than stopping its target under it. */
+    if (f->injecting || f->awaiting_detection || f->verify_left > 0)
       return 1;
     if (f->plan && ed_plan_run_started(f->plan) &&
         !ed_plan_run_finished(f->plan))

@@ -28,6 +28,7 @@ typedef struct frt_s {
   uv_timer_t at_timer, for_timer, detect_timer;
   uint64_t injected_ns, detected_ns, rto_end_ns;
   int awaiting_detection;
+  int injecting;    /* its action sent, its answer not back yet */
   int awaiting_rto; /* plan passed; waiting for the steady state */
   int undo_state;   /* 0 none yet, 1 running, 2 done ok, 3 failed, 4 skipped */
   char undo_reason[256];
