@@ -161,17 +161,22 @@ static int session_failed(ed__ssh_conn_t *conn) {
 static int fail_job(ed__ssh_conn_t *conn, ed__ssh_chan_t *c, ed_errclass_t cls,
                     const char *what) {
   ed__ssh_target_t *t = conn->t;
+  /* libssh says nothing when the server refuses a channel without a
+   * reason (dropbear, at its channel limit): never an empty detail. */
+  const char *why = ssh_get_error(conn->session);
+  if (!why || !why[0])
+    why = "the server gave no reason (its limit of channels per "
+          "connection, or it closed the channel)";
   if (c->job) {
     ed__ssh_fail(&c->job->res, cls, "[%s]:%d: %s: %s", t->host, t->port, what,
-                 ssh_get_error(conn->session));
+                 why);
     ed__ssh_answer(conn, c->job);
     c->job = NULL;
   } else if (c->is_kill) {
     ed__ssh_log(ED_LOG_WARN, t,
                 "could not kill the timed-out command (pid %ld) on [%s]:%d: "
                 "%s: %s",
-                c->kill_pid, t->host, t->port, what,
-                ssh_get_error(conn->session));
+                c->kill_pid, t->host, t->port, what, why);
   }
   return finish(c);
 }
@@ -187,8 +192,8 @@ static int step_open(ed__ssh_conn_t *conn, ed__ssh_chan_t *c) {
       return -1;
     /* refused by the server: MaxSessions reached, most often */
     return fail_job(conn, c, ED_ERRCLASS_CONNECT,
-                    "cannot open a channel (is max_channels above sshd's "
-                    "MaxSessions?)");
+                    "the server refused a channel (is max_channels above "
+                    "its MaxSessions?)");
   }
   if (c->winding) /* past its deadline before it started: never run it */
     return finish(c);
