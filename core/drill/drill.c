@@ -417,7 +417,7 @@ static void on_fault_time(uv_timer_t *t) {
 /* ---- the end ------------------------------------------------------------- */
 
 static int drill_busy(const ed_drill_t *d) {
-  if (d->undos_running || ed_checks_busy(d->checks) > 0)
+  if (d->undos_running || d->proofs_left > 0 || ed_checks_busy(d->checks) > 0)
     return 1;
   for (size_t i = 0; i < d->nfaults; i++) {
     const frt_t *f = &d->faults[i];
@@ -691,7 +691,65 @@ int ed_drill_check_rules(const ed_drill_t *d, char *errbuf, size_t errlen) {
   return 0;
 }
 
+/* ---- proofs at the start of a rehearsal -----------------------------------
+ * Before anything is injected, each state-changing plan step is proven as
+ * verify proves it (the driver's op_check, read-only). One that could not
+ * run is said now, as a warning (terminal and journal, "step_proof"), so
+ * the team hears of a wrong system or a resource without ETag before the
+ * fault, not halfway through the plan. The drill still runs: the plan's
+ * own tries are the verdict. */
+typedef struct proof_s {
+  ed_drill_t *d;
+  const ed_plan_t *plan;
+  const ed_step_t *step;
+} proof_t;
+
+static void on_step_proof(void *arg, const ed_probe_outcome_t *o) {
+  proof_t *pr = arg;
+  ed_drill_t *d = pr->d;
+  d->proofs_left--;
+  int ok = o->err == ED_ERRCLASS_NONE;
+  json_t *e = json_pack("{s:s,s:s,s:b}", "plan", pr->plan->name, "step",
+                        pr->step->name, "ok", ok);
+  if (!ok) {
+    json_object_set_new(e, "reason", json_string(o->detail ? o->detail : ""));
+    json_object_set_new(e, "provable", json_boolean(!o->unprovable));
+  }
+  emit(d, "step_proof", e);
+  if (!ok && !o->unprovable)
+    say(d, "eventdrill: warning: plan %s, step \"%s\" may not run: %s",
+        pr->plan->name, pr->step->name, o->detail ? o->detail : "");
+  free(pr);
+  maybe_end(d);
+}
+
+static void prove_steps(ed_drill_t *d) {
+  for (size_t i = 0; i < d->sc->nplans; i++) {
+    const ed_plan_t *p = &d->sc->plans[i];
+    for (size_t k = 0; k < p->nsteps; k++) {
+      const ed_step_t *st = &p->steps[k];
+      if (!st->has_action || st->action.sim)
+        continue;
+      int flags = ed_probe_action_flags(d->probes, &st->action);
+      proof_t *pr = flags >= 0 && (flags & ED_OP_DESTRUCTIVE)
+                        ? calloc(1, sizeof(*pr))
+                        : NULL;
+      if (!pr)
+        continue;
+      *pr = (proof_t){.d = d, .plan = p, .step = st};
+      d->proofs_left++;
+      if (ed_probe_check_action(d->probes, &st->action, st->timeout_ms,
+                                on_step_proof, pr) != 0) {
+        d->proofs_left--;
+        free(pr);
+      }
+    }
+  }
+}
+
 void ed_drill_before(ed_drill_t *d, void (*cb)(void *arg), void *arg) {
+  if (d->mode != ED_MODE_VERIFY)
+    prove_steps(d);
   ed_checks_run_mode(d->checks, ED_CHECK_BEFORE, cb, arg);
 }
 

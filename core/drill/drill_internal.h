@@ -65,6 +65,7 @@ struct ed_drill_s {
   ed__check_stats_t *stats; /* per check of the scenario */
   int closing;
   int destroyed;
+  int proofs_left; /* rehearse: plan steps being proven at the start */
 };
 
 /* Where a fault's RTO is measured from (its plan's rto_from). */

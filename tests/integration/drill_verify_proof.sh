@@ -6,7 +6,8 @@
 # exist, a ResetType the BMC does not allow, and a PATCH of a property the
 # resource does not have each fail the verdict with the reason; a PATCH
 # with if_match "auto" is proven with the resource's ETag. In every run the
-# BMCs received only GET and HEAD.
+# BMCs received only GET and HEAD. rehearse proves the steps at its start
+# as well: a step that could not run is a warning before the fault.
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/drill_lib.sh"
 
@@ -59,5 +60,39 @@ verify_as patch 1 "cannot run patch .*has no property /Boot/NoSuchSetting"
 
 variant patchok 'st["action"] = {"patch": {"path": "/redfish/v1/Systems/{first}", "body": {"AssetTag": "x"}, "if_match": "auto"}}'
 verify_as patchok 0 "would run: .* has every property the PATCH sets and sends an ETag"
+
+# rehearse proves the steps at its start too: the reset aimed at a system
+# that does not exist is a warning before the fault, in the journal and on
+# the terminal (the drill still runs, and its plan then fails)
+# shorter: 8 s of load, the fault at 2 s
+short() {
+  $PY - "$WORK/$1.json" "$WORK/$2.json" <<'PYEOF'
+import json, sys
+s = json.load(open(sys.argv[1]))
+s["workloads"][0]["rate"] = [{"name": "baseline", "constant": 30, "for": "2s"},
+                             {"name": "surge", "constant": 60, "for": "6s"}]
+s["faults"][0]["at"] = "2s"
+json.dump(s, open(sys.argv[2], "w"))
+PYEOF
+}
+short missing rmissing
+short plain rplain
+drill_run "$WORK/rmissing" rehearse "$WORK/rmissing.json"
+[ "$status" -ne 0 ] || fail "rehearse with a missing system passed"
+grep -q 'warning: plan power-restore, step "power on" may not run: GET /redfish/v1/Systems/NOPE' \
+  "$WORK/rmissing.err" || { drill_show "$WORK/rmissing"; fail "rehearse: no warning at the start"; }
+$PY - "$WORK/rmissing/journal.jsonl" <<'PYEOF' || fail "rehearse: step_proof"
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+kinds = [e["ev"] for e in ev]
+p = ev[kinds.index("step_proof")]
+assert p["ok"] is False and p["provable"] is True and "404" in p["reason"], p
+assert kinds.index("step_proof") < kinds.index("fault_start"), kinds
+PYEOF
+drill_run "$WORK/rplain" rehearse "$WORK/rplain.json"
+drill_expect "$WORK/rplain" 0
+grep -q '"ev":"step_proof".*"ok":true' "$WORK/rplain/journal.jsonl" ||
+  fail "rehearse: the unchanged plan's step was not proven at the start"
+grep -q "may not run" "$WORK/rplain.err" && fail "rehearse: a warning for a step that can run"
 
 pass "verify proves each step could run (reset, ResetType, PATCH), refuses what could not, and sends only GET/HEAD"
