@@ -263,25 +263,16 @@ void ed__cjob_append(ed__cjob_t *j, const char *key, json_t *obj) {
   json_array_append_new(arr, obj);
 }
 
-static const char *errclass_name(ed_errclass_t e) {
-  static const char *const names[] = {
-#define ED__NAME(n, s) s,
-      ED_ERRCLASS_MAP(ED__NAME)
-#undef ED__NAME
-  };
-  return (unsigned)e < ED_ERRCLASS_COUNT ? names[e] : "other";
-}
-
 void ed__cjob_gap(ed__cjob_t *j, const char *what,
                   const ed_probe_outcome_t *o) {
   char buf[512];
   if (!o)
     snprintf(buf, sizeof(buf), "%s: out of memory", what);
   else if (o->detail)
-    snprintf(buf, sizeof(buf), "%s: %s %d: %s", what, errclass_name(o->err),
-             o->code, o->detail);
+    snprintf(buf, sizeof(buf), "%s: %s %d: %s", what,
+             ed_errclass_string(o->err), o->code, o->detail);
   else
-    snprintf(buf, sizeof(buf), "%s: %s %d", what, errclass_name(o->err),
+    snprintf(buf, sizeof(buf), "%s: %s %d", what, ed_errclass_string(o->err),
              o->code);
   ed__cjob_append(j, "gaps", json_string(buf));
 }
@@ -289,9 +280,9 @@ void ed__cjob_gap(ed__cjob_t *j, const char *what,
 void ed__cjob_unreachable(ed__cjob_t *j, const ed_probe_outcome_t *o) {
   json_object_set_new(j->snap, "reachable", json_false());
   json_object_set_new(j->snap, "error",
-                      json_pack("{s:s,s:i,s:s}", "class", errclass_name(o->err),
-                                "code", o->code, "detail",
-                                o->detail ? o->detail : ""));
+                      json_pack("{s:s,s:i,s:s}", "class",
+                                ed_errclass_string(o->err), "code", o->code,
+                                "detail", o->detail ? o->detail : ""));
 }
 
 json_t *ed__cjob_value(const ed_probe_outcome_t *o) {

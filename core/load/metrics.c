@@ -347,21 +347,13 @@ int ed_metrics_merge(const ed_metrics_t *m, size_t w, size_t t, size_t ph,
   return 0;
 }
 
-static const char *const errclass_names[] = {
-#define ED__ERRCLASS_NAME(name, str) str,
-    ED_ERRCLASS_MAP(ED__ERRCLASS_NAME)
-#undef ED__ERRCLASS_NAME
-};
-
 const char *ed_errclass_name(ed_errclass_t e) {
-  if ((unsigned)e >= ED_ERRCLASS_COUNT)
-    return "other";
-  return errclass_names[e];
+  return ed_errclass_string(e);
 }
 
 int ed_errclass_from_name(const char *name) {
   for (int i = 0; i < ED_ERRCLASS_COUNT; i++)
-    if (strcmp(errclass_names[i], name) == 0)
+    if (strcmp(ed_errclass_string((ed_errclass_t)i), name) == 0)
       return i;
   return -1;
 }

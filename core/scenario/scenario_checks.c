@@ -120,6 +120,16 @@ static void read_only(ed__loader_t *l, const ed_target_t *t,
                   op->name, t->driver);
 }
 
+/* key of the check at path does not apply to its mode: "\"key\" only
+ * applies to <which>\"<mode>\")". */
+static void not_for_mode(ed__loader_t *l, const char *path, const char *key,
+                         const char *which, ed_check_mode_t mode) {
+  char kpath[ED__PATH_MAX];
+  ed__path_key(kpath, path, key);
+  ed_diag_add_key(l->diag, kpath, "\"%s\" only applies to %s\"%s\")", key,
+                  which, modes[mode - 1]);
+}
+
 static void load_timing(ed__loader_t *l, json_t *obj, const char *path,
                         ed_check_t *c) {
   int mode;
@@ -129,14 +139,11 @@ static void load_timing(ed__loader_t *l, json_t *obj, const char *path,
   c->every_ms = DEFAULT_EVERY_MS;
   if (ed__get_duration(l, obj, path, "every", 0, MIN_EVERY_MS,
                        ED__LENGTH_MAX_MS, &c->every_ms) == 1 &&
-      (c->mode == ED_CHECK_BEFORE || c->mode == ED_CHECK_AFTER)) {
-    char epath[ED__PATH_MAX];
-    ed__path_key(epath, path, "every");
-    ed_diag_add_key(l->diag, epath,
-                    "\"every\" only applies to \"continuous\" and "
-                    "\"during_fault\" checks (this one runs once, \"%s\")",
-                    modes[c->mode - 1]);
-  }
+      (c->mode == ED_CHECK_BEFORE || c->mode == ED_CHECK_AFTER))
+    not_for_mode(l, path, "every",
+                 "\"continuous\" and \"during_fault\" checks (this one "
+                 "runs once, ",
+                 c->mode);
   c->timeout_ms = DEFAULT_TIMEOUT_MS;
   ed__get_duration(l, obj, path, "timeout", 0, 1, ED__TIMEOUT_MAX_MS,
                    &c->timeout_ms);
@@ -145,14 +152,8 @@ static void load_timing(ed__loader_t *l, json_t *obj, const char *path,
   c->settle_ms = c->mode == ED_CHECK_AFTER ? DEFAULT_SETTLE_MS : 0;
   if (ed__get_duration(l, obj, path, "settle", 0, 0, ED__LENGTH_MAX_MS,
                        &c->settle_ms) == 1 &&
-      c->mode != ED_CHECK_AFTER) {
-    char spath[ED__PATH_MAX];
-    ed__path_key(spath, path, "settle");
-    ed_diag_add_key(l->diag, spath,
-                    "\"settle\" only applies to \"after\" checks (this one "
-                    "is \"%s\")",
-                    modes[c->mode - 1]);
-  }
+      c->mode != ED_CHECK_AFTER)
+    not_for_mode(l, path, "settle", "\"after\" checks (this one is ", c->mode);
 }
 
 static void load_check(ed__loader_t *l, const char *name, json_t *obj,

@@ -188,23 +188,13 @@ static void start_work(uv_work_t *w) {
     ed__ipmi_release(st->t, s, 0);
 }
 
-/* The class word the journal uses for e, before the detail. */
-static const char *class_word(ed_errclass_t e) {
-  static const char *const names[] = {
-#define ED__IPMI_CLASS_NAME(name, str) str,
-      ED_ERRCLASS_MAP(ED__IPMI_CLASS_NAME)
-#undef ED__IPMI_CLASS_NAME
-  };
-  return (unsigned)e < ED_ERRCLASS_COUNT ? names[e] : "other";
-}
-
 static void start_done(uv_work_t *w, int status) {
   start_t *st = w->data;
   if (status != 0 && st->ok)
     snprintf(st->e.detail, sizeof(st->e.detail), "start cancelled");
   int rc = st->ok && status == 0 ? 0 : -1;
   char detail[300];
-  snprintf(detail, sizeof(detail), "%s: %s", class_word(st->e.err),
+  snprintf(detail, sizeof(detail), "%s: %s", ed_errclass_string(st->e.err),
            st->e.detail);
   st->cb(st->arg, rc, rc == 0 ? NULL : detail);
   free(st);

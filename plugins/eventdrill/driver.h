@@ -119,6 +119,16 @@ typedef enum {
       ED_ERRCLASS_COUNT
 } ed_errclass_t;
 
+/* The name of an error class as results and journals write it ("auth"). */
+static inline const char *ed_errclass_string(ed_errclass_t e) {
+  static const char *const names[] = {
+#define ED__ERRCLASS_STRING(name, str) str,
+      ED_ERRCLASS_MAP(ED__ERRCLASS_STRING)
+#undef ED__ERRCLASS_STRING
+  };
+  return (unsigned)e < ED_ERRCLASS_COUNT ? names[e] : "other";
+}
+
 /* What a driver reports for one request. Pointers are borrowed: they must
  * stay valid only until the completion call returns. */
 typedef struct ed_result_s {

@@ -42,3 +42,15 @@ assert evs[0]["ev"] == "run_start", evs[0]["ev"]
 assert evs[-1]["ev"] == "run_end", evs[-1]["ev"]
 PYEOF
 }
+
+# journal_wait FILE PATTERN [TENTHS]: wait until FILE (a journal being
+# written) holds a line matching PATTERN (grep), up to TENTHS tenths of a
+# second (300 by default); 1 when it never did.
+journal_wait() {
+  local i
+  for i in $(seq "${3:-300}"); do
+    grep -q "$2" "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}

@@ -65,10 +65,7 @@ scenario sig ', "settle": "60s"' Off
 "$EVENTDRILL" rehearse "$WORK/sig.json" --plain --out "$WORK/sig" >"$WORK/sig.out" 2>"$WORK/sig.err" &
 pid=$!
 cleanup_hooks+=("kill -9 $pid 2>/dev/null")
-for _ in $(seq 300); do
-  grep -q '"ev":"undo_end"' "$WORK/sig/journal.jsonl" 2>/dev/null && break
-  sleep 0.1
-done
+journal_wait "$WORK/sig/journal.jsonl" '"ev":"undo_end"' || fail "sig: the undo never ran"
 sleep 1
 kill -INT $pid
 st=0

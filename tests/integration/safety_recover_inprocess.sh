@@ -11,10 +11,7 @@ d=$WORK/r
 "$EVENTDRILL" rehearse "$SCEN/drill-sigint.json" --plain --out "$d" >"$d.out" 2>"$d.err" &
 run_pid=$!
 cleanup_hooks+=("kill -9 $run_pid 2>/dev/null")
-for _ in $(seq 300); do
-  grep -q '"ev":"fault_end"' "$d/journal.jsonl" 2>/dev/null && break
-  sleep 0.1
-done
+journal_wait "$d/journal.jsonl" '"ev":"fault_end"' || true
 grep -q '"ev":"fault_start".*"undo_pending":true' "$d/journal.jsonl" ||
   fail "the fault was not started with its undo pending"
 kill -9 $run_pid

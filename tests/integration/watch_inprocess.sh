@@ -5,6 +5,7 @@
 # written. Each run is bounded (60 s) so a watch that never ends fails the
 # test instead of hanging it.
 . "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/drill_lib.sh"
 FLEET="$ED_SRC/scenarios/lab-fleet.json"
 
 # ended DIR REASON STATUS: the watch exited 0, journaled watch_end with
@@ -29,10 +30,7 @@ for sig in INT TERM; do
   timeout 60 "$EVENTDRILL" watch "$FLEET" --json --out "$d" >"$d.out" 2>"$d.err" &
   pid=$!
   cleanup_hooks+=("kill -9 $pid 2>/dev/null")
-  for _ in $(seq 300); do
-    grep -q '"ev":"poll"' "$d/journal.jsonl" 2>/dev/null && break
-    sleep 0.1
-  done
+  journal_wait "$d/journal.jsonl" '"ev":"poll"' || true
   kill -"$sig" $pid
   st=0
   wait $pid || st=$?
