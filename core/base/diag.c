@@ -166,18 +166,20 @@ void ed_diag_print(const ed_diag_t *d, FILE *out) {
 }
 /* ---- did you mean ------------------------------------------------------ */
 
-/* Optimal string alignment distance (Levenshtein plus adjacent
- * transpositions), case-insensitive: "maxinflight", "Driver", "taregts". */
-static size_t distance(const char *a, const char *b) {
+size_t ed_edit_distance(const char *a, const char *b, size_t limit) {
   size_t n = strlen(a), m = strlen(b);
   if (n > 64 || m > 64)
-    return (size_t)-1;
+    return limit + 1;
+  /* The distance is at least the difference of the lengths. */
+  if ((n > m ? n - m : m - n) > limit)
+    return limit + 1;
   size_t dp[65][65];
   for (size_t i = 0; i <= n; i++)
     dp[i][0] = i;
   for (size_t j = 0; j <= m; j++)
     dp[0][j] = j;
   for (size_t i = 1; i <= n; i++) {
+    size_t row_min = dp[i][0];
     for (size_t j = 1; j <= m; j++) {
       int ca = tolower((unsigned char)a[i - 1]);
       int cb = tolower((unsigned char)b[j - 1]);
@@ -190,26 +192,42 @@ static size_t distance(const char *a, const char *b) {
           cb == tolower((unsigned char)a[i - 2]) && dp[i - 2][j - 2] + 1 < best)
         best = dp[i - 2][j - 2] + 1;
       dp[i][j] = best;
+      if (best < row_min)
+        row_min = best;
+    }
+    /* A row never goes below the one before it by more than the
+     * transposition's step back: two rows over the limit end it. */
+    if (i > 1 && row_min > limit) {
+      size_t prev_min = dp[i - 1][0];
+      for (size_t j = 1; j <= m; j++)
+        if (dp[i - 1][j] < prev_min)
+          prev_min = dp[i - 1][j];
+      if (prev_min > limit)
+        return limit + 1;
     }
   }
-  return dp[n][m];
+  return dp[n][m] <= limit ? dp[n][m] : limit + 1;
+}
+
+size_t ed_did_you_mean_limit(const char *word) {
+  /* About one edit in three characters, at least one, at most three:
+   * close enough to be a typo, far enough not to suggest nonsense. */
+  size_t limit = strlen(word) / 3;
+  if (limit < 1)
+    limit = 1;
+  if (limit > 3)
+    limit = 3;
+  return limit;
 }
 
 const char *ed_did_you_mean(const char *word, const char *const *candidates) {
   if (!word || !candidates)
     return NULL;
-  /* Allow about one edit in three characters, at least one, at most three:
-   * close enough to be a typo, far enough not to suggest nonsense. */
-  size_t len = strlen(word);
-  size_t limit = len / 3;
-  if (limit < 1)
-    limit = 1;
-  if (limit > 3)
-    limit = 3;
+  size_t limit = ed_did_you_mean_limit(word);
   const char *best = NULL;
   size_t best_d = limit + 1;
-  for (size_t i = 0; candidates[i]; i++) {
-    size_t dd = distance(word, candidates[i]);
+  for (size_t i = 0; candidates[i] && best_d > 0; i++) {
+    size_t dd = ed_edit_distance(word, candidates[i], best_d - 1);
     if (dd < best_d && dd < strlen(candidates[i])) {
       best = candidates[i];
       best_d = dd;

@@ -144,7 +144,7 @@ static void load_root(ed__loader_t *l, json_t *root) {
 int ed__validate_document(ed_scenario_t *s,
                           const ed_scenario_drivers_t *drivers, ed_diag_t *diag,
                           void (*load)(ed__loader_t *l, json_t *root)) {
-  ed__loader_t l = {diag, drivers, s, 0};
+  ed__loader_t l = {.diag = diag, .drivers = drivers, .s = s};
   size_t before = diag->count;
   ed_jsonpos_t *pos = NULL;
   /* jansson accepted the text, so the scanner does too unless memory runs
@@ -157,6 +157,7 @@ int ed__validate_document(ed_scenario_t *s,
   diag->pos = pos;
   report_dups(&l, pos);
   load(&l, s->root);
+  ed__loader_close(&l);
   diag->file = prev_file;
   diag->pos = prev_pos;
   ed_jsonpos_destroy(pos);

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "jsonpos.h"
+#include "names.h"
 #include "scenario.h"
 
 /* Long enough for any path of a sane scenario; a longer one is cut, which
@@ -39,12 +40,34 @@
  * that changes device state. */
 #define ED__OP_DESTRUCTIVE 0x1
 
+/* An index of an array references point into (ed__find_ref), kept while
+ * the array is the same: its address, length, stride, first and last
+ * names. */
+typedef struct ed__ref_index_s {
+  const void *base;
+  size_t n, stride;
+  const char *first, *last;
+  ed_names_t *names;
+} ed__ref_index_t;
+
+#define ED__REF_INDEXES 6
+#define ED__SIM_CHECKED 8
+
 typedef struct ed__loader_s {
   ed_diag_t *diag;
   const ed_scenario_drivers_t *drivers; /* may be NULL */
   ed_scenario_t *s;
   int nomem; /* an allocation failed: the load fails with ED_ENOMEM */
+  ed__ref_index_t refs[ED__REF_INDEXES];
+  size_t refs_next; /* the one to replace next */
+  /* Simulator settings that passed the driver's check (borrowed from the
+   * document), so that equal ones are not checked again. */
+  const json_t *sim_ok[ED__SIM_CHECKED];
+  size_t sim_ok_next;
 } ed__loader_t;
+
+/* Free what the loader built for itself (the reference indexes). */
+void ed__loader_close(ed__loader_t *l);
 
 /* Paths, cut at ED__PATH_MAX. */
 void ed__path_key(char *buf, const char *parent, const char *key);

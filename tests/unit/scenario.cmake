@@ -6,7 +6,8 @@ set(ED_SCENARIO_TEST_SOURCES
   scenario/scenario.c scenario/scenario_check.c scenario/scenario_targets.c
   scenario/scenario_workloads.c scenario/scenario_checks.c
   scenario/scenario_plan.c scenario/scenario_guard.c scenario/inventory.c
-  base/jsonpos.c base/diag.c base/duration.c base/error.c base/pattern.c)
+  base/jsonpos.c base/diag.c base/duration.c base/error.c base/pattern.c
+  base/names.c)
 list(TRANSFORM ED_SCENARIO_TEST_SOURCES PREPEND "${PROJECT_SOURCE_DIR}/core/")
 
 ed_unit_test(scenario
