@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "error.h"
 #include "jsonpos.h"
@@ -259,6 +260,23 @@ const char *ed_diag_json_kind(const json_t *v) {
 
 /* ---- files ------------------------------------------------------------- */
 
+static void too_large(ed_diag_t *d, size_t max, long long size) {
+  char limit[32];
+  if (max >= 1024 * 1024 && max % (1024 * 1024) == 0)
+    snprintf(limit, sizeof(limit), "%zu MiB", max / (1024 * 1024));
+  else
+    snprintf(limit, sizeof(limit), "%zu bytes", max);
+  if (size >= 0)
+    ed_diag_add_at(d, 0, 0, "",
+                   "the file is %lld bytes, over the limit of %s for this "
+                   "kind of file",
+                   size, limit);
+  else
+    ed_diag_add_at(d, 0, 0, "",
+                   "the file is over the limit of %s for this kind of file",
+                   limit);
+}
+
 int ed_diag_read_file(ed_diag_t *d, const char *file, size_t max, char **text,
                       size_t *len) {
   FILE *f = fopen(file, "rb");
@@ -266,31 +284,46 @@ int ed_diag_read_file(ed_diag_t *d, const char *file, size_t max, char **text,
     ed_diag_add_at(d, 0, 0, "", "cannot open the file: %s", strerror(errno));
     return ED_EIO;
   }
+  /* A regular file too large is refused before any of it is read; what
+   * has no size (a pipe) is refused once it passes the limit. */
+  struct stat st;
+  if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
+      (unsigned long long)st.st_size > max) {
+    fclose(f);
+    too_large(d, max, (long long)st.st_size);
+    return ED_EIO;
+  }
   size_t cap = 4096, n = 0;
   char *buf = malloc(cap);
   int err = buf ? 0 : ED_ENOMEM;
   while (!err) {
     if (n == cap) {
-      char *nb = cap < max ? realloc(buf, cap * 2) : NULL;
+      if (n > max) {
+        err = ED_EINVAL;
+        break;
+      }
+      size_t ncap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+      char *nb = realloc(buf, ncap);
       if (!nb) {
-        err = cap < max ? ED_ENOMEM : ED_EINVAL;
+        err = ED_ENOMEM;
         break;
       }
       buf = nb;
-      cap *= 2;
+      cap = ncap;
     }
     size_t got = fread(buf + n, 1, cap - n, f);
     n += got;
     if (got == 0)
       break;
   }
+  if (!err && n > max)
+    err = ED_EINVAL;
   if (!err && ferror(f))
     err = ED_EIO;
   fclose(f);
   if (err) {
     if (err == ED_EINVAL)
-      ed_diag_add_at(d, 0, 0, "", "cannot read the file: larger than %zu MiB",
-                     max / (1024 * 1024));
+      too_large(d, max, -1);
     else
       ed_diag_add_at(d, 0, 0, "", "cannot read the file: %s", ed_strerror(err));
     free(buf);

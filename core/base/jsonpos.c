@@ -668,3 +668,46 @@ int ed_jsonpos_scan(const char *text, size_t len, ed_jsonpos_t **out,
   *out = sc.p;
   return 0;
 }
+
+/* ---- shape ------------------------------------------------------------- */
+
+void ed_jsonpos_shape(const char *text, size_t len, size_t max_depth,
+                      ed_jsonpos_shape_t *out) {
+  memset(out, 0, sizeof(*out));
+  size_t depth = 0, values = 1;
+  int line = 1, column = 1, in_string = 0, escaped = 0;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)text[i];
+    if (in_string) {
+      if (escaped)
+        escaped = 0;
+      else if (c == '\\')
+        escaped = 1;
+      else if (c == '"')
+        in_string = 0;
+    } else if (c == '"') {
+      in_string = 1;
+    } else if (c == '[' || c == '{') {
+      depth++;
+      values++;
+      if (depth > out->depth)
+        out->depth = depth;
+      if (depth > max_depth && !out->deep_line) {
+        out->deep_line = line;
+        out->deep_column = column;
+      }
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      depth--;
+    } else if (c == ',') {
+      values++;
+    }
+    /* Columns in code points, as the scanner counts them. */
+    if (c == '\n') {
+      line++;
+      column = 1;
+    } else if ((c & 0xC0) != 0x80) {
+      column++;
+    }
+  }
+  out->values = values;
+}

@@ -62,6 +62,15 @@ void ed__check_keys(ed__loader_t *l, json_t *obj, const char *path,
   }
 }
 
+int ed__within(ed__loader_t *l, const char *path, size_t n, size_t max,
+               const char *what) {
+  if (n <= max)
+    return 1;
+  ed_diag_add(l->diag, path, "%zu %s, more than the limit of %zu", n, what,
+              max);
+  return 0;
+}
+
 void ed__missing(ed__loader_t *l, const char *path, const char *key) {
   ed_diag_add(l->diag, path, "missing required key \"%s\"", key);
 }

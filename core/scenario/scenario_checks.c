@@ -183,6 +183,7 @@ void ed__load_checks(ed__loader_t *l, json_t *checks) {
                 "no check: define at least one (or leave \"checks\" out)");
     return;
   }
+  ed__within(l, "checks", n, ED__CHECKS_MAX, "checks");
   l->s->checks = calloc(n, sizeof(*l->s->checks));
   if (!l->s->checks) {
     l->nomem = 1;

@@ -34,6 +34,18 @@
 #define ED__STEPS_MAX 1000
 #define ED__TIMEOUT_MAX_MS ((int64_t)3600 * 1000)
 #define ED__NAME_MAX 100
+/* Sizes of a document and of its sections; each over its limit is an
+ * error of its own (docs/scenario-format.md, "Limits"). */
+#define ED__DEPTH_MAX 32
+#define ED__VALUES_MAX 1000000
+#define ED__TARGETS_MAX 100000
+#define ED__WORKLOADS_MAX 10000
+#define ED__CHECKS_MAX 10000
+#define ED__FAULTS_MAX 10000
+#define ED__PLANS_MAX 1000
+#define ED__PLAN_STEPS_MAX 1000
+#define ED__SEGMENTS_MAX 1000
+#define ED__GUARDRAILS_MAX 1000
 
 /* ED_OP_DESTRUCTIVE of plugins/eventdrill/driver.h (the loader does not
  * include the plugin ABI): what drivers->op_flags reports for an operation
@@ -79,6 +91,11 @@ char *ed__strdup(ed__loader_t *l, const char *s);
  * did-you-mean or the list of known keys. */
 void ed__check_keys(ed__loader_t *l, json_t *obj, const char *path,
                     const char *const *allowed);
+/* 1 when n is at most max; else 0, reported at path as "<n> <what>, more
+ * than the limit of <max>". The section is still read, so that what
+ * refers to it is not reported as well. */
+int ed__within(ed__loader_t *l, const char *path, size_t n, size_t max,
+               const char *what);
 /* Report that obj (at path) lacks key. */
 void ed__missing(ed__loader_t *l, const char *path, const char *key);
 /* Check the type of v; report "expected <what>, got <kind>" otherwise.

@@ -326,6 +326,8 @@ void ed__load_target_set(ed__loader_t *l, json_t *set, const char *section,
   if (ed__want(l, set, JSON_OBJECT, section, "an object of targets by name"))
     return;
   size_t n = json_object_size(set);
+  ed__within(l, section, l->s->ntargets + n, ED__TARGETS_MAX,
+             strcmp(section, "devices") == 0 ? "devices" : "targets");
   if (n == 0) {
     ed_diag_add(l->diag, section, "no %s: define at least one",
                 strcmp(section, "devices") == 0 ? "device" : "target");

@@ -244,6 +244,7 @@ static void load_rate(ed__loader_t *l, json_t *obj, const char *path,
     ed_diag_add(l->diag, rpath, "no rate segment: write at least one");
     return;
   }
+  ed__within(l, rpath, n, ED__SEGMENTS_MAX, "rate segments");
   w->segs = calloc(n, sizeof(*w->segs));
   if (!w->segs) {
     l->nomem = 1;
@@ -355,6 +356,7 @@ static void load_target_list(ed__loader_t *l, json_t *obj, const char *path,
     ed_diag_add(l->diag, tpath, "no target: name at least one");
     return;
   }
+  ed__within(l, tpath, n, ED__TARGETS_MAX, "targets listed");
   /* A selector may expand to every target, but a target is listed once. */
   size_t cap = n + l->s->ntargets;
   w->targets = calloc(cap, sizeof(*w->targets));
@@ -519,6 +521,7 @@ void ed__load_workloads(ed__loader_t *l, json_t *workloads) {
   if (ed__want(l, workloads, JSON_ARRAY, "workloads", "an array of workloads"))
     return;
   size_t n = json_array_size(workloads);
+  ed__within(l, "workloads", n, ED__WORKLOADS_MAX, "workloads");
   if (n == 0) {
     ed_diag_add(l->diag, "workloads", "no workload: define at least one");
     return;
