@@ -11,13 +11,15 @@
  * (b << half_bits) + (v >> b). Taking m from (v | (S - 1)) makes b >= 0
  * without a branch, so finding the slot is a clz, two shifts and an add.
  *
- * The counts are stored in blocks of BLOCK slots, each allocated when a value
- * first falls in it: a histogram that only ever sees values of one range
- * holds a block or two (1 KiB each), not the 180 KiB the whole range of an
- * hour in microseconds at 3 digits takes. Reset frees the blocks, so a
- * histogram emptied every second holds only what that second measured. The
- * layout (and so the error, the merge and the percentiles) does not depend
- * on which blocks exist.
+ * The counts are stored in two levels, each part allocated when a value
+ * first falls in it: pages of PAGE slots hold pointers to blocks of BLOCK
+ * counts. A histogram that records a value once a second for a minute holds
+ * a few pages' pointers and a block of 128 bytes per distinct value, not the
+ * 180 KiB the whole range of an hour in microseconds at 3 digits takes, and
+ * a full one only a tenth more than a flat array would. Reset frees them,
+ * so a histogram emptied every second holds only what that second measured.
+ * The layout (and so the error, the merge and the percentiles) does not
+ * depend on which parts exist.
  *
  * The touched range of slots is always [index(min), index(max)], so reset,
  * merge, percentiles and iteration only walk the blocks of that range.
@@ -31,8 +33,13 @@
 
 #include "error.h"
 
-#define BLOCK_BITS 7
+#define PAGE_BITS 10
+#define PAGE ((size_t)1 << PAGE_BITS)
+#define BLOCK_BITS 4
 #define BLOCK ((size_t)1 << BLOCK_BITS)
+#define PER_PAGE (PAGE / BLOCK) /* blocks in a page */
+
+typedef uint64_t *page_t[PER_PAGE]; /* each NULL or BLOCK counts */
 
 struct ed_hist_s {
   int64_t highest;
@@ -41,13 +48,13 @@ struct ed_hist_s {
   int half_bits;     /* log2(H) = sub_bits - 1 */
   uint64_t sub_mask; /* S - 1 */
   size_t len;        /* number of slots */
-  size_t nblocks;    /* ceil(len / BLOCK) */
+  size_t npages;     /* ceil(len / PAGE) */
   uint64_t count;
   uint64_t clamped;
-  double sum;         /* exact while below 2^53; the mean needs no more */
-  int64_t min;        /* INT64_MAX when empty */
-  int64_t max;        /* 0 when empty */
-  uint64_t *blocks[]; /* nblocks, each NULL or BLOCK counts */
+  double sum;      /* exact while below 2^53; the mean needs no more */
+  int64_t min;     /* INT64_MAX when empty */
+  int64_t max;     /* 0 when empty */
+  page_t *pages[]; /* npages, each NULL or allocated */
 };
 
 static size_t slot_of(const ed_hist_t *h, uint64_t v) {
@@ -56,29 +63,39 @@ static size_t slot_of(const ed_hist_t *h, uint64_t v) {
   return ((size_t)b << h->half_bits) + (size_t)(v >> b);
 }
 
-/* Count of slot i; 0 in a block never allocated. */
+/* The block holding slot i, or NULL. */
+static uint64_t *block_of(const ed_hist_t *h, size_t i) {
+  const page_t *pg = h->pages[i >> PAGE_BITS];
+  return pg ? (*pg)[(i >> BLOCK_BITS) & (PER_PAGE - 1)] : NULL;
+}
+
+/* Count of slot i; 0 where nothing was allocated. */
 static uint64_t slot_count(const ed_hist_t *h, size_t i) {
-  const uint64_t *blk = h->blocks[i >> BLOCK_BITS];
+  const uint64_t *blk = block_of(h, i);
   return blk ? blk[i & (BLOCK - 1)] : 0;
 }
 
-/* The counter of slot i, its block allocated if needed; NULL when out of
- * memory. */
+/* The counter of slot i, its page and block allocated if needed; NULL when
+ * out of memory. */
 static uint64_t *slot_ref(ed_hist_t *h, size_t i) {
-  uint64_t **blk = &h->blocks[i >> BLOCK_BITS];
-  if (__builtin_expect(!*blk, 0)) {
-    *blk = calloc(BLOCK, sizeof(uint64_t));
-    if (!*blk)
-      return NULL;
-  }
+  page_t **pg = &h->pages[i >> PAGE_BITS];
+  if (__builtin_expect(!*pg, 0) && !(*pg = calloc(1, sizeof(page_t))))
+    return NULL;
+  uint64_t **blk = &(**pg)[(i >> BLOCK_BITS) & (PER_PAGE - 1)];
+  if (__builtin_expect(!*blk, 0) && !(*blk = calloc(BLOCK, sizeof(uint64_t))))
+    return NULL;
   return &(*blk)[i & (BLOCK - 1)];
 }
 
 /* The first slot >= i (and <= last) whose count is not zero, or last + 1;
- * whole missing blocks are skipped at once. */
+ * missing pages and blocks are skipped whole. */
 static size_t next_used(const ed_hist_t *h, size_t i, size_t last) {
   while (i <= last) {
-    const uint64_t *blk = h->blocks[i >> BLOCK_BITS];
+    if (!h->pages[i >> PAGE_BITS]) {
+      i = ((i >> PAGE_BITS) + 1) << PAGE_BITS;
+      continue;
+    }
+    const uint64_t *blk = block_of(h, i);
     if (!blk) {
       i = ((i >> BLOCK_BITS) + 1) << BLOCK_BITS;
       continue;
@@ -120,8 +137,8 @@ int ed_hist_create(int64_t highest, int sigfigs, ed_hist_t **out) {
   int top_bucket = msb - half_bits;
   /* Slots of bucket b end at (b + 2) * H. */
   size_t len = ((size_t)top_bucket + 2) << half_bits;
-  size_t nblocks = (len + BLOCK - 1) >> BLOCK_BITS;
-  ed_hist_t *h = calloc(1, sizeof(*h) + nblocks * sizeof(uint64_t *));
+  size_t npages = (len + PAGE - 1) >> PAGE_BITS;
+  ed_hist_t *h = calloc(1, sizeof(*h) + npages * sizeof(page_t *));
   if (!h)
     return ED_ENOMEM;
   h->highest = highest;
@@ -130,7 +147,7 @@ int ed_hist_create(int64_t highest, int sigfigs, ed_hist_t **out) {
   h->half_bits = half_bits;
   h->sub_mask = sub_mask;
   h->len = len;
-  h->nblocks = nblocks;
+  h->npages = npages;
   h->min = INT64_MAX;
   assert(slot_of(h, (uint64_t)highest) < len);
   *out = h;
@@ -138,9 +155,13 @@ int ed_hist_create(int64_t highest, int sigfigs, ed_hist_t **out) {
 }
 
 static void free_blocks(ed_hist_t *h) {
-  for (size_t k = 0; k < h->nblocks; k++) {
-    free(h->blocks[k]);
-    h->blocks[k] = NULL;
+  for (size_t p = 0; p < h->npages; p++) {
+    if (!h->pages[p])
+      continue;
+    for (size_t k = 0; k < PER_PAGE; k++)
+      free((*h->pages[p])[k]);
+    free(h->pages[p]);
+    h->pages[p] = NULL;
   }
 }
 
@@ -161,10 +182,15 @@ void ed_hist_reset(ed_hist_t *h) {
 }
 
 size_t ed_hist_memory(const ed_hist_t *h) {
-  size_t bytes = sizeof(*h) + h->nblocks * sizeof(uint64_t *);
-  for (size_t k = 0; k < h->nblocks; k++)
-    if (h->blocks[k])
-      bytes += BLOCK * sizeof(uint64_t);
+  size_t bytes = sizeof(*h) + h->npages * sizeof(page_t *);
+  for (size_t p = 0; p < h->npages; p++) {
+    if (!h->pages[p])
+      continue;
+    bytes += sizeof(page_t);
+    for (size_t k = 0; k < PER_PAGE; k++)
+      if ((*h->pages[p])[k])
+        bytes += BLOCK * sizeof(uint64_t);
+  }
   return bytes;
 }
 
@@ -203,13 +229,15 @@ int ed_hist_merge(ed_hist_t *dst, const ed_hist_t *src) {
   size_t a = slot_of(src, (uint64_t)src->min) >> BLOCK_BITS;
   size_t b = slot_of(src, (uint64_t)src->max) >> BLOCK_BITS;
   for (size_t k = a; k <= b; k++)
-    if (src->blocks[k] && !slot_ref(dst, k << BLOCK_BITS))
+    if (block_of(src, k << BLOCK_BITS) && !slot_ref(dst, k << BLOCK_BITS))
       return ED_ENOMEM;
   for (size_t k = a; k <= b; k++) {
-    if (!src->blocks[k])
+    const uint64_t *from = block_of(src, k << BLOCK_BITS);
+    if (!from)
       continue;
+    uint64_t *to = block_of(dst, k << BLOCK_BITS);
     for (size_t j = 0; j < BLOCK; j++)
-      dst->blocks[k][j] += src->blocks[k][j];
+      to[j] += from[j];
   }
   dst->count += src->count;
   dst->clamped += src->clamped;
