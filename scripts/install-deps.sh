@@ -7,7 +7,7 @@ packages=(
   # build
   build-essential cmake pkg-config git clang-format
   libuv1-dev libjansson-dev libcmocka-dev libcurl4-openssl-dev
-  libhttp-parser-dev libssl-dev openssl libncurses-dev
+  libhttp-parser-dev libssl-dev openssl libncurses-dev libpcre2-dev
   # plots
   gnuplot-nox
   # drivers

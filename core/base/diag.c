@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "error.h"
 #include "jsonpos.h"
@@ -166,18 +167,20 @@ void ed_diag_print(const ed_diag_t *d, FILE *out) {
 }
 /* ---- did you mean ------------------------------------------------------ */
 
-/* Optimal string alignment distance (Levenshtein plus adjacent
- * transpositions), case-insensitive: "maxinflight", "Driver", "taregts". */
-static size_t distance(const char *a, const char *b) {
+size_t ed_edit_distance(const char *a, const char *b, size_t limit) {
   size_t n = strlen(a), m = strlen(b);
   if (n > 64 || m > 64)
-    return (size_t)-1;
+    return limit + 1;
+  /* The distance is at least the difference of the lengths. */
+  if ((n > m ? n - m : m - n) > limit)
+    return limit + 1;
   size_t dp[65][65];
   for (size_t i = 0; i <= n; i++)
     dp[i][0] = i;
   for (size_t j = 0; j <= m; j++)
     dp[0][j] = j;
   for (size_t i = 1; i <= n; i++) {
+    size_t row_min = dp[i][0];
     for (size_t j = 1; j <= m; j++) {
       int ca = tolower((unsigned char)a[i - 1]);
       int cb = tolower((unsigned char)b[j - 1]);
@@ -190,26 +193,42 @@ static size_t distance(const char *a, const char *b) {
           cb == tolower((unsigned char)a[i - 2]) && dp[i - 2][j - 2] + 1 < best)
         best = dp[i - 2][j - 2] + 1;
       dp[i][j] = best;
+      if (best < row_min)
+        row_min = best;
+    }
+    /* A row never goes below the one before it by more than the
+     * transposition's step back: two rows over the limit end it. */
+    if (i > 1 && row_min > limit) {
+      size_t prev_min = dp[i - 1][0];
+      for (size_t j = 1; j <= m; j++)
+        if (dp[i - 1][j] < prev_min)
+          prev_min = dp[i - 1][j];
+      if (prev_min > limit)
+        return limit + 1;
     }
   }
-  return dp[n][m];
+  return dp[n][m] <= limit ? dp[n][m] : limit + 1;
+}
+
+size_t ed_did_you_mean_limit(const char *word) {
+  /* About one edit in three characters, at least one, at most three:
+   * close enough to be a typo, far enough not to suggest nonsense. */
+  size_t limit = strlen(word) / 3;
+  if (limit < 1)
+    limit = 1;
+  if (limit > 3)
+    limit = 3;
+  return limit;
 }
 
 const char *ed_did_you_mean(const char *word, const char *const *candidates) {
   if (!word || !candidates)
     return NULL;
-  /* Allow about one edit in three characters, at least one, at most three:
-   * close enough to be a typo, far enough not to suggest nonsense. */
-  size_t len = strlen(word);
-  size_t limit = len / 3;
-  if (limit < 1)
-    limit = 1;
-  if (limit > 3)
-    limit = 3;
+  size_t limit = ed_did_you_mean_limit(word);
   const char *best = NULL;
   size_t best_d = limit + 1;
-  for (size_t i = 0; candidates[i]; i++) {
-    size_t dd = distance(word, candidates[i]);
+  for (size_t i = 0; candidates[i] && best_d > 0; i++) {
+    size_t dd = ed_edit_distance(word, candidates[i], best_d - 1);
     if (dd < best_d && dd < strlen(candidates[i])) {
       best = candidates[i];
       best_d = dd;
@@ -241,6 +260,23 @@ const char *ed_diag_json_kind(const json_t *v) {
 
 /* ---- files ------------------------------------------------------------- */
 
+static void too_large(ed_diag_t *d, size_t max, long long size) {
+  char limit[32];
+  if (max >= 1024 * 1024 && max % (1024 * 1024) == 0)
+    snprintf(limit, sizeof(limit), "%zu MiB", max / (1024 * 1024));
+  else
+    snprintf(limit, sizeof(limit), "%zu bytes", max);
+  if (size >= 0)
+    ed_diag_add_at(d, 0, 0, "",
+                   "the file is %lld bytes, over the limit of %s for this "
+                   "kind of file",
+                   size, limit);
+  else
+    ed_diag_add_at(d, 0, 0, "",
+                   "the file is over the limit of %s for this kind of file",
+                   limit);
+}
+
 int ed_diag_read_file(ed_diag_t *d, const char *file, size_t max, char **text,
                       size_t *len) {
   FILE *f = fopen(file, "rb");
@@ -248,31 +284,46 @@ int ed_diag_read_file(ed_diag_t *d, const char *file, size_t max, char **text,
     ed_diag_add_at(d, 0, 0, "", "cannot open the file: %s", strerror(errno));
     return ED_EIO;
   }
+  /* A regular file too large is refused before any of it is read; what
+   * has no size (a pipe) is refused once it passes the limit. */
+  struct stat st;
+  if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
+      (unsigned long long)st.st_size > max) {
+    fclose(f);
+    too_large(d, max, (long long)st.st_size);
+    return ED_EIO;
+  }
   size_t cap = 4096, n = 0;
   char *buf = malloc(cap);
   int err = buf ? 0 : ED_ENOMEM;
   while (!err) {
     if (n == cap) {
-      char *nb = cap < max ? realloc(buf, cap * 2) : NULL;
+      if (n > max) {
+        err = ED_EINVAL;
+        break;
+      }
+      size_t ncap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+      char *nb = realloc(buf, ncap);
       if (!nb) {
-        err = cap < max ? ED_ENOMEM : ED_EINVAL;
+        err = ED_ENOMEM;
         break;
       }
       buf = nb;
-      cap *= 2;
+      cap = ncap;
     }
     size_t got = fread(buf + n, 1, cap - n, f);
     n += got;
     if (got == 0)
       break;
   }
+  if (!err && n > max)
+    err = ED_EINVAL;
   if (!err && ferror(f))
     err = ED_EIO;
   fclose(f);
   if (err) {
     if (err == ED_EINVAL)
-      ed_diag_add_at(d, 0, 0, "", "cannot read the file: larger than %zu MiB",
-                     max / (1024 * 1024));
+      too_large(d, max, -1);
     else
       ed_diag_add_at(d, 0, 0, "", "cannot read the file: %s", ed_strerror(err));
     free(buf);

@@ -64,7 +64,14 @@ int ed_diag_read_file(ed_diag_t *d, const char *file, size_t max, char **text,
  * "invalid JSON: …" added to d at jansson's line:column. New reference. */
 json_t *ed_diag_parse_json(ed_diag_t *d, const char *text, size_t len);
 
-/* Closest candidate to `word` by edit distance, if close enough; or NULL. */
+/* Closest candidate to `word` by edit distance, if close enough; or NULL.
+ * For short lists (keys, drivers, choices); names.h suggests among many. */
 const char *ed_did_you_mean(const char *word, const char *const *candidates);
+/* Edit distance (optimal string alignment, case-insensitive) of a and b
+ * when at most `limit`, else limit + 1; stops as soon as the limit is
+ * passed, and at once when the lengths differ by more. */
+size_t ed_edit_distance(const char *a, const char *b, size_t limit);
+/* The largest distance a suggestion for `word` may have (1 to 3). */
+size_t ed_did_you_mean_limit(const char *word);
 
 #endif

@@ -393,33 +393,66 @@ static int scan_word(scanner_t *sc, const char *word) {
 
 static int scan_value(scanner_t *sc, int kline, int kcolumn, int depth);
 
-static void free_seen(seen_t *seen, size_t n) {
-  for (size_t k = 0; k < n; k++)
-    free(seen[k].key);
-  free(seen);
+/* The keys of one object, hashed, so that finding duplicates costs the same
+ * per key in an object of 20 keys or of 200,000. */
+typedef struct seen_set_s {
+  seen_t *slots; /* cap slots, key NULL when empty */
+  size_t cap, n;
+} seen_set_t;
+
+static void free_seen(seen_set_t *set) {
+  for (size_t k = 0; k < set->cap; k++)
+    free(set->slots[k].key);
+  free(set->slots);
 }
 
-/* Remember `key` of the current object; report it when seen before. */
-static int note_key(scanner_t *sc, seen_t **seen, size_t *n, char *key,
-                    int line, int column) {
-  for (size_t k = 0; k < *n; k++) {
-    if (strcmp((*seen)[k].key, key) == 0) {
-      free(key);
-      return record_dup(sc, (*seen)[k].key, line, column, &(*seen)[k]);
-    }
-  }
-  seen_t *ns = realloc(*seen, (*n + 1) * sizeof(*ns));
-  if (!ns) {
-    free(key);
+static size_t key_hash(const char *key) {
+  size_t h = 1469598103934665603u; /* FNV-1a */
+  for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+    h = (h ^ *p) * 1099511628211u;
+  return h;
+}
+
+/* The slot of key: where it is, or the empty one where it goes. */
+static seen_t *seen_slot(const seen_set_t *set, const char *key) {
+  size_t i = key_hash(key) & (set->cap - 1);
+  while (set->slots[i].key && strcmp(set->slots[i].key, key) != 0)
+    i = (i + 1) & (set->cap - 1);
+  return &set->slots[i];
+}
+
+static int seen_grow(seen_set_t *set) {
+  size_t cap = set->cap ? set->cap * 2 : 16;
+  seen_set_t bigger = {calloc(cap, sizeof(seen_t)), cap, set->n};
+  if (!bigger.slots)
     return ED_ENOMEM;
-  }
-  *seen = ns;
-  ns[*n] = (seen_t){key, line, column};
-  (*n)++;
+  for (size_t k = 0; k < set->cap; k++)
+    if (set->slots[k].key)
+      *seen_slot(&bigger, set->slots[k].key) = set->slots[k];
+  free(set->slots);
+  *set = bigger;
   return 0;
 }
 
-static int scan_member(scanner_t *sc, seen_t **seen, size_t *nseen, int depth) {
+/* Remember `key` (owned from here on) of the current object; report it when
+ * seen before. */
+static int note_key(scanner_t *sc, seen_set_t *set, char *key, int line,
+                    int column) {
+  if ((set->n + 1) * 2 > set->cap && seen_grow(set)) {
+    free(key);
+    return ED_ENOMEM;
+  }
+  seen_t *slot = seen_slot(set, key);
+  if (slot->key) {
+    free(key);
+    return record_dup(sc, slot->key, line, column, slot);
+  }
+  *slot = (seen_t){key, line, column};
+  set->n++;
+  return 0;
+}
+
+static int scan_member(scanner_t *sc, seen_set_t *seen, int depth) {
   int kline = sc->line, kcolumn = sc->column;
   sbuf_t key = {0};
   if (scan_string(sc, &key)) {
@@ -436,7 +469,7 @@ static int scan_member(scanner_t *sc, seen_t **seen, size_t *nseen, int depth) {
     fail(sc, ED_ENOMEM);
     return -1;
   }
-  int r = note_key(sc, seen, nseen, key.b, kline, kcolumn);
+  int r = note_key(sc, seen, key.b, kline, kcolumn);
   if (r) {
     fail(sc, r);
     return -1;
@@ -451,8 +484,7 @@ static int scan_member(scanner_t *sc, seen_t **seen, size_t *nseen, int depth) {
 }
 
 static int scan_object(scanner_t *sc, int depth) {
-  seen_t *seen = NULL;
-  size_t nseen = 0;
+  seen_set_t seen = {0};
   int r = 0;
   advance(sc); /* '{' */
   skip_ws(sc);
@@ -461,7 +493,7 @@ static int scan_object(scanner_t *sc, int depth) {
     return 0;
   }
   for (;;) {
-    if ((r = scan_member(sc, &seen, &nseen, depth)))
+    if ((r = scan_member(sc, &seen, depth)))
       break;
     skip_ws(sc);
     if (peek(sc) == ',') {
@@ -472,7 +504,7 @@ static int scan_object(scanner_t *sc, int depth) {
     r = expect(sc, '}');
     break;
   }
-  free_seen(seen, nseen);
+  free_seen(&seen);
   return r;
 }
 
@@ -635,4 +667,47 @@ int ed_jsonpos_scan(const char *text, size_t len, ed_jsonpos_t **out,
   qsort(sc.p->v, sc.p->n, sizeof(entry_t), entry_cmp);
   *out = sc.p;
   return 0;
+}
+
+/* ---- shape ------------------------------------------------------------- */
+
+void ed_jsonpos_shape(const char *text, size_t len, size_t max_depth,
+                      ed_jsonpos_shape_t *out) {
+  memset(out, 0, sizeof(*out));
+  size_t depth = 0, values = 1;
+  int line = 1, column = 1, in_string = 0, escaped = 0;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)text[i];
+    if (in_string) {
+      if (escaped)
+        escaped = 0;
+      else if (c == '\\')
+        escaped = 1;
+      else if (c == '"')
+        in_string = 0;
+    } else if (c == '"') {
+      in_string = 1;
+    } else if (c == '[' || c == '{') {
+      depth++;
+      values++;
+      if (depth > out->depth)
+        out->depth = depth;
+      if (depth > max_depth && !out->deep_line) {
+        out->deep_line = line;
+        out->deep_column = column;
+      }
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      depth--;
+    } else if (c == ',') {
+      values++;
+    }
+    /* Columns in code points, as the scanner counts them. */
+    if (c == '\n') {
+      line++;
+      column = 1;
+    } else if ((c & 0xC0) != 0x80) {
+      column++;
+    }
+  }
+  out->values = values;
 }

@@ -56,6 +56,23 @@ const ed_jsonpos_dup_t *ed_jsonpos_dup(const ed_jsonpos_t *p, size_t i);
 /* Number of values recorded (the document counts). */
 size_t ed_jsonpos_count(const ed_jsonpos_t *p);
 
+/* The shape of a JSON text, measured without parsing it, so that a text
+ * nested too deep or holding too many values is refused before a parser
+ * recurses into it or allocates for it. */
+typedef struct ed_jsonpos_shape_s {
+  size_t depth;  /* deepest nesting of arrays and objects (0: a scalar) */
+  size_t values; /* values, members and elements counted (at least) */
+  /* The first array or object that goes deeper than max_depth: its
+   * 1-based position, 0 when none does. */
+  int deep_line, deep_column;
+} ed_jsonpos_shape_t;
+
+/* Measure text[0, len): brackets outside strings (escapes honoured) give
+ * the depth, commas and containers the values. Any text is accepted;
+ * for one that is not JSON the figures are only indicative. */
+void ed_jsonpos_shape(const char *text, size_t len, size_t max_depth,
+                      ed_jsonpos_shape_t *out);
+
 /* Path of member `key` of `parent`, or of element `index`, written into buf
  * like snprintf (returns the length it needs). */
 int ed_jsonpos_join_key(char *buf, size_t len, const char *parent,

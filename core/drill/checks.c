@@ -3,7 +3,6 @@
 #include <eventdrill/json_wide.h>
 
 #include <math.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,18 +95,19 @@ static int judge_value(const ed_expect_t *e, const char *text, char *buf,
     }
   }
   if (ok && e->match) {
-    regex_t re;
     const char *subject = json_is_string(v) ? json_string_value(v) : text;
-    if (regcomp(&re, e->match, REG_EXTENDED | REG_NOSUB) != 0) {
-      snprintf(buf, len, "bad regular expression");
-      ok = 0;
-    } else {
-      if (regexec(&re, subject, 0, NULL, 0) != 0) {
-        snprintf(buf, len, "value %s does not match /%s/", text, e->match);
-        ok = 0;
-      }
-      regfree(&re);
-    }
+    size_t n = json_is_string(v) ? json_string_length(v) : strlen(text);
+    char why[192];
+    int m = e->pattern
+                ? ed_pattern_match(e->pattern, subject, n, why, sizeof(why))
+                : ED_EINVAL;
+    if (m == 0)
+      snprintf(buf, len, "value %s does not match /%s/", text, e->match);
+    else if (m < 0)
+      /* A match that could not finish is no pass: say why. */
+      snprintf(buf, len, "value %s against /%s/: %s", text, e->match,
+               m == ED_ERANGE ? why : ed_strerror(m));
+    ok = m == 1;
   }
   json_decref(v);
   return ok;

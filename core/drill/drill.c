@@ -57,13 +57,51 @@ static void start_fault_plan(frt_t *f);
 
 static int check_guardrails(ed_drill_t *d, const char *check);
 
+/* A check's value in the journal: whole up to this many bytes; beyond, its
+ * beginning (cut on a character boundary) and its length, so that a device
+ * answering megabytes cannot fill the results disk a check at a time. */
+#define JOURNAL_VALUE_MAX 4096
+
+static void journal_value(json_t *o, const char *value) {
+  size_t n = strlen(value);
+  if (n <= JOURNAL_VALUE_MAX) {
+    json_object_set_new(o, "value", json_string(value));
+    return;
+  }
+  size_t cut = JOURNAL_VALUE_MAX;
+  while (cut > 0 && ((unsigned char)value[cut] & 0xC0) == 0x80)
+    cut--;
+  json_object_set_new(o, "value", json_stringn(value, cut));
+  json_object_set_new(o, "value_bytes", json_integer((json_int_t)n));
+  json_object_set_new(o, "value_cut", json_true());
+}
+
+/* A reason quotes the value and is cut to its buffer, maybe inside a
+ * character: drop a trailing partial UTF-8 sequence, which the journal's
+ * JSON would refuse (and the event with it). */
+static const char *whole_chars(const char *text, char *buf, size_t len) {
+  snprintf(buf, len, "%s", text);
+  size_t n = strlen(buf), k = n;
+  while (k > 0 && ((unsigned char)buf[k - 1] & 0xC0) == 0x80)
+    k--;
+  if (k > 0 && ((unsigned char)buf[k - 1] & 0x80)) {
+    unsigned char lead = (unsigned char)buf[k - 1];
+    size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (n - (k - 1) < want)
+      buf[k - 1] = '\0';
+  }
+  return buf;
+}
+
 static void on_check(void *arg, const ed_check_result_t *r) {
   ed_drill_t *d = arg;
+  char reason[1024];
   json_t *o = json_pack("{s:s,s:s,s:b,s:s,s:f,s:i}", "check", r->check->name,
-                        "by", r->by, "ok", r->ok, "reason", r->reason,
+                        "by", r->by, "ok", r->ok, "reason",
+                        whole_chars(r->reason, reason, sizeof(reason)),
                         "latency_ms", r->out->latency_ms, "code", r->out->code);
-  if (r->out->value)
-    json_object_set_new(o, "value", json_string(r->out->value));
+  if (o && r->out->value)
+    journal_value(o, r->out->value);
   emit(d, "check", o);
   ed__check_stats_t *st = &d->stats[r->index];
   st->runs++;

@@ -132,8 +132,7 @@ void ed_rules_destroy(ed_rules_t *r) {
     free(x->cmp);
     json_decref(x->params);
     json_decref(x->value);
-    if (x->has_re)
-      regfree(&x->re);
+    ed_pattern_destroy(x->pattern);
   }
   free(r->v);
   free(r);

@@ -1,13 +1,13 @@
 /* The built-in inspection rules, one small function each and a table that
  * names them, and the kind of rule a rules file adds; see rules.h. */
 #include <math.h>
-#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "duration.h"
+#include "error.h"
 #include "rules_internal.h"
 
 /* ---- helpers for the rules ------------------------------------------- */
@@ -456,16 +456,24 @@ const size_t ed__rules_nbuiltin =
 const char *const ed__rules_cmp_names[] = {"equals", "not_equals", "above",
                                            "below",  "match",      NULL};
 
-static int custom_hit(const ed__rule_t *r, json_t *v) {
+/* 1 when the rule holds on v, 0 when not, -1 when a match could not tell
+ * (why says so). */
+static int custom_hit(const ed__rule_t *r, json_t *v, char *why, size_t len) {
   if (!v)
     return 0;
   if (strcmp(r->cmp, "equals") == 0)
     return json_equal(v, r->value);
   if (strcmp(r->cmp, "not_equals") == 0)
     return !json_equal(v, r->value);
-  if (strcmp(r->cmp, "match") == 0)
-    return json_is_string(v) &&
-           regexec(&r->re, json_string_value(v), 0, NULL, 0) == 0;
+  if (strcmp(r->cmp, "match") == 0) {
+    if (!json_is_string(v) || !r->pattern)
+      return 0;
+    int m = ed_pattern_match(r->pattern, json_string_value(v),
+                             json_string_length(v), why, len);
+    if (m < 0 && m != ED_ERANGE)
+      snprintf(why, len, "%s", ed_strerror(m));
+    return m < 0 ? -1 : m;
+  }
   if (!json_is_number(v))
     return 0;
   double x = json_number_value(v), lim = json_number_value(r->value);
@@ -501,7 +509,16 @@ static json_t *at_pointer(json_t *doc, const char *ptr) {
 
 void ed__rule_custom(ed__rule_ctx_t *c, json_t *snap) {
   json_t *v = at_pointer(snap, c->rule->pointer);
-  if (!reachable(snap) || !custom_hit(c->rule, v))
+  if (!reachable(snap))
+    return;
+  char why[192];
+  int hit = custom_hit(c->rule, v, why, sizeof(why));
+  if (hit < 0) {
+    /* Not judged is not healthy: the finding says why. */
+    emit(c, snap, "%s could not be judged: %s", c->rule->pointer, why);
+    return;
+  }
+  if (!hit)
     return;
   char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
   emit(c, snap, "%s is %s", c->rule->pointer, text ? text : "?");

@@ -219,11 +219,19 @@ static void added_cmp(loader_t *l, ed__rule_t *rule, json_t *obj,
       ed_diag_add(l->diag, kpath, "expected a number, got %s",
                   ed_diag_json_kind(v));
     if (i == 4) {
-      if (!json_is_string(v) ||
-          regcomp(&rule->re, json_string_value(v), REG_EXTENDED | REG_NOSUB))
-        ed_diag_add(l->diag, kpath, "not a valid regular expression");
-      else
-        rule->has_re = 1;
+      char why[256];
+      int rc = json_is_string(v)
+                   ? ed_pattern_compile(json_string_value(v), &rule->pattern,
+                                        why, sizeof(why))
+                   : ED_EINVAL;
+      if (!json_is_string(v))
+        ed_diag_add(l->diag, kpath,
+                    "expected a regular expression (a "
+                    "string), got %s",
+                    ed_diag_json_kind(v));
+      else if (rc)
+        ed_diag_add(l->diag, kpath, "not a valid regular expression: %s",
+                    rc == ED_ENOMEM ? ed_strerror(rc) : why);
     }
   }
 }

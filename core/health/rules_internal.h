@@ -9,10 +9,10 @@
 #define ED_RULES_INTERNAL_H
 
 #include <jansson.h>
-#include <regex.h>
 #include <stddef.h>
 
 #include "diag.h"
+#include "pattern.h"
 #include "rules.h"
 
 typedef struct ed__rule_s ed__rule_t;
@@ -45,8 +45,7 @@ struct ed__rule_s {
   char *pointer;
   char *cmp; /* "equals", "not_equals", "above", "below", "match" */
   json_t *value;
-  regex_t re;
-  int has_re;
+  ed_pattern_t *pattern; /* "match", compiled with its limits */
 };
 
 struct ed_rules_s {

@@ -6,13 +6,23 @@
  * bucket b >= 1 covers [H << b, S << b) in H slots of width 1 << b, so a
  * slot's width is at most 1/H <= 10^-sigfigs of any value in it.
  *
- * All slots live in one flat array: a value v with most significant bit m
- * falls in bucket b = max(0, m - (sub_bits - 1)) and slot index
+ * The slots are numbered in one flat range: a value v with most significant
+ * bit m falls in bucket b = max(0, m - (sub_bits - 1)) and slot index
  * (b << half_bits) + (v >> b). Taking m from (v | (S - 1)) makes b >= 0
- * without a branch, so record is a clz, two shifts and an add.
+ * without a branch, so finding the slot is a clz, two shifts and an add.
  *
- * The touched range of the array is always [index(min), index(max)], so
- * reset, merge, percentiles and iteration only walk that range.
+ * The counts are stored in two levels, each part allocated when a value
+ * first falls in it: pages of PAGE slots hold pointers to blocks of BLOCK
+ * counts. A histogram that records a value once a second for a minute holds
+ * a few pages' pointers and a block of 128 bytes per distinct value, not the
+ * 180 KiB the whole range of an hour in microseconds at 3 digits takes, and
+ * a full one only a tenth more than a flat array would. Reset frees them,
+ * so a histogram emptied every second holds only what that second measured.
+ * The layout (and so the error, the merge and the percentiles) does not
+ * depend on which parts exist.
+ *
+ * The touched range of slots is always [index(min), index(max)], so reset,
+ * merge, percentiles and iteration only walk the blocks of that range.
  */
 #include "histogram.h"
 
@@ -23,6 +33,14 @@
 
 #include "error.h"
 
+#define PAGE_BITS 10
+#define PAGE ((size_t)1 << PAGE_BITS)
+#define BLOCK_BITS 4
+#define BLOCK ((size_t)1 << BLOCK_BITS)
+#define PER_PAGE (PAGE / BLOCK) /* blocks in a page */
+
+typedef uint64_t *page_t[PER_PAGE]; /* each NULL or BLOCK counts */
+
 struct ed_hist_s {
   int64_t highest;
   int sigfigs;
@@ -30,18 +48,63 @@ struct ed_hist_s {
   int half_bits;     /* log2(H) = sub_bits - 1 */
   uint64_t sub_mask; /* S - 1 */
   size_t len;        /* number of slots */
+  size_t npages;     /* ceil(len / PAGE) */
   uint64_t count;
   uint64_t clamped;
-  double sum;  /* exact while below 2^53; the mean needs no more */
-  int64_t min; /* INT64_MAX when empty */
-  int64_t max; /* 0 when empty */
-  uint64_t counts[];
+  double sum;      /* exact while below 2^53; the mean needs no more */
+  int64_t min;     /* INT64_MAX when empty */
+  int64_t max;     /* 0 when empty */
+  page_t *pages[]; /* npages, each NULL or allocated */
 };
 
 static size_t slot_of(const ed_hist_t *h, uint64_t v) {
   int msb = 63 - __builtin_clzll(v | h->sub_mask);
   int b = msb - h->half_bits;
   return ((size_t)b << h->half_bits) + (size_t)(v >> b);
+}
+
+/* The block holding slot i, or NULL. */
+static uint64_t *block_of(const ed_hist_t *h, size_t i) {
+  const page_t *pg = h->pages[i >> PAGE_BITS];
+  return pg ? (*pg)[(i >> BLOCK_BITS) & (PER_PAGE - 1)] : NULL;
+}
+
+/* Count of slot i; 0 where nothing was allocated. */
+static uint64_t slot_count(const ed_hist_t *h, size_t i) {
+  const uint64_t *blk = block_of(h, i);
+  return blk ? blk[i & (BLOCK - 1)] : 0;
+}
+
+/* The counter of slot i, its page and block allocated if needed; NULL when
+ * out of memory. */
+static uint64_t *slot_ref(ed_hist_t *h, size_t i) {
+  page_t **pg = &h->pages[i >> PAGE_BITS];
+  if (__builtin_expect(!*pg, 0) && !(*pg = calloc(1, sizeof(page_t))))
+    return NULL;
+  uint64_t **blk = &(**pg)[(i >> BLOCK_BITS) & (PER_PAGE - 1)];
+  if (__builtin_expect(!*blk, 0) && !(*blk = calloc(BLOCK, sizeof(uint64_t))))
+    return NULL;
+  return &(*blk)[i & (BLOCK - 1)];
+}
+
+/* The first slot >= i (and <= last) whose count is not zero, or last + 1;
+ * missing pages and blocks are skipped whole. */
+static size_t next_used(const ed_hist_t *h, size_t i, size_t last) {
+  while (i <= last) {
+    if (!h->pages[i >> PAGE_BITS]) {
+      i = ((i >> PAGE_BITS) + 1) << PAGE_BITS;
+      continue;
+    }
+    const uint64_t *blk = block_of(h, i);
+    if (!blk) {
+      i = ((i >> BLOCK_BITS) + 1) << BLOCK_BITS;
+      continue;
+    }
+    if (blk[i & (BLOCK - 1)])
+      return i;
+    i++;
+  }
+  return last + 1;
 }
 
 /* The value range [lo, hi] of slot i. */
@@ -74,9 +137,8 @@ int ed_hist_create(int64_t highest, int sigfigs, ed_hist_t **out) {
   int top_bucket = msb - half_bits;
   /* Slots of bucket b end at (b + 2) * H. */
   size_t len = ((size_t)top_bucket + 2) << half_bits;
-  /* calloc: large zeroed blocks come straight from fresh pages, so creating
-   * one is cheap even when it is big. */
-  ed_hist_t *h = calloc(1, sizeof(*h) + len * sizeof(uint64_t));
+  size_t npages = (len + PAGE - 1) >> PAGE_BITS;
+  ed_hist_t *h = calloc(1, sizeof(*h) + npages * sizeof(page_t *));
   if (!h)
     return ED_ENOMEM;
   h->highest = highest;
@@ -85,22 +147,33 @@ int ed_hist_create(int64_t highest, int sigfigs, ed_hist_t **out) {
   h->half_bits = half_bits;
   h->sub_mask = sub_mask;
   h->len = len;
+  h->npages = npages;
   h->min = INT64_MAX;
   assert(slot_of(h, (uint64_t)highest) < len);
   *out = h;
   return 0;
 }
 
+static void free_blocks(ed_hist_t *h) {
+  for (size_t p = 0; p < h->npages; p++) {
+    if (!h->pages[p])
+      continue;
+    for (size_t k = 0; k < PER_PAGE; k++)
+      free((*h->pages[p])[k]);
+    free(h->pages[p]);
+    h->pages[p] = NULL;
+  }
+}
+
 void ed_hist_destroy(ed_hist_t *h) {
+  if (!h)
+    return;
+  free_blocks(h);
   free(h);
 }
 
 void ed_hist_reset(ed_hist_t *h) {
-  if (h->count > 0) {
-    size_t a = slot_of(h, (uint64_t)h->min);
-    size_t b = slot_of(h, (uint64_t)h->max);
-    memset(&h->counts[a], 0, (b - a + 1) * sizeof(uint64_t));
-  }
+  free_blocks(h);
   h->count = 0;
   h->clamped = 0;
   h->sum = 0;
@@ -108,26 +181,43 @@ void ed_hist_reset(ed_hist_t *h) {
   h->max = 0;
 }
 
-/* The hot path: no branch but the clamps, which compile to cmovs. */
-static inline void record(ed_hist_t *h, int64_t value, uint64_t n) {
+size_t ed_hist_memory(const ed_hist_t *h) {
+  size_t bytes = sizeof(*h) + h->npages * sizeof(page_t *);
+  for (size_t p = 0; p < h->npages; p++) {
+    if (!h->pages[p])
+      continue;
+    bytes += sizeof(page_t);
+    for (size_t k = 0; k < PER_PAGE; k++)
+      if ((*h->pages[p])[k])
+        bytes += BLOCK * sizeof(uint64_t);
+  }
+  return bytes;
+}
+
+/* The hot path: a branch for a block not yet allocated, the clamps compile
+ * to cmovs. */
+static inline int record(ed_hist_t *h, int64_t value, uint64_t n) {
   int64_t v = value < 0 ? 0 : value;
   v = v > h->highest ? h->highest : v;
+  uint64_t *slot = slot_ref(h, slot_of(h, (uint64_t)v));
+  if (!slot)
+    return ED_ENOMEM;
   h->clamped += (uint64_t)(v != value) * n;
-  h->counts[slot_of(h, (uint64_t)v)] += n;
+  *slot += n;
   h->count += n;
   h->sum += (double)v * (double)n;
   h->min = v < h->min ? v : h->min;
   h->max = v > h->max ? v : h->max;
+  return 0;
 }
 
-void ed_hist_record(ed_hist_t *h, int64_t value) {
-  record(h, value, 1);
+int ed_hist_record(ed_hist_t *h, int64_t value) {
+  return record(h, value, 1);
 }
 
-void ed_hist_record_n(ed_hist_t *h, int64_t value, uint64_t n) {
+int ed_hist_record_n(ed_hist_t *h, int64_t value, uint64_t n) {
   /* n == 0 must not move min/max: they bound the touched range. */
-  if (n > 0)
-    record(h, value, n);
+  return n > 0 ? record(h, value, n) : 0;
 }
 
 int ed_hist_merge(ed_hist_t *dst, const ed_hist_t *src) {
@@ -135,10 +225,20 @@ int ed_hist_merge(ed_hist_t *dst, const ed_hist_t *src) {
     return ED_EINVAL;
   if (src->count == 0)
     return 0;
-  size_t a = slot_of(src, (uint64_t)src->min);
-  size_t b = slot_of(src, (uint64_t)src->max);
-  for (size_t i = a; i <= b; i++)
-    dst->counts[i] += src->counts[i];
+  /* Blocks first, so that a lack of memory leaves dst unchanged. */
+  size_t a = slot_of(src, (uint64_t)src->min) >> BLOCK_BITS;
+  size_t b = slot_of(src, (uint64_t)src->max) >> BLOCK_BITS;
+  for (size_t k = a; k <= b; k++)
+    if (block_of(src, k << BLOCK_BITS) && !slot_ref(dst, k << BLOCK_BITS))
+      return ED_ENOMEM;
+  for (size_t k = a; k <= b; k++) {
+    const uint64_t *from = block_of(src, k << BLOCK_BITS);
+    if (!from)
+      continue;
+    uint64_t *to = block_of(dst, k << BLOCK_BITS);
+    for (size_t j = 0; j < BLOCK; j++)
+      to[j] += from[j];
+  }
   dst->count += src->count;
   dst->clamped += src->clamped;
   dst->sum += src->sum;
@@ -196,12 +296,15 @@ int64_t ed_hist_percentile(const ed_hist_t *h, double p) {
   size_t a = slot_of(h, (uint64_t)h->min);
   size_t b = slot_of(h, (uint64_t)h->max);
   uint64_t seen = 0;
-  size_t i = a;
-  for (; i < b; i++) {
-    seen += h->counts[i];
+  size_t i = next_used(h, a, b);
+  while (i < b) {
+    seen += slot_count(h, i);
     if (seen >= rank)
       break;
+    i = next_used(h, i + 1, b);
   }
+  if (i > b)
+    i = b;
   int64_t lo, hi;
   slot_range(h, i, &lo, &hi);
   return hi < h->max ? hi : h->max;
@@ -213,16 +316,15 @@ int ed_hist_next_bucket(const ed_hist_t *h, size_t *cursor, int64_t *lo,
     return 0;
   size_t a = slot_of(h, (uint64_t)h->min);
   size_t b = slot_of(h, (uint64_t)h->max);
-  for (size_t i = *cursor > a ? *cursor : a; i <= b; i++) {
-    if (h->counts[i] == 0)
-      continue;
-    slot_range(h, i, lo, hi);
-    *count = h->counts[i];
-    *cursor = i + 1;
-    return 1;
+  size_t i = next_used(h, *cursor > a ? *cursor : a, b);
+  if (i > b) {
+    *cursor = b + 1;
+    return 0;
   }
-  *cursor = b + 1;
-  return 0;
+  slot_range(h, i, lo, hi);
+  *count = slot_count(h, i);
+  *cursor = i + 1;
+  return 1;
 }
 
 /* JSON: the header's form plus "count", "clamped" and "sum", so that every
@@ -237,10 +339,9 @@ static json_t *pairs_to_json(const ed_hist_t *h) {
     return pairs;
   size_t a = slot_of(h, (uint64_t)h->min);
   size_t b = slot_of(h, (uint64_t)h->max);
-  for (size_t i = a; i <= b; i++) {
-    if (h->counts[i] == 0)
-      continue;
-    json_t *pair = json_pack("[II]", (json_int_t)i, (json_int_t)h->counts[i]);
+  for (size_t i = next_used(h, a, b); i <= b; i = next_used(h, i + 1, b)) {
+    json_t *pair =
+        json_pack("[II]", (json_int_t)i, (json_int_t)slot_count(h, i));
     if (!pair || json_array_append_new(pairs, pair)) {
       json_decref(pairs);
       return NULL;
@@ -292,7 +393,10 @@ static int load_pairs(ed_hist_t *h, const json_t *pairs) {
     json_int_t i = json_integer_value(ji), c = json_integer_value(jc);
     if (i < 0 || (size_t)i < a || (size_t)i > b || c <= 0)
       return ED_EPARSE;
-    h->counts[i] += (uint64_t)c;
+    uint64_t *slot = slot_ref(h, (size_t)i);
+    if (!slot)
+      return ED_ENOMEM;
+    *slot += (uint64_t)c;
     total += (uint64_t)c;
   }
   return total == h->count ? 0 : ED_EPARSE;

@@ -4,11 +4,16 @@
  * width is a power of two, each split in 2 * 10^sigfigs linear sub-buckets, so
  * any value is stored with a relative error below 10^-sigfigs. Histograms with
  * the same (highest, sigfigs) merge exactly.
+ *
+ * Memory grows with the ranges of values recorded, not with the range the
+ * histogram can hold: the counts are allocated in blocks on first use and
+ * freed by a reset.
  */
 #ifndef ED_HISTOGRAM_H
 #define ED_HISTOGRAM_H
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct ed_hist_s ed_hist_t;
@@ -17,13 +22,18 @@ typedef struct ed_hist_s ed_hist_t;
  * (1..5). Returns 0 or ED_EINVAL / ED_ENOMEM. Free with ed_hist_destroy. */
 int ed_hist_create(int64_t highest, int sigfigs, ed_hist_t **out);
 void ed_hist_destroy(ed_hist_t *h);
+/* Empty h and free its blocks. */
 void ed_hist_reset(ed_hist_t *h);
+/* Bytes h holds (its header and the blocks allocated so far). */
+size_t ed_hist_memory(const ed_hist_t *h);
 
 /* Record a value (clamped into [0, highest]; a clamped value is counted in
- * ed_hist_clamped). */
-void ed_hist_record(ed_hist_t *h, int64_t value);
-void ed_hist_record_n(ed_hist_t *h, int64_t value, uint64_t n);
-/* Add every count of src to dst. ED_EINVAL if their layouts differ. */
+ * ed_hist_clamped). 0, or ED_ENOMEM when the block the value falls in
+ * could not be allocated (then nothing is recorded). */
+int ed_hist_record(ed_hist_t *h, int64_t value);
+int ed_hist_record_n(ed_hist_t *h, int64_t value, uint64_t n);
+/* Add every count of src to dst. ED_EINVAL if their layouts differ,
+ * ED_ENOMEM (dst unchanged) when a block could not be allocated. */
 int ed_hist_merge(ed_hist_t *dst, const ed_hist_t *src);
 
 uint64_t ed_hist_count(const ed_hist_t *h);

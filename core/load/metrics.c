@@ -209,7 +209,7 @@ int ed_metrics_sent(ed_metrics_t *m, size_t w, size_t t, size_t ph, int64_t sec,
   /* The lag of a late request is its wait for a slot, already counted as
    * late; keeping it out leaves the lag the runner's own. */
   if (!late)
-    ed_hist_record(c->lag, lag_us < 0 ? 0 : lag_us);
+    return ed_hist_record(c->lag, lag_us < 0 ? 0 : lag_us);
   return 0;
 }
 
@@ -249,12 +249,12 @@ int ed_metrics_completed(ed_metrics_t *m, size_t w, size_t t, size_t ph,
   count_outcome(&s->counts, err);
   /* Latency counts every completion, failed ones included: a timeout is the
    * slowest answer there is, and leaving it out would flatter the device. */
-  ed_hist_record(c->latency, latency_us);
-  ed_hist_record(c->service, service_us);
-  ed_hist_record(a->lat, latency_us);
-  ed_hist_record(a->svc, service_us);
-  ed_hist_record(m->wls[w].open_lat, latency_us);
-  return 0;
+  int bad = ed_hist_record(c->latency, latency_us);
+  bad |= ed_hist_record(c->service, service_us);
+  bad |= ed_hist_record(a->lat, latency_us);
+  bad |= ed_hist_record(a->svc, service_us);
+  bad |= ed_hist_record(m->wls[w].open_lat, latency_us);
+  return bad ? ED_ENOMEM : 0;
 }
 
 void ed_metrics_in_flight(ed_metrics_t *m, size_t w, int64_t sec,

@@ -10,7 +10,8 @@
 #include "jsonpos.h"
 #include "scenario_internal.h"
 
-/* A scenario is a few kilobytes; anything this big is a mistake. */
+/* A scenario is a few kilobytes (a fleet of 100,000 targets a few
+ * megabytes); anything bigger is a mistake. */
 #define MAX_FILE_SIZE (16u * 1024 * 1024)
 
 static const char *const root_keys[] = {
@@ -144,7 +145,7 @@ static void load_root(ed__loader_t *l, json_t *root) {
 int ed__validate_document(ed_scenario_t *s,
                           const ed_scenario_drivers_t *drivers, ed_diag_t *diag,
                           void (*load)(ed__loader_t *l, json_t *root)) {
-  ed__loader_t l = {diag, drivers, s, 0};
+  ed__loader_t l = {.diag = diag, .drivers = drivers, .s = s};
   size_t before = diag->count;
   ed_jsonpos_t *pos = NULL;
   /* jansson accepted the text, so the scanner does too unless memory runs
@@ -157,12 +158,36 @@ int ed__validate_document(ed_scenario_t *s,
   diag->pos = pos;
   report_dups(&l, pos);
   load(&l, s->root);
+  ed__loader_close(&l);
   diag->file = prev_file;
   diag->pos = prev_pos;
   ed_jsonpos_destroy(pos);
   if (l.nomem)
     return ED_ENOMEM;
   return diag->count != before ? ED_EPARSE : 0;
+}
+
+/* Refuse a text nested too deep or holding too many values before jansson
+ * recurses into it and allocates for every value. */
+static int check_shape(ed_diag_t *diag, const char *text, size_t len) {
+  ed_jsonpos_shape_t sh;
+  ed_jsonpos_shape(text, len, ED__DEPTH_MAX, &sh);
+  int err = 0;
+  if (sh.deep_line) {
+    ed_diag_add_at(diag, sh.deep_line, sh.deep_column, "",
+                   "nested %zu levels deep, more than the limit of %d levels "
+                   "of arrays and objects",
+                   sh.depth, ED__DEPTH_MAX);
+    err = ED_EPARSE;
+  }
+  if (sh.values > ED__VALUES_MAX) {
+    ed_diag_add_at(diag, 0, 0, "",
+                   "holds %zu values or more, more than the limit of %d "
+                   "values (members and elements)",
+                   sh.values, ED__VALUES_MAX);
+    err = ED_EPARSE;
+  }
+  return err;
 }
 
 int ed__load_document(const char *file, ed_diag_t *diag, ed_scenario_t **out) {
@@ -175,6 +200,8 @@ int ed__load_document(const char *file, ed_diag_t *diag, ed_scenario_t **out) {
     err = ED_ENOMEM;
   if (!err)
     err = ed_diag_read_file(diag, file, MAX_FILE_SIZE, &s->text, &s->text_len);
+  if (!err)
+    err = check_shape(diag, s->text, s->text_len);
   if (!err)
     err = sha256_hex(s->text, s->text_len, s->sha256);
   if (!err && !(s->root = ed_diag_parse_json(diag, s->text, s->text_len)))

@@ -16,6 +16,7 @@
 
 #include "diag.h"
 #include "duration.h" /* ed_duration_parse, ed_duration_format */
+#include "pattern.h"
 
 /* One segment of a rate profile; a workload's segments are its phases. */
 typedef enum {
@@ -108,8 +109,9 @@ typedef struct ed_expect_s {
   json_t *one_of;  /* array: the value is one of these (owned) or NULL */
   double min, max; /* numeric range of the value */
   int has_min, has_max;
-  char *match;       /* POSIX extended regex on the value's text, or NULL */
-  double latency_ms; /* the answer came within this, 0 = no bound */
+  char *match;           /* pattern on the value's text (pattern.h) or NULL */
+  ed_pattern_t *pattern; /* match compiled with its limits (owned) */
+  double latency_ms;     /* the answer came within this, 0 = no bound */
 } ed_expect_t;
 
 typedef enum {

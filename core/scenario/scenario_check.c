@@ -62,6 +62,15 @@ void ed__check_keys(ed__loader_t *l, json_t *obj, const char *path,
   }
 }
 
+int ed__within(ed__loader_t *l, const char *path, size_t n, size_t max,
+               const char *what) {
+  if (n <= max)
+    return 1;
+  ed_diag_add(l->diag, path, "%zu %s, more than the limit of %zu", n, what,
+              max);
+  return 0;
+}
+
 void ed__missing(ed__loader_t *l, const char *path, const char *key) {
   ed_diag_add(l->diag, path, "missing required key \"%s\"", key);
 }
@@ -248,37 +257,73 @@ int ed__get_choice(ed__loader_t *l, json_t *obj, const char *path,
   return -1;
 }
 
+/* The `char *name` first member of element i. */
+static const char *elem_name(const void *base, size_t i, size_t stride) {
+  return *(char *const *)(const void *)((const char *)base + i * stride);
+}
+
+void ed__loader_close(ed__loader_t *l) {
+  for (size_t k = 0; k < ED__REF_INDEXES; k++)
+    ed_names_destroy(l->refs[k].names);
+  memset(l->refs, 0, sizeof(l->refs));
+}
+
+/* The index of base[n], built once per array: a file with 20,000 targets
+ * and as many references looks each up in log time. NULL when out of
+ * memory. */
+static ed_names_t *ref_index(ed__loader_t *l, const void *base, size_t n,
+                             size_t stride) {
+  const char *first = n ? elem_name(base, 0, stride) : NULL;
+  const char *last = n ? elem_name(base, n - 1, stride) : NULL;
+  for (size_t k = 0; k < ED__REF_INDEXES; k++) {
+    ed__ref_index_t *r = &l->refs[k];
+    if (r->names && r->base == base && r->n == n && r->stride == stride &&
+        r->first == first && r->last == last)
+      return r->names;
+  }
+  const char **names = malloc((n ? n : 1) * sizeof(*names));
+  if (!names)
+    return NULL;
+  for (size_t i = 0; i < n; i++)
+    names[i] = elem_name(base, i, stride);
+  ed_names_t *idx;
+  int err = ed_names_create(names, n, &idx);
+  free(names);
+  if (err)
+    return NULL;
+  ed__ref_index_t *r = &l->refs[l->refs_next];
+  l->refs_next = (l->refs_next + 1) % ED__REF_INDEXES;
+  ed_names_destroy(r->names);
+  *r = (ed__ref_index_t){base, n, stride, first, last, idx};
+  return idx;
+}
+
 long ed__find_ref(ed__loader_t *l, const char *path, const char *what,
                   const char *name, const void *base, size_t n, size_t stride) {
-  const char **names = calloc(n + 1, sizeof(*names));
-  if (!names) {
+  ed_names_t *idx = ref_index(l, base, n, stride);
+  if (!idx) {
     l->nomem = 1;
     return -1;
   }
-  for (size_t i = 0; i < n; i++) {
-    /* The first member of each element is its `char *name`. */
-    const char *nm =
-        *(char *const *)(const void *)((const char *)base + i * stride);
-    if (nm && strcmp(nm, name) == 0) {
-      free(names);
-      return (long)i;
-    }
-    names[i] = nm ? nm : "";
+  long found = ed_names_find(idx, name);
+  if (found >= 0)
+    return found;
+  const char *best = ed_names_suggest(idx, name);
+  if (best) {
+    ed_diag_add(l->diag, path, "undefined %s \"%s\" (did you mean \"%s\"?)",
+                what, name, best);
+    return -1;
   }
-  const char *best = ed_did_you_mean(name, names);
   char list[256];
   size_t off = 0;
   list[0] = '\0';
-  for (size_t i = 0; names[i] && off < sizeof(list); i++)
+  for (size_t i = 0; i < n && off < sizeof(list); i++) {
+    const char *nm = elem_name(base, i, stride);
     off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s",
-                            i ? ", " : "", names[i]);
-  if (best)
-    ed_diag_add(l->diag, path, "undefined %s \"%s\" (did you mean \"%s\"?)",
-                what, name, best);
-  else
-    ed_diag_add(l->diag, path, "undefined %s \"%s\" (defined %ss: %s)", what,
-                name, what, n ? list : "none");
-  free(names);
+                            i ? ", " : "", nm ? nm : "");
+  }
+  ed_diag_add(l->diag, path, "undefined %s \"%s\" (defined %ss: %s)", what,
+              name, what, n ? list : "none");
   return -1;
 }
 

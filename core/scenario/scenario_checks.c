@@ -1,10 +1,10 @@
 /* The "checks" object of a scenario: steady-state probes; see
  * scenario_internal.h and docs/scenario-format.md. */
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "scenario_internal.h"
 
 static const char *const check_keys[] = {"target", "op",     "expect",
@@ -27,22 +27,29 @@ static const char *const modes[] = {"before", "after", "continuous",
 
 /* ---- expect ------------------------------------------------------------ */
 
+/* A pattern is echoed in its error only when short enough to read. */
+#define ECHO_MAX 60
+
 static void load_match(ed__loader_t *l, json_t *obj, const char *path,
                        ed_expect_t *e) {
   const char *re;
   if (ed__get_string(l, obj, path, "match", 0, &re) != 1)
     return;
-  regex_t rx;
-  int rc = regcomp(&rx, re, REG_EXTENDED | REG_NOSUB);
-  if (rc != 0) {
-    char why[256], mpath[ED__PATH_MAX];
-    regerror(rc, &rx, why, sizeof(why));
-    ed__path_key(mpath, path, "match");
-    ed_diag_add(l->diag, mpath, "invalid regular expression \"%s\": %s", re,
-                why);
+  char why[256], mpath[ED__PATH_MAX];
+  int rc = ed_pattern_compile(re, &e->pattern, why, sizeof(why));
+  if (rc == ED_ENOMEM) {
+    l->nomem = 1;
     return;
   }
-  regfree(&rx);
+  if (rc != 0) {
+    ed__path_key(mpath, path, "match");
+    if (strlen(re) <= ECHO_MAX)
+      ed_diag_add(l->diag, mpath, "invalid regular expression \"%s\": %s", re,
+                  why);
+    else
+      ed_diag_add(l->diag, mpath, "invalid regular expression: %s", why);
+    return;
+  }
   e->match = ed__strdup(l, re);
 }
 
@@ -192,6 +199,7 @@ void ed__load_checks(ed__loader_t *l, json_t *checks) {
                 "no check: define at least one (or leave \"checks\" out)");
     return;
   }
+  ed__within(l, "checks", n, ED__CHECKS_MAX, "checks");
   l->s->checks = calloc(n, sizeof(*l->s->checks));
   if (!l->s->checks) {
     l->nomem = 1;
@@ -211,5 +219,6 @@ void ed__free_check(ed_check_t *c) {
   json_decref(c->expect.equals);
   json_decref(c->expect.one_of);
   free(c->expect.match);
+  ed_pattern_destroy(c->expect.pattern);
   free(c->path);
 }

@@ -214,6 +214,7 @@ void ed__load_guardrails(ed__loader_t *l, json_t *guardrails) {
   size_t n = json_array_size(guardrails);
   if (n == 0)
     return;
+  ed__within(l, "guardrails", n, ED__GUARDRAILS_MAX, "guardrails");
   if (!(l->s->guardrails = calloc(n, sizeof(*l->s->guardrails)))) {
     l->nomem = 1;
     return;

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "jsonpos.h"
+#include "names.h"
 #include "scenario.h"
 
 /* Long enough for any path of a sane scenario; a longer one is cut, which
@@ -33,18 +34,52 @@
 #define ED__STEPS_MAX 1000
 #define ED__TIMEOUT_MAX_MS ((int64_t)3600 * 1000)
 #define ED__NAME_MAX 100
+/* Sizes of a document and of its sections; each over its limit is an
+ * error of its own (docs/scenario-format.md, "Limits"). */
+#define ED__DEPTH_MAX 32
+#define ED__VALUES_MAX 1000000
+#define ED__TARGETS_MAX 100000
+#define ED__WORKLOADS_MAX 10000
+#define ED__CHECKS_MAX 10000
+#define ED__FAULTS_MAX 10000
+#define ED__PLANS_MAX 1000
+#define ED__PLAN_STEPS_MAX 1000
+#define ED__SEGMENTS_MAX 1000
+#define ED__GUARDRAILS_MAX 1000
 
 /* ED_OP_DESTRUCTIVE of plugins/eventdrill/driver.h (the loader does not
  * include the plugin ABI): what drivers->op_flags reports for an operation
  * that changes device state. */
 #define ED__OP_DESTRUCTIVE 0x1
 
+/* An index of an array references point into (ed__find_ref), kept while
+ * the array is the same: its address, length, stride, first and last
+ * names. */
+typedef struct ed__ref_index_s {
+  const void *base;
+  size_t n, stride;
+  const char *first, *last;
+  ed_names_t *names;
+} ed__ref_index_t;
+
+#define ED__REF_INDEXES 6
+#define ED__SIM_CHECKED 8
+
 typedef struct ed__loader_s {
   ed_diag_t *diag;
   const ed_scenario_drivers_t *drivers; /* may be NULL */
   ed_scenario_t *s;
   int nomem; /* an allocation failed: the load fails with ED_ENOMEM */
+  ed__ref_index_t refs[ED__REF_INDEXES];
+  size_t refs_next; /* the one to replace next */
+  /* Simulator settings that passed the driver's check (borrowed from the
+   * document), so that equal ones are not checked again. */
+  const json_t *sim_ok[ED__SIM_CHECKED];
+  size_t sim_ok_next;
 } ed__loader_t;
+
+/* Free what the loader built for itself (the reference indexes). */
+void ed__loader_close(ed__loader_t *l);
 
 /* Paths, cut at ED__PATH_MAX. */
 void ed__path_key(char *buf, const char *parent, const char *key);
@@ -56,6 +91,11 @@ char *ed__strdup(ed__loader_t *l, const char *s);
  * did-you-mean or the list of known keys. */
 void ed__check_keys(ed__loader_t *l, json_t *obj, const char *path,
                     const char *const *allowed);
+/* 1 when n is at most max; else 0, reported at path as "<n> <what>, more
+ * than the limit of <max>". The section is still read, so that what
+ * refers to it is not reported as well. */
+int ed__within(ed__loader_t *l, const char *path, size_t n, size_t max,
+               const char *what);
 /* Report that obj (at path) lacks key. */
 void ed__missing(ed__loader_t *l, const char *path, const char *key);
 /* Check the type of v; report "expected <what>, got <kind>" otherwise.

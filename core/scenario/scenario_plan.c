@@ -280,6 +280,7 @@ void ed__load_faults(ed__loader_t *l, json_t *faults) {
   size_t n = json_array_size(faults);
   if (n == 0)
     return;
+  ed__within(l, "faults", n, ED__FAULTS_MAX, "faults");
   if (!(l->s->faults = calloc(n, sizeof(*l->s->faults)))) {
     l->nomem = 1;
     return;
@@ -455,6 +456,7 @@ static void load_steps(ed__loader_t *l, json_t *obj, const char *path,
     ed_diag_add(l->diag, spath, "no step: write at least one");
     return;
   }
+  ed__within(l, spath, n, ED__PLAN_STEPS_MAX, "steps");
   if (!(p->steps = calloc(n, sizeof(*p->steps)))) {
     l->nomem = 1;
     return;
@@ -523,6 +525,7 @@ void ed__load_plans(ed__loader_t *l, json_t *plans) {
   size_t n = json_object_size(plans);
   if (n == 0)
     return;
+  ed__within(l, "plans", n, ED__PLANS_MAX, "plans");
   if (!(l->s->plans = calloc(n, sizeof(*l->s->plans)))) {
     l->nomem = 1;
     return;

@@ -163,8 +163,19 @@ static void load_sim(ed__loader_t *l, json_t *tobj, const char *path,
     return;
   }
   t->sim->config = json_incref(sim);
-  if (l->drivers && l->drivers->check_sim)
-    l->drivers->check_sim(l->drivers->ctx, sim, spath, l->diag);
+  if (!l->drivers || !l->drivers->check_sim)
+    return;
+  /* Checking builds a simulator; a fleet of simulated targets mostly
+   * repeats a few settings, which need checking once. */
+  for (size_t k = 0; k < ED__SIM_CHECKED; k++)
+    if (l->sim_ok[k] && json_equal(l->sim_ok[k], sim))
+      return;
+  size_t before = l->diag->count;
+  l->drivers->check_sim(l->drivers->ctx, sim, spath, l->diag);
+  if (l->diag->count == before) {
+    l->sim_ok[l->sim_ok_next] = sim;
+    l->sim_ok_next = (l->sim_ok_next + 1) % ED__SIM_CHECKED;
+  }
 }
 
 /* Everything but the core keys, into t->opts; secrets refused. */
@@ -315,6 +326,8 @@ void ed__load_target_set(ed__loader_t *l, json_t *set, const char *section,
   if (ed__want(l, set, JSON_OBJECT, section, "an object of targets by name"))
     return;
   size_t n = json_object_size(set);
+  ed__within(l, section, l->s->ntargets + n, ED__TARGETS_MAX,
+             strcmp(section, "devices") == 0 ? "devices" : "targets");
   if (n == 0) {
     ed_diag_add(l->diag, section, "no %s: define at least one",
                 strcmp(section, "devices") == 0 ? "device" : "target");
@@ -328,10 +341,26 @@ void ed__load_target_set(ed__loader_t *l, json_t *set, const char *section,
   }
   l->s->targets = grown;
   memset(grown + l->s->ntargets, 0, n * sizeof(*grown));
+  /* The keys of one object are unique: a twin can only be a target defined
+   * before (by the inventory), found through an index of those. */
+  size_t earlier = l->s->ntargets;
+  ed_names_t *defined = NULL;
+  if (earlier > 0) {
+    const char **names = malloc(earlier * sizeof(*names));
+    for (size_t i = 0; names && i < earlier; i++)
+      names[i] = grown[i].name;
+    if (!names || ed_names_create(names, earlier, &defined)) {
+      free(names);
+      l->nomem = 1;
+      return;
+    }
+    free(names);
+  }
   const char *name;
   json_t *v;
   json_object_foreach(set, name, v) {
-    const ed_target_t *twin = ed_scenario_target(l->s, name);
+    long ti = defined ? ed_names_find(defined, name) : -1;
+    const ed_target_t *twin = ti >= 0 ? &grown[ti] : NULL;
     if (twin) {
       char path[ED__PATH_MAX];
       ed__path_key(path, section, name);
@@ -341,6 +370,7 @@ void ed__load_target_set(ed__loader_t *l, json_t *set, const char *section,
     }
     load_target(l, section, name, v, &l->s->targets[l->s->ntargets++]);
   }
+  ed_names_destroy(defined);
 }
 
 void ed__free_target(ed_target_t *t) {

@@ -244,6 +244,7 @@ static void load_rate(ed__loader_t *l, json_t *obj, const char *path,
     ed_diag_add(l->diag, rpath, "no rate segment: write at least one");
     return;
   }
+  ed__within(l, rpath, n, ED__SEGMENTS_MAX, "rate segments");
   w->segs = calloc(n, sizeof(*w->segs));
   if (!w->segs) {
     l->nomem = 1;
@@ -264,23 +265,28 @@ static void load_rate(ed__loader_t *l, json_t *obj, const char *path,
 
 /* ---- targets and operation --------------------------------------------- */
 
-static int listed(const ed_workload_t *w, const char *name) {
-  for (size_t k = 0; k < w->ntargets; k++)
-    if (strcmp(w->targets[k], name) == 0)
-      return 1;
-  return 0;
-}
+/* The targets of the workload being loaded, by their index among the
+ * scenario's targets: listing and the checks below stay linear in a
+ * workload of 20,000 targets. */
+typedef struct tlist_s {
+  unsigned char *listed; /* [ntargets]: already in w->targets */
+  size_t *index;         /* [k]: target index of w->targets[k] */
+} tlist_t;
 
-static void add_target(ed__loader_t *l, ed_workload_t *w, const char *name) {
-  char *copy = ed__strdup(l, name);
-  if (copy)
-    w->targets[w->ntargets++] = copy;
+static void add_target(ed__loader_t *l, ed_workload_t *w, tlist_t *tl,
+                       size_t ti) {
+  char *copy = ed__strdup(l, l->s->targets[ti].name);
+  if (!copy)
+    return;
+  tl->listed[ti] = 1;
+  tl->index[w->ntargets] = ti;
+  w->targets[w->ntargets++] = copy;
 }
 
 /* {"labels": {"role": "db"}}: every target whose labels match, in the order
  * they are defined (those already listed are not added twice). */
 static void target_selector(ed__loader_t *l, json_t *v, const char *path,
-                            ed_workload_t *w) {
+                            ed_workload_t *w, tlist_t *tl) {
   static const char *const keys[] = {"labels", NULL};
   char lpath[ED__PATH_MAX];
   ed__check_keys(l, v, path, keys);
@@ -302,8 +308,8 @@ static void target_selector(ed__loader_t *l, json_t *v, const char *path,
     if (!t->name || !ed_inventory_match(t, sel))
       continue;
     found++;
-    if (!listed(w, t->name))
-      add_target(l, w, t->name);
+    if (!tl->listed[i])
+      add_target(l, w, tl, i);
   }
   if (found == 0) {
     char text[256];
@@ -313,9 +319,9 @@ static void target_selector(ed__loader_t *l, json_t *v, const char *path,
 }
 
 static void target_ref(ed__loader_t *l, json_t *v, const char *path,
-                       ed_workload_t *w) {
+                       ed_workload_t *w, tlist_t *tl) {
   if (json_is_object(v)) {
-    target_selector(l, v, path, w);
+    target_selector(l, v, path, w, tl);
     return;
   }
   if (ed__want(l, v, JSON_STRING, path,
@@ -323,18 +329,19 @@ static void target_ref(ed__loader_t *l, json_t *v, const char *path,
                "({\"labels\": {...}})"))
     return;
   const char *name = json_string_value(v);
-  if (ed__find_ref(l, path, "target", name, l->s->targets, l->s->ntargets,
-                   sizeof(*l->s->targets)) < 0)
+  long ti = ed__find_ref(l, path, "target", name, l->s->targets, l->s->ntargets,
+                         sizeof(*l->s->targets));
+  if (ti < 0)
     return;
-  if (listed(w, name)) {
+  if (tl->listed[ti]) {
     ed_diag_add(l->diag, path, "target \"%s\" is listed twice", name);
     return;
   }
-  add_target(l, w, name);
+  add_target(l, w, tl, (size_t)ti);
 }
 
 static void load_target_list(ed__loader_t *l, json_t *obj, const char *path,
-                             ed_workload_t *w) {
+                             ed_workload_t *w, tlist_t *tl) {
   char tpath[ED__PATH_MAX];
   json_t *list = json_object_get(obj, "targets");
   if (!list) {
@@ -349,16 +356,20 @@ static void load_target_list(ed__loader_t *l, json_t *obj, const char *path,
     ed_diag_add(l->diag, tpath, "no target: name at least one");
     return;
   }
-  /* A selector may expand to every target. */
-  w->targets = calloc(n + l->s->ntargets, sizeof(*w->targets));
-  if (!w->targets) {
+  ed__within(l, tpath, n, ED__TARGETS_MAX, "targets listed");
+  /* A selector may expand to every target, but a target is listed once. */
+  size_t cap = n + l->s->ntargets;
+  w->targets = calloc(cap, sizeof(*w->targets));
+  tl->listed = calloc(l->s->ntargets + 1, 1);
+  tl->index = calloc(cap, sizeof(*tl->index));
+  if (!w->targets || !tl->listed || !tl->index) {
     l->nomem = 1;
     return;
   }
   for (size_t i = 0; i < n; i++) {
     char epath[ED__PATH_MAX];
     ed__path_index(epath, tpath, i);
-    target_ref(l, json_array_get(list, i), epath, w);
+    target_ref(l, json_array_get(list, i), epath, w, tl);
   }
 }
 
@@ -406,21 +417,25 @@ void ed__free_op(ed_opspec_t *op) {
 }
 
 /* Each driver of the workload's targets checks the operation once. */
-static void check_op(ed__loader_t *l, ed_workload_t *w) {
+static void check_op(ed__loader_t *l, ed_workload_t *w, const tlist_t *tl) {
   const ed_scenario_drivers_t *d = l->drivers;
-  if (!d || !d->check_op || !w->op.name || !w->op.path)
+  if (!d || !d->check_op || !w->op.name || !w->op.path || !tl->index)
     return;
+  /* The drivers already asked: a handful, whatever the targets. */
+  const char *asked[16];
+  size_t nasked = 0;
   for (size_t i = 0; i < w->ntargets; i++) {
-    const ed_target_t *t = ed_scenario_target(l->s, w->targets[i]);
-    if (!t || !t->driver || (d->lookup && d->lookup(d->ctx, t->driver)))
+    const ed_target_t *t = &l->s->targets[tl->index[i]];
+    if (!t->driver || (d->lookup && d->lookup(d->ctx, t->driver)))
       continue;
     int seen = 0;
-    for (size_t k = 0; k < i && !seen; k++) {
-      const ed_target_t *o = ed_scenario_target(l->s, w->targets[k]);
-      seen = o && o->driver && strcmp(o->driver, t->driver) == 0;
-    }
-    if (!seen)
-      d->check_op(d->ctx, t->driver, &w->op, l->diag);
+    for (size_t k = 0; k < nasked && !seen; k++)
+      seen = strcmp(asked[k], t->driver) == 0;
+    if (seen)
+      continue;
+    if (nasked < sizeof(asked) / sizeof(asked[0]))
+      asked[nasked++] = t->driver;
+    d->check_op(d->ctx, t->driver, &w->op, l->diag);
   }
 }
 
@@ -486,15 +501,18 @@ static void load_workload(ed__loader_t *l, json_t *obj, size_t index,
   if (ed__want(l, obj, JSON_OBJECT, path, "an object"))
     return;
   size_t before = l->diag->count;
+  tlist_t tl = {NULL, NULL};
   ed__check_keys(l, obj, path, workload_keys);
   load_name(l, obj, path, w, index);
-  load_target_list(l, obj, path, w);
+  load_target_list(l, obj, path, w, &tl);
   ed__load_op(l, obj, path, "op", 1, &w->op);
   load_rate(l, obj, path, w);
   load_options(l, obj, path, w);
   if (l->diag->count == before)
     check_length(l, path, w);
-  check_op(l, w);
+  check_op(l, w, &tl);
+  free(tl.listed);
+  free(tl.index);
 }
 
 void ed__load_workloads(ed__loader_t *l, json_t *workloads) {
@@ -503,6 +521,7 @@ void ed__load_workloads(ed__loader_t *l, json_t *workloads) {
   if (ed__want(l, workloads, JSON_ARRAY, "workloads", "an array of workloads"))
     return;
   size_t n = json_array_size(workloads);
+  ed__within(l, "workloads", n, ED__WORKLOADS_MAX, "workloads");
   if (n == 0) {
     ed_diag_add(l->diag, "workloads", "no workload: define at least one");
     return;

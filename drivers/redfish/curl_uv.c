@@ -36,9 +36,14 @@ struct ed__cuv_s {
   ed__cuv_done_cb done;
   int flags;
   uv_timer_t timer;
-  uint64_t due;   /* loop time the timer is armed for, when it is active */
-  sock_t **socks; /* indexed by file descriptor */
-  size_t nsocks;
+  uint64_t due; /* loop time the timer is armed for, when it is active */
+  /* The multi's sockets by descriptor: an open-addressing table of nsocks
+   * slots (a power of two, NULL when empty), at most half full. Sized by
+   * the sockets this multi holds, not by the highest descriptor number in
+   * the process, which with thousands of targets made every multi's table
+   * as long as the whole process's. */
+  sock_t **socks;
+  size_t nsocks, nused;
   int open_handles; /* uv handles not yet closed: free when it drops to 0 */
   int closing;
 };
@@ -136,25 +141,58 @@ static int on_curl_timer(CURLM *multi, long timeout_ms, void *userp) {
   return 0;
 }
 
+/* The slot of fd in the table: where it is, or the empty one where it
+ * goes. */
+static size_t sock_slot(const ed__cuv_t *cuv, curl_socket_t fd) {
+  size_t mask = cuv->nsocks - 1;
+  size_t i = ((size_t)fd * 0x9E3779B97F4A7C15u) & mask;
+  while (cuv->socks[i] && cuv->socks[i]->fd != fd)
+    i = (i + 1) & mask;
+  return i;
+}
+
+static int sock_grow(ed__cuv_t *cuv) {
+  size_t n = cuv->nsocks ? cuv->nsocks * 2 : 8;
+  sock_t **old = cuv->socks;
+  size_t oldn = cuv->nsocks;
+  cuv->socks = calloc(n, sizeof(*cuv->socks));
+  if (!cuv->socks) {
+    cuv->socks = old;
+    return -1;
+  }
+  cuv->nsocks = n;
+  for (size_t i = 0; i < oldn; i++)
+    if (old[i])
+      cuv->socks[sock_slot(cuv, old[i]->fd)] = old[i];
+  free(old);
+  return 0;
+}
+
+/* Take fd out of the table; the entries after it in its run move back, so
+ * that every look-up still finds its entry without markers. */
+static void sock_forget(ed__cuv_t *cuv, curl_socket_t fd) {
+  if (!cuv->nsocks)
+    return;
+  size_t mask = cuv->nsocks - 1, i = sock_slot(cuv, fd);
+  if (!cuv->socks[i])
+    return;
+  cuv->socks[i] = NULL;
+  cuv->nused--;
+  for (size_t j = (i + 1) & mask; cuv->socks[j]; j = (j + 1) & mask) {
+    sock_t *moved = cuv->socks[j];
+    cuv->socks[j] = NULL;
+    cuv->socks[sock_slot(cuv, moved->fd)] = moved;
+  }
+}
+
 static sock_t *sock_get(ed__cuv_t *cuv, curl_socket_t fd, int create) {
   if (fd < 0)
     return NULL;
-  if ((size_t)fd >= cuv->nsocks) {
-    if (!create)
-      return NULL;
-    size_t n = cuv->nsocks ? cuv->nsocks : 64;
-    while (n <= (size_t)fd)
-      n *= 2;
-    sock_t **v = realloc(cuv->socks, n * sizeof(*v));
-    if (!v)
-      return NULL;
-    memset(v + cuv->nsocks, 0, (n - cuv->nsocks) * sizeof(*v));
-    cuv->socks = v;
-    cuv->nsocks = n;
-  }
-  sock_t *s = cuv->socks[fd];
+  sock_t *s = cuv->nsocks ? cuv->socks[sock_slot(cuv, fd)] : NULL;
   if (s || !create)
     return s;
+  if ((cuv->nused + 1) * 2 > cuv->nsocks && sock_grow(cuv) != 0)
+    return NULL;
   s = calloc(1, sizeof(*s));
   if (!s)
     return NULL;
@@ -166,7 +204,8 @@ static sock_t *sock_get(ed__cuv_t *cuv, curl_socket_t fd, int create) {
   s->cuv = cuv;
   s->fd = fd;
   cuv->open_handles++;
-  cuv->socks[fd] = s;
+  cuv->socks[sock_slot(cuv, fd)] = s;
+  cuv->nused++;
   return s;
 }
 
@@ -209,7 +248,7 @@ static int on_close_socket(void *clientp, curl_socket_t fd) {
   ed__cuv_t *cuv = clientp;
   sock_t *s = sock_get(cuv, fd, 0);
   if (s) {
-    cuv->socks[fd] = NULL;
+    sock_forget(cuv, fd);
     if (s->closed)
       s->closed(s->arg);
     uv_close((uv_handle_t *)&s->poll, on_handle_closed);
@@ -304,6 +343,7 @@ void ed__cuv_destroy(ed__cuv_t *cuv) {
       cuv->socks[i] = NULL;
     }
   }
+  cuv->nused = 0;
   cuv->timer.data = NULL;
   uv_close((uv_handle_t *)&cuv->timer, on_handle_closed);
 }

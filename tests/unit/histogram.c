@@ -401,6 +401,80 @@ static void test_json_invalid(void **state) {
                      "\"count\":1,\"counts\":[[5]]}");
 }
 
+/* Pages and blocks are allocated as values arrive: one range of values
+ * holds a few KiB whatever the histogram's span, scattered values cost a
+ * small block each, and a reset gives everything back. */
+static void test_lazy_memory(void **state) {
+  (void)state;
+  ed_hist_t *h = new_hist(HOUR_US, 3);
+  size_t empty = ed_hist_memory(h);
+  /* The whole span at 3 digits is about 23,000 slots (180 KiB of counts). */
+  assert_true(empty < 1024);
+  ed_rng_t r;
+  ed_rng_seed(&r, 5);
+  for (int i = 0; i < NSAMPLES; i++)
+    assert_int_equal(
+        ed_hist_record(h, 1000 + (int64_t)(ed_rng_next(&r) % 1000)), 0);
+  /* 1,000 exact slots over two pages: about 8 KiB of counts. */
+  assert_true(ed_hist_memory(h) < empty + 10 * 1024);
+  assert_true(ed_hist_memory(h) > empty + 8000);
+  assert_int_equal(ed_hist_count(h), NSAMPLES);
+  /* One value far away adds a page and a block, not the range between. */
+  size_t before = ed_hist_memory(h);
+  ed_hist_record(h, 30 * 60 * 1000000LL);
+  assert_true(ed_hist_memory(h) > before);
+  assert_true(ed_hist_memory(h) <= before + 1024);
+  assert_int_equal(ed_hist_percentile(h, 100), 30 * 60 * 1000000LL);
+  ed_hist_reset(h);
+  assert_int_equal(ed_hist_memory(h), empty);
+  /* A minute of one latency a second, spread from 0.2 ms to 20 ms: a few
+   * KiB, where a flat array would take 180. */
+  for (int i = 0; i < 60; i++)
+    ed_hist_record(h, 200 + (int64_t)(ed_rng_next(&r) % 20000));
+  assert_true(ed_hist_memory(h) < empty + 60 * 128 + 6 * 512 + 1024);
+  ed_hist_destroy(h);
+}
+
+/* Two sparse histograms of distant ranges merge into a third sparse one
+ * with the same figures as one histogram that saw every value, and the
+ * percentiles stay within the relative error of the exact ones. */
+static void test_merge_sparse(void **state) {
+  (void)state;
+  enum { N = 20000 };
+  int64_t *vals = malloc(2 * N * sizeof(*vals));
+  assert_non_null(vals);
+  ed_hist_t *a = new_hist(HOUR_US, 3), *b = new_hist(HOUR_US, 3);
+  ed_hist_t *into = new_hist(HOUR_US, 3), *all = new_hist(HOUR_US, 3);
+  ed_rng_t r;
+  ed_rng_seed(&r, 31);
+  for (int i = 0; i < 2 * N; i++) {
+    /* a: around 300 us; b: around 2.5 s. */
+    vals[i] = i < N ? clamp_value(300.0 + 40.0 * ed_rng_normal(&r))
+                    : clamp_value(2500000.0 + 200000.0 * ed_rng_normal(&r));
+    ed_hist_record(i < N ? a : b, vals[i]);
+    ed_hist_record(all, vals[i]);
+  }
+  assert_int_equal(ed_hist_merge(into, a), 0);
+  assert_int_equal(ed_hist_merge(into, b), 0);
+  assert_same(into, all);
+  /* Only the blocks of the two ranges exist. */
+  assert_true(ed_hist_memory(into) <= ed_hist_memory(a) + ed_hist_memory(b));
+  assert_true(ed_hist_memory(into) < 48 * 1024);
+  qsort(vals, 2 * N, sizeof(*vals), cmp_i64);
+  double err = ed_hist_relative_error(into);
+  for (size_t k = 0; k < sizeof(pcts_milli) / sizeof(pcts_milli[0]); k++) {
+    int64_t exact = exact_percentile(vals, 2 * N, pcts_milli[k]);
+    int64_t got = ed_hist_percentile(into, pcts_milli[k] / 1000.0);
+    assert_true(got >= exact);
+    assert_true((double)got <= (double)exact * (1.0 + err) + 1.0);
+  }
+  ed_hist_destroy(a);
+  ed_hist_destroy(b);
+  ed_hist_destroy(into);
+  ed_hist_destroy(all);
+  free(vals);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_percentiles_vs_exact),
@@ -414,6 +488,8 @@ int main(void) {
       cmocka_unit_test(test_merge),
       cmocka_unit_test(test_json_round_trip),
       cmocka_unit_test(test_json_invalid),
+      cmocka_unit_test(test_lazy_memory),
+      cmocka_unit_test(test_merge_sparse),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

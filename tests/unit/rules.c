@@ -232,6 +232,52 @@ static void test_file_errors(void **state) {
   ed_diag_close(&diag);
 }
 
+/* An added rule's "match" has the limits of every user pattern: one that
+ * expands too far is refused with the file's errors; a value it cannot be
+ * matched against within the limits is a finding that says so, never a
+ * silent pass. */
+static void test_match_limits(void **state) {
+  (void)state;
+  ed_diag_t diag;
+  ed_diag_init(&diag);
+  int rc;
+  ed_rules_t *r = from_text(
+      "{\"add\": [{\"id\": \"nested\", \"title\": \"t\", \"measure\": \"m\","
+      " \"pointer\": \"/firmware/bios\", \"match\": "
+      "\"((a{1,255}){1,255}){1,255}\"}]}",
+      &diag, &rc);
+  assert_null(r);
+  assert_int_equal(rc, ED_EPARSE);
+  assert_int_equal(diag.count, 1);
+  assert_string_equal(diag.entries[0].path, "add[0].match");
+  assert_non_null(strstr(diag.entries[0].message,
+                         "not a valid regular expression: too large once "
+                         "compiled"));
+  ed_diag_close(&diag);
+
+  ed_diag_init(&diag);
+  r = from_text("{\"add\": [{\"id\": \"slow\", \"title\": \"t\", \"measure\":"
+                " \"m\", \"pointer\": \"/firmware/bios\", \"match\": "
+                "\"^(a|aa)+$\"}]}",
+                &diag, &rc);
+  assert_int_equal(rc, 0);
+  json_t *bad = healthy("bad"), *fine = healthy("fine");
+  json_object_set_new(json_object_get(bad, "firmware"), "bios",
+                      json_string("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!"));
+  json_object_set_new(json_object_get(fine, "firmware"), "bios",
+                      json_string("aaaa"));
+  json_t *f = eval(r, json_pack("[o,o]", bad, fine));
+  assert_string_equal(found(f, "bad", "slow"), "warning");
+  assert_string_equal(found(f, "fine", "slow"), "warning");
+  char *text = json_dumps(f, JSON_COMPACT);
+  assert_non_null(strstr(text, "could not be judged: matching stopped at its "
+                               "limit"));
+  free(text);
+  json_decref(f);
+  ed_rules_destroy(r);
+  ed_diag_close(&diag);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_healthy_fleet_has_no_finding),
@@ -240,6 +286,7 @@ int main(void) {
       cmocka_unit_test(test_fleet_rules),
       cmocka_unit_test(test_tuned_and_added),
       cmocka_unit_test(test_file_errors),
+      cmocka_unit_test(test_match_limits),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,7 +9,8 @@ ed_unit_test(rules
           ${PROJECT_SOURCE_DIR}/core/base/diag.c
           ${PROJECT_SOURCE_DIR}/core/base/jsonpos.c
           ${PROJECT_SOURCE_DIR}/core/base/error.c
-  LIBS PkgConfig::JANSSON m)
+          ${PROJECT_SOURCE_DIR}/core/base/pattern.c
+  LIBS PkgConfig::JANSSON PkgConfig::PCRE2 m)
 target_include_directories(test_rules PRIVATE ${ED_CORE_INCLUDE_DIRS})
 target_compile_definitions(test_rules PRIVATE
   ED_RULES_TMPDIR="${CMAKE_CURRENT_BINARY_DIR}")

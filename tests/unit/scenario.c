@@ -735,6 +735,111 @@ static void test_diag_print(void **state) {
   ed_jsonpos_destroy(p);
 }
 
+/* Load `text` from a file of its own; the diagnostics printed, or NULL when
+ * it loaded. */
+static char *load_text(const char *text, size_t len) {
+  char file[] = "/tmp/ed-limits-XXXXXX";
+  int fd = mkstemp(file);
+  assert_true(fd >= 0);
+  size_t off = 0;
+  while (off < len) {
+    ssize_t w = write(fd, text + off, len - off);
+    assert_true(w > 0);
+    off += (size_t)w;
+  }
+  close(fd);
+  ed_diag_t d;
+  ed_diag_init(&d);
+  ed_scenario_t *s = NULL;
+  int rc = ed_scenario_load(file, &fake_drivers, &d, &s);
+  unlink(file);
+  char *out = NULL;
+  if (rc != 0) {
+    size_t n = 0;
+    FILE *m = open_memstream(&out, &n);
+    ed_diag_print(&d, m);
+    fclose(m);
+  }
+  ed_scenario_destroy(s);
+  ed_diag_close(&d);
+  return out;
+}
+
+#define LIMITS_HEAD                                                            \
+  "{\"name\":\"l\",\"targets\":{\"a\":{\"driver\":\"redfish\",\"sim\":{}}},"   \
+  "\"workloads\":[{\"name\":\"w\",\"targets\":[\"a\"],\"op\":{\"get\":"        \
+  "\"/\"},\"rate\":["
+
+static void expect_limit(const char *text, size_t len, const char *message) {
+  char *out = load_text(text, len);
+  if (!out || !strstr(out, message))
+    fail_msg("expected \"%s\" in:\n%s", message, out ? out : "(loaded)");
+  free(out);
+}
+
+/* Each limit of the format has its own error, naming the limit. */
+static void test_limits(void **state) {
+  (void)state;
+  size_t cap = 20u << 20;
+  char *t = malloc(cap);
+  assert_non_null(t);
+  /* Rate segments: 1,000 load, 1,001 do not. */
+  for (int n = 1000; n <= 1001; n++) {
+    size_t len = (size_t)snprintf(t, cap, LIMITS_HEAD);
+    for (int i = 0; i < n; i++)
+      len +=
+          (size_t)snprintf(t + len, cap - len,
+                           "%s{\"constant\":1,\"for\":\"1s\"}", i ? "," : "");
+    len += (size_t)snprintf(t + len, cap - len, "]}]}");
+    if (n == 1000) {
+      char *out = load_text(t, len);
+      if (out)
+        fail_msg("1,000 segments refused:\n%s", out);
+    } else {
+      expect_limit(t, len,
+                   "workloads[0].rate: 1001 rate segments, more than the "
+                   "limit of 1000");
+    }
+  }
+  /* Nesting: 33 levels inside a check's expected value. */
+  size_t len = (size_t)snprintf(
+      t, cap,
+      LIMITS_HEAD "{\"constant\":1,\"for\":\"1s\"}]}],\"checks\":{\"c\":{"
+                  "\"target\":\"a\",\"op\":{\"get\":\"/\"},\"expect\":{"
+                  "\"equals\":");
+  /* Four levels are open here: the 29th bracket is the 33rd level. */
+  size_t open_at = len;
+  for (int i = 0; i < 40; i++)
+    t[len++] = '[';
+  for (int i = 0; i < 40; i++)
+    t[len++] = ']';
+  len += (size_t)snprintf(t + len, cap - len, "}}}}");
+  char want[128];
+  snprintf(want, sizeof(want),
+           ":1:%zu: nested 44 levels deep, more than the limit of 32 levels",
+           open_at + 29);
+  expect_limit(t, len, want);
+  /* Values: a million and more. */
+  len = (size_t)snprintf(
+      t, cap,
+      LIMITS_HEAD "{\"constant\":1,\"for\":\"1s\"}]}],\"description\":[0");
+  for (int i = 0; i < 1000001; i++) {
+    t[len++] = ',';
+    t[len++] = '0';
+  }
+  len += (size_t)snprintf(t + len, cap - len, "]}");
+  expect_limit(t, len, "more than the limit of 1000000 values");
+  /* Size: over 16 MiB, refused before it is read. */
+  len = (size_t)snprintf(t, cap,
+                         LIMITS_HEAD "{\"constant\":1,\"for\":\"1s\"}]}],"
+                                     "\"description\":\"");
+  memset(t + len, 'x', (17u << 20) - len);
+  len = 17u << 20;
+  len += (size_t)snprintf(t + len, cap - len, "\"}");
+  expect_limit(t, len, "over the limit of 16 MiB");
+  free(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_jsonpos_nested),
@@ -754,6 +859,7 @@ int main(void) {
       cmocka_unit_test(test_good_files),
       cmocka_unit_test(test_inventory_selectors),
       cmocka_unit_test(test_bad_files),
+      cmocka_unit_test(test_limits),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
