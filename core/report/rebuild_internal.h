@@ -33,8 +33,8 @@ struct ed_rebuild_s {
   int bad_index; /* events naming a workload/target/phase out of range */
 };
 
-/* The "drill" object of the summary rebuilt from the drill events, and the
- * drill's verdict reasons appended to reasons. New reference. */
-json_t *ed__rebuild_drill(const json_t *events, json_t *reasons);
+/* The "drill" object of the summary rebuilt from the drill events. New
+ * reference. */
+json_t *ed__rebuild_drill(const json_t *events);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "verdict.h"
 
 static const char *str(const json_t *o, const char *key) {
   const char *s = json_string_value(json_object_get(o, key));
@@ -305,10 +306,11 @@ json_t *ed__report_doc(const json_t *s, const json_t *notes,
   json_array_append_new(doc, json_pack("{s:s,s:b}", "verdict",
                                        pass ? "PASS" : "FAIL", "pass", pass));
   json_t *reasons = json_deep_copy(json_object_get(v, "reasons"));
-  if (!json_array_size(reasons))
-    json_array_append_new(reasons,
-                          json_string("every SLO met, every fault recovered "
-                                      "within its RTO target"));
+  if (!json_array_size(reasons)) {
+    char text[400];
+    ed_verdict_pass_sentence(v, text, sizeof(text));
+    json_array_append_new(reasons, json_string(text));
+  }
   json_array_append_new(doc, json_pack("{s:o}", "list", reasons));
   if (json_array_size(notes)) {
     ed_doc_h(doc, "About this report");

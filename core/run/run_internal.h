@@ -59,7 +59,8 @@ typedef struct ed__runner_s {
   json_t *owed;          /* recover: names of faults whose undo is owed */
   int recover_failed;    /* recover: an undo failed */
   json_t *drill_json;    /* the drill's summary, taken before it closes */
-  json_t *drill_reasons; /* why the drill failed (array) */
+  json_t *preflight_errors; /* targets that could not start: [{target,
+                               message}] */
   int handles_open;
   int pending; /* asynchronous starts or stops not yet back */
   int start_failed;

@@ -397,19 +397,3 @@ json_t *ed_summary_slo_checks(const ed_slo_t *slo, const json_t *workloads,
   s.slo = *slo;
   return slo_json(&s, workloads, met);
 }
-
-void ed_summary_slo_reasons(const json_t *checks, json_t *reasons) {
-  size_t i;
-  json_t *c;
-  json_array_foreach(checks, i, c) {
-    if (json_is_true(json_object_get(c, "met")))
-      continue;
-    char text[300];
-    snprintf(text, sizeof(text), "SLO %s of workload %s: %g, target %g",
-             json_string_value(json_object_get(c, "slo")),
-             json_string_value(json_object_get(c, "workload")),
-             json_number_value(json_object_get(c, "achieved")),
-             json_number_value(json_object_get(c, "target")));
-    json_array_append_new(reasons, json_string(text));
-  }
-}
