@@ -403,8 +403,12 @@ static void on_fault_time(uv_timer_t *t) {
   json_t *e = json_pack("{s:s,s:s,s:s,s:b}", "fault", f->spec->name, "target",
                         f->spec->action.target, "action", what, "undo_pending",
                         f->spec->has_undo);
-  if (f->spec->plan)
+  if (f->spec->plan) {
+    const ed_plan_t *p = ed_scenario_plan(d->sc, f->spec->plan);
     json_object_set_new(e, "plan", json_string(f->spec->plan));
+    if (p && p->rto_ms)
+      json_object_set_new(e, "rto_target_s", json_real(p->rto_ms / 1000.0));
+  }
   if (f->spec->has_undo) {
     char undo[256];
     ed_probe_describe(&f->spec->undo, undo, sizeof(undo));

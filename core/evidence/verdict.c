@@ -83,14 +83,14 @@ static int drill_started(const json_t *s) {
       json_object_get(json_object_get(s, "preflight"), "errors"));
 }
 
-static void run_items(build_t *b, const json_t *s) {
+static void run_items(build_t *b, const json_t *s, int preflight_ok) {
   const char *why = str(s, "interruption");
   if (why[0])
     item(b, "run", "ran to its end", FAILED, 1, "%s", why);
   else
     item(b, "run", "ran to its end", PASSED, 0, NULL);
   const json_t *d = json_object_get(s, "drill");
-  if (!d)
+  if (!d || !preflight_ok)
     return;
   if (json_is_true(json_object_get(d, "aborted")))
     item(b, "guardrail", "no abort", FAILED, 1, "aborted: %s",
@@ -380,15 +380,18 @@ json_t *ed_verdict_build(const json_t *s) {
   }
   preflight_items(&b, s);
   int started = drill_started(s);
-  run_items(&b, s);
-  check_items(&b, s);
-  /* verify sends no load: its SLOs are not judged. */
-  if (!json_array_size(
-          json_object_get(json_object_get(s, "preflight"), "errors")) &&
-      !is(str(json_object_get(s, "drill"), "mode"), "verify"))
-    load_items(&b, s, started);
-  fault_items(&b, s);
-  plan_items(&b, s);
+  /* A target that could not start: nothing else ran to be judged. */
+  int preflight_ok = !json_array_size(
+      json_object_get(json_object_get(s, "preflight"), "errors"));
+  run_items(&b, s, preflight_ok);
+  if (preflight_ok) {
+    check_items(&b, s);
+    /* verify sends no load: its SLOs are not judged. */
+    if (!is(str(json_object_get(s, "drill"), "mode"), "verify"))
+      load_items(&b, s, started);
+    fault_items(&b, s);
+    plan_items(&b, s);
+  }
   json_int_t n[3] = {0, 0, 0};
   size_t i;
   json_t *it;

@@ -39,6 +39,8 @@ static void on_fault_event(json_t *faults, const char *kind, const json_t *e,
     json_object_set_new(f, "state", json_string("not recovered"));
     if (json_object_get(e, "plan"))
       json_object_set(f, "plan", json_object_get(e, "plan"));
+    if (json_object_get(e, "rto_target_s"))
+      json_object_set(f, "rto_target_s", json_object_get(e, "rto_target_s"));
     if (json_is_true(json_object_get(e, "undo_pending")))
       json_object_set_new(f, "undo", json_pack("{s:s}", "state", "owed"));
   } else if (strcmp(kind, "fault_verified") == 0) {

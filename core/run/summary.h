@@ -31,7 +31,8 @@ json_t *ed_summary_build(const ed_scenario_t *s, const ed_metrics_t *m,
 /* Write timeseries.csv. 0 or ED_EIO. */
 int ed_summary_write_timeseries(const ed_scenario_t *s, const ed_metrics_t *m,
                                 const char *path);
-/* Print the human summary table of a summary object. */
+/* Print the human summary table of a summary object (its SLOs as its
+ * "verdict" judged them). */
 void ed_summary_print(const json_t *summary, FILE *out);
 
 /* Latency statistics of a histogram of microseconds as an object of
