@@ -24,5 +24,11 @@ PYEOF
 $PY -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' "$WORK/c/plots/compare-latency.svg" ||
   fail "compare plot is not valid SVG"
 grep -q "compare-latency.svg" "$md" || fail "plot not referenced"
+# the two runs are of different scenarios: the first thing said
+sed -n 3p "$md" | grep -q "^\*\*WARNING: A and B are runs of different scenarios\*\*" ||
+  fail "no warning that the scenarios differ"
+# a run compared with itself: no warning
+"$EVENTDRILL" compare "$WORK/a" "$WORK/a" --out "$WORK/same" >/dev/null || fail "compare A A"
+grep -q "WARNING" "$WORK/same/compare.md" && fail "a warning for one scenario"
 expect_status 2 "$EVENTDRILL" compare "$WORK/a" "$WORK/nothing"
 pass "compare"

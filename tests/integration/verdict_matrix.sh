@@ -216,6 +216,24 @@ grep -q "every judged item passed: 1 SLO met" "$WORK/nofault/report.md" ||
   fail "nofault: the report's verdict sentence"
 grep -qi "fault.* recovered" "$WORK/nofault/report.md" &&
   fail "nofault: the report praises faults that did not exist"
+# compare: the wrong plan against the passing drill. The fault never
+# recovered reads "not recovered" (never a number), the verdicts and their
+# reasons are those of each run, and the runs' scenarios differ: said first.
+"$EVENTDRILL" compare "$WORK/wrong" "$WORK/pass" --out "$WORK/cmp" >"$WORK/cmp.out" ||
+  fail "compare exited $?"
+$PY - "$WORK/cmp/compare.md" "$WORK/wrong/summary.json" "$WORK/pass/summary.json" <<'PYEOF' ||
+import json, re, sys
+md = open(sys.argv[1]).read()
+a, b = (json.load(open(p)) for p in sys.argv[2:4])
+assert md.split("\n")[2].startswith("**WARNING: A and B are runs of different scenarios**"), md[:400]
+rb, = [f for f in b["drill"]["faults"] if f["name"] == "bmc2-power-loss"]
+row = "| bmc2-power-loss | not recovered | %.1f | 8.0 |" % rb["rto_s"]
+assert row in md, (row, md)
+assert "verdict A: FAIL" in md and "verdict B: PASS" in md, md
+for r in a["verdict"]["reasons"]:
+    assert "  - " + r in md, r
+PYEOF
+  { cat "$WORK/cmp/compare.md"; fail "compare of a failing and a passing run"; }
 for s in quickstart bmc-power-loss; do
   case_run "$s" rehearse "$ED_SRC/scenarios/$s.json" PASS
 done
