@@ -81,6 +81,28 @@ static void usage(FILE *out) {
       "binary (../lib/eventdrill/drivers), then the install libdir.\n");
 }
 
+/* After a run that wrote its results: the report and JUnit from them (the
+ * run, then the report: the run never calls the report), and where they
+ * are. A report that cannot be written, or whose figures differ from the
+ * run's, turns a pass into a failure. */
+static int report_run(const ed_run_options_t *o, const char *dir, int code) {
+  char html[4096] = "";
+  if (!o->no_report || o->junit) {
+    ed_report_options_t ro = {.no_plots = o->no_report, .junit_path = o->junit};
+    if (ed_report_write(dir, &ro, html, sizeof(html), stderr) != 0 &&
+        code == ED_EXIT_OK)
+      code = ED_EXIT_FAILED;
+  }
+  if (o->progress != ED_PROGRESS_QUIET && o->progress != ED_PROGRESS_JSON) {
+    fprintf(stderr,
+            "\nresults: %s/ (summary.json, timeseries.csv, journal.jsonl)\n",
+            dir);
+    if (html[0] && !o->no_report)
+      fprintf(stderr, "report:  %s\n", html);
+  }
+  return code;
+}
+
 /* The command line as one string, for the journal. */
 static char *join_args(int argc, char **argv) {
   return ed_cmdline_join(argv[0], argc - 1, argv + 1, NULL);
@@ -214,7 +236,10 @@ static int cmd_run(int argc, char **argv, const char *command, ed_mode_t mode,
   o.file = argv[optind];
   o.only = nonly ? only : NULL;
   o.preflight = preflight && o.dry_run;
-  rc = ed_run(&o);
+  char dir[4096] = "";
+  rc = ed_run(&o, dir, sizeof(dir));
+  if (dir[0])
+    rc = report_run(&o, dir, rc);
 out:
   for (size_t i = 0; i < 64; i++)
     free(only_buf[i]);
@@ -355,7 +380,7 @@ static int cmd_recover(int argc, char **argv, const char *command) {
     return ED_EXIT_USAGE;
   }
   o.file = file;
-  return ed_run(&o);
+  return ed_run(&o, NULL, 0);
 }
 
 /* eventdrill compare A B [--out DIR] */

@@ -9,7 +9,6 @@
 #include "error.h"
 #include "log.h"
 #include "profile.h"
-#include "report.h"
 #include "run_internal.h"
 #include "summary.h"
 #include "verdict.h"
@@ -534,27 +533,11 @@ static int run_loop(ed__runner_t *r) {
     ed_journal_close(r->journal); /* the report reads it back */
     r->journal = NULL;
   }
-  char html[PATH_MAX] = "";
-  if (!r->opt.no_report || r->opt.junit) {
-    ed_report_options_t ro = {.no_plots = r->opt.no_report,
-                              .junit_path = r->opt.junit};
-    if (ed_report_write(r->dir, &ro, html, sizeof(html), stderr) != 0 &&
-        code == ED_EXIT_OK)
-      code = ED_EXIT_FAILED;
-  }
-  if (r->opt.progress != ED_PROGRESS_QUIET &&
-      r->opt.progress != ED_PROGRESS_JSON) {
-    fprintf(stderr,
-            "\nresults: %s/ (summary.json, timeseries.csv, "
-            "journal.jsonl)\n",
-            r->dir);
-    if (html[0] && !r->opt.no_report)
-      fprintf(stderr, "report:  %s\n", html);
-  }
+  r->wrote_results = 1;
   return code;
 }
 
-int ed_run(const ed_run_options_t *opts) {
+int ed_run(const ed_run_options_t *opts, char *dir, size_t len) {
   ed__runner_t *r = calloc(1, sizeof(*r));
   if (!r)
     return ED_EXIT_FAILED;
@@ -580,6 +563,8 @@ int ed_run(const ed_run_options_t *opts) {
     goto out;
   }
   code = run_loop(r);
+  if (dir && len && r->wrote_results)
+    snprintf(dir, len, "%s", r->dir);
 out:
   /* Anything still closing (targets, simulators) finishes here. */
   uv_run(&r->loop, UV_RUN_DEFAULT);
