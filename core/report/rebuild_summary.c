@@ -59,35 +59,12 @@ static double phase_ran(const json_t *p, double elapsed_s) {
   return ran > 0 ? ran : 0;
 }
 
-static int merge_cells(const ed_rebuild_t *rb, const wl_t *wl, size_t t,
-                       size_t ph, ed_cell_t *into) {
-  memset(into, 0, sizeof(*into));
-  if (ed_hist_create(ED_METRICS_HIGHEST_US, rb->sigfigs, &into->latency) ||
-      ed_hist_create(ED_METRICS_HIGHEST_US, rb->sigfigs, &into->service) ||
-      ed_hist_create(ED_METRICS_HIGHEST_US, rb->sigfigs, &into->lag))
+/* Cells merged by the store's own code, as a live summary merges them. */
+static int merge_cells(const ed_rebuild_t *rb, size_t w, size_t t, size_t ph,
+                       ed_cell_t *into) {
+  if (ed_metrics_cell_init(rb->metrics, into))
     return ED_ENOMEM;
-  for (size_t ti = 0; ti < wl->ntargets; ti++) {
-    if (t != SIZE_MAX && ti != t)
-      continue;
-    for (size_t pi = 0; pi < wl->nphases; pi++) {
-      if (ph != SIZE_MAX && pi != ph)
-        continue;
-      const ed_cell_t *c = &wl->cells[ti * wl->nphases + pi];
-      ed_counts_add(&into->counts, &c->counts);
-      if (c->latency) {
-        ed_hist_merge(into->latency, c->latency);
-        ed_hist_merge(into->service, c->service);
-        ed_hist_merge(into->lag, c->lag);
-      }
-    }
-  }
-  return 0;
-}
-
-static void close_cell(ed_cell_t *c) {
-  ed_hist_destroy(c->latency);
-  ed_hist_destroy(c->service);
-  ed_hist_destroy(c->lag);
+  return ed_metrics_merge(rb->metrics, w, t, ph, into);
 }
 
 static json_t *stats(const ed_rebuild_t *rb, const wl_t *wl, size_t t,
@@ -95,14 +72,14 @@ static json_t *stats(const ed_rebuild_t *rb, const wl_t *wl, size_t t,
                      int64_t *lag_p99) {
   ed_cell_t c;
   json_t *o = NULL;
-  if (merge_cells(rb, wl, t, ph, &c) == 0) {
+  if (merge_cells(rb, (size_t)(wl - rb->wls), t, ph, &c) == 0) {
     o = ed_summary_cell(&c, seconds, expected);
     if (!rb->per_request)
       json_object_del(o, "send_lag_ms");
     if (lag_p99 && ed_hist_percentile(c.lag, 99) > *lag_p99)
       *lag_p99 = ed_hist_percentile(c.lag, 99);
   }
-  close_cell(&c);
+  ed_metrics_cell_close(&c);
   return o;
 }
 
