@@ -54,6 +54,22 @@ static json_t *safe_url(const char *url) {
   return ed_doc_fmt("%.*s%s", (int)(scheme + 3 - url), url, at + 1);
 }
 
+/* How a target's peer was verified: weakened settings are evidence too. */
+static json_t *verification(const json_t *t) {
+  static const char *const weakened[][2] = {
+      {"insecure", "WEAKENED: TLS certificate not verified (insecure)"},
+      {"accept_unknown_host_key", "WEAKENED: unknown SSH host key accepted"},
+      {"allow_cipher_0", "WEAKENED: IPMI cipher suite 0 allowed"}};
+  char text[300] = "";
+  for (size_t i = 0; i < sizeof(weakened) / sizeof(weakened[0]); i++) {
+    if (!json_is_true(json_object_get(t, weakened[i][0])))
+      continue;
+    size_t n = strlen(text);
+    snprintf(text + n, sizeof(text) - n, "%s%s", n ? "; " : "", weakened[i][1]);
+  }
+  return json_string(text[0] ? text : "as configured");
+}
+
 static void header(json_t *doc, const json_t *s) {
   ed_doc_h(doc, "Run");
   json_t *rows = ed_doc_table(doc, (const char *const[]){"", "", NULL});
@@ -72,6 +88,7 @@ static void header(json_t *doc, const json_t *s) {
   ed_doc_h(doc, "Targets");
   rows = ed_doc_table(doc, (const char *const[]){"target", "driver", "address",
                                                  "simulated", "rehearsal",
+                                                 "auth", "verification",
                                                  "credentials", NULL});
   size_t i;
   json_t *t;
@@ -79,10 +96,12 @@ static void header(json_t *doc, const json_t *s) {
     const char *cred = str(t, "credentials");
     json_array_append_new(
         rows,
-        json_pack("[s,s,o,s,s,s]", str(t, "name"), str(t, "driver"),
+        json_pack("[s,s,o,s,s,s,o,s]", str(t, "name"), str(t, "driver"),
                   safe_url(str(t, "url")),
                   json_is_true(json_object_get(t, "simulated")) ? "yes" : "no",
                   json_is_true(json_object_get(t, "rehearsal")) ? "yes" : "no",
+                  str(t, "auth")[0] ? str(t, "auth") : "driver default",
+                  verification(t),
                   strncmp(cred, "env:", 4) == 0 ||
                           strncmp(cred, "file:", 5) == 0
                       ? cred
@@ -90,62 +109,94 @@ static void header(json_t *doc, const json_t *s) {
   }
 }
 
+/* The verdict's item of kind and name, or NULL. */
+static const json_t *item(const json_t *s, const char *kind, const char *name) {
+  size_t i;
+  json_t *it;
+  json_array_foreach(json_object_get(json_object_get(s, "verdict"), "items"), i,
+                     it) if (!strcmp(str(it, "kind"), kind) &&
+                             !strcmp(str(it, "name"), name)) return it;
+  return NULL;
+}
+
+/* The judged tables: each only when it applies, and as the verdict judged
+ * it (no data is not "met"; a fault not recovered has no RTO). */
 static void slo_tables(json_t *doc, const json_t *s) {
-  ed_doc_h(doc, "SLO: target vs achieved");
-  json_t *rows =
-      ed_doc_table(doc, (const char *const[]){"workload", "SLO", "target",
-                                              "achieved", "met", NULL});
+  json_t *rows = NULL;
   size_t i;
   json_t *c;
-  json_array_foreach(json_object_get(json_object_get(s, "slo"), "checks"), i,
+  json_array_foreach(json_object_get(json_object_get(s, "verdict"), "items"), i,
                      c) {
+    if (strcmp(str(c, "kind"), "slo") != 0)
+      continue;
+    if (!rows) {
+      ed_doc_h(doc, "SLO: target vs achieved");
+      rows =
+          ed_doc_table(doc, (const char *const[]){"workload", "SLO", "target",
+                                                  "achieved", "met", NULL});
+    }
+    const char *st = str(c, "status"), *why = str(c, "reason");
+    int nodata = strncmp(why, "no data", 7) == 0;
     json_array_append_new(
-        rows,
-        json_pack("[s,s,o,o,s]", str(c, "workload"), str(c, "slo"),
-                  ed_doc_fmt("%g", num(c, "target")),
-                  ed_doc_fmt("%g", num(c, "achieved")),
-                  json_is_true(json_object_get(c, "met")) ? "yes" : "NO"));
+        rows, json_pack("[s,s,o,o,s]", str(c, "workload"),
+                        str(c, "name") + strlen(str(c, "workload")) + 1,
+                        ed_doc_fmt("%g", num(c, "target")),
+                        nodata ? json_string("no data")
+                               : ed_doc_fmt("%g", num(c, "achieved")),
+                        !strcmp(st, "passed")   ? "yes"
+                        : !strcmp(st, "failed") ? "NO"
+                                                : "not judged"));
   }
-  if (!json_array_size(rows))
-    json_array_append_new(
-        rows, json_pack("[s,s,s,s,s]", "-", "no SLO set", "", "", ""));
   const json_t *drill = json_object_get(s, "drill");
-  ed_doc_h(doc, "RTO: target vs measured, per fault");
-  rows = ed_doc_table(doc, (const char *const[]){"fault", "target", "state",
-                                                 "plan", "RTO measured",
-                                                 "RTO target", "met", NULL});
+  if (json_array_size(json_object_get(drill, "faults"))) {
+    ed_doc_h(doc, "RTO: target vs measured, per fault");
+    rows = ed_doc_table(doc, (const char *const[]){"fault", "target", "state",
+                                                   "plan", "RTO measured",
+                                                   "RTO target", "met", NULL});
+  }
   json_array_foreach(json_object_get(drill, "faults"), i, c) {
+    const json_t *rec = item(s, "recovery", str(c, "name"));
+    const char *st = rec ? str(rec, "status") : "";
     json_t *rto = json_object_get(c, "rto_s");
     json_t *tg = json_object_get(c, "rto_target_s");
-    json_t *met = json_object_get(c, "rto_met");
     json_array_append_new(
-        rows, json_pack("[s,s,s,s,o,o,s]", str(c, "name"), str(c, "target"),
-                        str(c, "state"), str(c, "plan"),
-                        rto ? ed_doc_fmt("%.1f s", json_number_value(rto))
-                            : json_string("not measured"),
-                        tg ? ed_doc_fmt("%.1f s", json_number_value(tg))
-                           : json_string("-"),
-                        !met                ? "-"
-                        : json_is_true(met) ? "yes"
-                                            : "NO"));
+        rows,
+        json_pack("[s,s,s,s,o,o,s]", str(c, "name"), str(c, "target"),
+                  str(c, "state"), str(c, "plan"),
+                  rto ? ed_doc_fmt("%.1f s", json_number_value(rto))
+                      : json_string(!strcmp(st, "not run") ? "not injected"
+                                                           : "not recovered"),
+                  tg ? ed_doc_fmt("%.1f s", json_number_value(tg))
+                     : json_string("-"),
+                  !strcmp(st, "passed")   ? "yes"
+                  : !strcmp(st, "failed") ? "NO"
+                                          : "-"));
   }
-  ed_doc_h(doc, "Plan steps");
-  rows = ed_doc_table(doc,
-                      (const char *const[]){"plan", "step", "outcome", "tries",
-                                            "start", "duration", "note", NULL});
   json_t *pl, *st;
   size_t j;
+  rows = NULL;
   json_array_foreach(json_object_get(drill, "plans"), i, pl) {
     json_array_foreach(json_object_get(pl, "steps"), j, st) {
+      if (!rows) {
+        ed_doc_h(doc, "Plan steps");
+        rows = ed_doc_table(
+            doc,
+            (const char *const[]){"plan", "step", "target", "action", "outcome",
+                                  "tries", "start", "duration", "note", NULL});
+      }
       const char *why = str(st, "reason");
       json_array_append_new(
-          rows, json_pack("[s,s,s,o,o,o,s]", str(pl, "name"), str(st, "name"),
-                          str(st, "outcome"),
-                          ed_doc_fmt("%lld", (long long)json_integer_value(
-                                                 json_object_get(st, "tries"))),
-                          ed_doc_fmt("%.1f s", num(st, "start_s")),
-                          ed_doc_fmt("%.2f s", num(st, "duration_s")),
-                          why[0] ? why : str(st, "action")));
+          rows,
+          json_pack("[s,s,s,s,s,o,o,o,s]", str(pl, "name"), str(st, "name"),
+                    str(st, "target")[0] ? str(st, "target") : "-",
+                    str(st, "operation")[0] ? str(st, "operation")
+                                            : "(verifies only)",
+                    str(st, "outcome"),
+                    ed_doc_fmt("%lld", (long long)json_integer_value(
+                                           json_object_get(st, "tries"))),
+                    ed_doc_fmt("%.1f s", num(st, "start_s")),
+                    ed_doc_fmt("%.2f s", num(st, "duration_s")),
+                    why[0] ? why : str(st, "action")));
     }
   }
 }
@@ -214,9 +265,11 @@ static void anomalies(json_t *doc, const json_t *s) {
                      c) {
     json_int_t red = json_integer_value(json_object_get(c, "red"));
     json_int_t green = json_integer_value(json_object_get(c, "green"));
+    /* Counts do not say in which order: red then green is a recovery,
+     * not a flap, so no more is claimed than the counts show. */
     if (red && green)
       json_array_append_new(
-          items, ed_doc_fmt("check %s flapped: %lld red and %lld green of "
+          items, ed_doc_fmt("check %s was red on %lld and green on %lld of "
                             "%lld runs (last failure: %s)",
                             str(c, "name"), (long long)red, (long long)green,
                             (long long)(red + green), str(c, "last_failure")));

@@ -112,6 +112,9 @@ rec, = [i for i in v["items"] if i["kind"] == "recovery"]
 assert rec["status"] == "failed" and rec["plan"] == "power-restore", rec
 junit = open(sys.argv[2]).read()
 assert 'type="step"' in junit and 'type="recovery"' in junit, junit
+md = open(sys.argv[1].replace("summary.json", "report.md")).read()
+assert '| power-restore | power on | bmc1 | reset "On" on bmc1 | failed |' in md, md
+assert "| bmc2-power-loss | bmc2 | not recovered | power-restore | not recovered |" in md, md
 PYEOF
 
 # 8. SIGINT
@@ -185,6 +188,8 @@ import json, sys
 v = json.load(open(sys.argv[1]))["verdict"]
 slo = [i for i in v["items"] if i["kind"] == "slo"]
 assert len(slo) == 2 and all(i["status"] == "failed" for i in slo), slo
+md = open(sys.argv[1].replace("summary.json", "report.md")).read()
+assert "| late | p99_ms | 500 | no data | NO |" in md, md
 PYEOF
 
 # 12. verify whose check is red on the live fleet
@@ -216,6 +221,8 @@ grep -q "every judged item passed: 1 SLO met" "$WORK/nofault/report.md" ||
   fail "nofault: the report's verdict sentence"
 grep -qi "fault.* recovered" "$WORK/nofault/report.md" &&
   fail "nofault: the report praises faults that did not exist"
+grep -q "^## RTO\|^## Plan steps" "$WORK/nofault/report.md" &&
+  fail "nofault: RTO or plan tables for a drill without fault or plan"
 # compare: the wrong plan against the passing drill. The fault never
 # recovered reads "not recovered" (never a number), the verdicts and their
 # reasons are those of each run, and the runs' scenarios differ: said first.
