@@ -4,7 +4,8 @@
 # the same reasons (lib/verdict_check.py): the exit status, the terminal's
 # VERDICT line, summary.json, the summary rebuilt from the journal alone
 # (`eventdrill report DIR`, which must find no difference), the JUnit file
-# (validated against the Jenkins xunit junit-10.xsd) and report.html.
+# (validated against the Jenkins xunit junit-10.xsd), report.html, and
+# `eventdrill compare` against a passing drill.
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/drill_lib.sh"
 XSD="$ED_SRC/tests/schemas/junit-10.xsd"
@@ -31,6 +32,21 @@ check_outputs() {
   # The JUnit file `report` writes renders the same model.
   $PY "$ED_TESTS/lib/verdict_check.py" "$r" "$want" - - "$r.rebuilt-junit.xml" "$@" \
     >/dev/null || fail "$name: the rebuilt JUnit disagrees"
+  # compare against the passing drill: the same verdict, the same reasons.
+  if [ "$name" != pass ] && [ -d "$WORK/pass" ]; then
+    "$EVENTDRILL" compare "$r" "$WORK/pass" --out "$r.cmp" >/dev/null ||
+      fail "$name: compare exited $?"
+    $PY - "$r.cmp/compare.md" "$r" "$want" <<'PYEOF' || fail "$name: compare disagrees"
+import json, os, sys
+md, d, want = sys.argv[1], sys.argv[2], sys.argv[3]
+md = open(md).read()
+s = d + "/summary.json"
+v = json.load(open(s if os.path.exists(s) else d + "/summary.rebuilt.json"))["verdict"]
+assert "verdict A: " + want in md and "verdict B: PASS" in md, md
+for r in v["reasons"]:
+    assert "  - " + r in md, (r, md)
+PYEOF
+  fi
 }
 
 # case NAME MODE SCENARIO WANT REASON...: run a drill and check it.
@@ -58,6 +74,9 @@ scen() { # scen NAME BODY...: write $WORK/NAME.json
   local name=$1; shift
   printf '{ "name": "%s", "seed": 1, %s }\n' "$name" "$(IFS=,; echo "$*")" >"$WORK/$name.json"
 }
+
+# The passing drill first: every failing one is compared against it.
+case_run pass rehearse "$SCEN/drill-power-loss.json" PASS
 
 # 1. a before check fails: the drill does not start
 scen before "$targets" "$poll" "\"checks\": { $(power off-before bmc1 Off before) }" \
@@ -212,8 +231,8 @@ scen preflight "\"targets\": { \"real\": { \"driver\": \"redfish\", \"url\": \"$
 EDTEST_CREDS=admin:wrong case_run preflight rehearse "$WORK/preflight.json" FAIL \
   "preflight: target real could not start"
 
-# The passing drills say PASS everywhere, and name only what was judged.
-case_run pass rehearse "$SCEN/drill-power-loss.json" PASS
+# The other passing drills say PASS everywhere, and name only what was
+# judged.
 scen nofault "$targets" "$poll" "\"checks\": { $(power on bmc1 On continuous) }" \
   '"slo": { "error_rate": 0.01 }'
 case_run nofault rehearse "$WORK/nofault.json" PASS
