@@ -44,8 +44,10 @@ static void usage(FILE *out) {
       "  report DIR      rebuild a run's (or a watch's) summary, plots and\n"
       "                  report from its journal alone [--junit FILE]\n"
       "                  [--no-plots]\n"
-      "  compare A B     two runs side by side, with deltas and the latency\n"
-      "                  overlaid [--out DIR]\n"
+      "  compare A B ... runs side by side (two or more: a trend across\n"
+      "                  rehearsals), with deltas, each fault's recovery,\n"
+      "                  the verdicts and the latency overlaid; Markdown\n"
+      "                  and one HTML page [--out DIR]\n"
       "  recover DIR     run the undos a killed run still owes (shows them\n"
       "                  and asks first; --yes to skip the question)\n"
       "  plugins         list the drivers, their options and operations\n"
@@ -383,14 +385,14 @@ static int cmd_recover(int argc, char **argv, const char *command) {
   return ed_run(&o, NULL, 0);
 }
 
-/* eventdrill compare A B [--out DIR] */
+/* eventdrill compare A B [C ...] [--out DIR] */
 static int cmd_compare(int argc, char **argv) {
-  const char *dirs[2] = {NULL, NULL}, *out = NULL;
-  int n = 0;
+  const char *dirs[26], *out = NULL;
+  size_t n = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
       out = argv[++i];
-    else if (argv[i][0] != '-' && n < 2)
+    else if (argv[i][0] != '-' && n < 26)
       dirs[n++] = argv[i];
     else {
       fprintf(stderr, "eventdrill: compare: unexpected argument \"%s\"\n",
@@ -398,23 +400,24 @@ static int cmd_compare(int argc, char **argv) {
       return ED_EXIT_USAGE;
     }
   }
-  if (n != 2) {
-    fprintf(stderr, "eventdrill: compare needs two results folders\n");
+  if (n < 2) {
+    fprintf(stderr, "eventdrill: compare needs two results folders or more "
+                    "(26 at most)\n");
     return ED_EXIT_USAGE;
   }
   char def[4096];
   if (!out) {
-    snprintf(def, sizeof(def), "%s/compare", dirs[1]);
+    snprintf(def, sizeof(def), "%s/compare", dirs[n - 1]);
     out = def;
   }
-  int rc = ed_compare_write(dirs[0], dirs[1], out, stdout);
+  int rc = ed_compare_write(dirs, n, out, stdout);
   if (rc == ED_ENOTFOUND || rc == ED_EPARSE) {
     fprintf(stderr, "eventdrill: compare: a folder has no usable "
                     "journal.jsonl\n");
     return ED_EXIT_USAGE;
   }
   if (rc == 0)
-    printf("\ncompare: %s/compare.md\n", out);
+    printf("\ncompare: %s/compare.md, %s/compare.html\n", out, out);
   return rc == 0 ? ED_EXIT_OK : ED_EXIT_FAILED;
 }
 

@@ -9,6 +9,16 @@
 #include "error.h"
 #include "plots.h"
 #include "rebuild.h"
+#include "report.h"
+
+/* One run of the series. */
+typedef struct run_s {
+  const char *dir;
+  char label[8]; /* A, B, C, ... */
+  ed_rebuild_t *rb;
+  json_t *rebuilt; /* its figures, rebuilt from its journal */
+  json_t *judged;  /* its summary.json (its verdict), else rebuilt */
+} run_t;
 
 static const json_t *find_named(const json_t *arr, const char *name) {
   size_t i;
@@ -30,82 +40,119 @@ static double lat(const json_t *o, const char *k) {
       json_object_get(json_object_get(o, "latency_ms"), k));
 }
 
-/* "+12.3 %" or "new" when A had nothing. */
-static void delta(char *buf, size_t len, double a, double b) {
+/* "+12.3 %" or "new" when the first run had nothing. */
+static json_t *delta(double a, double b) {
   if (a == 0)
-    snprintf(buf, len, "%s", b == 0 ? "=" : "new");
-  else
-    snprintf(buf, len, "%+.1f %%", (b - a) / a * 100.0);
+    return json_string(b == 0 ? "=" : "new");
+  return ed_doc_fmt("%+.1f %%", (b - a) / a * 100.0);
 }
 
-static void row(FILE *f, const char *wl, const char *phase, const json_t *a,
-                const json_t *b) {
-  char dp50[32], dp99[32], drate[32];
-  delta(dp50, sizeof(dp50), lat(a, "p50"), lat(b, "p50"));
-  delta(dp99, sizeof(dp99), lat(a, "p99"), lat(b, "p99"));
-  delta(drate, sizeof(drate), num(a, "sent_rate"), num(b, "sent_rate"));
-  fprintf(f,
-          "| %s | %s | %.1f | %.1f | %s | %.3f | %.3f | %.2f | %.2f | %s | "
-          "%.2f | %.2f | %s |\n",
-          wl, phase, num(a, "sent_rate"), num(b, "sent_rate"), drate,
-          num(a, "error_rate"), num(b, "error_rate"), lat(a, "p50"),
-          lat(b, "p50"), dp50, lat(a, "p99"), lat(b, "p99"), dp99);
+/* A phase of a workload in one run ("total" for the workload's total), or
+ * NULL when that run does not have it. */
+static const json_t *phase_of(const run_t *r, const char *wl, const char *ph) {
+  const json_t *w = find_named(json_object_get(r->rebuilt, "workloads"), wl);
+  if (!w)
+    return NULL;
+  if (strcmp(ph, "total") == 0)
+    return json_object_get(w, "total");
+  return find_named(json_object_get(w, "phases"), ph);
 }
 
-/* A phase (or a workload's total) that only one run has: its figures, and
- * which run lacks it, instead of a silent gap. */
-static void one_sided_row(FILE *f, const char *wl, const char *phase,
-                          const json_t *x, int in_a) {
-  char rate[32], err[32], p50[32], p99[32];
-  snprintf(rate, sizeof(rate), "%.1f", num(x, "sent_rate"));
-  snprintf(err, sizeof(err), "%.3f", num(x, "error_rate"));
-  snprintf(p50, sizeof(p50), "%.2f", lat(x, "p50"));
-  snprintf(p99, sizeof(p99), "%.2f", lat(x, "p99"));
-  fprintf(f,
-          "| %s | %s (only in %s) | %s | %s | — | %s | %s | %s | %s | — | %s "
-          "| %s | — |\n",
-          wl, phase, in_a ? "A" : "B", in_a ? rate : "—", in_a ? "—" : rate,
-          in_a ? err : "—", in_a ? "—" : err, in_a ? p50 : "—",
-          in_a ? "—" : p50, in_a ? p99 : "—", in_a ? "—" : p99);
-}
-
-static void latency_table(FILE *f, const json_t *sa, const json_t *sb) {
-  fprintf(f, "| workload | phase | A req/s | B req/s | Δ | A errors | "
-             "B errors | A p50 ms | B p50 ms | Δ | A p99 ms | B p99 ms | Δ "
-             "|\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-  size_t i, j;
-  json_t *wa, *pa;
-  json_array_foreach(json_object_get(sa, "workloads"), i, wa) {
-    const char *name = json_string_value(json_object_get(wa, "name"));
-    const json_t *wb = find_named(json_object_get(sb, "workloads"), name);
-    json_array_foreach(json_object_get(wa, "phases"), j, pa) {
-      const char *ph = json_string_value(json_object_get(pa, "name"));
-      const json_t *pb = find_named(json_object_get(wb, "phases"), ph);
-      if (pb)
-        row(f, name, ph, pa, pb);
-      else
-        one_sided_row(f, name, ph, pa, 1);
-    }
-    if (wb) {
-      json_array_foreach(json_object_get(wb, "phases"), j, pa) {
-        const char *ph = json_string_value(json_object_get(pa, "name"));
-        if (!find_named(json_object_get(wa, "phases"), ph))
-          one_sided_row(f, name, ph, pa, 0);
-      }
-      row(f, name, "total", json_object_get(wa, "total"),
-          json_object_get(wb, "total"));
-    } else {
-      one_sided_row(f, name, "total", json_object_get(wa, "total"), 1);
+/* Append the names of `key` items (workloads, or a workload's phases) of
+ * every run to `names`, each once, in the order they first appear. */
+static void union_names(const run_t *runs, size_t n, const char *wl,
+                        json_t *names) {
+  for (size_t k = 0; k < n; k++) {
+    const json_t *arr = json_object_get(runs[k].rebuilt, "workloads");
+    if (wl)
+      arr = json_object_get(find_named(arr, wl), "phases");
+    size_t i;
+    json_t *x;
+    json_array_foreach(arr, i, x) {
+      const json_t *name = json_object_get(x, "name");
+      size_t j;
+      json_t *y;
+      int seen = 0;
+      json_array_foreach(names, j, y) seen |= json_equal(y, (json_t *)name);
+      if (!seen)
+        json_array_append(names, (json_t *)name);
     }
   }
-  json_array_foreach(json_object_get(sb, "workloads"), i, wa) {
-    const char *name = json_string_value(json_object_get(wa, "name"));
-    if (find_named(json_object_get(sa, "workloads"), name))
+}
+
+static void latency_row(json_t *rows, const run_t *runs, size_t n,
+                        const char *wl, const char *ph) {
+  const json_t *at[26];
+  char only[80] = "";
+  size_t have = 0;
+  for (size_t k = 0; k < n; k++) {
+    at[k] = phase_of(&runs[k], wl, ph);
+    have += at[k] != NULL;
+  }
+  if (have < n) {
+    size_t len = 0;
+    for (size_t k = 0; k < n && len < sizeof(only); k++)
+      if (at[k])
+        len += (size_t)snprintf(only + len, sizeof(only) - len, "%s%s",
+                                len ? ", " : " (only in ", runs[k].label);
+    if (len < sizeof(only))
+      snprintf(only + len, sizeof(only) - len, ")");
+  }
+  json_t *row = json_pack("[s,o]", wl, ed_doc_fmt("%s%s", ph, only));
+  static const struct {
+    const char *fmt;
+    int latency, with_delta;
+    const char *key;
+  } cols[] = {{"%.1f", 0, 1, "sent_rate"},
+              {"%.3f", 0, 0, "error_rate"},
+              {"%.2f", 1, 1, "p50"},
+              {"%.2f", 1, 1, "p99"}};
+  const json_t *first = at[0], *last = at[n - 1];
+  for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
+    for (size_t k = 0; k < n; k++) {
+      double v =
+          cols[c].latency ? lat(at[k], cols[c].key) : num(at[k], cols[c].key);
+      json_array_append_new(row, at[k] ? ed_doc_fmt(cols[c].fmt, v)
+                                       : json_string("—"));
+    }
+    if (!cols[c].with_delta)
       continue;
-    json_array_foreach(json_object_get(wa, "phases"), j, pa) one_sided_row(
-        f, name, json_string_value(json_object_get(pa, "name")), pa, 0);
-    one_sided_row(f, name, "total", json_object_get(wa, "total"), 0);
+    if (first && last)
+      json_array_append_new(
+          row, cols[c].latency
+                   ? delta(lat(first, cols[c].key), lat(last, cols[c].key))
+                   : delta(num(first, cols[c].key), num(last, cols[c].key)));
+    else
+      json_array_append_new(row, json_string("—"));
   }
+  json_array_append_new(rows, row);
+}
+
+static void latency_table(json_t *doc, const run_t *runs, size_t n) {
+  json_t *head = json_pack("[s,s]", "workload", "phase");
+  static const char *const what[] = {"req/s", "errors", "p50 ms", "p99 ms"};
+  for (size_t c = 0; c < 4; c++) {
+    for (size_t k = 0; k < n; k++)
+      json_array_append_new(head, ed_doc_fmt("%s %s", runs[k].label, what[c]));
+    if (c != 1)
+      json_array_append_new(head, json_string("Δ"));
+  }
+  json_t *rows = json_array();
+  json_array_append_new(
+      doc, json_pack("{s:{s:o,s:o}}", "table", "head", head, "rows", rows));
+  json_t *wls = json_array();
+  union_names(runs, n, NULL, wls);
+  size_t i, j;
+  json_t *w, *ph;
+  json_array_foreach(wls, i, w) {
+    json_t *phases = json_array();
+    union_names(runs, n, json_string_value(w), phases);
+    json_array_foreach(phases, j, ph)
+        latency_row(rows, runs, n, json_string_value(w), json_string_value(ph));
+    latency_row(rows, runs, n, json_string_value(w), "total");
+    json_decref(phases);
+  }
+  json_decref(wls);
 }
 
 /* The verdict item of `kind` named `name` in summary s, or NULL. */
@@ -140,36 +187,58 @@ static void recovery_cell(char *buf, size_t len, const json_t *it) {
              st && strcmp(st, "failed") == 0 ? " (over target)" : "");
 }
 
-static void rto_table(FILE *f, const json_t *a, const json_t *b) {
-  const json_t *fa = json_object_get(json_object_get(a, "drill"), "faults");
-  const json_t *fb = json_object_get(json_object_get(b, "drill"), "faults");
-  if (json_array_size(fa) || json_array_size(fb)) {
-    fprintf(f,
-            "\n| fault | A RTO s | B RTO s | target s |\n|---|---|---|---|\n");
-    for (int k = 0; k < 2; k++) {
-      size_t i;
-      json_t *x;
-      json_array_foreach(k ? fb : fa, i, x) {
-        const char *n = json_string_value(json_object_get(x, "name"));
-        if (k && find_named(fa, n))
-          continue; /* listed with A's */
-        char ca[64], cb[64], tg[32] = "—";
-        recovery_cell(ca, sizeof(ca), verdict_item(a, "recovery", n));
-        recovery_cell(cb, sizeof(cb), verdict_item(b, "recovery", n));
-        if (json_object_get(x, "rto_target_s"))
-          snprintf(tg, sizeof(tg), "%.1f", num(x, "rto_target_s"));
-        fprintf(f, "| %s | %s | %s | %s |\n", n, ca, cb, tg);
-      }
-    }
-  }
-  for (int k = 0; k < 2; k++) {
-    const json_t *v = json_object_get(k ? b : a, "verdict");
-    fprintf(f, "%sverdict %s: %s\n", k ? "" : "\n", k ? "B" : "A",
-            json_is_true(json_object_get(v, "pass")) ? "PASS" : "FAIL");
+static void rto_table(json_t *doc, const run_t *runs, size_t n) {
+  json_t *faults = json_array();
+  for (size_t k = 0; k < n; k++) {
     size_t i;
-    json_t *r;
-    json_array_foreach(json_object_get(v, "reasons"), i, r)
-        fprintf(f, "  - %s\n", json_string_value(r));
+    json_t *f;
+    json_array_foreach(
+        json_object_get(json_object_get(runs[k].judged, "drill"), "faults"), i,
+        f) if (!find_named(faults,
+                           json_string_value(json_object_get(f, "name"))))
+        json_array_append(faults, f);
+  }
+  if (!json_array_size(faults)) {
+    json_decref(faults);
+    return;
+  }
+  json_t *head = json_pack("[s]", "fault");
+  for (size_t k = 0; k < n; k++)
+    json_array_append_new(head, ed_doc_fmt("%s RTO s", runs[k].label));
+  json_array_append_new(head, json_string("target s"));
+  json_t *rows = json_array();
+  json_array_append_new(
+      doc, json_pack("{s:{s:o,s:o}}", "table", "head", head, "rows", rows));
+  size_t i;
+  json_t *f;
+  json_array_foreach(faults, i, f) {
+    const char *name = json_string_value(json_object_get(f, "name"));
+    json_t *row = json_pack("[s]", name);
+    for (size_t k = 0; k < n; k++) {
+      char cell[64];
+      recovery_cell(cell, sizeof(cell),
+                    verdict_item(runs[k].judged, "recovery", name));
+      json_array_append_new(row, json_string(cell));
+    }
+    json_array_append_new(row, json_object_get(f, "rto_target_s")
+                                   ? ed_doc_fmt("%.1f", num(f, "rto_target_s"))
+                                   : json_string("—"));
+    json_array_append_new(rows, row);
+  }
+  json_decref(faults);
+}
+
+static void verdicts(json_t *doc, const run_t *runs, size_t n) {
+  ed_doc_h(doc, "Verdicts");
+  for (size_t k = 0; k < n; k++) {
+    const json_t *v = json_object_get(runs[k].judged, "verdict");
+    ed_doc_p(
+        doc,
+        ed_doc_fmt("verdict %s: %s", runs[k].label,
+                   json_is_true(json_object_get(v, "pass")) ? "PASS" : "FAIL"));
+    if (json_array_size(json_object_get(v, "reasons")))
+      json_array_append_new(
+          doc, json_pack("{s:O}", "list", json_object_get(v, "reasons")));
   }
 }
 
@@ -183,63 +252,108 @@ static json_t *summary_of(const char *dir, const json_t *rebuilt) {
 }
 
 /* Runs of different scenarios are not rehearsals of one plan: said first. */
-static void scenario_warning(FILE *f, const json_t *a, const json_t *b) {
-  const char *ha = json_string_value(json_object_get(a, "scenario_sha256"));
-  const char *hb = json_string_value(json_object_get(b, "scenario_sha256"));
-  if (ha && hb && strcmp(ha, hb) == 0)
+static void scenario_warning(json_t *doc, const run_t *runs, size_t n) {
+  const char *h0 =
+      json_string_value(json_object_get(runs[0].rebuilt, "scenario_sha256"));
+  int differ = 0;
+  for (size_t k = 1; k < n; k++) {
+    const char *h =
+        json_string_value(json_object_get(runs[k].rebuilt, "scenario_sha256"));
+    differ |= !h0 || !h || strcmp(h0, h) != 0;
+  }
+  if (!differ)
     return;
-  fprintf(f,
-          "**WARNING: A and B are runs of different scenarios** (A: %s, "
-          "SHA-256 %.12s…; B: %s, SHA-256 %.12s…): their figures do not "
-          "compare one plan across rehearsals.\n\n",
-          json_string_value(json_object_get(a, "scenario")), ha ? ha : "?",
-          json_string_value(json_object_get(b, "scenario")), hb ? hb : "?");
+  char text[2048] = "(";
+  size_t len = 1;
+  for (size_t k = 0; k < n && len < sizeof(text); k++) {
+    const char *h =
+        json_string_value(json_object_get(runs[k].rebuilt, "scenario_sha256"));
+    len += (size_t)snprintf(
+        text + len, sizeof(text) - len, "%s%s: %s, SHA-256 %.12s…",
+        k ? "; " : "", runs[k].label,
+        json_string_value(json_object_get(runs[k].rebuilt, "scenario")),
+        h ? h : "?");
+  }
+  if (len < sizeof(text))
+    snprintf(text + len, sizeof(text) - len,
+             "): their figures do not compare one plan across rehearsals.");
+  json_array_append_new(
+      doc, json_pack("{s:o,s:s}", "warning",
+                     n == 2 ? json_string("WARNING: A and B are runs of "
+                                          "different scenarios")
+                            : json_string("WARNING: these runs are of "
+                                          "different scenarios"),
+                     "text", text));
 }
 
-int ed_compare_write(const char *dir_a, const char *dir_b, const char *out_dir,
+static void close_runs(run_t *runs, size_t n) {
+  for (size_t k = 0; k < n; k++) {
+    json_decref(runs[k].judged);
+    json_decref(runs[k].rebuilt);
+    ed_rebuild_destroy(runs[k].rb);
+  }
+}
+
+int ed_compare_write(const char *const *dirs, size_t n, const char *out_dir,
                      FILE *out) {
-  ed_rebuild_t *ra = NULL, *rb = NULL;
-  int rc = ed_rebuild_create(dir_a, &ra);
-  if (rc == 0)
-    rc = ed_rebuild_create(dir_b, &rb);
+  if (n < 2 || n > 26)
+    return ED_EINVAL;
+  run_t runs[26];
+  memset(runs, 0, sizeof(runs));
+  int rc = 0;
+  for (size_t k = 0; k < n && rc == 0; k++) {
+    runs[k].dir = dirs[k];
+    snprintf(runs[k].label, sizeof(runs[k].label), "%c", (char)('A' + k));
+    rc = ed_rebuild_create(dirs[k], &runs[k].rb);
+    if (rc == 0) {
+      runs[k].rebuilt = ed_rebuild_summary(runs[k].rb);
+      runs[k].judged = summary_of(dirs[k], runs[k].rebuilt);
+    }
+  }
+  if (rc == 0 && mkdir(out_dir, 0755) != 0 && errno != EEXIST)
+    rc = ED_EIO;
   if (rc != 0) {
-    ed_rebuild_destroy(ra);
+    close_runs(runs, n);
     return rc;
   }
-  json_t *sa = ed_rebuild_summary(ra), *sb = ed_rebuild_summary(rb);
-  json_t *va = summary_of(dir_a, sa), *vb = summary_of(dir_b, sb);
-  if (mkdir(out_dir, 0755) != 0 && errno != EEXIST)
-    rc = ED_EIO;
-  char path[PATH_MAX];
-  snprintf(path, sizeof(path), "%s/compare.md", out_dir);
-  FILE *f = rc == 0 ? fopen(path, "w") : NULL;
-  if (!f)
-    rc = ED_EIO;
-  for (int k = 0; f && k < 2; k++) {
-    FILE *o = k ? out : f;
-    if (!o)
-      continue;
-    fprintf(o, "# Compare: A = %s, B = %s\n\n", dir_a, dir_b);
-    scenario_warning(o, sa, sb);
-    fprintf(o, "Figures rebuilt from each run's journal; Δ = B against A.\n\n");
-    latency_table(o, sa, sb);
-    rto_table(o, va, vb);
-  }
+  json_t *doc = json_array();
+  char text[1024];
+  size_t len = 0;
+  for (size_t k = 0; k < n && len < sizeof(text); k++)
+    len += (size_t)snprintf(text + len, sizeof(text) - len, "%s%s = %s",
+                            k ? ", " : "", runs[k].label, dirs[k]);
+  json_array_append_new(
+      doc, json_pack("{s:o}", "title", ed_doc_fmt("Compare: %s", text)));
+  scenario_warning(doc, runs, n);
+  ed_doc_p(doc, ed_doc_fmt("Figures rebuilt from each run's journal; Δ = %s "
+                           "against A.",
+                           runs[n - 1].label));
+  latency_table(doc, runs, n);
+  rto_table(doc, runs, n);
+  verdicts(doc, runs, n);
   json_t *plots = json_array();
-  if (f) {
-    if (ed_plots_compare(out_dir, ra, "A", rb, "B", plots) == 0 &&
-        json_array_size(plots))
-      fprintf(f, "\n![p99 latency per second, A and B](plots/"
-                 "compare-latency.svg)\n");
-    if (fclose(f) != 0)
-      rc = ED_EIO;
+  if (ed_plots_compare(out_dir, runs[0].rb, "A", runs[n - 1].rb,
+                       runs[n - 1].label, plots) == 0 &&
+      json_array_size(plots)) {
+    if (n > 2)
+      ed_doc_p(doc, ed_doc_fmt("The plot overlays the first run (A) and the "
+                               "last (%s).",
+                               runs[n - 1].label));
+    size_t i;
+    json_t *x;
+    json_array_foreach(plots, i, x) {
+      json_t *plot = json_deep_copy(x);
+      json_object_set_new(
+          plot, "title",
+          ed_doc_fmt("p99 latency per second, A vs %s", runs[n - 1].label));
+      json_array_append_new(doc, json_pack("{s:o}", "plot", plot));
+    }
   }
+  rc = ed_report_render(doc, out_dir, "compare");
+  if (out)
+    ed__report_md(doc, out);
   json_decref(plots);
-  json_decref(va);
-  json_decref(vb);
-  json_decref(sa);
-  json_decref(sb);
-  ed_rebuild_destroy(ra);
-  ed_rebuild_destroy(rb);
+  json_decref(doc);
+  close_runs(runs, n);
   return rc;
 }

@@ -25,6 +25,9 @@ int ed__report_md(const json_t *doc, FILE *out) {
       fprintf(out, "# %s\n\n", json_string_value(v));
     } else if ((v = json_object_get(b, "verdict"))) {
       fprintf(out, "**Verdict: %s**\n\n", json_string_value(v));
+    } else if ((v = json_object_get(b, "warning"))) {
+      fprintf(out, "**%s** %s\n\n", json_string_value(v),
+              json_string_value(json_object_get(b, "text")));
     } else if ((v = json_object_get(b, "h"))) {
       fprintf(out, "## %s\n\n", json_string_value(v));
     } else if ((v = json_object_get(b, "p"))) {

@@ -44,7 +44,7 @@ s = d + "/summary.json"
 v = json.load(open(s if os.path.exists(s) else d + "/summary.rebuilt.json"))["verdict"]
 assert "verdict A: " + want in md and "verdict B: PASS" in md, md
 for r in v["reasons"]:
-    assert "  - " + r in md, (r, md)
+    assert "- " + r in md, (r, md)
 PYEOF
   fi
 }
@@ -257,7 +257,7 @@ row = "| bmc2-power-loss | not recovered | %.1f | 8.0 |" % rb["rto_s"]
 assert row in md, (row, md)
 assert "verdict A: FAIL" in md and "verdict B: PASS" in md, md
 for r in a["verdict"]["reasons"]:
-    assert "  - " + r in md, r
+    assert "- " + r in md, r
 PYEOF
   { cat "$WORK/cmp/compare.md"; fail "compare of a failing and a passing run"; }
 for s in quickstart bmc-power-loss; do
