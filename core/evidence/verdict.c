@@ -392,9 +392,19 @@ json_t *ed_verdict_build(const json_t *s) {
     fault_items(&b, s);
     plan_items(&b, s);
   }
-  json_int_t n[3] = {0, 0, 0};
   size_t i;
   json_t *it;
+  /* Green is earned: a run in which nothing was judged (no load, check,
+   * fault or plan) proves nothing, and does not pass. */
+  int judged = 0;
+  json_array_foreach(b.items, i, it) {
+    const char *k = str(it, "kind");
+    judged |= !is(k, "preflight") && !is(k, "run") && !is(k, "guardrail");
+  }
+  if (!judged && preflight_ok)
+    item(&b, "run", "something judged", FAILED, 1,
+         "nothing was judged: the run has no load, check, fault or plan");
+  json_int_t n[3] = {0, 0, 0};
   json_array_foreach(b.items, i, it) {
     const char *st = str(it, "status");
     n[is(st, PASSED) ? 0 : is(st, FAILED) ? 1 : 2]++;

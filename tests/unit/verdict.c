@@ -147,6 +147,17 @@ static void preflight_fails_alone(void **state) {
   json_decref(s);
 }
 
+static void nothing_judged_is_not_green(void **state) {
+  (void)state;
+  json_t *s = parse("{\"drill\": {\"mode\": \"verify\", \"aborted\": false, "
+                    "\"faults\": [], \"plans\": [], \"checks\": []}}");
+  json_t *v = ed_verdict_build(s);
+  assert_false(ed_verdict_pass(v));
+  assert_string_equal(status(find(v, "run", "something judged")), "failed");
+  json_decref(v);
+  json_decref(s);
+}
+
 static void diff_names_each_field(void **state) {
   (void)state;
   json_t *s = parse("{" WL(20) "}");
@@ -174,6 +185,7 @@ int main(void) {
       cmocka_unit_test(before_check_and_signal),
       cmocka_unit_test(fault_without_plan_and_failed_step),
       cmocka_unit_test(preflight_fails_alone),
+      cmocka_unit_test(nothing_judged_is_not_green),
       cmocka_unit_test(diff_names_each_field),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
