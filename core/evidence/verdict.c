@@ -421,21 +421,25 @@ int ed_verdict_pass(const json_t *v) {
   return json_is_true(json_object_get(v, "pass"));
 }
 
-static int failed_kind(const json_t *v, const char *kind) {
+/* A failed item of kind (and of that name, unless NULL). */
+static int failed_kind(const json_t *v, const char *kind, const char *name) {
   size_t i;
   json_t *it;
-  json_array_foreach(json_object_get(v, "items"), i,
-                     it) if (is(str(it, "kind"), kind) &&
-                             is(str(it, "status"), FAILED)) return 1;
+  json_array_foreach(json_object_get(v, "items"), i, it) {
+    if (is(str(it, "kind"), kind) && is(str(it, "status"), FAILED) &&
+        (!name || is(str(it, "name"), name)))
+      return 1;
+  }
   return 0;
 }
 
 int ed_verdict_exit(const json_t *v) {
   if (ed_verdict_pass(v))
     return 0;
-  if (failed_kind(v, "preflight"))
+  if (failed_kind(v, "preflight", NULL))
     return 4;
-  if (failed_kind(v, "run") || failed_kind(v, "guardrail"))
+  if (failed_kind(v, "run", "ran to its end") ||
+      failed_kind(v, "guardrail", NULL))
     return 3;
   return 1;
 }

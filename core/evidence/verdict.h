@@ -35,9 +35,9 @@ json_t *ed_verdict_build(const json_t *summary);
 /* 1 when verdict (ed_verdict_build's object) passed. */
 int ed_verdict_pass(const json_t *verdict);
 
-/* Exit status of `eventdrill run` for verdict: 0 passed; 3 when a signal,
- * a guardrail or the run's end cut it short; 4 when the preflight failed;
- * 1 otherwise. */
+/* Exit status of `eventdrill run` for verdict: 0 passed; 4 when the
+ * preflight failed; 3 when a signal or the run's end cut it short, or a
+ * guardrail aborted it; 1 otherwise. */
 int ed_verdict_exit(const json_t *verdict);
 
 /* The terminal's verdict: "VERDICT: PASS|FAIL (n judged: ...)" and one line

@@ -154,6 +154,7 @@ static void nothing_judged_is_not_green(void **state) {
   json_t *v = ed_verdict_build(s);
   assert_false(ed_verdict_pass(v));
   assert_string_equal(status(find(v, "run", "something judged")), "failed");
+  assert_int_equal(ed_verdict_exit(v), 1);
   json_decref(v);
   json_decref(s);
 }
