@@ -286,6 +286,9 @@ static void anomalies(json_t *doc, const json_t *s) {
   json_array_append_new(doc, json_pack("{s:o}", "list", items));
 }
 
+/* A phase's p99 from fewer completions than this says little. */
+#define MIN_SAMPLES 100
+
 /* Derived from the figures above, and said to be. */
 static void findings(json_t *doc, const json_t *s) {
   ed_doc_h(doc, "Findings (derived from the data)");
@@ -293,29 +296,34 @@ static void findings(json_t *doc, const json_t *s) {
   size_t i, j;
   json_t *w, *ph;
   json_array_foreach(json_object_get(s, "workloads"), i, w) {
+    /* Phases in time order, each with the one before it, and only where
+     * both have enough completions for their p99 to mean something. */
     const json_t *phases = json_object_get(w, "phases");
-    const json_t *lo = NULL, *hi = NULL;
+    const json_t *prev = NULL;
     json_array_foreach(phases, j, ph) {
-      double p99 = num(json_object_get(ph, "latency_ms"), "p99");
-      if (!json_object_get(json_object_get(ph, "latency_ms"), "p99"))
+      json_int_t done = json_integer_value(json_object_get(ph, "completed"));
+      if (done < MIN_SAMPLES) {
+        prev = NULL;
         continue;
-      if (!lo || p99 < num(json_object_get(lo, "latency_ms"), "p99"))
-        lo = ph;
-      if (!hi || p99 > num(json_object_get(hi, "latency_ms"), "p99"))
-        hi = ph;
-    }
-    if (lo && hi && lo != hi) {
-      double a = num(json_object_get(lo, "latency_ms"), "p99");
-      double b = num(json_object_get(hi, "latency_ms"), "p99");
-      double ra = num(lo, "sent_rate"), rb = num(hi, "sent_rate");
-      if (a > 0 && b / a >= 1.5)
-        json_array_append_new(
-            items,
-            ed_doc_fmt("derived: p99 of %s rose %.1fx from phase %s (%.3f ms "
-                       "at %.0f req/s) to phase %s (%.3f ms at %.0f req/s)%s",
-                       str(w, "name"), b / a, str(lo, "name"), a, ra,
-                       str(hi, "name"), b, rb,
-                       ra > 0 && rb / ra >= 1.5 ? ", when the load rose" : ""));
+      }
+      if (prev) {
+        double a = num(json_object_get(prev, "latency_ms"), "p99");
+        double b = num(json_object_get(ph, "latency_ms"), "p99");
+        double ra = num(prev, "sent_rate"), rb = num(ph, "sent_rate");
+        if (a > 0 && (b / a >= 1.5 || a / b >= 1.5))
+          json_array_append_new(
+              items,
+              ed_doc_fmt("derived: p99 of %s %s %.1fx from phase %s (%.3f ms "
+                         "at %.0f req/s) to phase %s (%.3f ms at %.0f "
+                         "req/s)%s",
+                         str(w, "name"), b > a ? "rose" : "fell",
+                         b > a ? b / a : a / b, str(prev, "name"), a, ra,
+                         str(ph, "name"), b, rb,
+                         b > a && ra > 0 && rb / ra >= 1.5
+                             ? ", when the load rose"
+                             : ""));
+      }
+      prev = ph;
     }
     const json_t *tot = json_object_get(w, "total");
     double er = num(tot, "error_rate");
