@@ -6,3 +6,4 @@ set_target_properties(report_tool PROPERTIES
   RUNTIME_OUTPUT_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}")
 ed_integration_test(report_rebuild report_rebuild.sh)
 ed_integration_test(report_compare report_compare.sh)
+ed_integration_test(report_targets report_targets.sh)
