@@ -45,8 +45,10 @@ static void usage(FILE *out) {
       "  report DIR      rebuild a run's (or a watch's) summary, plots and\n"
       "                  report from its journal alone [--junit FILE]\n"
       "                  [--no-plots]\n"
-      "  compare A B     two runs side by side, with deltas and the latency\n"
-      "                  overlaid [--out DIR]\n"
+      "  compare A B ... runs side by side (two or more: a trend across\n"
+      "                  rehearsals), with deltas, each fault's recovery,\n"
+      "                  the verdicts and the latency overlaid; Markdown\n"
+      "                  and one HTML page [--out DIR]\n"
       "  recover DIR     run the undos a killed run still owes (shows them\n"
       "                  and asks first; --yes to skip the question)\n"
       "  plugins         list the drivers, their options and operations\n"
@@ -66,8 +68,8 @@ static void usage(FILE *out) {
       "  --json            one JSON object per second on stdout, then\n"
       "                    the summary as JSON\n"
       "  --plain           plain progress lines even on a terminal\n"
-      "  --junit FILE      also write JUnit XML: one test case per SLO,\n"
-      "                    RTO target and plan step\n"
+      "  --junit FILE      also write JUnit XML: one test case per judged\n"
+      "                    item of the verdict, one suite per kind\n"
       "  --no-report       no report.md/report.html and no plots\n"
       "  --grace SECONDS   after Ctrl-C, wait this long for requests in\n"
       "                    flight (default 2)\n"
@@ -80,6 +82,28 @@ static void usage(FILE *out) {
       "\n"
       "Driver search path: $EVENTDRILL_PLUGIN_PATH, then next to the\n"
       "binary (../lib/eventdrill/drivers), then the install libdir.\n");
+}
+
+/* After a run that wrote its results: the report and JUnit from them (the
+ * run, then the report: the run never calls the report), and where they
+ * are. A report that cannot be written, or whose figures differ from the
+ * run's, turns a pass into a failure. */
+static int report_run(const ed_run_options_t *o, const char *dir, int code) {
+  char html[4096] = "";
+  if (!o->no_report || o->junit) {
+    ed_report_options_t ro = {.no_plots = o->no_report, .junit_path = o->junit};
+    if (ed_report_write(dir, &ro, html, sizeof(html), stderr) != 0 &&
+        code == ED_EXIT_OK)
+      code = ED_EXIT_FAILED;
+  }
+  if (o->progress != ED_PROGRESS_QUIET && o->progress != ED_PROGRESS_JSON) {
+    fprintf(stderr,
+            "\nresults: %s/ (summary.json, timeseries.csv, journal.jsonl)\n",
+            dir);
+    if (html[0] && !o->no_report)
+      fprintf(stderr, "report:  %s\n", html);
+  }
+  return code;
 }
 
 /* The command line as one string, for the journal. */
@@ -215,7 +239,10 @@ static int cmd_run(int argc, char **argv, const char *command, ed_mode_t mode,
   o.file = argv[optind];
   o.only = nonly ? only : NULL;
   o.preflight = preflight && o.dry_run;
-  rc = ed_run(&o);
+  char dir[4096] = "";
+  rc = ed_run(&o, dir, sizeof(dir));
+  if (dir[0])
+    rc = report_run(&o, dir, rc);
 out:
   for (size_t i = 0; i < 64; i++)
     free(only_buf[i]);
@@ -374,17 +401,17 @@ static int cmd_recover(int argc, char **argv, const char *command) {
     return ED_EXIT_USAGE;
   }
   o.file = file;
-  return ed_run(&o);
+  return ed_run(&o, NULL, 0);
 }
 
-/* eventdrill compare A B [--out DIR] */
+/* eventdrill compare A B [C ...] [--out DIR] */
 static int cmd_compare(int argc, char **argv) {
-  const char *dirs[2] = {NULL, NULL}, *out = NULL;
-  int n = 0;
+  const char *dirs[26], *out = NULL;
+  size_t n = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
       out = argv[++i];
-    else if (argv[i][0] != '-' && n < 2)
+    else if (argv[i][0] != '-' && n < 26)
       dirs[n++] = argv[i];
     else {
       fprintf(stderr, "eventdrill: compare: unexpected argument \"%s\"\n",
@@ -392,25 +419,26 @@ static int cmd_compare(int argc, char **argv) {
       return ED_EXIT_USAGE;
     }
   }
-  if (n != 2) {
-    fprintf(stderr, "eventdrill: compare needs two results folders\n");
+  if (n < 2) {
+    fprintf(stderr, "eventdrill: compare needs two results folders or more "
+                    "(26 at most)\n");
     return ED_EXIT_USAGE;
   }
   if (refuse_shared("compare", dirs[0]) || refuse_shared("compare", dirs[1]))
     return ED_EXIT_FAILED;
   char def[4096];
   if (!out) {
-    snprintf(def, sizeof(def), "%s/compare", dirs[1]);
+    snprintf(def, sizeof(def), "%s/compare", dirs[n - 1]);
     out = def;
   }
-  int rc = ed_compare_write(dirs[0], dirs[1], out, stdout);
+  int rc = ed_compare_write(dirs, n, out, stdout);
   if (rc == ED_ENOTFOUND || rc == ED_EPARSE) {
     fprintf(stderr, "eventdrill: compare: a folder has no usable "
                     "journal.jsonl\n");
     return ED_EXIT_USAGE;
   }
   if (rc == 0)
-    printf("\ncompare: %s/compare.md\n", out);
+    printf("\ncompare: %s/compare.md, %s/compare.html\n", out, out);
   return rc == 0 ? ED_EXIT_OK : ED_EXIT_FAILED;
 }
 

@@ -193,6 +193,9 @@ json_t *ed_fleet_describe(const ed_fleet_target_t *t) {
     json_object_set(o, "url", url);
   else if (json_is_string(host))
     json_object_set(o, "host", host);
+  json_t *auth = json_object_get(t->spec->opts, "auth");
+  if (json_is_string(auth))
+    json_object_set(o, "auth", auth);
   /* Weakened verification is part of the evidence: the report shows it. */
   static const char *const weakened[] = {"insecure", "accept_unknown_host_key",
                                          "allow_cipher_0"};

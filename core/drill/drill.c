@@ -100,6 +100,8 @@ static void on_check(void *arg, const ed_check_result_t *r) {
                         "by", r->by, "ok", r->ok, "reason",
                         whole_chars(r->reason, reason, sizeof(reason)),
                         "latency_ms", r->out->latency_ms, "code", r->out->code);
+  if (o && r->check->steady)
+    json_object_set_new(o, "steady", json_true());
   if (o && r->out->value)
     journal_value(o, r->out->value);
   emit(d, "check", o);
@@ -115,6 +117,8 @@ static void on_check(void *arg, const ed_check_result_t *r) {
     if (strcmp(r->by, "after") == 0)
       st->after_failed = d->after_failed = 1;
   }
+  st->before_runs += strcmp(r->by, "before") == 0;
+  st->after_runs += strcmp(r->by, "after") == 0;
   if (!d->started || d->ended)
     return;
   /* Guardrails on a check: judged on each result, not only when a second
@@ -317,8 +321,15 @@ static void on_fault_verified(void *arg, const ed_check_result_t *r) {
     snprintf(f->reason, sizeof(f->reason), "verification %s: %s",
              r->check->name, r->reason);
   }
-  if (--f->verify_left == 0 && !f->verify_bad && !f->spec->plan)
-    f->state = FAULT_RECOVERED;
+  if (--f->verify_left == 0) {
+    if (!f->verify_bad && !f->spec->plan)
+      f->state = FAULT_RECOVERED;
+    json_t *e =
+        json_pack("{s:s,s:b}", "fault", f->spec->name, "ok", !f->verify_bad);
+    if (f->verify_bad)
+      json_object_set_new(e, "reason", json_string(f->reason));
+    emit(f->d, "fault_verified", e);
+  }
   recompute_active(f->d);
   maybe_end(f->d);
 }
@@ -361,6 +372,8 @@ static void on_injected(void *arg, const ed_probe_outcome_t *o) {
   if (f->spec->plan) {
     const ed_plan_t *p = ed_scenario_plan(d->sc, f->spec->plan);
     f->plan = new_plan_run(d, p);
+    if (f->plan)
+      ed_plan_run_set_fault(f->plan, f->spec->name);
     if (p->trigger_check) {
       f->awaiting_detection = 1;
       int64_t wait =
@@ -383,6 +396,9 @@ static void fault_not_written(frt_t *f) {
   snprintf(f->reason, sizeof(f->reason),
            "not injected: its pending undo could not be written to the "
            "journal");
+  emit(d, "fault_skipped",
+       json_pack("{s:s,s:s,s:s}", "fault", f->spec->name, "target",
+                 f->spec->action.target, "reason", f->reason));
   char why[300];
   snprintf(why, sizeof(why),
            "fault %s not injected: its pending undo could not be written "
@@ -393,13 +409,23 @@ static void fault_not_written(frt_t *f) {
   ed_drill_abort(d, why);
 }
 
+/* A fault the drill never reached, journaled so that the summary rebuilt
+ * from the journal lists it as the live one does. */
+static void skip_fault(frt_t *f) {
+  ed_drill_t *d = f->d;
+  f->state = FAULT_SKIPPED;
+  snprintf(f->reason, sizeof(f->reason), "not injected: the drill %s",
+           d->aborted ? "was aborted" : "had ended");
+  emit(d, "fault_skipped",
+       json_pack("{s:s,s:s,s:s}", "fault", f->spec->name, "target",
+                 f->spec->action.target, "reason", f->reason));
+}
+
 static void on_fault_time(uv_timer_t *t) {
   frt_t *f = t->data;
   ed_drill_t *d = f->d;
   if (d->aborted || d->ended) {
-    f->state = FAULT_SKIPPED;
-    snprintf(f->reason, sizeof(f->reason), "not injected: the drill %s",
-             d->aborted ? "was aborted" : "had ended");
+    skip_fault(f);
     maybe_end(d);
     return;
   }
@@ -414,7 +440,8 @@ static void on_fault_time(uv_timer_t *t) {
              d->sc->max_faulted_targets == 1 ? "" : "s",
              d->sc->max_faulted_targets);
     emit(d, "fault_skipped",
-         json_pack("{s:s,s:s}", "fault", f->spec->name, "reason", f->reason));
+         json_pack("{s:s,s:s,s:s}", "fault", f->spec->name, "target",
+                   f->spec->action.target, "reason", f->reason));
     char why[300];
     snprintf(why, sizeof(why),
              "blast radius: fault %s would fault more than "
@@ -435,6 +462,12 @@ static void on_fault_time(uv_timer_t *t) {
   json_t *e = json_pack("{s:s,s:s,s:s,s:b}", "fault", f->spec->name, "target",
                         f->spec->action.target, "action", what, "undo_pending",
                         f->spec->has_undo);
+  if (f->spec->plan) {
+    const ed_plan_t *p = ed_scenario_plan(d->sc, f->spec->plan);
+    json_object_set_new(e, "plan", json_string(f->spec->plan));
+    if (p && p->rto_ms)
+      json_object_set_new(e, "rto_target_s", json_real(p->rto_ms / 1000.0));
+  }
   if (f->spec->has_undo) {
     char undo[256];
     ed_probe_describe(&f->spec->undo, undo, sizeof(undo));
@@ -492,8 +525,10 @@ static void run_final_undos(ed_drill_t *d) {
     if (f->spec->undo_when == ED_UNDO_ALWAYS ||
         (f->spec->undo_when == ED_UNDO_ON_ABORT && d->aborted))
       run_undo(f, d->aborted ? "the drill was aborted" : "end of the drill");
-    else if (f->state == FAULT_ACTIVE || f->state == FAULT_RECOVERED)
+    else if (f->state == FAULT_ACTIVE || f->state == FAULT_RECOVERED) {
       f->undo_state = 4;
+      emit(d, "undo_skipped", json_pack("{s:s}", "fault", f->spec->name));
+    }
   }
 }
 
@@ -516,8 +551,11 @@ static void maybe_end(ed_drill_t *d) {
     d->ended = 1;
     uv_timer_stop(&d->limit_timer);
     ed_checks_stop(d->checks);
-    for (size_t i = 0; i < d->nfaults; i++)
+    for (size_t i = 0; i < d->nfaults; i++) {
       uv_timer_stop(&d->faults[i].at_timer);
+      if (d->faults[i].state == FAULT_PENDING)
+        skip_fault(&d->faults[i]);
+    }
     /* Undos first, so that the after-checks see the fleet as the drill
      * leaves it. */
     run_final_undos(d);
@@ -642,6 +680,23 @@ void ed_drill_second(ed_drill_t *d, int64_t sec) {
 
 /* ---- lifecycle ----------------------------------------------------------- */
 
+/* The drill's checks and faults in the scenario's order, journaled first,
+ * so that a summary rebuilt from the journal lists them as the live one
+ * does, whatever order their results come in. */
+static void announce(ed_drill_t *d) {
+  json_t *checks = json_array(), *faults = json_array();
+  for (size_t i = 0; i < d->sc->nchecks; i++)
+    json_array_append_new(checks,
+                          json_pack("{s:s,s:b}", "name", d->sc->checks[i].name,
+                                    "steady", d->sc->checks[i].steady));
+  for (size_t i = 0; i < d->nfaults; i++)
+    json_array_append_new(faults, json_pack("{s:s,s:s}", "name",
+                                            d->faults[i].spec->name, "target",
+                                            d->faults[i].spec->action.target));
+  emit(d, "drill_items",
+       json_pack("{s:o,s:o}", "checks", checks, "faults", faults));
+}
+
 int ed_drill_create(const ed_scenario_t *s, ed_probe_host_t *probes,
                     const ed_metrics_t *metrics, ed_mode_t mode,
                     const char *const *only, const ed_drill_events_t *ev,
@@ -693,6 +748,7 @@ int ed_drill_create(const ed_scenario_t *s, ed_probe_host_t *probes,
   uv_timer_init(loop, &d->limit_timer);
   uv_timer_init(loop, &d->end_timer);
   d->limit_timer.data = d->end_timer.data = d;
+  announce(d);
   *out = d;
   return 0;
 }

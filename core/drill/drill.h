@@ -2,7 +2,7 @@
  * drill: the emergency-plan side of a run. It injects the scenario's faults
  * on time, keeps their undos, starts the plans they (or a check going red)
  * trigger, measures each recovery time (RTO) against its target, watches the
- * guardrails, and gives the verdict with its reasons.
+ * guardrails, and describes all of it for the verdict model.
  *
  * Modes: rehearse (faults and state-changing steps, only on targets marked
  * "rehearsal") and verify (no fault, nothing that changes state: every check
@@ -67,9 +67,9 @@ const char *ed_drill_abort_reason(const ed_drill_t *d);
 /* The drill's part of summary.json (new reference): faults with their RTO,
  * plans with their steps, checks. */
 json_t *ed_drill_summary(const ed_drill_t *d);
-/* Add the drill's reasons of failure to `reasons` (a JSON array); returns 1
- * when the drill passed. */
-int ed_drill_verdict(const ed_drill_t *d, json_t *reasons);
+/* 1 when a "before" check was red: the drill must not start. (The verdict
+ * itself is core/evidence/verdict.h's, built from ed_drill_summary.) */
+int ed_drill_before_failed(const ed_drill_t *d);
 /* Print the drill's part of the summary for a person. */
 void ed_drill_print(const json_t *drill, FILE *out);
 

@@ -41,6 +41,7 @@ typedef struct ed__check_stats_s {
   int runs, green, red;
   char last_reason[256];
   int before_failed, after_failed;
+  int before_runs, after_runs;
 } ed__check_stats_t;
 
 struct ed_drill_s {

@@ -1,5 +1,4 @@
 /* The drill's part of the summary and of the verdict. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -47,6 +46,8 @@ static json_t *fault_json(const ed_drill_t *d, const frt_t *f) {
                         "state", fault_state_name(f->state));
   if (f->reason[0])
     json_object_set_new(o, "reason", json_string(f->reason));
+  if (f->verify_bad)
+    json_object_set_new(o, "verified", json_false());
   if (f->injected_ns)
     json_object_set_new(o, "injected_s", json_real(rel(d, f->injected_ns)));
   if (f->detected_ns)
@@ -96,6 +97,12 @@ json_t *ed_drill_summary(const ed_drill_t *d) {
                   "runs", st->runs, "green", st->green, "red", st->red);
     if (st->last_reason[0])
       json_object_set_new(o, "last_failure", json_string(st->last_reason));
+    if (st->before_runs)
+      json_object_set_new(o, "before",
+                          json_string(st->before_failed ? "failed" : "passed"));
+    if (st->after_runs)
+      json_object_set_new(o, "after",
+                          json_string(st->after_failed ? "failed" : "passed"));
     json_array_append_new(checks, o);
   }
   return json_pack("{s:s,s:b,s:s,s:o,s:o,s:o}", "mode",
@@ -104,84 +111,8 @@ json_t *ed_drill_summary(const ed_drill_t *d) {
                    faults, "plans", plans, "checks", checks);
 }
 
-static void reason(json_t *reasons, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void reason(json_t *reasons, const char *fmt, ...) {
-  char text[600];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(text, sizeof(text), fmt, ap);
-  va_end(ap);
-  json_array_append_new(reasons, json_string(text));
-}
-
-static void fault_verdict(const ed_drill_t *d, const frt_t *f,
-                          json_t *reasons) {
-  const char *n = f->spec->name;
-  if (f->state == FAULT_FAILED) {
-    reason(reasons, "fault %s: %s", n, f->reason);
-    return;
-  }
-  if (f->state == FAULT_SKIPPED || f->state == FAULT_PENDING)
-    return; /* the abort already says why */
-  if (f->verify_bad)
-    reason(reasons, "fault %s: %s", n, f->reason);
-  if (f->undo_state == 3)
-    reason(reasons, "fault %s: its undo failed: %s", n, f->undo_reason);
-  if (!f->spec->plan)
-    return;
-  const ed_plan_t *p = ed_scenario_plan(d->sc, f->spec->plan);
-  if (!f->plan || !ed_plan_run_started(f->plan)) {
-    reason(reasons, "fault %s: %s", n,
-           f->reason[0] ? f->reason : "its plan never started");
-    return;
-  }
-  if (!ed_plan_run_passed(f->plan)) {
-    reason(reasons, "fault %s: plan %s failed: %s", n, p->name,
-           ed_plan_run_reason(f->plan));
-    return;
-  }
-  if (!f->rto_end_ns) {
-    reason(reasons,
-           "fault %s: plan %s ran, but the steady state never came back "
-           "(some steady-state check stayed red)",
-           n, p->name);
-    return;
-  }
-  double rto = (double)(f->rto_end_ns - ed__drill_rto_from(f)) / 1e9;
-  if (p->rto_ms && rto * 1000.0 > (double)p->rto_ms)
-    reason(reasons, "fault %s: RTO %.1f s is over its target of %.1f s", n, rto,
-           p->rto_ms / 1000.0);
-}
-
-int ed_drill_verdict(const ed_drill_t *d, json_t *reasons) {
-  size_t before = json_array_size(reasons);
-  if (d->aborted)
-    reason(reasons, "aborted: %s", d->abort_reason);
-  for (size_t i = 0; i < d->sc->nchecks; i++) {
-    const ed__check_stats_t *st = &d->stats[i];
-    const ed_check_t *c = &d->sc->checks[i];
-    if (st->before_failed)
-      reason(reasons, "check %s failed before the drill: %s", c->name,
-             st->last_reason);
-    if (st->after_failed)
-      reason(reasons, "check %s failed after the drill: %s", c->name,
-             st->last_reason);
-    if (d->mode == ED_MODE_VERIFY && c->steady && st->red &&
-        !st->before_failed && !st->after_failed)
-      reason(reasons, "check %s is red on the live fleet: %s", c->name,
-             st->last_reason);
-  }
-  for (size_t i = 0; i < d->nfaults; i++)
-    fault_verdict(d, &d->faults[i], reasons);
-  for (size_t i = 0; i < d->sc->nplans; i++) {
-    ed_plan_run_t *r = d->trigger_plans[i];
-    if (r && ed_plan_run_started(r) && !ed_plan_run_passed(r))
-      reason(reasons, "plan %s %s: %s", d->sc->plans[i].name,
-             d->mode == ED_MODE_VERIFY ? "cannot run as written" : "failed",
-             ed_plan_run_reason(r));
-  }
-  return json_array_size(reasons) == before;
+int ed_drill_before_failed(const ed_drill_t *d) {
+  return d->before_failed;
 }
 
 void ed_drill_print(const json_t *drill, FILE *out) {

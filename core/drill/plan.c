@@ -31,6 +31,7 @@ struct ed_plan_run_s {
   int closing;
   uint64_t first_step_ns, last_action_ns, end_ns;
   char reason[256];
+  const char *fault; /* the fault that started the plan, or NULL */
 };
 
 typedef struct cb_s {
@@ -104,6 +105,17 @@ static json_t *action_note(const ed_step_run_t *sr) {
   return json_string(note);
 }
 
+/* The step's target and action, as the journal and the summary name
+ * them (a step that only verifies has neither). */
+static void step_what(json_t *o, const ed_step_t *st) {
+  if (!st->has_action)
+    return;
+  char what[300];
+  ed_probe_describe(&st->action, what, sizeof(what));
+  json_object_set_new(o, "target", json_string(st->action.target));
+  json_object_set_new(o, "operation", json_string(what));
+}
+
 static void end_step(ed_plan_run_t *r, ed_step_outcome_t outcome,
                      const char *reason) {
   ed_step_run_t *sr = &r->steps[r->cur];
@@ -122,6 +134,7 @@ static void end_step(ed_plan_run_t *r, ed_step_outcome_t outcome,
     json_object_set_new(o, "reason", json_string(reason));
   if (sr->action_skipped)
     json_object_set_new(o, "action", action_note(sr));
+  step_what(o, st);
   emit(r, "step_end", o);
   if (r->aborted)
     return;
@@ -380,6 +393,13 @@ static void finish_plan(ed_plan_run_t *r) {
     snprintf(sr->reason, sizeof(sr->reason), "%s",
              r->aborted ? "the drill was aborted"
                         : "not reached: an earlier step failed");
+    /* Journaled too, so that a summary rebuilt from the journal lists
+     * every step, as the live one does. */
+    json_t *o = json_pack("{s:s,s:s,s:s,s:i,s:s}", "plan", r->plan->name,
+                          "step", r->plan->steps[i].name, "outcome", "not run",
+                          "tries", sr->tries, "reason", sr->reason);
+    step_what(o, &r->plan->steps[i]);
+    emit(r, "step_end", o);
   }
   json_t *o = json_pack("{s:s,s:s}", "plan", r->plan->name, "outcome",
                         r->aborted  ? "aborted"
@@ -431,9 +451,11 @@ void ed_plan_run_start(ed_plan_run_t *r, int64_t delay_ms) {
   if (r->started)
     return;
   r->started = 1;
-  emit(r, "plan_start",
-       json_pack("{s:s,s:f}", "plan", r->plan->name, "detection_delay_s",
-                 (double)delay_ms / 1000.0));
+  json_t *o = json_pack("{s:s,s:f}", "plan", r->plan->name, "detection_delay_s",
+                        (double)delay_ms / 1000.0);
+  if (r->fault)
+    json_object_set_new(o, "fault", json_string(r->fault));
+  emit(r, "plan_start", o);
   uv_timer_start(&r->timer, on_delay, (uint64_t)(delay_ms > 0 ? delay_ms : 0),
                  0);
 }
@@ -468,6 +490,10 @@ void ed_plan_run_destroy(ed_plan_run_t *r) {
   r->closing = 2;
   uv_close((uv_handle_t *)&r->timer, on_closed);
   uv_close((uv_handle_t *)&r->deadline, on_closed);
+}
+
+void ed_plan_run_set_fault(ed_plan_run_t *r, const char *fault) {
+  r->fault = fault;
 }
 
 const ed_plan_t *ed_plan_run_plan(const ed_plan_run_t *r) {
@@ -515,6 +541,7 @@ json_t *ed_plan_run_json(const ed_plan_run_t *r, uint64_t t0) {
       json_object_set_new(o, "reason", json_string(sr->reason));
     if (sr->action_skipped)
       json_object_set_new(o, "action", action_note(sr));
+    step_what(o, &r->plan->steps[i]);
     json_array_append_new(steps, o);
   }
   json_t *o = json_pack("{s:s,s:b,s:s,s:o}", "name", r->plan->name, "started",

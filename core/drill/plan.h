@@ -56,6 +56,9 @@ typedef struct ed_plan_events_s {
 int ed_plan_run_create(const ed_plan_t *plan, ed_probe_host_t *probes,
                        ed_checks_t *checks, const ed_plan_events_t *ev,
                        const char *const *only, ed_plan_run_t **out);
+/* The fault this run restores (borrowed; NULL for a plan a check starts):
+ * its plan_start event names it. */
+void ed_plan_run_set_fault(ed_plan_run_t *run, const char *fault);
 /* Start after `delay_ms` (the detection delay). */
 void ed_plan_run_start(ed_plan_run_t *run, int64_t delay_ms);
 /* Stop at once: no further try or step; finished is called. */

@@ -115,6 +115,15 @@ const ed_cell_t *ed_metrics_cell(const ed_metrics_t *m, size_t w, size_t t,
   return c->latency ? c : NULL;
 }
 
+ed_cell_t *ed_metrics_cell_fill(ed_metrics_t *m, size_t w, size_t t,
+                                size_t ph) {
+  ed_cell_t *c = cell_at(m, w, t, ph);
+  if (new_hist(m, &c->latency) || new_hist(m, &c->service) ||
+      new_hist(m, &c->lag))
+    return NULL;
+  return c;
+}
+
 size_t ed_metrics_nworkloads(const ed_metrics_t *m) {
   return m->nworkloads;
 }

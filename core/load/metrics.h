@@ -62,6 +62,10 @@ void ed_metrics_set_flush(ed_metrics_t *m, ed_metrics_flush_cb cb, void *arg);
 /* The cell, or NULL if nothing was ever recorded in it. */
 const ed_cell_t *ed_metrics_cell(const ed_metrics_t *m, size_t w, size_t t,
                                  size_t ph);
+/* The cell to fill from a journal (core/report/rebuild.c): the same store
+ * a live run fills, so that both are merged and summed by the same code.
+ * Its histograms exist; NULL when out of memory. Borrowed. */
+ed_cell_t *ed_metrics_cell_fill(ed_metrics_t *m, size_t w, size_t t, size_t ph);
 size_t ed_metrics_nworkloads(const ed_metrics_t *m);
 size_t ed_metrics_ntargets(const ed_metrics_t *m, size_t w);
 size_t ed_metrics_nphases(const ed_metrics_t *m, size_t w);

@@ -33,22 +33,64 @@ static const char *str(const json_t *o, const char *key) {
   return s ? s : "";
 }
 
-/* One test case; failure NULL when it passed, skipped when not run. */
-static void testcase(FILE *f, const char *cls, const char *name, double seconds,
-                     const char *failure, int skipped) {
+/* The seconds a test case took: a step's duration, a recovery's RTO. */
+static double seconds(const json_t *it) {
+  const json_t *v = json_object_get(it, "duration_s");
+  if (!v)
+    v = json_object_get(it, "rto_s");
+  double s = json_number_value(v);
+  return s > 0 ? s : 0;
+}
+
+static void testcase(FILE *f, const char *cls, const json_t *it) {
+  const char *status = str(it, "status"), *why = str(it, "reason");
   fputs("    <testcase classname=\"", f);
   xml(f, cls);
   fputs("\" name=\"", f);
-  xml(f, name);
-  fprintf(f, "\" time=\"%.3f\"", seconds);
-  if (!failure && !skipped) {
+  xml(f, str(it, "name"));
+  fprintf(f, "\" time=\"%.3f\"", seconds(it));
+  int failed = strcmp(status, "failed") == 0;
+  if (!failed && strcmp(status, "not run") != 0) {
     fputs("/>\n", f);
     return;
   }
-  fputs(">\n      ", f);
-  fputs(skipped ? "<skipped message=\"" : "<failure message=\"", f);
-  xml(f, failure ? failure : "not run");
-  fputs("\"/>\n    </testcase>\n", f);
+  fputs(">\n      <", f);
+  fputs(failed ? "failure" : "skipped", f);
+  fputs(" type=\"", f);
+  xml(f, str(it, "kind"));
+  fputs("\" message=\"", f);
+  xml(f, why);
+  fputs("\">", f);
+  xml(f, why);
+  fputs(failed ? "</failure>\n" : "</skipped>\n", f);
+  fputs("    </testcase>\n", f);
+}
+
+/* One suite per kind of item, in the order the kinds first appear. */
+static void suite(FILE *f, const char *scen, const json_t *items,
+                  const char *kind) {
+  size_t i, n = 0, failed = 0, skipped = 0;
+  json_t *it;
+  double total = 0;
+  json_array_foreach(items, i, it) {
+    if (strcmp(str(it, "kind"), kind) != 0)
+      continue;
+    n++;
+    failed += strcmp(str(it, "status"), "failed") == 0;
+    skipped += strcmp(str(it, "status"), "not run") == 0;
+    total += seconds(it);
+  }
+  char cls[300];
+  snprintf(cls, sizeof(cls), "%s.%s", scen, kind);
+  fputs("  <testsuite name=\"", f);
+  xml(f, cls);
+  fprintf(f,
+          "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" "
+          "time=\"%.3f\">\n",
+          n, failed, skipped, total);
+  json_array_foreach(items, i, it) if (strcmp(str(it, "kind"), kind) == 0)
+      testcase(f, cls, it);
+  fputs("  </testsuite>\n", f);
 }
 
 int ed_junit_write(const json_t *s, const char *path) {
@@ -56,71 +98,26 @@ int ed_junit_write(const json_t *s, const char *path) {
   if (!f)
     return ED_EIO;
   const char *scen = str(s, "scenario");
+  const json_t *v = json_object_get(s, "verdict");
+  const json_t *items = json_object_get(v, "items");
+  const json_t *counts = json_object_get(v, "counts");
   fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"", f);
   xml(f, scen);
-  fputs("\">\n", f);
-  char cls[300], name[300], why[800];
-  size_t i, j;
-  json_t *c, *st;
-  /* SLOs */
-  snprintf(cls, sizeof(cls), "%s.slo", scen);
-  fputs("  <testsuite name=\"", f);
-  xml(f, cls);
-  fputs("\">\n", f);
-  json_array_foreach(json_object_get(json_object_get(s, "slo"), "checks"), i,
-                     c) {
-    snprintf(name, sizeof(name), "%s %s", str(c, "workload"), str(c, "slo"));
-    double got = json_number_value(json_object_get(c, "achieved"));
-    double tg = json_number_value(json_object_get(c, "target"));
-    snprintf(why, sizeof(why), "achieved %g, target %g", got, tg);
-    testcase(f, cls, name, 0,
-             json_is_true(json_object_get(c, "met")) ? NULL : why, 0);
-  }
-  fputs("  </testsuite>\n", f);
-  const json_t *drill = json_object_get(s, "drill");
-  snprintf(cls, sizeof(cls), "%s.rto", scen);
-  fputs("  <testsuite name=\"", f);
-  xml(f, cls);
-  fputs("\">\n", f);
-  json_array_foreach(json_object_get(drill, "faults"), i, c) {
-    if (!json_object_get(c, "plan"))
+  fprintf(f, "\" tests=\"%zu\" failures=\"%lld\" errors=\"0\">\n",
+          json_array_size(items),
+          (long long)json_integer_value(json_object_get(counts, "failed")));
+  json_t *seen = json_object();
+  size_t i;
+  json_t *it;
+  json_array_foreach(items, i, it) {
+    const char *kind = str(it, "kind");
+    if (json_object_get(seen, kind))
       continue;
-    json_t *rto = json_object_get(c, "rto_s");
-    double tg = json_number_value(json_object_get(c, "rto_target_s"));
-    snprintf(name, sizeof(name), "fault %s: RTO", str(c, "name"));
-    const char *fail = NULL;
-    if (!rto) {
-      snprintf(why, sizeof(why), "not recovered (%s)%s%s", str(c, "state"),
-               json_object_get(c, "reason") ? ": " : "", str(c, "reason"));
-      fail = why;
-    } else if (json_is_false(json_object_get(c, "rto_met"))) {
-      snprintf(why, sizeof(why), "RTO %.1f s is over its target of %.1f s",
-               json_number_value(rto), tg);
-      fail = why;
-    }
-    testcase(f, cls, name, rto ? json_number_value(rto) : 0, fail, 0);
+    json_object_set_new(seen, kind, json_true());
+    suite(f, scen, items, kind);
   }
-  fputs("  </testsuite>\n", f);
-  snprintf(cls, sizeof(cls), "%s.plan", scen);
-  fputs("  <testsuite name=\"", f);
-  xml(f, cls);
-  fputs("\">\n", f);
-  json_array_foreach(json_object_get(drill, "plans"), i, c) {
-    json_array_foreach(json_object_get(c, "steps"), j, st) {
-      snprintf(name, sizeof(name), "plan %s: step %s", str(c, "name"),
-               str(st, "name"));
-      const char *out = str(st, "outcome");
-      snprintf(why, sizeof(why), "%s after %lld tries%s%s", out,
-               (long long)json_integer_value(json_object_get(st, "tries")),
-               json_object_get(st, "reason") ? ": " : "", str(st, "reason"));
-      testcase(f, cls, name,
-               json_number_value(json_object_get(st, "duration_s")),
-               strcmp(out, "passed") == 0 || strcmp(out, "not run") == 0 ? NULL
-                                                                         : why,
-               strcmp(out, "not run") == 0);
-    }
-  }
-  fputs("  </testsuite>\n</testsuites>\n", f);
+  json_decref(seen);
+  fputs("</testsuites>\n", f);
   int rc = ferror(f) ? ED_EIO : 0;
   if (fclose(f) != 0)
     rc = ED_EIO;

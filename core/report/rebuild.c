@@ -17,13 +17,6 @@ static int new_hist(const ed_rebuild_t *rb, ed_hist_t **h) {
   return ed_hist_create(ED_METRICS_HIGHEST_US, rb->sigfigs, h);
 }
 
-static int cell_hists(const ed_rebuild_t *rb, ed_cell_t *c) {
-  if (new_hist(rb, &c->latency) || new_hist(rb, &c->service) ||
-      new_hist(rb, &c->lag))
-    return ED_ENOMEM;
-  return 0;
-}
-
 static int setup(ed_rebuild_t *rb, const json_t *start) {
   rb->start = json_deep_copy(start);
   rb->per_request =
@@ -37,8 +30,13 @@ static int setup(ed_rebuild_t *rb, const json_t *start) {
   const json_t *wls = json_object_get(rb->start, "workloads");
   rb->nwls = json_array_size(wls);
   rb->wls = calloc(rb->nwls ? rb->nwls : 1, sizeof(wl_t));
-  if (!rb->wls)
+  size_t *nt = calloc(rb->nwls + 1, sizeof(size_t));
+  size_t *np = calloc(rb->nwls + 1, sizeof(size_t));
+  if (!rb->wls || !nt || !np) {
+    free(nt);
+    free(np);
     return ED_ENOMEM;
+  }
   for (size_t w = 0; w < rb->nwls; w++) {
     const json_t *wj = json_array_get(wls, w);
     wl_t *wl = &rb->wls[w];
@@ -46,13 +44,19 @@ static int setup(ed_rebuild_t *rb, const json_t *start) {
     wl->ntargets = json_array_size(json_object_get(wj, "targets"));
     wl->nphases = json_array_size(json_object_get(wj, "phases"));
     wl->cur_sec = -1;
-    size_t n = wl->ntargets * wl->nphases;
-    wl->cells = calloc(n ? n : 1, sizeof(ed_cell_t));
+    nt[w] = wl->ntargets;
+    np[w] = wl->nphases;
     wl->phase_lat = calloc(wl->nphases ? wl->nphases : 1, sizeof(ed_hist_t *));
-    if (!wl->cells || !wl->phase_lat)
+    if (!wl->phase_lat) {
+      free(nt);
+      free(np);
       return ED_ENOMEM;
+    }
   }
-  return 0;
+  int rc = ed_metrics_create(rb->nwls, nt, np, rb->sigfigs, &rb->metrics);
+  free(nt);
+  free(np);
+  return rc;
 }
 
 static ed_rebuild_second_t *second(wl_t *wl, int64_t sec) {
@@ -120,8 +124,9 @@ static ed_cell_t *cell_of(ed_rebuild_t *rb, const json_t *ev, wl_t **wlp,
     rb->bad_index++;
     return NULL;
   }
-  ed_cell_t *c = &wl->cells[(size_t)t * wl->nphases + (size_t)ph];
-  if (cell_hists(rb, c))
+  ed_cell_t *c =
+      ed_metrics_cell_fill(rb->metrics, (size_t)w, (size_t)t, (size_t)ph);
+  if (!c)
     return NULL;
   *wlp = wl;
   *php = (int)ph;
@@ -321,14 +326,17 @@ int ed_rebuild_create(const char *dir, ed_rebuild_t **out) {
   for (size_t w = 0; w < rb->nwls; w++) {
     wl_t *wl = &rb->wls[w];
     close_second(wl);
+    /* Each phase's latency, all targets merged (the plots' percentile
+     * distributions): merged by the store's own code. */
     for (size_t ph = 0; ph < wl->nphases; ph++) {
-      for (size_t t = 0; t < wl->ntargets; t++) {
-        const ed_cell_t *c = &wl->cells[t * wl->nphases + ph];
-        if (!c->latency || !ed_hist_count(c->latency))
-          continue;
-        if (new_hist(rb, &wl->phase_lat[ph]) == 0)
-          ed_hist_merge(wl->phase_lat[ph], c->latency);
+      ed_cell_t c;
+      if (ed_metrics_cell_init(rb->metrics, &c) == 0 &&
+          ed_metrics_merge(rb->metrics, w, SIZE_MAX, ph, &c) == 0 &&
+          ed_hist_count(c.latency)) {
+        wl->phase_lat[ph] = c.latency;
+        c.latency = NULL;
       }
+      ed_metrics_cell_close(&c);
     }
   }
   if (!rb->has_elapsed)
@@ -343,19 +351,14 @@ void ed_rebuild_destroy(ed_rebuild_t *rb) {
     return;
   for (size_t w = 0; w < rb->nwls; w++) {
     wl_t *wl = &rb->wls[w];
-    for (size_t i = 0; i < wl->ntargets * wl->nphases; i++) {
-      ed_hist_destroy(wl->cells[i].latency);
-      ed_hist_destroy(wl->cells[i].service);
-      ed_hist_destroy(wl->cells[i].lag);
-    }
     for (size_t ph = 0; ph < wl->nphases; ph++)
       ed_hist_destroy(wl->phase_lat[ph]);
     ed_hist_destroy(wl->cur);
     free(wl->phase_lat);
-    free(wl->cells);
     free(wl->secs);
   }
   free(rb->wls);
+  ed_metrics_destroy(rb->metrics);
   json_decref(rb->start);
   json_decref(rb->events);
   json_decref(rb->warnings);

@@ -1,6 +1,7 @@
 /* The drill's part of a summary rebuilt from the journal's drill events
  * (fault_*, detected, plan_*, step_*, rto, undo_*, check, abort,
- * drill_end). */
+ * drill_end), in the shape of the live one, so that the verdict model
+ * (core/evidence/verdict.h) built from either is the same. */
 #include <stdio.h>
 #include <string.h>
 
@@ -23,13 +24,6 @@ static json_t *find(json_t *arr, const char *key, const char *name) {
   return NULL;
 }
 
-static void reason(json_t *reasons, const char *fmt, const char *a,
-                   const char *b) {
-  char text[600];
-  snprintf(text, sizeof(text), fmt, a, b);
-  json_array_append_new(reasons, json_string(text));
-}
-
 static void on_fault_event(json_t *faults, const char *kind, const json_t *e,
                            double t) {
   const char *name = str(e, "fault");
@@ -43,6 +37,23 @@ static void on_fault_event(json_t *faults, const char *kind, const json_t *e,
   if (strcmp(kind, "fault_start") == 0) {
     json_object_set_new(f, "injected_s", json_real(t));
     json_object_set_new(f, "state", json_string("not recovered"));
+    if (json_object_get(e, "plan"))
+      json_object_set(f, "plan", json_object_get(e, "plan"));
+    if (json_object_get(e, "rto_target_s"))
+      json_object_set(f, "rto_target_s", json_object_get(e, "rto_target_s"));
+    if (json_is_true(json_object_get(e, "undo_pending")))
+      json_object_set_new(f, "undo", json_pack("{s:s}", "state", "owed"));
+  } else if (strcmp(kind, "fault_verified") == 0) {
+    if (json_is_true(json_object_get(e, "ok"))) {
+      if (!json_object_get(f, "plan"))
+        json_object_set_new(f, "state", json_string("recovered"));
+    } else {
+      json_object_set_new(f, "verified", json_false());
+      json_object_set(f, "reason", json_object_get(e, "reason"));
+    }
+  } else if (strcmp(kind, "undo_skipped") == 0) {
+    json_object_set_new(
+        f, "undo", json_pack("{s:s}", "state", "not run (on_abort/never)"));
   } else if (strcmp(kind, "fault_end") == 0 &&
              !json_is_true(json_object_get(e, "ok"))) {
     json_object_set_new(f, "state", json_string("failed"));
@@ -70,18 +81,24 @@ static void on_fault_event(json_t *faults, const char *kind, const json_t *e,
     if (!ok)
       json_object_set(u, "reason", json_object_get(e, "reason"));
     json_object_set_new(f, "undo", u);
+    /* As the live drill: a fault without a plan is back once undone. */
+    if (ok && !json_object_get(f, "plan") &&
+        strcmp(str(f, "state"), "not recovered") == 0)
+      json_object_set_new(f, "state", json_string("recovered"));
   }
 }
 
 static void on_plan_event(json_t *plans, const char *kind, const json_t *e,
-                          double t, const char *last_fault) {
+                          double t) {
   const char *name = str(e, "plan");
   json_t *p = find(plans, "name", name);
   if (!p) {
-    p = json_pack("{s:s,s:s,s:s,s:[]}", "name", name, "fault", last_fault,
-                  "outcome", "not finished", "steps");
+    p = json_pack("{s:s,s:b,s:s,s:[]}", "name", name, "started", 1, "outcome",
+                  "not finished", "steps");
     json_array_append_new(plans, p);
   }
+  if (strcmp(kind, "plan_start") == 0 && json_object_get(e, "fault"))
+    json_object_set(p, "fault", json_object_get(e, "fault"));
   if (strcmp(kind, "plan_end") == 0) {
     json_object_set(p, "outcome", json_object_get(e, "outcome"));
     if (json_object_get(e, "reason"))
@@ -101,15 +118,16 @@ static void on_plan_event(json_t *plans, const char *kind, const json_t *e,
     json_object_set(s, "tries", json_object_get(e, "try"));
     json_object_set_new(s, "duration_s", json_real(t - num(s, "start_s")));
   } else if (strcmp(kind, "step_end") == 0) {
-    static const char *const keys[] = {"outcome", "tries", "duration_s",
-                                       "reason", "action"};
+    static const char *const keys[] = {"outcome",  "tries",  "duration_s",
+                                       "reason",   "action", "target",
+                                       "operation"};
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
       if (json_object_get(e, keys[i]))
         json_object_set(s, keys[i], json_object_get(e, keys[i]));
   }
 }
 
-static void on_check(json_t *checks, const json_t *e, json_t *reasons) {
+static void on_check(json_t *checks, const json_t *e) {
   const char *name = str(e, "check");
   json_t *c = find(checks, "name", name);
   if (!c) {
@@ -124,76 +142,73 @@ static void on_check(json_t *checks, const json_t *e, json_t *reasons) {
       json_integer(json_integer_value(json_object_get(c, "runs")) + 1));
   json_object_set_new(
       c, k, json_integer(json_integer_value(json_object_get(c, k)) + 1));
-  if (ok)
-    return;
-  json_object_set(c, "last_failure", json_object_get(e, "reason"));
+  if (json_is_true(json_object_get(e, "steady")))
+    json_object_set_new(c, "steady", json_true());
   const char *by = str(e, "by");
-  if (strcmp(by, "before") == 0)
-    reason(reasons, "check %s failed before the drill: %s", name,
-           str(e, "reason"));
-  else if (strcmp(by, "after") == 0)
-    reason(reasons, "check %s failed after the drill: %s", name,
-           str(e, "reason"));
+  if (strcmp(by, "before") == 0 || strcmp(by, "after") == 0) {
+    if (!ok || !json_object_get(c, by))
+      json_object_set_new(c, by, json_string(ok ? "passed" : "failed"));
+  }
+  if (!ok)
+    json_object_set(c, "last_failure", json_object_get(e, "reason"));
 }
 
-json_t *ed__rebuild_drill(const json_t *events, json_t *reasons) {
+/* arr (taken) in the scenario's order of `names` (drill_items' list);
+ * checks never run are listed too, as the live summary lists them. */
+static json_t *in_order(json_t *arr, const json_t *names, int checks) {
+  json_t *out = json_array();
+  size_t i;
+  json_t *n;
+  json_array_foreach(names, i, n) {
+    const char *name = str(n, "name");
+    json_t *x = find(arr, "name", name);
+    if (x)
+      json_array_append(out, x);
+    else if (checks)
+      json_array_append_new(out, json_pack("{s:s,s:i,s:i,s:i}", "name", name,
+                                           "runs", 0, "green", 0, "red", 0));
+    if (checks && json_is_true(json_object_get(n, "steady")))
+      json_object_set_new(json_array_get(out, json_array_size(out) - 1),
+                          "steady", json_true());
+  }
+  json_t *x;
+  json_array_foreach(arr, i, x) if (!find(out, "name", str(x, "name")))
+      json_array_append(out, x);
+  json_decref(arr);
+  return out;
+}
+
+json_t *ed__rebuild_drill(const json_t *events) {
   json_t *faults = json_array(), *plans = json_array(), *checks = json_array();
-  const char *mode = "rehearse", *abort_reason = "", *last_fault = "";
+  const char *mode = "rehearse", *abort_reason = "";
+  const json_t *order = NULL;
   int aborted = 0;
   size_t i;
   json_t *e;
   json_array_foreach(events, i, e) {
     const char *kind = str(e, "ev");
     double t = num(e, "t");
-    if (strcmp(kind, "drill_start") == 0) {
+    if (strcmp(kind, "drill_items") == 0) {
+      order = e;
+    } else if (strcmp(kind, "drill_start") == 0) {
       mode = str(e, "mode");
     } else if (strcmp(kind, "abort") == 0) {
       aborted = 1;
       abort_reason = str(e, "reason");
     } else if (strcmp(kind, "check") == 0) {
-      on_check(checks, e, reasons);
+      on_check(checks, e);
     } else if (strncmp(kind, "fault_", 6) == 0 || !strcmp(kind, "detected") ||
                !strcmp(kind, "rto") || !strcmp(kind, "plan_not_started") ||
-               !strcmp(kind, "undo_end")) {
+               !strcmp(kind, "undo_end") || !strcmp(kind, "undo_skipped")) {
       on_fault_event(faults, kind, e, t);
-      if (strcmp(kind, "fault_start") == 0)
-        last_fault = str(e, "fault");
     } else if (strncmp(kind, "plan_", 5) == 0 ||
                strncmp(kind, "step_", 5) == 0) {
-      on_plan_event(plans, kind, e, t, last_fault);
+      on_plan_event(plans, kind, e, t);
     }
   }
-  if (aborted)
-    reason(reasons, "aborted: %s%s", abort_reason, "");
-  json_t *f;
-  json_array_foreach(faults, i, f) {
-    const char *name = str(f, "name"), *state = str(f, "state");
-    json_t *p = find(plans, "fault", name);
-    if (strcmp(state, "failed") == 0)
-      reason(reasons, "fault %s: %s", name, str(f, "reason"));
-    else if (strcmp(str(json_object_get(f, "undo"), "state"), "failed") == 0)
-      reason(reasons, "fault %s: its undo failed: %s", name,
-             str(json_object_get(f, "undo"), "reason"));
-    if (p && !json_object_get(f, "plan"))
-      json_object_set(f, "plan", json_object_get(p, "name"));
-    if (strcmp(state, "failed") == 0 || strcmp(state, "skipped") == 0)
-      continue;
-    if (p && strcmp(str(p, "outcome"), "passed") != 0) {
-      char text[600];
-      snprintf(text, sizeof(text), "fault %s: plan %s failed: %s", name,
-               str(p, "name"), str(p, "reason"));
-      json_array_append_new(reasons, json_string(text));
-    } else if (json_is_false(json_object_get(f, "rto_met"))) {
-      char text[600];
-      snprintf(text, sizeof(text),
-               "fault %s: RTO %.1f s is over its target of %.1f s", name,
-               num(f, "rto_s"), num(f, "rto_target_s"));
-      json_array_append_new(reasons, json_string(text));
-    } else if (p && !json_object_get(f, "rto_s")) {
-      reason(reasons,
-             "fault %s: plan %s ran, but the steady state never came back",
-             name, str(p, "name"));
-    }
+  if (order) {
+    checks = in_order(checks, json_object_get(order, "checks"), 1);
+    faults = in_order(faults, json_object_get(order, "faults"), 0);
   }
   return json_pack("{s:s,s:b,s:s,s:o,s:o,s:o}", "mode", mode, "aborted",
                    aborted, "abort_reason", abort_reason, "faults", faults,

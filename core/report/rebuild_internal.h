@@ -10,7 +10,6 @@
 typedef struct wl_s {
   const char *name; /* borrowed from run_start */
   size_t ntargets, nphases;
-  ed_cell_t *cells;      /* [t * nphases + ph], histograms created lazily */
   ed_hist_t **phase_lat; /* merged per phase, built at the end */
   ed_rebuild_second_t *secs;
   size_t nsecs, capsecs;
@@ -29,12 +28,13 @@ struct ed_rebuild_s {
   int has_elapsed;
   wl_t *wls;
   size_t nwls;
+  ed_metrics_t *metrics; /* the cells: the store a live run fills */
   json_t *warnings;
   int bad_index; /* events naming a workload/target/phase out of range */
 };
 
-/* The "drill" object of the summary rebuilt from the drill events, and the
- * drill's verdict reasons appended to reasons. New reference. */
-json_t *ed__rebuild_drill(const json_t *events, json_t *reasons);
+/* The "drill" object of the summary rebuilt from the drill events. New
+ * reference. */
+json_t *ed__rebuild_drill(const json_t *events);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "error.h"
 #include "rebuild_internal.h"
+#include "verdict.h"
 #include "summary.h"
 
 static double round3(double v) {
@@ -58,35 +59,12 @@ static double phase_ran(const json_t *p, double elapsed_s) {
   return ran > 0 ? ran : 0;
 }
 
-static int merge_cells(const ed_rebuild_t *rb, const wl_t *wl, size_t t,
-                       size_t ph, ed_cell_t *into) {
-  memset(into, 0, sizeof(*into));
-  if (ed_hist_create(ED_METRICS_HIGHEST_US, rb->sigfigs, &into->latency) ||
-      ed_hist_create(ED_METRICS_HIGHEST_US, rb->sigfigs, &into->service) ||
-      ed_hist_create(ED_METRICS_HIGHEST_US, rb->sigfigs, &into->lag))
+/* Cells merged by the store's own code, as a live summary merges them. */
+static int merge_cells(const ed_rebuild_t *rb, size_t w, size_t t, size_t ph,
+                       ed_cell_t *into) {
+  if (ed_metrics_cell_init(rb->metrics, into))
     return ED_ENOMEM;
-  for (size_t ti = 0; ti < wl->ntargets; ti++) {
-    if (t != SIZE_MAX && ti != t)
-      continue;
-    for (size_t pi = 0; pi < wl->nphases; pi++) {
-      if (ph != SIZE_MAX && pi != ph)
-        continue;
-      const ed_cell_t *c = &wl->cells[ti * wl->nphases + pi];
-      ed_counts_add(&into->counts, &c->counts);
-      if (c->latency) {
-        ed_hist_merge(into->latency, c->latency);
-        ed_hist_merge(into->service, c->service);
-        ed_hist_merge(into->lag, c->lag);
-      }
-    }
-  }
-  return 0;
-}
-
-static void close_cell(ed_cell_t *c) {
-  ed_hist_destroy(c->latency);
-  ed_hist_destroy(c->service);
-  ed_hist_destroy(c->lag);
+  return ed_metrics_merge(rb->metrics, w, t, ph, into);
 }
 
 static json_t *stats(const ed_rebuild_t *rb, const wl_t *wl, size_t t,
@@ -94,14 +72,14 @@ static json_t *stats(const ed_rebuild_t *rb, const wl_t *wl, size_t t,
                      int64_t *lag_p99) {
   ed_cell_t c;
   json_t *o = NULL;
-  if (merge_cells(rb, wl, t, ph, &c) == 0) {
+  if (merge_cells(rb, (size_t)(wl - rb->wls), t, ph, &c) == 0) {
     o = ed_summary_cell(&c, seconds, expected);
     if (!rb->per_request)
       json_object_del(o, "send_lag_ms");
     if (lag_p99 && ed_hist_percentile(c.lag, 99) > *lag_p99)
       *lag_p99 = ed_hist_percentile(c.lag, 99);
   }
-  close_cell(&c);
+  ed_metrics_cell_close(&c);
   return o;
 }
 
@@ -196,6 +174,21 @@ static const char *drill_mode(const ed_rebuild_t *rb) {
   return json_string_value(json_object_get(rb->start, "mode"));
 }
 
+/* The targets that could not start ("error" events naming a target). */
+static json_t *preflight_of(const json_t *events) {
+  json_t *errors = json_array();
+  size_t i;
+  json_t *e;
+  json_array_foreach(events, i, e) {
+    if (strcmp(json_string_value(json_object_get(e, "ev")), "error") == 0 &&
+        json_object_get(e, "target"))
+      json_array_append_new(
+          errors, json_pack("{s:O,s:O}", "target", json_object_get(e, "target"),
+                            "message", json_object_get(e, "message")));
+  }
+  return json_pack("{s:o}", "errors", errors);
+}
+
 json_t *ed_rebuild_summary(const ed_rebuild_t *rb) {
   const json_t *s = rb->start;
   int interrupted = rb->st.interrupted || !rb->st.has_run_end;
@@ -236,19 +229,16 @@ json_t *ed_rebuild_summary(const ed_rebuild_t *rb) {
     json_object_set_new(runner, "send_lag_p99_ms",
                         json_real((double)lag_p99 / 1000.0));
   json_object_set_new(root, "runner", runner);
-  json_t *reasons = json_array();
-  ed_summary_slo_reasons(checks, reasons);
   if (rb->st.interrupted)
-    json_array_append_new(reasons, json_string("interrupted by a signal"));
+    json_object_set_new(root, "interruption",
+                        json_string("interrupted by a signal"));
   else if (!rb->st.has_run_end)
-    json_array_append_new(reasons,
-                          json_string("the run did not finish (its journal "
-                                      "has no run_end)"));
-  json_object_set_new(root, "drill", ed__rebuild_drill(rb->events, reasons));
-  json_object_set_new(root, "verdict",
-                      json_pack("{s:b,s:o}", "pass",
-                                json_array_size(reasons) == 0, "reasons",
-                                reasons));
+    json_object_set_new(root, "interruption",
+                        json_string("the run did not finish (its journal "
+                                    "has no run_end)"));
+  json_object_set_new(root, "preflight", preflight_of(rb->events));
+  json_object_set_new(root, "drill", ed__rebuild_drill(rb->events));
+  json_object_set_new(root, "verdict", ed_verdict_build(root));
   json_t *notes = json_array();
   json_t *missing = json_array();
   json_t *approx = json_array();
@@ -410,5 +400,7 @@ size_t ed_rebuild_diff(const json_t *live, const json_t *rebuilt,
   }
   n += diff_value("slo", json_object_get(live, "slo"),
                   json_object_get(rebuilt, "slo"), diffs);
+  n += ed_verdict_diff(json_object_get(live, "verdict"),
+                       json_object_get(rebuilt, "verdict"), diffs);
   return n;
 }

@@ -8,7 +8,8 @@
  * reference only.
  *
  * A report is built as a document (a JSON array of blocks: {"h"}, {"p"},
- * {"list"}, {"table": {"head", "rows"}}, {"plot"}) rendered twice, by
+ * {"list"}, {"table": {"head", "rows"}}, {"plot"}, {"warning", "text"})
+ * rendered twice, by
  * report_md.c and report_html.c, so both say the same.
  */
 #ifndef ED_REPORT_H

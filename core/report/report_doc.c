@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "verdict.h"
 
 static const char *str(const json_t *o, const char *key) {
   const char *s = json_string_value(json_object_get(o, key));
@@ -53,6 +54,22 @@ static json_t *safe_url(const char *url) {
   return ed_doc_fmt("%.*s%s", (int)(scheme + 3 - url), url, at + 1);
 }
 
+/* How a target's peer was verified: weakened settings are evidence too. */
+static json_t *verification(const json_t *t) {
+  static const char *const weakened[][2] = {
+      {"insecure", "WEAKENED: TLS certificate not verified (insecure)"},
+      {"accept_unknown_host_key", "WEAKENED: unknown SSH host key accepted"},
+      {"allow_cipher_0", "WEAKENED: IPMI cipher suite 0 allowed"}};
+  char text[300] = "";
+  for (size_t i = 0; i < sizeof(weakened) / sizeof(weakened[0]); i++) {
+    if (!json_is_true(json_object_get(t, weakened[i][0])))
+      continue;
+    size_t n = strlen(text);
+    snprintf(text + n, sizeof(text) - n, "%s%s", n ? "; " : "", weakened[i][1]);
+  }
+  return json_string(text[0] ? text : "as configured");
+}
+
 static void header(json_t *doc, const json_t *s) {
   ed_doc_h(doc, "Run");
   json_t *rows = ed_doc_table(doc, (const char *const[]){"", "", NULL});
@@ -71,6 +88,7 @@ static void header(json_t *doc, const json_t *s) {
   ed_doc_h(doc, "Targets");
   rows = ed_doc_table(doc, (const char *const[]){"target", "driver", "address",
                                                  "simulated", "rehearsal",
+                                                 "auth", "verification",
                                                  "credentials", NULL});
   size_t i;
   json_t *t;
@@ -78,10 +96,12 @@ static void header(json_t *doc, const json_t *s) {
     const char *cred = str(t, "credentials");
     json_array_append_new(
         rows,
-        json_pack("[s,s,o,s,s,s]", str(t, "name"), str(t, "driver"),
+        json_pack("[s,s,o,s,s,s,o,s]", str(t, "name"), str(t, "driver"),
                   safe_url(str(t, "url")),
                   json_is_true(json_object_get(t, "simulated")) ? "yes" : "no",
                   json_is_true(json_object_get(t, "rehearsal")) ? "yes" : "no",
+                  str(t, "auth")[0] ? str(t, "auth") : "driver default",
+                  verification(t),
                   strncmp(cred, "env:", 4) == 0 ||
                           strncmp(cred, "file:", 5) == 0
                       ? cred
@@ -89,62 +109,94 @@ static void header(json_t *doc, const json_t *s) {
   }
 }
 
+/* The verdict's item of kind and name, or NULL. */
+static const json_t *item(const json_t *s, const char *kind, const char *name) {
+  size_t i;
+  json_t *it;
+  json_array_foreach(json_object_get(json_object_get(s, "verdict"), "items"), i,
+                     it) if (!strcmp(str(it, "kind"), kind) &&
+                             !strcmp(str(it, "name"), name)) return it;
+  return NULL;
+}
+
+/* The judged tables: each only when it applies, and as the verdict judged
+ * it (no data is not "met"; a fault not recovered has no RTO). */
 static void slo_tables(json_t *doc, const json_t *s) {
-  ed_doc_h(doc, "SLO: target vs achieved");
-  json_t *rows =
-      ed_doc_table(doc, (const char *const[]){"workload", "SLO", "target",
-                                              "achieved", "met", NULL});
+  json_t *rows = NULL;
   size_t i;
   json_t *c;
-  json_array_foreach(json_object_get(json_object_get(s, "slo"), "checks"), i,
+  json_array_foreach(json_object_get(json_object_get(s, "verdict"), "items"), i,
                      c) {
+    if (strcmp(str(c, "kind"), "slo") != 0)
+      continue;
+    if (!rows) {
+      ed_doc_h(doc, "SLO: target vs achieved");
+      rows =
+          ed_doc_table(doc, (const char *const[]){"workload", "SLO", "target",
+                                                  "achieved", "met", NULL});
+    }
+    const char *st = str(c, "status"), *why = str(c, "reason");
+    int nodata = strncmp(why, "no data", 7) == 0;
     json_array_append_new(
-        rows,
-        json_pack("[s,s,o,o,s]", str(c, "workload"), str(c, "slo"),
-                  ed_doc_fmt("%g", num(c, "target")),
-                  ed_doc_fmt("%g", num(c, "achieved")),
-                  json_is_true(json_object_get(c, "met")) ? "yes" : "NO"));
+        rows, json_pack("[s,s,o,o,s]", str(c, "workload"),
+                        str(c, "name") + strlen(str(c, "workload")) + 1,
+                        ed_doc_fmt("%g", num(c, "target")),
+                        nodata ? json_string("no data")
+                               : ed_doc_fmt("%g", num(c, "achieved")),
+                        !strcmp(st, "passed")   ? "yes"
+                        : !strcmp(st, "failed") ? "NO"
+                                                : "not judged"));
   }
-  if (!json_array_size(rows))
-    json_array_append_new(
-        rows, json_pack("[s,s,s,s,s]", "-", "no SLO set", "", "", ""));
   const json_t *drill = json_object_get(s, "drill");
-  ed_doc_h(doc, "RTO: target vs measured, per fault");
-  rows = ed_doc_table(doc, (const char *const[]){"fault", "target", "state",
-                                                 "plan", "RTO measured",
-                                                 "RTO target", "met", NULL});
+  if (json_array_size(json_object_get(drill, "faults"))) {
+    ed_doc_h(doc, "RTO: target vs measured, per fault");
+    rows = ed_doc_table(doc, (const char *const[]){"fault", "target", "state",
+                                                   "plan", "RTO measured",
+                                                   "RTO target", "met", NULL});
+  }
   json_array_foreach(json_object_get(drill, "faults"), i, c) {
+    const json_t *rec = item(s, "recovery", str(c, "name"));
+    const char *st = rec ? str(rec, "status") : "";
     json_t *rto = json_object_get(c, "rto_s");
     json_t *tg = json_object_get(c, "rto_target_s");
-    json_t *met = json_object_get(c, "rto_met");
     json_array_append_new(
-        rows, json_pack("[s,s,s,s,o,o,s]", str(c, "name"), str(c, "target"),
-                        str(c, "state"), str(c, "plan"),
-                        rto ? ed_doc_fmt("%.1f s", json_number_value(rto))
-                            : json_string("not measured"),
-                        tg ? ed_doc_fmt("%.1f s", json_number_value(tg))
-                           : json_string("-"),
-                        !met                ? "-"
-                        : json_is_true(met) ? "yes"
-                                            : "NO"));
+        rows,
+        json_pack("[s,s,s,s,o,o,s]", str(c, "name"), str(c, "target"),
+                  str(c, "state"), str(c, "plan"),
+                  rto ? ed_doc_fmt("%.1f s", json_number_value(rto))
+                      : json_string(!strcmp(st, "not run") ? "not injected"
+                                                           : "not recovered"),
+                  tg ? ed_doc_fmt("%.1f s", json_number_value(tg))
+                     : json_string("-"),
+                  !strcmp(st, "passed")   ? "yes"
+                  : !strcmp(st, "failed") ? "NO"
+                                          : "-"));
   }
-  ed_doc_h(doc, "Plan steps");
-  rows = ed_doc_table(doc,
-                      (const char *const[]){"plan", "step", "outcome", "tries",
-                                            "start", "duration", "note", NULL});
   json_t *pl, *st;
   size_t j;
+  rows = NULL;
   json_array_foreach(json_object_get(drill, "plans"), i, pl) {
     json_array_foreach(json_object_get(pl, "steps"), j, st) {
+      if (!rows) {
+        ed_doc_h(doc, "Plan steps");
+        rows = ed_doc_table(
+            doc,
+            (const char *const[]){"plan", "step", "target", "action", "outcome",
+                                  "tries", "start", "duration", "note", NULL});
+      }
       const char *why = str(st, "reason");
       json_array_append_new(
-          rows, json_pack("[s,s,s,o,o,o,s]", str(pl, "name"), str(st, "name"),
-                          str(st, "outcome"),
-                          ed_doc_fmt("%lld", (long long)json_integer_value(
-                                                 json_object_get(st, "tries"))),
-                          ed_doc_fmt("%.1f s", num(st, "start_s")),
-                          ed_doc_fmt("%.2f s", num(st, "duration_s")),
-                          why[0] ? why : str(st, "action")));
+          rows,
+          json_pack("[s,s,s,s,s,o,o,o,s]", str(pl, "name"), str(st, "name"),
+                    str(st, "target")[0] ? str(st, "target") : "-",
+                    str(st, "operation")[0] ? str(st, "operation")
+                                            : "(verifies only)",
+                    str(st, "outcome"),
+                    ed_doc_fmt("%lld", (long long)json_integer_value(
+                                           json_object_get(st, "tries"))),
+                    ed_doc_fmt("%.1f s", num(st, "start_s")),
+                    ed_doc_fmt("%.2f s", num(st, "duration_s")),
+                    why[0] ? why : str(st, "action")));
     }
   }
 }
@@ -213,9 +265,11 @@ static void anomalies(json_t *doc, const json_t *s) {
                      c) {
     json_int_t red = json_integer_value(json_object_get(c, "red"));
     json_int_t green = json_integer_value(json_object_get(c, "green"));
+    /* Counts do not say in which order: red then green is a recovery,
+     * not a flap, so no more is claimed than the counts show. */
     if (red && green)
       json_array_append_new(
-          items, ed_doc_fmt("check %s flapped: %lld red and %lld green of "
+          items, ed_doc_fmt("check %s was red on %lld and green on %lld of "
                             "%lld runs (last failure: %s)",
                             str(c, "name"), (long long)red, (long long)green,
                             (long long)(red + green), str(c, "last_failure")));
@@ -232,6 +286,9 @@ static void anomalies(json_t *doc, const json_t *s) {
   json_array_append_new(doc, json_pack("{s:o}", "list", items));
 }
 
+/* A phase's p99 from fewer completions than this says little. */
+#define MIN_SAMPLES 100
+
 /* Derived from the figures above, and said to be. */
 static void findings(json_t *doc, const json_t *s) {
   ed_doc_h(doc, "Findings (derived from the data)");
@@ -239,29 +296,34 @@ static void findings(json_t *doc, const json_t *s) {
   size_t i, j;
   json_t *w, *ph;
   json_array_foreach(json_object_get(s, "workloads"), i, w) {
+    /* Phases in time order, each with the one before it, and only where
+     * both have enough completions for their p99 to mean something. */
     const json_t *phases = json_object_get(w, "phases");
-    const json_t *lo = NULL, *hi = NULL;
+    const json_t *prev = NULL;
     json_array_foreach(phases, j, ph) {
-      double p99 = num(json_object_get(ph, "latency_ms"), "p99");
-      if (!json_object_get(json_object_get(ph, "latency_ms"), "p99"))
+      json_int_t done = json_integer_value(json_object_get(ph, "completed"));
+      if (done < MIN_SAMPLES) {
+        prev = NULL;
         continue;
-      if (!lo || p99 < num(json_object_get(lo, "latency_ms"), "p99"))
-        lo = ph;
-      if (!hi || p99 > num(json_object_get(hi, "latency_ms"), "p99"))
-        hi = ph;
-    }
-    if (lo && hi && lo != hi) {
-      double a = num(json_object_get(lo, "latency_ms"), "p99");
-      double b = num(json_object_get(hi, "latency_ms"), "p99");
-      double ra = num(lo, "sent_rate"), rb = num(hi, "sent_rate");
-      if (a > 0 && b / a >= 1.5)
-        json_array_append_new(
-            items,
-            ed_doc_fmt("derived: p99 of %s rose %.1fx from phase %s (%.3f ms "
-                       "at %.0f req/s) to phase %s (%.3f ms at %.0f req/s)%s",
-                       str(w, "name"), b / a, str(lo, "name"), a, ra,
-                       str(hi, "name"), b, rb,
-                       ra > 0 && rb / ra >= 1.5 ? ", when the load rose" : ""));
+      }
+      if (prev) {
+        double a = num(json_object_get(prev, "latency_ms"), "p99");
+        double b = num(json_object_get(ph, "latency_ms"), "p99");
+        double ra = num(prev, "sent_rate"), rb = num(ph, "sent_rate");
+        if (a > 0 && (b / a >= 1.5 || a / b >= 1.5))
+          json_array_append_new(
+              items,
+              ed_doc_fmt("derived: p99 of %s %s %.1fx from phase %s (%.3f ms "
+                         "at %.0f req/s) to phase %s (%.3f ms at %.0f "
+                         "req/s)%s",
+                         str(w, "name"), b > a ? "rose" : "fell",
+                         b > a ? b / a : a / b, str(prev, "name"), a, ra,
+                         str(ph, "name"), b, rb,
+                         b > a && ra > 0 && rb / ra >= 1.5
+                             ? ", when the load rose"
+                             : ""));
+      }
+      prev = ph;
     }
     const json_t *tot = json_object_get(w, "total");
     double er = num(tot, "error_rate");
@@ -305,10 +367,11 @@ json_t *ed__report_doc(const json_t *s, const json_t *notes,
   json_array_append_new(doc, json_pack("{s:s,s:b}", "verdict",
                                        pass ? "PASS" : "FAIL", "pass", pass));
   json_t *reasons = json_deep_copy(json_object_get(v, "reasons"));
-  if (!json_array_size(reasons))
-    json_array_append_new(reasons,
-                          json_string("every SLO met, every fault recovered "
-                                      "within its RTO target"));
+  if (!json_array_size(reasons)) {
+    char text[400];
+    ed_verdict_pass_sentence(v, text, sizeof(text));
+    json_array_append_new(reasons, json_string(text));
+  }
   json_array_append_new(doc, json_pack("{s:o}", "list", reasons));
   if (json_array_size(notes)) {
     ed_doc_h(doc, "About this report");

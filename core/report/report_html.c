@@ -19,7 +19,8 @@ static const char css[] =
     ".verdict{font-size:1.4em;font-weight:bold;padding:.4em .8em;"
     "display:inline-block;border-radius:4px}"
     ".pass{background:#d5f5e3;color:#145a32}.fail{background:#fadbd8;"
-    "color:#78281f}.plot svg{max-width:100%;height:auto}"
+    "color:#78281f}.warning{background:#fdebd0;border-left:4px solid "
+    "#ca6f1e;padding:.5em .8em}.plot svg{max-width:100%;height:auto}"
     "@media print{body{max-width:none;margin:0}.plot{page-break-inside:"
     "avoid}h2{page-break-after:avoid}}";
 
@@ -106,6 +107,12 @@ int ed__report_html(const json_t *doc, const char *dir, FILE *out) {
       fprintf(out, "<p class=\"verdict %s\">Verdict: %s</p>\n",
               json_is_true(json_object_get(b, "pass")) ? "pass" : "fail",
               json_string_value(v));
+    } else if ((v = json_object_get(b, "warning"))) {
+      fputs("<p class=\"warning\"><strong>", out);
+      esc(out, json_string_value(v));
+      fputs("</strong> ", out);
+      esc(out, json_string_value(json_object_get(b, "text")));
+      fputs("</p>\n", out);
     } else if ((v = json_object_get(b, "h"))) {
       fputs("<h2>", out);
       esc(out, json_string_value(v));

@@ -28,6 +28,9 @@ int ed__report_md(const json_t *doc, FILE *out) {
       text(out, "# ", v, "\n\n");
     } else if ((v = json_object_get(b, "verdict"))) {
       fprintf(out, "**Verdict: %s**\n\n", json_string_value(v));
+    } else if ((v = json_object_get(b, "warning"))) {
+      fprintf(out, "**%s** %s\n\n", json_string_value(v),
+              json_string_value(json_object_get(b, "text")));
     } else if ((v = json_object_get(b, "h"))) {
       text(out, "## ", v, "\n\n");
     } else if ((v = json_object_get(b, "p"))) {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -18,17 +19,25 @@ typedef struct scan_s {
   json_t *started; /* fault name -> 1, for faults with an undo pending */
   const char *sha; /* scenario_sha256 of run_start (borrowed from ev) */
   char sha_buf[65];
+  char started_at[32]; /* run_start's "started", ISO 8601 UTC */
+  double last_t;       /* the journal's latest time */
 } scan_t;
 
 static int on_event(void *arg, const json_t *ev, const char *kind,
                     size_t line) {
   scan_t *sc = arg;
   (void)line;
+  double t = json_number_value(json_object_get(ev, "t"));
+  if (t > sc->last_t)
+    sc->last_t = t;
   const char *fault = json_string_value(json_object_get(ev, "fault"));
   if (strcmp(kind, "run_start") == 0) {
     const char *sha = json_string_value(json_object_get(ev, "scenario_sha256"));
     snprintf(sc->sha_buf, sizeof(sc->sha_buf), "%s", sha ? sha : "");
     sc->sha = sc->sha_buf;
+    const char *started = json_string_value(json_object_get(ev, "started"));
+    snprintf(sc->started_at, sizeof(sc->started_at), "%s",
+             started ? started : "");
   } else if (strcmp(kind, "fault_start") == 0 && fault &&
              json_is_true(json_object_get(ev, "undo_pending"))) {
     json_object_set_new(sc->started, fault, json_true());
@@ -38,6 +47,25 @@ static int on_event(void *arg, const json_t *ev, const char *kind,
     json_object_del(sc->started, fault);
   }
   return 0;
+}
+
+/* The run's time 0 on this process's clock, so that recover's events carry
+ * the run's time (seconds since its start, from the wall clock: the run's
+ * own clock died with it), never before the journal's last event. */
+static uint64_t run_t0(const scan_t *sc) {
+  struct tm tm;
+  memset(&tm, 0, sizeof(tm));
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  double since = sc->last_t;
+  if (strptime(sc->started_at, "%Y-%m-%dT%H:%M:%SZ", &tm)) {
+    double wall = (double)(now.tv_sec - timegm(&tm)) + now.tv_nsec / 1e9;
+    if (wall > since)
+      since = wall;
+  }
+  uint64_t back = (uint64_t)(since * 1e9);
+  uint64_t hr = uv_hrtime();
+  return back < hr ? hr - back : 1;
 }
 
 static int ask(void) {
@@ -112,6 +140,7 @@ int ed__recover_prepare(ed__runner_t *r) {
     return -ED_EXIT_USAGE;
   }
   r->owed = sc.started;
+  r->t0 = run_t0(&sc);
   if (drop_inprocess(r, path) != 0)
     return -ED_EXIT_FAILED;
   if (json_object_size(r->owed) == 0) {

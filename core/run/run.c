@@ -10,9 +10,9 @@
 #include "log.h"
 #include "outfile.h"
 #include "profile.h"
-#include "report.h"
 #include "run_internal.h"
 #include "summary.h"
+#include "verdict.h"
 #include "timeline.h"
 
 #define DEFAULT_GRACE_S 2.0
@@ -84,8 +84,6 @@ static void all_stopped(ed__runner_t *r) {
   r->finished = 1;
   if (r->drill) {
     r->drill_json = ed_drill_summary(r->drill);
-    r->drill_reasons = json_array();
-    ed_drill_verdict(r->drill, r->drill_reasons);
     if (ed_drill_aborted(r->drill) && !r->interrupted)
       r->aborted = 1;
     ed_drill_destroy(r->drill);
@@ -322,9 +320,7 @@ static void before_done(void *arg) {
     shut_down(r);
     return;
   }
-  json_t *reasons = json_array();
-  r->before_failed = !ed_drill_verdict(r->drill, reasons);
-  json_decref(reasons);
+  r->before_failed = ed_drill_before_failed(r->drill);
   if (r->before_failed) {
     ed_progress_message(&r->progress,
                         "eventdrill: the steady state is not met before the "
@@ -393,38 +389,24 @@ static void all_started(ed__runner_t *r) {
 
 /* ---- results --------------------------------------------------------- */
 
-/* One verdict: every SLO, every plan, every RTO, every check before and
- * after, and whether the drill was aborted; with its reasons. */
+/* The run's part of the summary the verdict model needs (how it ended,
+ * which targets could not start, the drill), then the verdict itself:
+ * rendered here, never computed (core/evidence/verdict.h). */
 static void add_verdict(ed__runner_t *r, json_t *summary) {
-  json_t *reasons = json_array();
-  if (r->before_failed)
-    json_array_append_new(reasons,
-                          json_string("the steady state was not met before "
-                                      "the drill, which did not start"));
-  ed_summary_slo_reasons(
-      json_object_get(json_object_get(summary, "slo"), "checks"), reasons);
   if (r->interrupted)
-    json_array_append_new(reasons, json_string("interrupted by a signal"));
-  if (r->journal_why[0] && !r->drill_reasons)
-    json_array_append_new(reasons, json_string(r->journal_why));
-  if (r->drill_reasons)
-    json_array_extend(reasons, r->drill_reasons);
+    json_object_set_new(summary, "interruption",
+                        json_string("interrupted by a signal"));
+  else if (r->journal_why[0])
+    /* the journal could not be written: the run stopped there */
+    json_object_set_new(summary, "interruption",
+                        json_string(r->journal_why));
+  json_object_set_new(
+      summary, "preflight",
+      json_pack("{s:O}", "errors",
+                r->preflight_errors ? r->preflight_errors : json_array()));
   if (r->drill_json)
     json_object_set(summary, "drill", r->drill_json);
-  json_object_set_new(summary, "verdict",
-                      json_pack("{s:b,s:o}", "pass",
-                                json_array_size(reasons) == 0, "reasons",
-                                reasons));
-}
-
-static void print_verdict(const json_t *summary, FILE *out) {
-  json_t *v = json_object_get(summary, "verdict");
-  int pass = json_is_true(json_object_get(v, "pass"));
-  fprintf(out, "\nVERDICT: %s\n", pass ? "PASS" : "FAIL");
-  size_t i;
-  json_t *x;
-  json_array_foreach(json_object_get(v, "reasons"), i, x)
-      fprintf(out, "  - %s\n", json_string_value(x));
+  json_object_set_new(summary, "verdict", ed_verdict_build(summary));
 }
 
 static int write_results(ed__runner_t *r) {
@@ -468,7 +450,7 @@ static int write_results(ed__runner_t *r) {
     ed_summary_print(summary, stderr);
     if (r->drill_json)
       ed_drill_print(r->drill_json, stderr);
-    print_verdict(summary, stderr);
+    ed_verdict_print(json_object_get(summary, "verdict"), stderr);
   }
   if (r->opt.progress == ED_PROGRESS_JSON) {
     json_t *out = json_pack("{s:s,s:O}", "results", r->dir, "summary", summary);
@@ -476,16 +458,34 @@ static int write_results(ed__runner_t *r) {
     fputc('\n', stdout);
     json_decref(out);
   }
-  int pass = json_is_true(
-      json_object_get(json_object_get(summary, "verdict"), "pass"));
+  int code = ed_verdict_exit(json_object_get(summary, "verdict"));
   json_decref(summary);
   if (rc != 0) {
     ed_error(NULL, "cannot write the results in %s", r->dir);
     return r->aborted ? ED_EXIT_INTERRUPTED : ED_EXIT_FAILED;
   }
-  if (r->interrupted || r->aborted)
-    return ED_EXIT_INTERRUPTED;
-  return pass ? ED_EXIT_OK : ED_EXIT_SLO;
+  return code;
+}
+
+/* Zero figures in the scenario's shape, for a run whose targets did not
+ * all start (the journal's rebuilt summary has the same). */
+static int empty_metrics(ed__runner_t *r) {
+  if (r->metrics)
+    return 0;
+  const ed_scenario_t *s = r->sc;
+  size_t *nt = calloc(s->nworkloads + 1, sizeof(size_t));
+  size_t *np = calloc(s->nworkloads + 1, sizeof(size_t));
+  int rc = ED_ENOMEM;
+  if (nt && np) {
+    for (size_t w = 0; w < s->nworkloads; w++) {
+      nt[w] = s->workloads[w].ntargets;
+      np[w] = s->workloads[w].nsegs;
+    }
+    rc = ed_metrics_create(s->nworkloads, nt, np, 3, &r->metrics);
+  }
+  free(nt);
+  free(np);
+  return rc;
 }
 
 /* ---- set-up and the whole run ---------------------------------------- */
@@ -556,7 +556,12 @@ static int run_loop(ed__runner_t *r) {
       return ED_EXIT_FAILED;
     return r->recover_failed ? ED_EXIT_SLO : ED_EXIT_OK;
   }
-  if (r->start_failed || !r->metrics) {
+  int code;
+  if (r->preflight_errors && !r->interrupted) {
+    /* A target that could not start fails the verdict like any judged
+     * item: the results say so, as the journal does. */
+    code = empty_metrics(r) == 0 ? write_results(r) : ED_EXIT_FAILED;
+  } else if (r->start_failed || !r->metrics) {
     ed__run_journal_end(r, 0);
     if (r->interrupted)
       return ED_EXIT_INTERRUPTED;
@@ -564,33 +569,18 @@ static int run_loop(ed__runner_t *r) {
       return ED_EXIT_USAGE;
     ed_error(NULL, "the run could not start; see %s/journal.jsonl", r->dir);
     return ED_EXIT_FAILED;
+  } else {
+    code = write_results(r);
   }
-  int code = write_results(r);
   if (r->journal) {
     ed_journal_close(r->journal); /* the report reads it back */
     r->journal = NULL;
   }
-  char html[PATH_MAX] = "";
-  if (!r->opt.no_report || r->opt.junit) {
-    ed_report_options_t ro = {.no_plots = r->opt.no_report,
-                              .junit_path = r->opt.junit};
-    if (ed_report_write(r->dir, &ro, html, sizeof(html), stderr) != 0 &&
-        code == ED_EXIT_OK)
-      code = ED_EXIT_FAILED;
-  }
-  if (r->opt.progress != ED_PROGRESS_QUIET &&
-      r->opt.progress != ED_PROGRESS_JSON) {
-    fprintf(stderr,
-            "\nresults: %s/ (summary.json, timeseries.csv, "
-            "journal.jsonl)\n",
-            r->dir);
-    if (html[0] && !r->opt.no_report)
-      fprintf(stderr, "report:  %s\n", html);
-  }
+  r->wrote_results = 1;
   return code;
 }
 
-int ed_run(const ed_run_options_t *opts) {
+int ed_run(const ed_run_options_t *opts, char *dir, size_t len) {
   ed__runner_t *r = calloc(1, sizeof(*r));
   if (!r)
     return ED_EXIT_FAILED;
@@ -616,6 +606,8 @@ int ed_run(const ed_run_options_t *opts) {
     goto out;
   }
   code = run_loop(r);
+  if (dir && len && r->wrote_results)
+    snprintf(dir, len, "%s", r->dir);
 out:
   /* Anything still closing (targets, simulators) finishes here. */
   uv_run(&r->loop, UV_RUN_DEFAULT);
@@ -624,7 +616,7 @@ out:
   ed_metrics_destroy(r->metrics);
   json_decref(r->target_desc);
   json_decref(r->drill_json);
-  json_decref(r->drill_reasons);
+  json_decref(r->preflight_errors);
   json_decref(r->owed);
   free(r->ptargets);
   ed_scenario_destroy(r->sc);

@@ -3,7 +3,8 @@
  * start the built-in simulator for targets that ask for it, open and start
  * every target through its driver, replay the workloads with the scheduler,
  * and write the results folder (journal.jsonl as it happens, then
- * summary.json, timeseries.csv and a copy of the scenario).
+ * summary.json, timeseries.csv and a copy of the scenario). The report is
+ * not its business: main.c writes it from the results, after the run.
  */
 #ifndef ED_RUN_H
 #define ED_RUN_H
@@ -41,7 +42,10 @@ typedef struct ed_run_options_s {
   const char *const *only; /* --only: plan steps to run, NULL-ended */
 } ed_run_options_t;
 
-/* Run and return an exit status (ED_EXIT_*). Prints its own messages. */
-int ed_run(const ed_run_options_t *opts);
+/* Run and return an exit status (ED_EXIT_*). Prints its own messages.
+ * When the run wrote its results (summary.json), their folder is written to
+ * dir (len bytes, may be NULL), else dir is left as it is: the caller then
+ * writes the report (core/report/report.h), which reads them back. */
+int ed_run(const ed_run_options_t *opts, char *dir, size_t len);
 
 #endif

@@ -54,14 +54,15 @@ typedef struct ed__runner_s {
   int probes_ready;
   ed_drill_t *drill;
   int drill_finished;
-  int before_failed;     /* the steady state was not met before the drill */
-  int aborted;           /* guardrail or limit (signals: interrupted) */
-  int rules_failed;      /* a fault or action on a non-rehearsal target */
-  int preflight_only;    /* --dry-run of rehearse/verify: targets started */
-  json_t *owed;          /* recover: names of faults whose undo is owed */
-  int recover_failed;    /* recover: an undo failed */
-  json_t *drill_json;    /* the drill's summary, taken before it closes */
-  json_t *drill_reasons; /* why the drill failed (array) */
+  int before_failed;        /* the steady state was not met before the drill */
+  int aborted;              /* guardrail or limit (signals: interrupted) */
+  int rules_failed;         /* a fault or action on a non-rehearsal target */
+  int preflight_only;       /* --dry-run of rehearse/verify: targets started */
+  json_t *owed;             /* recover: names of faults whose undo is owed */
+  int recover_failed;       /* recover: an undo failed */
+  json_t *drill_json;       /* the drill's summary, taken before it closes */
+  json_t *preflight_errors; /* targets that could not start: [{target,
+                               message}] */
   int handles_open;
   int pending; /* asynchronous starts or stops not yet back */
   int start_failed;
@@ -73,6 +74,7 @@ typedef struct ed__runner_s {
   char started_iso[32];
   json_t *target_desc; /* targets as described in results, no secrets */
   int exit_code;
+  int wrote_results; /* summary.json written: the caller may report */
 } ed__runner_t;
 
 /* run_targets.c */

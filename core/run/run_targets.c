@@ -60,9 +60,12 @@ static void fleet_started(ed_fleet_t *f, void *arg) {
       continue;
     r->start_failed = 1;
     ed_error(t->spec->name, "%s", t->error);
-    ed__run_journal_event(
-        r, "error",
-        json_pack("{s:s,s:s}", "target", t->spec->name, "message", t->error));
+    json_t *e =
+        json_pack("{s:s,s:s}", "target", t->spec->name, "message", t->error);
+    if (!r->preflight_errors)
+      r->preflight_errors = json_array();
+    json_array_append(r->preflight_errors, e);
+    ed__run_journal_event(r, "error", e);
   }
   on_all_started(r);
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # When the runner cannot keep the schedule, the summary and the terminal say
-# so plainly: (1) the in-flight cap, (2) the runner's own CPU.
+# so plainly: (1) the in-flight cap, (2) the runner's own CPU. A run whose
+# device was not offered the load asked (requests dropped) is not green.
 . "$(dirname "$0")/lib/common.sh"
 
-expect_status 0 "$EVENTDRILL" run "$SCEN/cap-limit.json" --plain --out "$WORK/cap" 2>"$WORK/cap.err"
+expect_status 1 "$EVENTDRILL" run "$SCEN/cap-limit.json" --plain --out "$WORK/cap" 2>"$WORK/cap.err"
 grep -q "WARNING: in-flight cap" "$WORK/cap.err" || { cat "$WORK/cap.err"; fail "no cap warning on the terminal"; }
 $PY - "$WORK/cap/summary.json" <<'PYEOF' || fail "cap warning in the summary"
 import json, sys
@@ -15,6 +16,11 @@ t = s["workloads"][0]["total"]
 # 2 slots of 100 ms each give at most ~20 req/s of the 100 asked
 assert t["late"] + t["dropped"] > 100, t
 assert t["completed_rate"] < 30, t
+v = s["verdict"]
+assert v["pass"] is False, v
+r, = [i for i in v["items"] if i["kind"] == "runner"]
+assert r["status"] == "failed" and r["dropped"] == t["dropped"] > 0, r
+assert any(x.startswith("runner limit: workload poll sent") for x in v["reasons"]), v
 PYEOF
 $PY "$ED_TESTS/lib/journal_check.py" "$WORK/cap" || fail "journal check (cap)"
 pass "in-flight cap reported"

@@ -19,7 +19,12 @@ import json, sys
 d = sys.argv[1]
 s = json.load(open(d + "/summary.json"))
 ev = [json.loads(l) for l in open(d + "/journal.jsonl")]
-assert s["verdict"] == {"pass": True, "reasons": []}, s["verdict"]
+v = s["verdict"]
+assert v["pass"] is True and v["reasons"] == [], v
+assert v["counts"]["failed"] == 0 and v["items"], v
+assert all(i["status"] != "failed" for i in v["items"]), v
+assert any(i["kind"] == "recovery" and i["status"] == "passed"
+           for i in v["items"]), v
 f, = s["drill"]["faults"]
 assert f["state"] == "recovered", f
 assert f["rto_target_s"] == 8.0 and f["rto_met"] is True, f

@@ -7,3 +7,4 @@ set_target_properties(report_tool PROPERTIES
 ed_integration_test(report_rebuild report_rebuild.sh)
 ed_integration_test(report_compare report_compare.sh)
 ed_integration_test(report_plots report_plots.sh)
+ed_integration_test(report_targets report_targets.sh)

@@ -22,6 +22,8 @@ for s in short-requests short-seconds; do
   for f in report.md report.html summary.rebuilt.json junit.xml; do
     [ -s "$W/$s/$f" ] || fail "$s: no $f"
   done
+  xmllint --noout --schema "$ED_SRC/tests/schemas/junit-10.xsd" "$W/$s/junit.xml" ||
+    fail "$s: junit.xml does not follow junit-10.xsd"
   H="$W/$s/report.html"
   grep -qi '<script' "$H" && fail "$s: a script in report.html"
   grep -Eqi '(src|href)="https?://' "$H" && fail "$s: a remote asset"

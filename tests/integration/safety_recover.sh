@@ -68,6 +68,19 @@ for _ in $(seq 40); do state=$(power); [ "$state" = On ] && break; sleep 0.1; do
 [ "$state" = On ] || fail "the simulator does not confirm the power is back On ($state)"
 grep -q '"ev":"undo_end".*"ok":true.*"by":"recover"' "$WORK/r/journal.jsonl" ||
   fail "recover did not journal the undo"
+# recover's events carry the run's time (after the fault, not t 0.0).
+$PY - "$WORK/r/journal.jsonl" <<'PYEOF' || fail "recover's events do not carry the run's time"
+import json, sys
+ev = []
+for l in open(sys.argv[1]):
+    try:
+        ev.append(json.loads(l))
+    except ValueError:
+        pass
+fs, = [e for e in ev if e["ev"] == "fault_start"]
+rec = [e for e in ev if e.get("by") == "recover" or e["ev"] == "undo_start"]
+assert rec and all(e["t"] > fs["t"] for e in rec), (fs, rec)
+PYEOF
 expect_status 0 "$EVENTDRILL" recover "$WORK/r" --yes >"$WORK/rec2.out" 2>&1
 grep -q "nothing to do" "$WORK/rec2.out" || fail "a second recover found work"
 grep -q "$EDSIM_PW" "$WORK"/rec*.out "$WORK/run.out" "$WORK/r"/* && fail "the secret leaked"

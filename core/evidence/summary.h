@@ -31,12 +31,9 @@ json_t *ed_summary_build(const ed_scenario_t *s, const ed_metrics_t *m,
 /* Write timeseries.csv. 0 or ED_EIO. */
 int ed_summary_write_timeseries(const ed_scenario_t *s, const ed_metrics_t *m,
                                 const char *path);
-/* Print the human summary table of a summary object. */
+/* Print the human summary table of a summary object (its SLOs as its
+ * "verdict" judged them). */
 void ed_summary_print(const json_t *summary, FILE *out);
-
-/* Append to `reasons` (a JSON array) one sentence per SLO check of `checks`
- * (summary.json's slo.checks) that was not met. */
-void ed_summary_slo_reasons(const json_t *checks, json_t *reasons);
 
 /* Latency statistics of a histogram of microseconds as an object of
  * milliseconds {p50, p90, p99, p99.9, max, mean, min}. New reference. */

@@ -365,18 +365,31 @@ void ed_summary_print(const json_t *summary, FILE *out) {
         print_row(out, json_string_value(json_object_get(ph, "name")), ph);
     print_row(out, "total", json_object_get(wj, "total"));
   }
-  json_t *slo = json_object_get(summary, "slo");
-  json_t *checks = json_object_get(slo, "checks");
-  if (json_array_size(checks)) {
-    fprintf(out, "\nSLO: %s\n",
-            json_is_true(json_object_get(slo, "met")) ? "met" : "NOT MET");
-    json_array_foreach(checks, i, wj)
-        fprintf(out, "  %-4s %s %s: target %g, achieved %g\n",
-                json_is_true(json_object_get(wj, "met")) ? "ok" : "FAIL",
-                json_string_value(json_object_get(wj, "workload")),
-                json_string_value(json_object_get(wj, "slo")),
-                json_real_value(json_object_get(wj, "target")),
-                json_real_value(json_object_get(wj, "achieved")));
+  /* The SLOs as the verdict judged them (no data is not "met"). */
+  const json_t *items =
+      json_object_get(json_object_get(summary, "verdict"), "items");
+  int any = 0;
+  json_array_foreach(items, i, wj) {
+    const char *kind = json_string_value(json_object_get(wj, "kind"));
+    if (!kind || strcmp(kind, "slo") != 0)
+      continue;
+    if (!any++)
+      fprintf(out, "\nSLO\n");
+    const char *st = json_string_value(json_object_get(wj, "status"));
+    const char *why = json_string_value(json_object_get(wj, "reason"));
+    fprintf(out, "  %-7s %s: target %g",
+            strcmp(st, "passed") == 0   ? "ok"
+            : strcmp(st, "failed") == 0 ? "FAIL"
+                                        : "not run",
+            json_string_value(json_object_get(wj, "name")),
+            json_number_value(json_object_get(wj, "target")));
+    if (json_object_get(wj, "achieved") &&
+        (!why || strcmp(st, "failed") != 0 || strncmp(why, "SLO ", 4) == 0))
+      fprintf(out, ", achieved %g",
+              json_number_value(json_object_get(wj, "achieved")));
+    if (why && strncmp(why, "SLO ", 4) != 0)
+      fprintf(out, " (%s)", why);
+    fputc('\n', out);
   }
   json_t *warnings =
       json_object_get(json_object_get(summary, "runner"), "warnings");
@@ -397,20 +410,4 @@ json_t *ed_summary_slo_checks(const ed_slo_t *slo, const json_t *workloads,
   memset(&s, 0, sizeof(s));
   s.slo = *slo;
   return slo_json(&s, workloads, met);
-}
-
-void ed_summary_slo_reasons(const json_t *checks, json_t *reasons) {
-  size_t i;
-  json_t *c;
-  json_array_foreach(checks, i, c) {
-    if (json_is_true(json_object_get(c, "met")))
-      continue;
-    char text[300];
-    snprintf(text, sizeof(text), "SLO %s of workload %s: %g, target %g",
-             json_string_value(json_object_get(c, "slo")),
-             json_string_value(json_object_get(c, "workload")),
-             json_number_value(json_object_get(c, "achieved")),
-             json_number_value(json_object_get(c, "target")));
-    json_array_append_new(reasons, json_string(text));
-  }
 }

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The core's folders depend one way: evidence/ (journal, results folder,
+# summary, verdict model) sits below run/, report/ and health/; run/ never
+# includes a header of report/ (main.c runs, then reports), health/ never
+# one of run/. Each rule is checked on the sources' #include lines.
+. "$(dirname "$0")/lib/common.sh"
+core="$ED_SRC/core"
+headers() { (cd "$core/$1" && ls ./*.h | sed 's|^\./||'); }
+bad=0
+forbid() { # forbid FROM TO: no file of core/FROM includes a header of core/TO
+  local from=$1 to=$2 h
+  [ -d "$core/$from" ] && [ -d "$core/$to" ] || fail "no core/$from or core/$to"
+  for h in $(headers "$to"); do
+    if grep -n "#include \"$h\"" "$core/$from"/*.[ch] >"$WORK/hit" 2>/dev/null; then
+      sed "s|^|core/$from includes $to/$h: |" "$WORK/hit" >&2
+      bad=1
+    fi
+  done
+}
+forbid run report
+forbid health run
+for up in run report health drill; do forbid evidence "$up"; done
+[ "$bad" -eq 0 ] || fail "a core folder includes a header above or beside it"
+# and the rules do bite: a header of report/ is known by name
+headers report | grep -qx report.h || fail "the check does not see core/report"
+pass "core folders depend one way"
