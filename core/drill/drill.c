@@ -788,7 +788,7 @@ int ed_drill_check_rules(const ed_drill_t *d, char *errbuf, size_t errlen) {
 /* ---- proofs at the start of a rehearsal -----------------------------------
  * Before anything is injected, each state-changing plan step is proven as
  * verify proves it (the driver's op_check, read-only). One that could not
- * run is said now, as a warning (terminal and journal, "step_proof"), so
+ * run is said now, as a warning (terminal and journal, "proof"), so
  * the team hears of a wrong system or a resource without ETag before the
  * fault, not halfway through the plan. The drill still runs: the plan's
  * own tries are the verdict. */
@@ -798,7 +798,7 @@ typedef struct proof_s {
   const ed_step_t *step;
 } proof_t;
 
-static void on_step_proof(void *arg, const ed_probe_outcome_t *o) {
+static void on_proof(void *arg, const ed_probe_outcome_t *o) {
   proof_t *pr = arg;
   ed_drill_t *d = pr->d;
   d->proofs_left--;
@@ -809,7 +809,7 @@ static void on_step_proof(void *arg, const ed_probe_outcome_t *o) {
     json_object_set_new(e, "reason", json_string(o->detail ? o->detail : ""));
     json_object_set_new(e, "provable", json_boolean(!o->unprovable));
   }
-  emit(d, "step_proof", e);
+  emit(d, "proof", e);
   if (!ok && !o->unprovable)
     say(d, "eventdrill: warning: plan %s, step \"%s\" may not run: %s",
         pr->plan->name, pr->step->name, o->detail ? o->detail : "");
@@ -833,7 +833,7 @@ static void prove_steps(ed_drill_t *d) {
       *pr = (proof_t){.d = d, .plan = p, .step = st};
       d->proofs_left++;
       if (ed_probe_check_action(d->probes, &st->action, st->timeout_ms,
-                                on_step_proof, pr) != 0) {
+                                on_proof, pr) != 0) {
         d->proofs_left--;
         free(pr);
       }

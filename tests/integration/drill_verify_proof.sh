@@ -81,17 +81,17 @@ drill_run "$WORK/rmissing" rehearse "$WORK/rmissing.json"
 [ "$status" -ne 0 ] || fail "rehearse with a missing system passed"
 grep -q 'warning: plan power-restore, step "power on" may not run: GET /redfish/v1/Systems/NOPE' \
   "$WORK/rmissing.err" || { drill_show "$WORK/rmissing"; fail "rehearse: no warning at the start"; }
-$PY - "$WORK/rmissing/journal.jsonl" <<'PYEOF' || fail "rehearse: step_proof"
+$PY - "$WORK/rmissing/journal.jsonl" <<'PYEOF' || fail "rehearse: proof"
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1])]
 kinds = [e["ev"] for e in ev]
-p = ev[kinds.index("step_proof")]
+p = ev[kinds.index("proof")]
 assert p["ok"] is False and p["provable"] is True and "404" in p["reason"], p
-assert kinds.index("step_proof") < kinds.index("fault_start"), kinds
+assert kinds.index("proof") < kinds.index("fault_start"), kinds
 PYEOF
 drill_run "$WORK/rplain" rehearse "$WORK/rplain.json"
 drill_expect "$WORK/rplain" 0
-grep -q '"ev":"step_proof".*"ok":true' "$WORK/rplain/journal.jsonl" ||
+grep -q '"ev":"proof".*"ok":true' "$WORK/rplain/journal.jsonl" ||
   fail "rehearse: the unchanged plan's step was not proven at the start"
 grep -q "may not run" "$WORK/rplain.err" && fail "rehearse: a warning for a step that can run"
 
