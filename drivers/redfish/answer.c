@@ -20,6 +20,10 @@ static int on_status(http_parser *hp, const char *at, size_t len) {
 static int on_headers_complete(http_parser *hp) {
   ed__rf_answer_t *a = hp->data;
   a->status = hp->status_code;
+  if (hp->status_code == 101) { /* what follows would be no HTTP */
+    a->err = ED__RF_ANSWER_SWITCH;
+    return -1;
+  }
   a->interim =
       hp->status_code >= 100 && hp->status_code < 200 && hp->status_code != 101;
   if (a->interim && ++a->interims > ED__RF_INTERIM_MAX) {
@@ -109,6 +113,11 @@ const char *ed__rf_answer_why(const ed__rf_answer_t *a, char *buf, size_t cap) {
     break;
   case ED__RF_ANSWER_BODY:
     snprintf(buf, cap, "answer body refused after %zu bytes", a->body_bytes);
+    break;
+  case ED__RF_ANSWER_SWITCH:
+    snprintf(buf, cap,
+             "101 Switching Protocols to a GET that asked for no "
+             "upgrade");
     break;
   default:
     snprintf(buf, cap, "no error");

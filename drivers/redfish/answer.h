@@ -31,7 +31,8 @@ enum {
   ED__RF_ANSWER_PARSE,   /* not HTTP: http-parser's reason */
   ED__RF_ANSWER_HEAD,    /* more than ED__RF_HEAD_MAX bytes that are no body */
   ED__RF_ANSWER_INTERIM, /* more than ED__RF_INTERIM_MAX interim answers */
-  ED__RF_ANSWER_BODY     /* the body callback refused it */
+  ED__RF_ANSWER_BODY,    /* the body callback refused it */
+  ED__RF_ANSWER_SWITCH   /* "101 Switching Protocols", never asked for */
 };
 
 typedef struct {

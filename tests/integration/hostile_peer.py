@@ -212,7 +212,7 @@ def get(s):
         stream(s, 4 << 20, b"h" * 65536)
         s.sendall(b"\r\nContent-Length: 0\r\n\r\n")
     elif m == "header_many":
-        extra = b"".join(b"X-H%d: v\r\n" % i for i in range(5000))
+        extra = b"".join(b"X-H%05d: %s\r\n" % (i, b"v" * 20) for i in range(5000))
         s.sendall(head(length=len(SYSTEM), extra=extra) + SYSTEM)
     elif m == "header_slow":
         s.sendall(b"HTTP/1.1 200 OK\r\n")

@@ -241,7 +241,7 @@ status_999       status_999       http  none   protocol
 status_huge      status_huge      http  none   protocol,too_large
 half_status      half_status      http  none   protocol
 http09           http09           http  none   protocol
-switching        switching        http  none   protocol,ok
+switching        switching        http  none   protocol
 binary_flood     binary_flood     http  none   protocol
 body_flood_ws    body_flood_ws    http  none   too_large
 tls_mid_handshake tls_mid_handshake https none tls,connect
