@@ -49,6 +49,8 @@ GET answers:
   switching       "101 Switching Protocols", then bytes
   binary_flood    random bytes without end
   body_flood_ws   200, a body of spaces to the close without end
+  accept_never    listens with a backlog of one and never accepts: the
+                  client's connects time out half-way
 Login answers (MODE login_*, token_*):
   login_interim_flood   endless "100 Continue" to the login
   login_header_flood    endless headers to the login
@@ -364,6 +366,15 @@ def serve(s, ctx):
 
 
 def main():
+    if MODE == "accept_never":
+        # A backlog of one, never accepted: connects beyond it hang in
+        # SYN-SENT until the client gives up, mid-connect.
+        ls = socket.socket()
+        ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        ls.bind(("127.0.0.1", A.port))
+        ls.listen(0)
+        while True:
+            time.sleep(3600)
     ctx = None
     if A.tls:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

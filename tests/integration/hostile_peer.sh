@@ -119,7 +119,7 @@ for line in open(d + "/journal.jsonl"):
     ev = json.loads(line)
     if ev.get("ev") == "run_end":
         end = ev["t"]
-    elif ev.get("ev") == "req" and ev.get("w") == 1 and ev.get("err"):
+    elif ev.get("ev") == "req" and ev.get("w") == 1 and ev.get("err", "ok") != "ok":
         why.setdefault(ev["err"], ev.get("detail", "")[:90])
 assert end is not None, "no run_end in the journal"
 assert end <= run_s + slack, ("run_end at t=%.2f s, planned %.0f s" % (end, run_s))
@@ -236,6 +236,8 @@ reset_mid_body   reset_mid_body   http  none   protocol,connect
 reset_at_once    reset_at_once    http  none   connect
 close_at_once    close_at_once    http  none   connect
 never_answer     never_answer     http  none   timeout
+accept_never     accept_never     http  none   timeout,connect
+accept_never_tls accept_never     https none   timeout,connect,tls
 garbage_status   garbage_status   http  none   protocol
 status_999       status_999       http  none   protocol
 status_huge      status_huge      http  none   protocol,too_large
