@@ -142,8 +142,8 @@ static int token_bad(const ed__rf_xfer_t *x, char *tok, char *detail,
   size_t n = strlen(tok);
   if (x->token_byte) {
     snprintf(detail, cap,
-             "session login: X-Auth-Token holds the control character 0x%02x "
-             "(byte %zu of the line's value): refused",
+             "session login: X-Auth-Token holds a control character (0x%02x) "
+             "at byte %zu of its line's value: refused",
              (unsigned)(x->token_byte - 1), x->token_at + 1);
     return 1;
   }
@@ -165,11 +165,11 @@ static int token_bad(const ed__rf_xfer_t *x, char *tok, char *detail,
     unsigned char b = (unsigned char)tok[i];
     if (b <= 0x20 || b >= 0x7f) {
       snprintf(detail, cap,
-               "session login: X-Auth-Token holds %s 0x%02x at byte %zu: "
+               "session login: X-Auth-Token holds %s (0x%02x) at byte %zu: "
                "refused",
-               b < 0x20 || b == 0x7f ? "the control character"
-               : b == 0x20           ? "a space,"
-                                     : "the non-ASCII byte",
+               b < 0x20 || b == 0x7f ? "a control character"
+               : b == 0x20           ? "a space"
+                                     : "a non-ASCII byte",
                b, i + 1);
       return 1;
     }

@@ -255,10 +255,10 @@ login_never      login_never      http  session timed_out
 token_empty      token_empty      http  session empty_or_blank
 token_blank      token_blank      http  session empty_or_blank
 token_huge       token_huge       http  session more_than_4096
-token_ctl        token_ctl        http  session control_character_0x01
+token_ctl        token_ctl        http  session control_character_(0x01)
 token_nul        token_nul        http  session Nul_byte
-token_8bit       token_8bit       http  session non-ASCII_byte_0xff
-token_crlf       token_crlf       http  session control_character_0x0d
+token_8bit       token_8bit       http  session non-ASCII_byte_(0xff)
+token_crlf       token_crlf       http  session control_character_(0x0d)
 ROWS
 )
 WORST="interim_flood interim_flood_tls header_flood chunk_ext_flood binary_flood cl_2gb"
