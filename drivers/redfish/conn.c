@@ -19,17 +19,21 @@
 #include "conn.h"
 
 #include <errno.h>
-#include <http_parser.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "answer.h"
 #include "xfer.h"
 
 #define DIALER_SIZE 8
 #define DIALERS_MAX 16
 /* Read at most this much per curl_easy_recv (a Redfish answer is some kB). */
 #define RECV_CHUNK 16384
+/* Read at most this much per turn of the loop, then let the loop run (and
+ * come back at once): a device that floods its connection must not starve
+ * the other targets, the timers or the signals. */
+#define READ_BUDGET (4 * RECV_CHUNK)
 
 enum { CONN_CLOSED, CONN_DIALING, CONN_OPEN };
 
@@ -48,63 +52,26 @@ struct ed__rf_conn_s {
   ed__rf_xfer_t *x; /* the request it carries, NULL when free */
   int64_t timeout_ms;
   uint64_t deadline;
-  uv_timer_t timer; /* x's deadline, or news of a lost connection */
-  http_parser hp;
+  uv_timer_t timer;  /* x's deadline, or news of a lost connection */
+  uv_timer_t resume; /* reading on after the loop had its turn */
+  int handles;       /* of the two above, not yet closed */
+  ed__rf_answer_t ans;
   char *out; /* x's request bytes (a copy: the op's may change meanwhile) */
   size_t out_len, out_cap, sent;
   size_t got; /* bytes of answer read for x */
-  int done;   /* x's answer is complete */
-  int reuse;  /* and the server keeps the connection */
   int retried;
-  int interim; /* the answer being read is a 1xx, to skip */
   char errbuf[CURL_ERROR_SIZE];
 };
 
 static void dial(ed__rf_conn_t *c);
 static void write_more(ed__rf_conn_t *c);
 
-/* ---- the answer (http-parser callbacks) ------------------------------- */
+/* ---- the answer ------------------------------------------------------ */
 
-static int on_status(http_parser *hp, const char *at, size_t len) {
-  ed__rf_conn_t *c = hp->data;
-  (void)at;
-  (void)len;
-  c->x->status = hp->status_code; /* known from here on, e.g. for a reset */
-  return 0;
+static size_t on_body(void *arg, const char *p, size_t len) {
+  ed__rf_conn_t *c = arg;
+  return ed__rf_xfer_take(c->x, p, len);
 }
-
-static int on_headers_complete(http_parser *hp) {
-  ed__rf_conn_t *c = hp->data;
-  c->x->status = hp->status_code;
-  c->interim =
-      hp->status_code >= 100 && hp->status_code < 200 && hp->status_code != 101;
-  return 0;
-}
-
-static int on_body(http_parser *hp, const char *at, size_t len) {
-  ed__rf_conn_t *c = hp->data;
-  return ed__rf_xfer_take(c->x, at, len) == len ? 0 : -1;
-}
-
-static int on_message_complete(http_parser *hp) {
-  ed__rf_conn_t *c = hp->data;
-  if (c->interim) { /* "100 Continue" and the like: the answer follows */
-    c->interim = 0;
-    c->x->status = 0;
-    return 0;
-  }
-  c->done = 1;
-  c->reuse = http_should_keep_alive(hp);
-  http_parser_pause(hp, 1); /* what follows is no answer of ours */
-  return 0;
-}
-
-static const http_parser_settings parser_settings = {
-    .on_status = on_status,
-    .on_headers_complete = on_headers_complete,
-    .on_body = on_body,
-    .on_message_complete = on_message_complete,
-};
 
 /* ---- the request ------------------------------------------------------ */
 
@@ -169,6 +136,7 @@ static int watch(ed__rf_conn_t *c, int events, int busy) {
 
 /* Close c's socket (through curl, which owns it) and forget the answer. */
 static void conn_close(ed__rf_conn_t *c) {
+  uv_timer_stop(&c->resume);
   if (c->in_multi) {
     c->closing = 1;
     ed__cuv_remove(c->dialer, c->easy);
@@ -193,9 +161,10 @@ static void idle_push(ed__rf_conn_t *c) {
 static void finish(ed__rf_conn_t *c, CURLcode rc) {
   ed__rf_xfer_t *x = c->x;
   uv_timer_stop(&c->timer);
+  uv_timer_stop(&c->resume);
   c->x = NULL;
   x->conn = NULL;
-  if (rc != CURLE_OK || !c->reuse)
+  if (rc != CURLE_OK || !c->ans.reuse)
     conn_close(c);
   idle_push(c);
   x->on_done(x, rc);
@@ -257,9 +226,10 @@ static void on_timer(uv_timer_t *timer) {
 /* The answer ended with the connection. */
 static void on_eof(ed__rf_conn_t *c) {
   char why[128];
-  http_parser_execute(&c->hp, &parser_settings, NULL, 0); /* a body to EOF */
-  if (c->done) {
-    c->reuse = 0;
+  ed__rf_answer_feed(&c->ans, NULL, 0); /* a body to EOF */
+  c->x->status = c->ans.status;
+  if (c->ans.done) {
+    c->ans.reuse = 0;
     c->served++;
     finish(c, CURLE_OK);
   } else if (!retry_stale(c)) {
@@ -275,20 +245,29 @@ static void on_eof(ed__rf_conn_t *c) {
   }
 }
 
-static void parse_failed(ed__rf_conn_t *c) {
-  char why[160];
-  if (c->x->too_large) {
-    fail(c, CURLE_WRITE_ERROR, NULL);
-    return;
+/* The answer broke a rule of answer.h, or is no HTTP. */
+static void answer_failed(ed__rf_conn_t *c) {
+  char why[CURL_ERROR_SIZE];
+  ed__rf_xfer_t *x = c->x;
+  CURLcode rc = CURLE_WEIRD_SERVER_REPLY;
+  if (c->ans.err == ED__RF_ANSWER_BODY) {
+    /* past max_body (x->too_large), or no memory for it */
+    rc = x->too_large ? CURLE_WRITE_ERROR : CURLE_OUT_OF_MEMORY;
+  } else if (c->ans.err == ED__RF_ANSWER_HEAD) {
+    x->too_large = ED__RF_TOO_LARGE_HEAD;
+    rc = CURLE_WRITE_ERROR;
   }
-  snprintf(why, sizeof(why), "invalid HTTP answer: %s",
-           http_errno_description(HTTP_PARSER_ERRNO(&c->hp)));
-  fail(c, CURLE_WEIRD_SERVER_REPLY, why);
+  fail(c, rc, ed__rf_answer_why(&c->ans, why, sizeof(why)));
 }
 
+static void on_resume(uv_timer_t *timer);
+
+/* Read what the connection has, READ_BUDGET at most before the loop gets
+ * its turn (resume reads on right after). */
 static void read_more(ed__rf_conn_t *c) {
   char buf[RECV_CHUNK];
-  for (;;) {
+  size_t budget = READ_BUDGET;
+  while (budget > 0) {
     size_t n = 0;
     CURLcode rc = curl_easy_recv(c->easy, buf, sizeof(buf), &n);
     if (rc == CURLE_AGAIN)
@@ -302,19 +281,29 @@ static void read_more(ed__rf_conn_t *c) {
       return;
     }
     c->got += n;
-    size_t used = http_parser_execute(&c->hp, &parser_settings, buf, n);
-    if (c->done) {
+    size_t used = ed__rf_answer_feed(&c->ans, buf, n);
+    c->x->status = c->ans.status;
+    if (c->ans.done) {
       if (used < n)
-        c->reuse = 0; /* bytes past the answer: the connection is spoilt */
+        c->ans.reuse = 0; /* bytes past the answer: the connection is spoilt */
       c->served++;
       finish(c, CURLE_OK);
       return;
     }
-    if (HTTP_PARSER_ERRNO(&c->hp) != HPE_OK) {
-      parse_failed(c);
+    if (c->ans.err) {
+      answer_failed(c);
       return;
     }
+    budget = budget > n ? budget - n : 0;
   }
+  /* More may be waiting, also inside TLS where no poll would show it. */
+  uv_timer_start(&c->resume, on_resume, 0, 0);
+}
+
+static void on_resume(uv_timer_t *timer) {
+  ed__rf_conn_t *c = timer->data;
+  if (c->x && !c->lost && c->sent >= c->out_len)
+    read_more(c);
 }
 
 static void write_more(ed__rf_conn_t *c) {
@@ -378,14 +367,10 @@ static void on_lost(void *arg) {
 }
 
 static void begin_exchange(ed__rf_conn_t *c) {
-  http_parser_init(&c->hp, HTTP_RESPONSE);
-  c->hp.data = c;
+  ed__rf_answer_init(&c->ans, on_body, c);
   c->errbuf[0] = '\0';
   c->sent = 0;
   c->got = 0;
-  c->done = 0;
-  c->reuse = 1;
-  c->interim = 0;
   write_more(c);
 }
 
@@ -439,7 +424,9 @@ static int dialers_create(ed__rf_target_t *t) {
 }
 
 static void free_conn_mem(uv_handle_t *h) {
-  free(h->data);
+  ed__rf_conn_t *c = h->data;
+  if (--c->handles == 0)
+    free(c);
 }
 
 static ed__rf_conn_t *conn_new(ed__rf_target_t *t) {
@@ -467,6 +454,9 @@ static ed__rf_conn_t *conn_new(ed__rf_target_t *t) {
   ed__cuv_setup_easy(c->dialer, c->easy);
   uv_timer_init(t->loop, &c->timer);
   c->timer.data = c;
+  uv_timer_init(t->loop, &c->resume);
+  c->resume.data = c;
+  c->handles = 2;
   c->all_next = t->conns;
   t->conns = c;
   t->nconns++;
@@ -516,6 +506,7 @@ int ed__rf_conn_send(ed__rf_xfer_t *x, int64_t timeout_ms, ed__rf_xfer_cb cb) {
 void ed__rf_conn_abort(ed__rf_xfer_t *x) {
   ed__rf_conn_t *c = x->conn;
   uv_timer_stop(&c->timer);
+  uv_timer_stop(&c->resume);
   c->x = NULL;
   x->conn = NULL;
   conn_close(c);
@@ -532,6 +523,7 @@ void ed__rf_conn_free_all(ed__rf_target_t *t) {
       explicit_bzero(c->out, c->out_cap); /* holds the auth line */
     free(c->out);
     uv_close((uv_handle_t *)&c->timer, free_conn_mem);
+    uv_close((uv_handle_t *)&c->resume, free_conn_mem);
     c = n;
   }
   t->conns = t->idle_conns = NULL;

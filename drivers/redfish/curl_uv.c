@@ -16,6 +16,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 typedef struct sock_s {
@@ -24,6 +26,12 @@ typedef struct sock_s {
   curl_socket_t fd;
   int events; /* UV_* events the poll is started with, 0 = stopped */
   int wanted; /* UV_* events curl asked for, 0 = idle */
+  /* Until confirmed (see curl_uv.h), in cuv->unconfirmed, with the
+   * identity of the socket to recognise it by. */
+  int confirmed;
+  struct sock_s *unc_next;
+  dev_t dev;
+  ino_t ino;
   /* Set when the socket was adopted (ed__cuv_adopt): its owner's. */
   ed__cuv_io_cb io;
   ed__cuv_closed_cb closed;
@@ -44,7 +52,8 @@ struct ed__cuv_s {
    * as long as the whole process's. */
   sock_t **socks;
   size_t nsocks, nused;
-  int open_handles; /* uv handles not yet closed: free when it drops to 0 */
+  sock_t *unconfirmed; /* sockets curl may close without telling */
+  int open_handles;    /* uv handles not yet closed: free when it drops to 0 */
   int closing;
 };
 
@@ -64,6 +73,44 @@ static void on_handle_closed(uv_handle_t *h) {
     cuv = (ed__cuv_t *)((char *)h - offsetof(ed__cuv_t, timer));
   }
   release(cuv);
+}
+
+static void sock_forget(ed__cuv_t *cuv, curl_socket_t fd);
+static sock_t *sock_get(ed__cuv_t *cuv, curl_socket_t fd, int create);
+
+static void confirm(ed__cuv_t *cuv, sock_t *s) {
+  if (s->confirmed)
+    return;
+  for (sock_t **p = &cuv->unconfirmed; *p; p = &(*p)->unc_next) {
+    if (*p == s) {
+      *p = s->unc_next;
+      break;
+    }
+  }
+  s->confirmed = 1;
+}
+
+/* The socket of s is gone (or about to be): forget it, stop its watcher
+ * (before the number can come back) and tell its owner. */
+static void retire(ed__cuv_t *cuv, sock_t *s) {
+  confirm(cuv, s);
+  sock_forget(cuv, s->fd);
+  if (s->closed)
+    s->closed(s->arg);
+  uv_close((uv_handle_t *)&s->poll, on_handle_closed);
+}
+
+/* After a call into the multi: retire the watchers of unconfirmed sockets
+ * curl closed without a word. */
+static void sweep(ed__cuv_t *cuv) {
+  sock_t *s = cuv->unconfirmed;
+  while (s) {
+    sock_t *next = s->unc_next;
+    struct stat st;
+    if (fstat(s->fd, &st) != 0 || st.st_ino != s->ino || st.st_dev != s->dev)
+      retire(cuv, s);
+    s = next;
+  }
 }
 
 /* Hand every finished transfer to the done callback. */
@@ -109,7 +156,13 @@ static void on_poll(uv_poll_t *p, int status, int events) {
     flags |= CURL_CSELECT_IN;
   if (events & UV_WRITABLE)
     flags |= CURL_CSELECT_OUT;
-  curl_multi_socket_action(cuv->multi, s->fd, flags, &running);
+  curl_socket_t fd = s->fd;
+  curl_multi_socket_action(cuv->multi, fd, flags, &running);
+  sweep(cuv);
+  /* Still there and read from: curl's connection owns it (s may be retired,
+   * not yet freed: compare, do not read it). */
+  if ((events & UV_READABLE) && status == 0 && sock_get(cuv, fd, 0) == s)
+    confirm(cuv, s);
   drain_done(cuv);
 }
 
@@ -117,6 +170,7 @@ static void on_timer(uv_timer_t *t) {
   ed__cuv_t *cuv = t->data;
   int running;
   curl_multi_socket_action(cuv->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+  sweep(cuv);
   drain_done(cuv);
 }
 
@@ -203,6 +257,13 @@ static sock_t *sock_get(ed__cuv_t *cuv, curl_socket_t fd, int create) {
   s->poll.data = s;
   s->cuv = cuv;
   s->fd = fd;
+  struct stat st;
+  if (fstat(fd, &st) == 0) {
+    s->dev = st.st_dev;
+    s->ino = st.st_ino;
+  }
+  s->unc_next = cuv->unconfirmed;
+  cuv->unconfirmed = s;
   cuv->open_handles++;
   cuv->socks[sock_slot(cuv, fd)] = s;
   cuv->nused++;
@@ -247,13 +308,22 @@ static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userp,
 static int on_close_socket(void *clientp, curl_socket_t fd) {
   ed__cuv_t *cuv = clientp;
   sock_t *s = sock_get(cuv, fd, 0);
-  if (s) {
-    sock_forget(cuv, fd);
-    if (s->closed)
-      s->closed(s->arg);
-    uv_close((uv_handle_t *)&s->poll, on_handle_closed);
-  }
+  if (s)
+    retire(cuv, s);
   return close(fd);
+}
+
+/* curl opens a socket: a watcher still holding its number belongs to one
+ * curl closed without a word in this very call (see curl_uv.h). */
+static curl_socket_t on_open_socket(void *clientp, curlsocktype purpose,
+                                    struct curl_sockaddr *a) {
+  ed__cuv_t *cuv = clientp;
+  (void)purpose;
+  curl_socket_t fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+  sock_t *s = fd >= 0 ? sock_get(cuv, fd, 0) : NULL;
+  if (s)
+    retire(cuv, s);
+  return fd;
 }
 
 int ed__cuv_create(uv_loop_t *loop, long max_conns, int flags,
@@ -286,15 +356,21 @@ int ed__cuv_create(uv_loop_t *loop, long max_conns, int flags,
 void ed__cuv_setup_easy(ed__cuv_t *cuv, CURL *easy) {
   curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
   curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, cuv);
+  curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+  curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, cuv);
 }
 
 int ed__cuv_add(ed__cuv_t *cuv, CURL *easy) {
   assert(!cuv->closing);
-  return curl_multi_add_handle(cuv->multi, easy) == CURLM_OK ? 0 : -EIO;
+  CURLMcode rc = curl_multi_add_handle(cuv->multi, easy);
+  sweep(cuv);
+  return rc == CURLM_OK ? 0 : -EIO;
 }
 
 void ed__cuv_remove(ed__cuv_t *cuv, CURL *easy) {
   curl_multi_remove_handle(cuv->multi, easy);
+  if (!cuv->closing)
+    sweep(cuv);
 }
 
 int ed__cuv_adopt(ed__cuv_t *cuv, curl_socket_t fd, ed__cuv_io_cb io,
@@ -306,6 +382,7 @@ int ed__cuv_adopt(ed__cuv_t *cuv, curl_socket_t fd, ed__cuv_io_cb io,
   s->closed = closed;
   s->arg = arg;
   s->wanted = 0;
+  confirm(cuv, s); /* connected: curl closes it through the hook */
   return ed__cuv_watch(cuv, fd, 0, 0);
 }
 
@@ -344,6 +421,7 @@ void ed__cuv_destroy(ed__cuv_t *cuv) {
     }
   }
   cuv->nused = 0;
+  cuv->unconfirmed = NULL; /* their watchers are closing with the rest */
   cuv->timer.data = NULL;
   uv_close((uv_handle_t *)&cuv->timer, on_handle_closed);
 }

@@ -7,6 +7,18 @@
  * curl wants change; they are closed when curl closes the socket, which we
  * learn through CURLOPT_CLOSESOCKETFUNCTION (set by ed__cuv_setup_easy).
  * One uv_timer_t carries curl's timeout.
+ *
+ * libcurl 7.88 to 8.1 close a socket whose connect had not completed (a
+ * connect refused, or a transfer taken back or timed out while connecting)
+ * with close(2) alone, neither calling that hook nor saying CURL_POLL_REMOVE
+ * (curl's cf-socket.c, fixed in 8.2). A watcher left on such a descriptor
+ * makes libuv abort on epoll_ctl (EBADF), or watch another socket that gets
+ * the number next. So a socket counts as unconfirmed until it has been
+ * readable or was adopted (by then curl has made it its connection's and
+ * closes it through the hook); after each call into the multi the
+ * unconfirmed ones are checked (fstat: the same socket still there?) and a
+ * gone one's watcher is retired; and a socket curl opens retires a watcher
+ * still holding its number (CURLOPT_OPENSOCKETFUNCTION).
  */
 #ifndef ED_REDFISH_CURL_UV_H
 #define ED_REDFISH_CURL_UV_H
@@ -32,8 +44,9 @@ enum { ED__CUV_KEEP_DONE = 1 };
 int ed__cuv_create(uv_loop_t *loop, long max_conns, int flags,
                    ed__cuv_done_cb done, ed__cuv_t **out);
 
-/* Options every easy handle used with this multi needs (the close-socket hook
- * that retires a socket's watcher). Call once per easy handle. */
+/* Options every easy handle used with this multi needs (the open- and
+ * close-socket hooks that retire a socket's watcher). Call once per easy
+ * handle. */
 void ed__cuv_setup_easy(ed__cuv_t *cuv, CURL *easy);
 
 /* Start a transfer; the done callback is called later exactly once unless the

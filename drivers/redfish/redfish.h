@@ -25,6 +25,12 @@ typedef struct ed__rf_op_s ed__rf_op_t;
 typedef struct ed__rf_xfer_s ed__rf_xfer_t;
 typedef struct ed__rf_conn_s ed__rf_conn_t;
 
+/* Which limit stopped an answer (ed__rf_xfer_t.too_large). */
+enum {
+  ED__RF_TOO_LARGE_BODY = 1, /* its body passed max_body */
+  ED__RF_TOO_LARGE_HEAD      /* its heads passed ED__RF_HEAD_MAX (answer.h) */
+};
+
 /* End of a login or logout: ED_ERRCLASS_NONE or the failure and a reason. */
 typedef void (*ed__rf_auth_cb)(ed__rf_target_t *t, ed_errclass_t err,
                                const char *detail);
@@ -105,10 +111,17 @@ struct ed__rf_xfer_s {
   unsigned setup_gen; /* auth generation of those options */
   unsigned sent_gen;  /* auth generation the request went out with */
   int64_t setup_timeout;
-  int retried;   /* re-sent once after a re-login */
-  int stage;     /* multi-step operations (ETag, then PATCH) */
-  int keep_body; /* store the body (else only count it) */
-  int too_large;
+  int retried;       /* re-sent once after a re-login */
+  int stage;         /* multi-step operations (ETag, then PATCH) */
+  int keep_body;     /* store the body (else only count it) */
+  int too_large;     /* ED__RF_TOO_LARGE_*: which limit stopped the answer */
+  size_t head_bytes; /* header bytes of the answers, interim ones included */
+  unsigned heads;    /* status lines seen (interim answers and the final) */
+  int bad_heads;     /* more interim answers than ED__RF_INTERIM_MAX */
+  /* The first byte no token may hold in an X-Auth-Token line as received
+   * (before curl splits or cuts it), plus one (0: none), and its place. */
+  int token_byte;
+  size_t token_at;
   struct curl_slist *headers;
   CURLU *uh; /* the parsed URL the easy uses (CURLOPT_CURLU), or NULL */
   char *buf;

@@ -3,6 +3,9 @@
 
 /* A resource every Redfish service has and guards. */
 #define ED__RF_CHECK_PATH "/redfish/v1/Systems"
+/* Bytes of a session token at most (services send some 16 to 64; a JSON
+ * web token a few hundred). */
+#define ED__RF_TOKEN_MAX 4096
 
 #include <errno.h>
 #include <stdio.h>
@@ -129,6 +132,51 @@ static int begin_auth(ed__rf_target_t *t, ed__rf_xfer_t *x, int rc,
   return rc;
 }
 
+/* Whether the token a login answered with can be sent back as it is: not
+ * blank, not over-long, visible ASCII only (a control character, CR or LF
+ * above all, would write headers of its own into every request); the
+ * line's end and spaces after the token are cut off tok. The reason names
+ * the place and the byte, never the token. */
+static int token_bad(const ed__rf_xfer_t *x, char *tok, char *detail,
+                     size_t cap) {
+  size_t n = strlen(tok);
+  if (x->token_byte) {
+    snprintf(detail, cap,
+             "session login: X-Auth-Token holds a control character (0x%02x) "
+             "at byte %zu of its line's value: refused",
+             (unsigned)(x->token_byte - 1), x->token_at + 1);
+    return 1;
+  }
+  while (n > 0 && (tok[n - 1] == '\r' || tok[n - 1] == ' ' ||
+                   tok[n - 1] == '\t')) /* the line's end, spaces */
+    tok[--n] = '\0';
+  if (n == 0) {
+    snprintf(detail, cap,
+             "session login: empty or blank X-Auth-Token: refused");
+    return 1;
+  }
+  if (n > ED__RF_TOKEN_MAX) {
+    snprintf(detail, cap,
+             "session login: X-Auth-Token of %zu bytes, more than %d: refused",
+             n, ED__RF_TOKEN_MAX);
+    return 1;
+  }
+  for (size_t i = 0; i < n; i++) {
+    unsigned char b = (unsigned char)tok[i];
+    if (b <= 0x20 || b >= 0x7f) {
+      snprintf(detail, cap,
+               "session login: X-Auth-Token holds %s (0x%02x) at byte %zu: "
+               "refused",
+               b < 0x20 || b == 0x7f ? "a control character"
+               : b == 0x20           ? "a space"
+                                     : "a non-ASCII byte",
+               b, i + 1);
+      return 1;
+    }
+  }
+  return 0;
+}
+
 static void login_done(ed__rf_xfer_t *x, CURLcode rc) {
   ed__rf_target_t *t = x->t;
   ed__rf_auth_cb cb = take_auth(t);
@@ -148,9 +196,14 @@ static void login_done(ed__rf_xfer_t *x, CURLcode rc) {
     char *tok = ed__rf_xfer_header(x, "X-Auth-Token");
     char *loc = ed__rf_xfer_header(x, "Location");
     const char *path = loc ? ed__rf_path_of(loc) : NULL;
+    for (const char *q = path; q && *q; q++)
+      if ((unsigned char)*q <= 0x20 || (unsigned char)*q >= 0x7f)
+        path = NULL; /* no such session to delete: a URL holds no such byte */
     if (!tok || !tok[0]) {
       err = ED_ERRCLASS_AUTH;
       snprintf(detail, sizeof(detail), "session login: no X-Auth-Token");
+    } else if (token_bad(x, tok, detail, sizeof(detail))) {
+      err = ED_ERRCLASS_AUTH; /* never sent: it would break the requests */
     } else {
       char *line = ed__rf_concat("X-Auth-Token: ", tok);
       ed__rf_wipe_free(t->auth_line);

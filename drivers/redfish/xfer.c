@@ -1,11 +1,14 @@
 /* xfer: see xfer.h. */
 #include "xfer.h"
 
+#include "answer.h"
 #include "conn.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* A buffer that grew past this for one large answer is not kept. */
 #define KEEP_BUF_MAX (1u << 20)
@@ -25,7 +28,7 @@ static void wipe_headers(struct curl_slist *h) {
 
 size_t ed__rf_xfer_take(ed__rf_xfer_t *x, const char *p, size_t len) {
   if (x->seen + len > (size_t)x->t->opts->max_body) {
-    x->too_large = 1;
+    x->too_large = ED__RF_TOO_LARGE_BODY;
     return 0; /* curl stops with CURLE_WRITE_ERROR */
   }
   x->seen += len;
@@ -49,6 +52,44 @@ size_t ed__rf_xfer_take(ed__rf_xfer_t *x, const char *p, size_t len) {
 
 static size_t on_write(char *p, size_t size, size_t n, void *ud) {
   return ed__rf_xfer_take(ud, p, size * n);
+}
+
+/* The value of a raw X-Auth-Token line: a NUL, a lone CR or another control
+ * byte in it is noted (curl's header API would cut the value there or split
+ * it in two, hiding what the device sent). */
+static void token_scan(ed__rf_xfer_t *x, const char *v, size_t n) {
+  if (n > 0 && v[n - 1] == '\n')
+    n--;
+  if (n > 0 && v[n - 1] == '\r')
+    n--;
+  for (size_t i = 0; i < n && !x->token_byte; i++) {
+    unsigned char b = (unsigned char)v[i];
+    if ((b < 0x20 && b != '\t') || b == 0x7f) {
+      x->token_byte = b + 1;
+      x->token_at = i;
+    }
+  }
+}
+
+/* Every header line curl reads, those of interim answers too (libcurl puts
+ * no bound on how many "100 Continue" a server may send): the same limits
+ * as answer.h. Returning less than given stops the transfer. */
+static size_t on_header(char *p, size_t size, size_t n, void *ud) {
+  ed__rf_xfer_t *x = ud;
+  size_t len = size * n;
+  x->head_bytes += len;
+  if (len >= 5 && memcmp(p, "HTTP/", 5) == 0 &&
+      ++x->heads > ED__RF_INTERIM_MAX + 1) {
+    x->bad_heads = 1;
+    return 0;
+  }
+  if (x->head_bytes > ED__RF_HEAD_MAX) {
+    x->too_large = ED__RF_TOO_LARGE_HEAD;
+    return 0;
+  }
+  if (len > 13 && strncasecmp(p, "X-Auth-Token:", 13) == 0)
+    token_scan(x, p + 13, len - 13);
+  return len;
 }
 
 void ed__rf_easy_fixed(const ed__rf_target_t *t, CURL *e) {
@@ -93,6 +134,8 @@ static void setup_fixed(ed__rf_xfer_t *x) {
   curl_easy_setopt(e, CURLOPT_PRIVATE, x);
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
   ed__cuv_setup_easy(x->cuv, e);
   x->setup_timeout = -1;
@@ -214,6 +257,10 @@ void ed__rf_xfer_begin(ed__rf_xfer_t *x, ed__rf_xfer_cb cb, unsigned gen) {
   x->len = 0;
   x->seen = 0;
   x->too_large = 0;
+  x->head_bytes = 0;
+  x->heads = 0;
+  x->bad_heads = 0;
+  x->token_byte = 0;
   x->errbuf[0] = '\0';
 }
 
@@ -245,6 +292,19 @@ void ed__rf_xfer_on_done(CURL *easy, CURLcode rc, void *priv) {
   x->in_curl = 0;
   x->status = 0;
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &x->status);
+  /* curl's own words for a header callback that stopped are "Failed
+   * writing header": say which limit it was. */
+  if (x->bad_heads) {
+    rc = CURLE_WEIRD_SERVER_REPLY;
+    snprintf(x->errbuf, sizeof(x->errbuf),
+             "more than %d interim (1xx) answers before the answer",
+             ED__RF_INTERIM_MAX);
+  } else if (x->too_large == ED__RF_TOO_LARGE_HEAD) {
+    snprintf(x->errbuf, sizeof(x->errbuf),
+             "answer with more than %u bytes of status lines and headers "
+             "(%u status lines)",
+             ED__RF_HEAD_MAX, x->heads);
+  }
   x->on_done(x, rc);
 }
 
