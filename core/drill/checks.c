@@ -170,16 +170,24 @@ static void settle_note(const run_t *run, int ok, uint64_t now, char *reason,
                         size_t len) {
   if (!run->settle_until_ns || run->tries < 2)
     return;
-  char was[512];
-  snprintf(was, sizeof(was), "%s", reason);
+  /* the last reason, cut to leave room for the note, on a character
+   * boundary (a value quoted in it may be any UTF-8) */
+  char was[400];
+  size_t n = strlen(reason);
+  if (n >= sizeof(was)) {
+    n = sizeof(was) - 1;
+    while (n > 0 && ((unsigned char)reason[n] & 0xC0) == 0x80)
+      n--;
+  }
+  memcpy(was, reason, n);
+  was[n] = '\0';
   double waited = (double)(now - run->started_ns) / 1e9;
   if (ok)
     snprintf(reason, len, "ok after %d tries (%.1f s to settle)", run->tries,
              waited);
   else
-    snprintf(reason, len,
-             "%.400s (still, after %d tries in %.1f s of settling)", was,
-             run->tries, waited);
+    snprintf(reason, len, "%s (still, after %d tries in %.1f s of settling)",
+             was, run->tries, waited);
 }
 
 static void on_outcome(void *arg, const ed_probe_outcome_t *o) {

@@ -24,9 +24,9 @@ cat >"$WORK/value.json" <<EOF2
     "big-ok": { "target": "web", "op": { "get": { "path": "/big.json", "pointer": "/Big" } },
                 "expect": { "match": "^\u00e9+\$" }, "mode": "before", "timeout": "60s" },
     "big-red": { "target": "web", "op": { "get": { "path": "/big.json", "pointer": "/Big" } },
-                 "expect": { "equals": "short" }, "mode": "after", "timeout": "60s" },
+                 "expect": { "equals": "short" }, "mode": "after", "settle": "0s", "timeout": "60s" },
     "small": { "target": "web", "op": { "get": { "path": "/big.json", "pointer": "/Small" } },
-               "expect": { "equals": "ok" }, "mode": "after", "timeout": "60s" } } }
+               "expect": { "equals": "ok" }, "mode": "after", "settle": "0s", "timeout": "60s" } } }
 EOF2
 r=$WORK/r
 drill_run "$r" verify "$WORK/value.json"

@@ -37,9 +37,11 @@ check_outputs() {
     "$EVENTDRILL" compare "$r" "$WORK/pass" --out "$r.cmp" >/dev/null ||
       fail "$name: compare exited $?"
     $PY - "$r.cmp/compare.md" "$r" "$want" <<'PYEOF' || fail "$name: compare disagrees"
-import json, os, sys
+import json, os, re, sys
 md, d, want = sys.argv[1], sys.argv[2], sys.argv[3]
-md = open(md).read()
+# the text as a reader of the Markdown sees it: its escapes undone
+md = re.sub(r"\\([\\`*_\[\]#|~!<>])", r"\1", open(md).read())
+md = md.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 s = d + "/summary.json"
 v = json.load(open(s if os.path.exists(s) else d + "/summary.rebuilt.json"))["verdict"]
 assert "verdict A: " + want in md and "verdict B: PASS" in md, md
@@ -249,7 +251,9 @@ grep -q "^## RTO\|^## Plan steps" "$WORK/nofault/report.md" &&
   fail "compare exited $?"
 $PY - "$WORK/cmp/compare.md" "$WORK/wrong/summary.json" "$WORK/pass/summary.json" <<'PYEOF' ||
 import json, re, sys
-md = open(sys.argv[1]).read()
+# the text as a reader of the Markdown sees it: its escapes undone
+md = re.sub(r"\\([\\`*_\[\]#|~!<>])", r"\1", open(sys.argv[1]).read())
+md = md.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 a, b = (json.load(open(p)) for p in sys.argv[2:4])
 assert md.split("\n")[2].startswith("**WARNING: A and B are runs of different scenarios**"), md[:400]
 rb, = [f for f in b["drill"]["faults"] if f["name"] == "bmc2-power-loss"]
