@@ -160,6 +160,14 @@ static void request_done(ed__rf_xfer_t *x, CURLcode rc) {
              !x->retried) {
     ed__rf_session_on_401(x);
     return;
+  } else if (status == 401 && x->t->auth_mode == ED__RF_AUTH_SESSION &&
+             op->expect != 401) {
+    /* refused again with a fresh session: logging in once per request
+     * would only add refused logins */
+    ed__rf_session_stop_relogin(x->t,
+                                "a request was refused with a fresh session");
+    err = ED_ERRCLASS_AUTH;
+    snprintf(detail, sizeof(detail), "HTTP 401 with a fresh session");
   } else if ((err = ed__rf_status_class(status, op->expect)) !=
              ED_ERRCLASS_NONE) {
     if (op->expect)

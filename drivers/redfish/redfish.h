@@ -145,6 +145,12 @@ struct ed__rf_target_s {
   unsigned auth_gen;   /* bumped when auth_line changes */
   uint64_t op_serial;  /* last serial given to a prepared op */
   int relogging;
+  /* Set when the service refused a login, or refused a request made with a
+   * fresh session: no login is tried again in this run (one refused login
+   * per target per run; a BMC locks accounts after a burst of them), and
+   * each 401 fails at once with this reason. */
+  int no_relogin;
+  char no_relogin_why[200];
   ed__rf_auth_cb auth_cb; /* of the login or logout in progress */
   ed__rf_xfer_t *auth_x;  /* its transfer */
   ed__rf_xfer_t *relogin_head, *relogin_tail;

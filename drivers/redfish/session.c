@@ -317,6 +317,8 @@ static void relogin_done(ed__rf_target_t *t, ed_errclass_t err,
   t->relogging = 0;
   if (err != ED_ERRCLASS_NONE)
     ed__rf_log(ED_LOG_WARN, t, "re-login failed: %s", detail ? detail : "?");
+  if (err == ED_ERRCLASS_AUTH)
+    ed__rf_session_stop_relogin(t, detail ? detail : "re-login refused");
   while (x) {
     ed__rf_xfer_t *n = x->next;
     x->next = NULL;
@@ -331,9 +333,30 @@ static void relogin_done(ed__rf_target_t *t, ed_errclass_t err,
   }
 }
 
+void ed__rf_session_stop_relogin(ed__rf_target_t *t, const char *why) {
+  if (t->no_relogin)
+    return;
+  t->no_relogin = 1;
+  snprintf(t->no_relogin_why, sizeof(t->no_relogin_why), "%s", why);
+  ed__rf_log(ED_LOG_WARN, t,
+             "no more logins in this run (%s): each refused request now "
+             "fails at once",
+             why);
+}
+
 void ed__rf_session_on_401(ed__rf_xfer_t *x) {
   ed__rf_target_t *t = x->t;
   x->retried = 1;
+  if (t->no_relogin) {
+    char why[300];
+    snprintf(why, sizeof(why), "HTTP 401; not logging in again in this run: %s",
+             t->no_relogin_why);
+    if (x->after_login)
+      x->after_login(x, ED_ERRCLASS_AUTH, why);
+    else
+      ed__rf_finish(x, ED_ERRCLASS_AUTH, 401, NULL, 0, why);
+    return;
+  }
   if (x->sent_gen != t->auth_gen && !t->relogging) {
     /* sent with a token already replaced */
     if (x->after_login)

@@ -25,6 +25,9 @@ int ed__rf_session_logout(ed__rf_target_t *t, ed__rf_auth_cb cb);
 
 /* A request carried by x got a 401 (session auth, not re-sent yet): re-send it
  * after a re-login, or fail it as auth when the re-login fails. */
+/* No login again for the rest of the run on t (why: the refusal), said
+ * once in the log. */
+void ed__rf_session_stop_relogin(ed__rf_target_t *t, const char *why);
 void ed__rf_session_on_401(ed__rf_xfer_t *x);
 
 /* JSON string literal of s (with quotes) appended to out[*len..cap). Returns

@@ -9,6 +9,7 @@ Paths:
   GET /redfish/v1/Systems/sys-1      needs a live token; a token expires
                                      after 7 uses (401)
   GET /expire                        invalidates all tokens, then 200
+  GET /refused                       401 whatever the token, counted
   GET /slow                          answers after 3 s
   GET /badjson                       200 with invalid JSON
   GET /reset                         closes the connection at once
@@ -25,7 +26,8 @@ import http.server
 
 TOKENS = set()
 USES = {}
-STATS = {"logins": 0, "logouts": 0, "resets": [], "sys_gets": 0}
+STATS = {"logins": 0, "logouts": 0, "resets": [], "sys_gets": 0,
+         "refused": 0}
 
 
 class Peer(http.server.BaseHTTPRequestHandler):
@@ -99,6 +101,9 @@ class Peer(http.server.BaseHTTPRequestHandler):
                 TOKENS.discard(tok)  # the session expired under the load
                 return self.send_json(401, {})
             return self.send_json(200, {"Id": "sys-1", "PowerState": "On"})
+        if p == "/refused":
+            STATS["refused"] += 1
+            return self.send_json(401, {})
         if p == "/slow":
             time.sleep(3)
             return self.send_json(200, {})

@@ -1,5 +1,6 @@
 # The Redfish driver against misbehaving peers: session auth (login, token,
-# re-login on 401, logout), a refused login, the reset action discovered at
+# re-login on 401, logout, no login per request when every request is
+# refused), a refused login, the reset action discovered at
 # run time, a slow answer (timeout), a reset connection, a truncated answer,
 # garbage instead of HTTP, invalid JSON; the secret never in any output.
 . "$(dirname "$0")/redfish_lib.sh"
@@ -19,6 +20,22 @@ check_not "secret never printed" "s3cret-pw" "$out"
 stats=$(curl -s "$U/stats")
 check "session: logged out" '"logouts": 1' "$stats"
 check_not "session: one login per expiry, not per request" '"logins": 40' "$stats"
+
+# a service that refuses every request, even with a fresh session: one
+# re-login, then every 401 fails at once; never a login per request
+l0=$(curl -s "$U/stats" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["logins"])')
+out=$(rf_host "${A[@]}" -o get -a path='"/refused"' -n 40 -c 4 2>&1 || true)
+check "refused: every request is auth" '"done":40,"ok":0' "$out"
+check "refused: said why" 'not logging in again in this run' "$out"
+stats=$(curl -s "$U/stats")
+logins=$(echo "$stats" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["logins"])')
+if [ $((logins - l0)) -le 2 ]; then
+  echo "ok - refused: $((logins - l0)) logins for 40 refused requests"
+  PASSES=$((PASSES + 1))
+else
+  echo "not ok - refused: $((logins - l0)) logins for 40 refused requests (at most 2: start and one re-login)"
+  FAILS=$((FAILS + 1))
+fi
 
 out=$(rf_host "${A[@]}" -o get -a path='"/redfish/v1/Systems/sys-1#/Status"' -a pointer='"/PowerState"' -n 2 2>&1 || true)
 check "a fragment is not sent" '"done":2,"ok":2' "$out"
