@@ -398,8 +398,7 @@ static void add_verdict(ed__runner_t *r, json_t *summary) {
                         json_string("interrupted by a signal"));
   else if (r->journal_why[0])
     /* the journal could not be written: the run stopped there */
-    json_object_set_new(summary, "interruption",
-                        json_string(r->journal_why));
+    json_object_set_new(summary, "interruption", json_string(r->journal_why));
   json_object_set_new(
       summary, "preflight",
       json_pack("{s:O}", "errors",
