@@ -119,6 +119,8 @@ static void on_check(void *arg, const ed_check_result_t *r) {
   }
   st->before_runs += strcmp(r->by, "before") == 0;
   st->after_runs += strcmp(r->by, "after") == 0;
+  if (strcmp(r->by, "continuous") == 0)
+    st->last_continuous = r->ok ? 1 : -1;
   if (!d->started || d->ended)
     return;
   /* Guardrails on a check: judged on each result, not only when a second

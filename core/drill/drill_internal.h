@@ -42,6 +42,7 @@ typedef struct ed__check_stats_s {
   char last_reason[256];
   int before_failed, after_failed;
   int before_runs, after_runs;
+  int last_continuous; /* 1 green, -1 red: its last continuous run; 0 none */
 } ed__check_stats_t;
 
 struct ed_drill_s {

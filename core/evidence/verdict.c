@@ -121,6 +121,16 @@ static void check_items(build_t *b, const json_t *s) {
                                  : item(b, "check", name, PASSED, 0, NULL);
       json_object_set_new(o, "check", json_string(n));
     }
+    /* A continuous steady-state check still red when the drill ended: the
+     * service was left unhealthy, whatever each fault's recovery said. */
+    if (!verify && json_is_true(json_object_get(c, "steady")) &&
+        is(str(c, "at_end"), "red")) {
+      snprintf(name, sizeof(name), "%s at the end of the drill", n);
+      json_t *o = item(b, "check", name, FAILED, 1,
+                       "check %s is red at the end of the drill: %s", n,
+                       str(c, "last_failure"));
+      json_object_set_new(o, "check", json_string(n));
+    }
     /* In verify mode a steady-state check judges the live fleet; in a
      * rehearsal the checks that run during the drill are judged through
      * each fault's recovery. */

@@ -149,6 +149,8 @@ static void on_check(json_t *checks, const json_t *e) {
     if (!ok || !json_object_get(c, by))
       json_object_set_new(c, by, json_string(ok ? "passed" : "failed"));
   }
+  if (strcmp(by, "continuous") == 0)
+    json_object_set_new(c, "at_end", json_string(ok ? "green" : "red"));
   if (!ok)
     json_object_set(c, "last_failure", json_object_get(e, "reason"));
 }
