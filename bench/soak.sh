@@ -1,0 +1,106 @@
+#!/bin/bash
+# Soak: eventdrill and eventdrill-sim for a long while under every kind of
+# misbehaviour at once, to show that neither grows: 4 simulated BMCs on
+# loopback with latency (log-normal, median 20 ms, p99 200 ms), errors
+# (5 %), connection resets (2 %) and hung requests (2 %), and one BMC going
+# down for 5 s every minute; eventdrill polls them at 50 req/s each (open
+# loop, Poisson arrivals, 2 s timeout). Resident size and open descriptors
+# of both processes are sampled once the load has settled (after WARMUP
+# seconds) and again just before its end; the growth of each is printed,
+# and the script fails when one grows by 1 % or more (descriptors: by more
+# than 2, the slack of connections being re-opened at that instant).
+#
+# Usage: bench/soak.sh [BUILD_DIR]   (default: build). Run by hand, not in
+# CI: it takes ED_SOAK_SECONDS (default 600) plus a minute.
+# Knobs: ED_SOAK_SECONDS (600), ED_SOAK_WARMUP (60), ED_SOAK_PORT (18900).
+set -euo pipefail
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${1:-$SRC/build}
+ED=$BUILD/bin/eventdrill
+SIM=$BUILD/bin/eventdrill-sim
+SECS=${ED_SOAK_SECONDS:-600}
+WARMUP=${ED_SOAK_WARMUP:-60}
+PORT=${ED_SOAK_PORT:-18900}
+[ -x "$ED" ] && [ -x "$SIM" ] || { echo "build first: $ED not found" >&2; exit 1; }
+[ "$SECS" -gt $((WARMUP + 30)) ] || { echo "ED_SOAK_SECONDS must exceed the warm-up by 30 s" >&2; exit 1; }
+. "$SRC/bench/lib.sh"
+
+CONTROL=$((PORT + 10))
+cat >"$WORK/sim.json" <<JSON
+{ "bmcs": 4, "listen": { "mode": "ports", "address": "127.0.0.1", "port": $PORT },
+  "control": "127.0.0.1:$CONTROL",
+  "knobs": { "latency": { "median": "20ms", "p99": "200ms" }, "capacity": 8,
+             "error_rate": 0.05, "reset_rate": 0.02, "hang_rate": 0.02 } }
+JSON
+"$SIM" --config "$WORK/sim.json" >"$WORK/sim.out" 2>"$WORK/sim.err" &
+sim_pid=$!
+cleanup_hooks+=("kill $sim_pid 2>/dev/null")
+for _ in $(seq 100); do grep -q serving "$WORK/sim.out" && break; sleep 0.1; done
+grep -q serving "$WORK/sim.out" || fail "eventdrill-sim did not start: $(cat "$WORK/sim.err")"
+
+targets=""
+for i in 0 1 2 3; do
+  targets+="${targets:+,} \"bmc$i\": { \"driver\": \"redfish\", \"url\": \"http://127.0.0.1:$((PORT + i))\", \"auth\": \"basic\", \"credentials\": \"env:SOAK_CREDS\" }"
+done
+cat >"$WORK/soak.json" <<JSON
+{ "name": "soak", "seed": 7,
+  "targets": { $targets },
+  "workloads": [ { "name": "poll", "targets": ["bmc0", "bmc1", "bmc2", "bmc3"],
+                   "op": { "get": "/redfish/v1/Systems/1" },
+                   "rate": [ { "constant": 50, "for": "${SECS}s" } ],
+                   "arrival": "poisson", "timeout": "2s", "max_in_flight": 64 } ] }
+JSON
+export SOAK_CREDS=admin:password
+"$ED" run "$WORK/soak.json" --quiet --out "$WORK/run" >"$WORK/run.out" 2>"$WORK/run.err" &
+ed_pid=$!
+cleanup_hooks+=("kill $ed_pid 2>/dev/null")
+
+# sample PID: "rss_kb fds"
+sample() {
+  echo "$(awk '/^VmRSS/ {print $2}' "/proc/$1/status") $(ls "/proc/$1/fd" | wc -l)"
+}
+# One BMC down for 5 s every minute, in turn, until the end.
+(
+  i=0
+  while kill -0 $ed_pid 2>/dev/null; do
+    sleep 55
+    curl -s -d "{\"bmc\": $((i % 4)), \"for\": \"5s\"}" "http://127.0.0.1:$CONTROL/down" >/dev/null || true
+    i=$((i + 1))
+  done
+) &
+cleanup_hooks+=("kill $! 2>/dev/null")
+
+sleep "$WARMUP"
+read -r ed_rss0 ed_fd0 < <(sample $ed_pid)
+read -r sim_rss0 sim_fd0 < <(sample $sim_pid)
+sleep $((SECS - WARMUP - 10))
+read -r ed_rss1 ed_fd1 < <(sample $ed_pid)
+read -r sim_rss1 sim_fd1 < <(sample $sim_pid)
+wait $ed_pid || true
+
+$PY - "$WORK/run/summary.json" "$SECS" "$WARMUP" \
+  "$ed_rss0" "$ed_rss1" "$ed_fd0" "$ed_fd1" "$sim_rss0" "$sim_rss1" "$sim_fd0" "$sim_fd1" <<'PYEOF'
+import json, sys
+s = json.load(open(sys.argv[1]))
+secs, warm = int(sys.argv[2]), int(sys.argv[3])
+er0, er1, ef0, ef1, sr0, sr1, sf0, sf1 = map(int, sys.argv[4:])
+t = s["workloads"][0]["total"]
+print("soak: %d s, 4 BMCs at 50 req/s with latency, 5 %% errors, 2 %% resets, "
+      "2 %% hangs, an outage a minute" % secs)
+print("  requests %d, ok %d, errors %s" % (t["requests"], t["ok"], t["errors"]))
+bad = []
+for who, r0, r1, f0, f1 in (("eventdrill", er0, er1, ef0, ef1),
+                            ("eventdrill-sim", sr0, sr1, sf0, sf1)):
+    g = (r1 - r0) / r0 * 100
+    print("  %-15s RSS %6.1f MB -> %6.1f MB (%+.2f %%), descriptors %d -> %d"
+          % (who, r0 / 1024, r1 / 1024, g, f0, f1))
+    if g >= 1.0:
+        bad.append("%s RSS grew %.2f %%" % (who, g))
+    if f1 > f0 + 2:
+        bad.append("%s descriptors grew %d -> %d" % (who, f0, f1))
+print("  sampled at %d s and at %d s" % (warm, secs - 10))
+if bad:
+    print("soak: FAILED: " + "; ".join(bad))
+    sys.exit(1)
+print("soak: growth under 1 %")
+PYEOF
