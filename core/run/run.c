@@ -399,10 +399,10 @@ static void add_verdict(ed__runner_t *r, json_t *summary) {
   else if (r->journal_why[0])
     /* the journal could not be written: the run stopped there */
     json_object_set_new(summary, "interruption", json_string(r->journal_why));
-  json_object_set_new(
-      summary, "preflight",
-      json_pack("{s:O}", "errors",
-                r->preflight_errors ? r->preflight_errors : json_array()));
+  json_t *errors =
+      r->preflight_errors ? json_incref(r->preflight_errors) : json_array();
+  json_object_set_new(summary, "preflight",
+                      json_pack("{s:o}", "errors", errors));
   if (r->drill_json)
     json_object_set(summary, "drill", r->drill_json);
   json_object_set_new(summary, "verdict", ed_verdict_build(summary));
