@@ -6,7 +6,8 @@
 # down for 5 s every minute; eventdrill polls them at 50 req/s each (open
 # loop, Poisson arrivals, 2 s timeout). Resident size and open descriptors
 # of both processes are sampled once the load has settled (after WARMUP
-# seconds) and again just before its end; the growth of each is printed,
+# seconds) and again just before its end, each the least of 10 readings a
+# second apart (connections come and go); the growth of each is printed,
 # and the script fails when one grows by 1 % or more (descriptors: by more
 # than 2, the slack of connections being re-opened at that instant).
 #
@@ -55,9 +56,19 @@ export SOAK_CREDS=admin:password
 ed_pid=$!
 cleanup_hooks+=("kill $ed_pid 2>/dev/null")
 
-# sample PID: "rss_kb fds"
+# sample PID: "rss_kb fds", each the least of 10 readings a second apart:
+# connections held by hung or reset requests come and go from one instant
+# to the next, what stays is what the process keeps.
 sample() {
-  echo "$(awk '/^VmRSS/ {print $2}' "/proc/$1/status") $(ls "/proc/$1/fd" | wc -l)"
+  local i rss fds min_rss= min_fds=
+  for i in $(seq 10); do
+    rss=$(awk '/^VmRSS/ {print $2}' "/proc/$1/status")
+    fds=$(ls "/proc/$1/fd" | wc -l)
+    [ -z "$min_rss" ] || [ "$rss" -lt "$min_rss" ] && min_rss=$rss
+    [ -z "$min_fds" ] || [ "$fds" -lt "$min_fds" ] && min_fds=$fds
+    sleep 1
+  done
+  echo "$min_rss $min_fds"
 }
 # One BMC down for 5 s every minute, in turn, until the end.
 (
@@ -71,11 +82,17 @@ sample() {
 cleanup_hooks+=("kill $! 2>/dev/null")
 
 sleep "$WARMUP"
-read -r ed_rss0 ed_fd0 < <(sample $ed_pid)
-read -r sim_rss0 sim_fd0 < <(sample $sim_pid)
-sleep $((SECS - WARMUP - 10))
-read -r ed_rss1 ed_fd1 < <(sample $ed_pid)
-read -r sim_rss1 sim_fd1 < <(sample $sim_pid)
+sample $ed_pid >"$WORK/ed0" &
+sample $sim_pid >"$WORK/sim0"
+wait $!
+sleep $((SECS - WARMUP - 25))
+sample $ed_pid >"$WORK/ed1" &
+sample $sim_pid >"$WORK/sim1"
+wait $!
+read -r ed_rss0 ed_fd0 <"$WORK/ed0"
+read -r sim_rss0 sim_fd0 <"$WORK/sim0"
+read -r ed_rss1 ed_fd1 <"$WORK/ed1"
+read -r sim_rss1 sim_fd1 <"$WORK/sim1"
 wait $ed_pid || true
 
 $PY - "$WORK/run/summary.json" "$SECS" "$WARMUP" \
@@ -98,7 +115,8 @@ for who, r0, r1, f0, f1 in (("eventdrill", er0, er1, ef0, ef1),
         bad.append("%s RSS grew %.2f %%" % (who, g))
     if f1 > f0 + 2:
         bad.append("%s descriptors grew %d -> %d" % (who, f0, f1))
-print("  sampled at %d s and at %d s" % (warm, secs - 10))
+print("  least of 10 readings over %d-%d s and over %d-%d s"
+      % (warm, warm + 10, secs - 25, secs - 15))
 if bad:
     print("soak: FAILED: " + "; ".join(bad))
     sys.exit(1)
