@@ -119,8 +119,18 @@ static void on_check(void *arg, const ed_check_result_t *r) {
   }
   st->before_runs += strcmp(r->by, "before") == 0;
   st->after_runs += strcmp(r->by, "after") == 0;
-  if (strcmp(r->by, "continuous") == 0)
-    st->last_continuous = r->ok ? 1 : -1;
+  /* The check's state as the drill leaves it: its latest answer, whoever
+   * asked (a plan's verification may be the last), once it has run as a
+   * continuous check; before and after checks are judged on their own. */
+  /* Runs overlap (a plan's verification beside a continuous run): the one
+   * sent last tells the state, not the one that answered last. */
+  uint64_t sent = r->at_ns - (uint64_t)(r->out->latency_ms * 1e6);
+  if ((strcmp(r->by, "continuous") == 0 ||
+       (st->last_seen && strcmp(r->by, "before") && strcmp(r->by, "after"))) &&
+      sent >= st->last_seen_start) {
+    st->last_seen = r->ok ? 1 : -1;
+    st->last_seen_start = sent;
+  }
   if (!d->started || d->ended)
     return;
   /* Guardrails on a check: judged on each result, not only when a second

@@ -42,7 +42,10 @@ typedef struct ed__check_stats_s {
   char last_reason[256];
   int before_failed, after_failed;
   int before_runs, after_runs;
-  int last_continuous; /* 1 green, -1 red: its last continuous run; 0 none */
+  /* 1 green, -1 red: its latest result by any run (a plan's verification
+   * included) since its first continuous run; 0 before that */
+  int last_seen;
+  uint64_t last_seen_start; /* when that run was sent (uv_hrtime) */
 } ed__check_stats_t;
 
 struct ed_drill_s {

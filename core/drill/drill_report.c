@@ -103,9 +103,9 @@ json_t *ed_drill_summary(const ed_drill_t *d) {
     if (st->after_runs)
       json_object_set_new(o, "after",
                           json_string(st->after_failed ? "failed" : "passed"));
-    if (st->last_continuous)
-      json_object_set_new(
-          o, "at_end", json_string(st->last_continuous > 0 ? "green" : "red"));
+    if (st->last_seen)
+      json_object_set_new(o, "at_end",
+                          json_string(st->last_seen > 0 ? "green" : "red"));
     json_array_append_new(checks, o);
   }
   return json_pack("{s:s,s:b,s:s,s:o,s:o,s:o}", "mode",

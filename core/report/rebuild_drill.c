@@ -149,8 +149,16 @@ static void on_check(json_t *checks, const json_t *e) {
     if (!ok || !json_object_get(c, by))
       json_object_set_new(c, by, json_string(ok ? "passed" : "failed"));
   }
-  if (strcmp(by, "continuous") == 0)
+  /* as the live drill keeps it: the latest answer, whoever asked, once the
+   * check has run as a continuous check */
+  double sent = num(e, "t") - num(e, "latency_ms") / 1000.0;
+  if ((strcmp(by, "continuous") == 0 ||
+       (json_object_get(c, "at_end") && strcmp(by, "before") &&
+        strcmp(by, "after"))) &&
+      sent >= num(c, "at_end_sent")) {
     json_object_set_new(c, "at_end", json_string(ok ? "green" : "red"));
+    json_object_set_new(c, "at_end_sent", json_real(sent));
+  }
   if (!ok)
     json_object_set(c, "last_failure", json_object_get(e, "reason"));
 }
@@ -208,6 +216,9 @@ json_t *ed__rebuild_drill(const json_t *events) {
       on_plan_event(plans, kind, e, t);
     }
   }
+  size_t ci;
+  json_t *cx;
+  json_array_foreach(checks, ci, cx) json_object_del(cx, "at_end_sent");
   if (order) {
     checks = in_order(checks, json_object_get(order, "checks"), 1);
     faults = in_order(faults, json_object_get(order, "faults"), 0);
