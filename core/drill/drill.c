@@ -399,18 +399,29 @@ static void on_injected(void *arg, const ed_probe_outcome_t *o) {
   maybe_end(d);
 }
 
+/* A fault not injected, with why, journaled so that the summary rebuilt
+ * from the journal lists it as the live one does. */
+static void skip_fault(frt_t *f, const char *reason) {
+  f->state = FAULT_SKIPPED;
+  snprintf(f->reason, sizeof(f->reason), "%s", reason);
+  emit(f->d, "fault_skipped",
+       json_pack("{s:s,s:s,s:s}", "fault", f->spec->name, "target",
+                 f->spec->action.target, "reason", f->reason));
+}
+
+/* A fault whose time the drill never reached (it ended or was aborted). */
+static void skip_unreached(frt_t *f) {
+  skip_fault(f, f->d->aborted ? "not injected: the drill was aborted"
+                              : "not injected: the drill had ended");
+}
+
 /* The journal could not make the fault and its pending undo durable: a
  * runner that died after injecting it would leave nothing for `recover`.
  * Not injected; the drill stops as for a guardrail. */
 static void fault_not_written(frt_t *f) {
   ed_drill_t *d = f->d;
-  f->state = FAULT_SKIPPED;
-  snprintf(f->reason, sizeof(f->reason),
-           "not injected: its pending undo could not be written to the "
-           "journal");
-  emit(d, "fault_skipped",
-       json_pack("{s:s,s:s,s:s}", "fault", f->spec->name, "target",
-                 f->spec->action.target, "reason", f->reason));
+  skip_fault(f, "not injected: its pending undo could not be written to the "
+                "journal");
   char why[300];
   snprintf(why, sizeof(why),
            "fault %s not injected: its pending undo could not be written "
@@ -421,40 +432,25 @@ static void fault_not_written(frt_t *f) {
   ed_drill_abort(d, why);
 }
 
-/* A fault the drill never reached, journaled so that the summary rebuilt
- * from the journal lists it as the live one does. */
-static void skip_fault(frt_t *f) {
-  ed_drill_t *d = f->d;
-  f->state = FAULT_SKIPPED;
-  snprintf(f->reason, sizeof(f->reason), "not injected: the drill %s",
-           d->aborted ? "was aborted" : "had ended");
-  emit(d, "fault_skipped",
-       json_pack("{s:s,s:s,s:s}", "fault", f->spec->name, "target",
-                 f->spec->action.target, "reason", f->reason));
-}
-
 static void on_fault_time(uv_timer_t *t) {
   frt_t *f = t->data;
   ed_drill_t *d = f->d;
   if (d->aborted || d->ended) {
-    skip_fault(f);
+    skip_unreached(f);
     maybe_end(d);
     return;
   }
   if (d->sc->max_faulted_targets > 0 &&
       count_faulted_targets(d, f->spec->action.target) >=
           d->sc->max_faulted_targets) {
-    f->state = FAULT_SKIPPED;
-    snprintf(f->reason, sizeof(f->reason),
+    char why[300];
+    snprintf(why, sizeof(why),
              "not injected: %d target%s already faulted (blast radius "
              "limit %d)",
              d->sc->max_faulted_targets,
              d->sc->max_faulted_targets == 1 ? "" : "s",
              d->sc->max_faulted_targets);
-    emit(d, "fault_skipped",
-         json_pack("{s:s,s:s,s:s}", "fault", f->spec->name, "target",
-                   f->spec->action.target, "reason", f->reason));
-    char why[300];
+    skip_fault(f, why);
     snprintf(why, sizeof(why),
              "blast radius: fault %s would fault more than "
              "%d target%s at once",
@@ -566,7 +562,7 @@ static void maybe_end(ed_drill_t *d) {
     for (size_t i = 0; i < d->nfaults; i++) {
       uv_timer_stop(&d->faults[i].at_timer);
       if (d->faults[i].state == FAULT_PENDING)
-        skip_fault(&d->faults[i]);
+        skip_unreached(&d->faults[i]);
     }
     /* Undos first, so that the after-checks see the fleet as the drill
      * leaves it. */
