@@ -71,6 +71,9 @@ static void usage(FILE *out) {
       "  --junit FILE      also write JUnit XML: one test case per judged\n"
       "                    item of the verdict, one suite per kind\n"
       "  --no-report       no report.md/report.html and no plots\n"
+      "  --metrics ADDR:PORT  serve the live figures to Prometheus at\n"
+      "                    http://ADDR:PORT/metrics (a bare PORT: on\n"
+      "                    127.0.0.1); see docs/metrics.md\n"
       "  --grace SECONDS   after Ctrl-C, wait this long for requests in\n"
       "                    flight (default 2)\n"
       "  -v, --verbose     more diagnostics\n"
@@ -134,7 +137,8 @@ static int cmd_run(int argc, char **argv, const char *command, ed_mode_t mode,
     O_GRACE,
     O_ONLY,
     O_JUNIT,
-    O_NO_REPORT
+    O_NO_REPORT,
+    O_METRICS
   };
   static const struct option longopts[] = {
       {"dry-run", no_argument, NULL, O_DRY},
@@ -148,6 +152,7 @@ static int cmd_run(int argc, char **argv, const char *command, ed_mode_t mode,
       {"only", required_argument, NULL, O_ONLY},
       {"junit", required_argument, NULL, O_JUNIT},
       {"no-report", no_argument, NULL, O_NO_REPORT},
+      {"metrics", required_argument, NULL, O_METRICS},
       {"verbose", no_argument, NULL, 'v'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
@@ -215,6 +220,9 @@ static int cmd_run(int argc, char **argv, const char *command, ed_mode_t mode,
       break;
     case O_NO_REPORT:
       o.no_report = 1;
+      break;
+    case O_METRICS:
+      o.metrics = optarg;
       break;
     case 'v':
       ed_log_set_level(ED_LOG_LVL_DEBUG);

@@ -18,6 +18,7 @@ packages=(
   openipmi libopenipmi-dev ipmitool freeipmi-tools
   openssh-server openssh-client
   libxml2-utils
+  prometheus prometheus-alertmanager
   # benchmarks
   wrk nginx-light util-linux time
 )

@@ -56,7 +56,33 @@ static void close_cb(uv_handle_t *h) {
   r->handles_open--;
 }
 
+/* The scrape endpoint ends with the run's figures. */
+static void stop_expose(ed__runner_t *r) {
+  ed_prom_http_stop(r->expose);
+  r->expose = NULL;
+}
+
+/* --metrics: listen before any device is touched, so that a wrong address
+ * costs nothing. 0, or an exit status. */
+static int start_expose(ed__runner_t *r) {
+  char err[256];
+  if (!r->opt.metrics || r->opt.recover)
+    return 0;
+  int rc = ed_prom_http_start(&r->loop, r->opt.metrics, ed__run_expose, r,
+                              &r->expose, err, sizeof(err));
+  if (rc != 0) {
+    ed_error(NULL, "%s", err);
+    return rc == -1 ? ED_EXIT_USAGE : ED_EXIT_FAILED;
+  }
+  if (r->opt.progress != ED_PROGRESS_QUIET &&
+      r->opt.progress != ED_PROGRESS_JSON)
+    fprintf(stderr, "metrics: http://%s/metrics\n",
+            ed_prom_http_address(r->expose));
+  return 0;
+}
+
 static void close_handles(ed__runner_t *r) {
+  stop_expose(r);
   uv_close((uv_handle_t *)&r->sigint, close_cb);
   uv_close((uv_handle_t *)&r->sigterm, close_cb);
   uv_close((uv_handle_t *)&r->grace, close_cb);
@@ -529,7 +555,11 @@ static int run_loop(ed__runner_t *r) {
     if (rc <= 0)
       return rc == 0 ? ED_EXIT_OK : -rc;
   }
+  int rc = start_expose(r);
+  if (rc != 0)
+    return rc;
   if (ed__run_open_targets(r) != 0) {
+    stop_expose(r);
     ed__run_close_targets(r);
     return ED_EXIT_FAILED;
   }
@@ -608,6 +638,7 @@ int ed_run(const ed_run_options_t *opts, char *dir, size_t len) {
   if (dir && len && r->wrote_results)
     snprintf(dir, len, "%s", r->dir);
 out:
+  stop_expose(r);
   /* Anything still closing (targets, simulators) finishes here. */
   uv_run(&r->loop, UV_RUN_DEFAULT);
   if (r->journal)

@@ -40,6 +40,7 @@ typedef struct ed_run_options_s {
   int yes;                 /* recover without asking */
   int no_report;           /* --no-report: no report.md/html, no plots */
   const char *const *only; /* --only: plan steps to run, NULL-ended */
+  const char *metrics;     /* --metrics ADDR:PORT, or NULL */
 } ed_run_options_t;
 
 /* Run and return an exit status (ED_EXIT_*). Prints its own messages.

@@ -17,6 +17,7 @@
 #include "metrics.h"
 #include "plugin_host.h"
 #include "progress.h"
+#include "prom_http.h"
 #include "run.h"
 #include "scenario.h"
 #include "scheduler.h"
@@ -74,7 +75,8 @@ typedef struct ed__runner_s {
   char started_iso[32];
   json_t *target_desc; /* targets as described in results, no secrets */
   int exit_code;
-  int wrote_results; /* summary.json written: the caller may report */
+  int wrote_results;      /* summary.json written: the caller may report */
+  ed_prom_http_t *expose; /* --metrics: the scrape endpoint, or NULL */
 } ed__runner_t;
 
 /* run_targets.c */
@@ -97,6 +99,9 @@ extern const ed_sched_events_t ed__run_sched_events;
 void ed__run_on_flush(void *arg, size_t w, size_t t, size_t ph, int64_t sec,
                       const ed_counts_t *counts, const ed_hist_t *lat,
                       const ed_hist_t *svc);
+
+/* run_expose.c: the page a scraper reads (ed_prom_render_cb). */
+void ed__run_expose(void *arg, ed_prom_t *p);
 
 /* run.c */
 int ed__run_init_probes(ed__runner_t *r);

@@ -20,6 +20,8 @@ forbid() { # forbid FROM TO: no file of core/FROM includes a header of core/TO
 forbid run report
 forbid health run
 for up in run report health drill; do forbid evidence "$up"; done
+# expose/ writes pages its owners fill: it knows none of them
+for up in run report health drill evidence devices; do forbid expose "$up"; done
 [ "$bad" -eq 0 ] || fail "a core folder includes a header above or beside it"
 # and the rules do bite: a header of report/ is known by name
 headers report | grep -qx report.h || fail "the check does not see core/report"

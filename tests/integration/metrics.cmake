@@ -1,0 +1,1 @@
+ed_integration_test(metrics_prometheus metrics_prometheus.sh)

@@ -1,0 +1,7 @@
+# The exposition writer and its histogram, compiled in directly.
+ed_unit_test(prom
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/prom.c
+          ${PROJECT_SOURCE_DIR}/core/expose/prom.c
+          ${PROJECT_SOURCE_DIR}/core/load/histogram.c
+  LIBS PkgConfig::JANSSON m)
+target_include_directories(test_prom PRIVATE ${ED_CORE_INCLUDE_DIRS})
