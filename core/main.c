@@ -18,73 +18,100 @@
 #include "inspect.h"
 #include "inventory.h"
 #include "report.h"
+#include "term.h"
 #include "run.h"
 #include "scenario.h"
 #include "watch.h"
 
+/* The commands, as the global help lists them. */
+static const char commands_text[] =
+    "commands:\n"
+    "  run FILE        run the drill a scenario describes (as rehearse)\n"
+    "  rehearse FILE   before the event: workloads, faults and plans,\n"
+    "                  faults only on targets marked \"rehearsal\"\n"
+    "  verify FILE     during the event: no load, no fault, nothing\n"
+    "                  that changes state; every check once and each\n"
+    "                  plan's verifications, read-only\n"
+    "  validate FILE…  check scenario and inventory files; touches no\n"
+    "                  device\n"
+    "  inspect INVENTORY  before the event: read-only health check of\n"
+    "                  every device, findings ranked by risk with the\n"
+    "                  measures to take\n"
+    "  watch INVENTORY during the event: the on-duty console, polls\n"
+    "                  every device read-only, raises alarms, shows the\n"
+    "                  plan entry\n"
+    "  report DIR      rebuild a run's (or a watch's) summary, plots and\n"
+    "                  report from its journal alone\n"
+    "  compare A B ... runs side by side (two or more: a trend across\n"
+    "                  rehearsals), with deltas, each fault's recovery,\n"
+    "                  the verdicts and the latency overlaid\n"
+    "  recover DIR     run the undos a killed run still owes\n"
+    "  plugins         list the drivers, their options and operations\n"
+    "  version         print the version\n";
+
+static const char exit_text[] =
+    "exit status: 0 the verdict passed; 1 the verdict failed (an SLO,\n"
+    "a plan step, an RTO, a check); 2 bad usage or invalid scenario;\n"
+    "3 aborted by a guardrail, a limit or a signal; 4 preflight\n"
+    "failed (driver, target, credentials, I/O)\n";
+
 static void usage(FILE *out) {
-  fprintf(
-      out,
-      "usage: eventdrill <command> [options]\n"
-      "\n"
-      "commands:\n"
-      "  run FILE        run the drill a scenario describes (as rehearse)\n"
-      "  rehearse FILE   before the event: workloads, faults and plans,\n"
-      "                  faults only on targets marked \"rehearsal\"\n"
-      "  verify FILE     during the event: no load, no fault, nothing\n"
-      "                  that changes state; every check once and each\n"
-      "                  plan's verifications, read-only\n"
-      "  validate FILE…  check scenario and inventory files; touches no\n"
-      "                  device\n"
-      "  inspect INVENTORY  before the event: read-only health check of\n"
-      "                  every device, findings ranked by risk with the\n"
-      "                  measures to take (see inspect --help)\n"
-      "  watch INVENTORY during the event: the on-duty console, polls\n"
-      "                  every device read-only, raises alarms, shows the\n"
-      "                  plan entry [--plan SCENARIO] (watch --help)\n"
-      "  report DIR      rebuild a run's (or a watch's) summary, plots and\n"
-      "                  report from its journal alone [--junit FILE]\n"
-      "                  [--no-plots]\n"
-      "  compare A B ... runs side by side (two or more: a trend across\n"
-      "                  rehearsals), with deltas, each fault's recovery,\n"
-      "                  the verdicts and the latency overlaid; Markdown\n"
-      "                  and one HTML page [--out DIR]\n"
-      "  recover DIR     run the undos a killed run still owes (shows them\n"
-      "                  and asks first; --yes to skip the question)\n"
-      "  plugins         list the drivers, their options and operations\n"
-      "  version         print the version\n"
-      "\n"
-      "run options:\n"
-      "  --dry-run         print the timeline (phases, rates, expected\n"
-      "                    requests) and exit; with run it touches no\n"
-      "                    device, with rehearse/verify it first connects\n"
-      "                    and logs in to every target (preflight)\n"
-      "  --only STEP[,…]   run only these plan steps (others: not run)\n"
-      "  --seed N          seed for random arrivals and the simulator\n"
-      "  --results DIR     parent folder of the run's results "
-      "(default results)\n"
-      "  --out DIR         exact results folder to create\n"
-      "  --quiet           no progress, no summary table\n"
-      "  --json            one JSON object per second on stdout, then\n"
-      "                    the summary as JSON\n"
-      "  --plain           plain progress lines even on a terminal\n"
-      "  --junit FILE      also write JUnit XML: one test case per judged\n"
-      "                    item of the verdict, one suite per kind\n"
-      "  --no-report       no report.md/report.html and no plots\n"
-      "  --metrics ADDR:PORT  serve the live figures to Prometheus at\n"
-      "                    http://ADDR:PORT/metrics (a bare PORT: on\n"
-      "                    127.0.0.1); see docs/metrics.md\n"
-      "  --grace SECONDS   after Ctrl-C, wait this long for requests in\n"
-      "                    flight (default 2)\n"
-      "  -v, --verbose     more diagnostics\n"
-      "\n"
-      "exit status: 0 the verdict passed; 1 the verdict failed (an SLO,\n"
-      "a plan step, an RTO, a check); 2 bad usage or invalid scenario;\n"
-      "3 aborted by a guardrail, a limit or a signal; 4 preflight\n"
-      "failed (driver, target, credentials, I/O)\n"
-      "\n"
-      "Driver search path: $EVENTDRILL_PLUGIN_PATH, then next to the\n"
-      "binary (../lib/eventdrill/drivers), then the install libdir.\n");
+  fprintf(out,
+          "usage: eventdrill <command> [options]\n"
+          "\n%s\n"
+          "Each command has its own help: eventdrill <command> --help.\n"
+          "\n"
+          "options of every command:\n"
+          "  --color auto|always|never  colour on a terminal (auto; the\n"
+          "                    NO_COLOR environment variable turns auto off)\n"
+          "\n%s\n"
+          "Driver search path: $EVENTDRILL_PLUGIN_PATH, then next to the\n"
+          "binary (../lib/eventdrill/drivers), then the install libdir.\n",
+          commands_text, exit_text);
+}
+
+static const char run_usage[] = "FILE [options]";
+
+static void run_help(FILE *out, const char *cmd) {
+  static const char *const about[] = {
+      "run the drill a scenario describes: its workloads, checks, faults\n"
+      "and emergency plans (the same as rehearse)",
+      "before the event: workloads, faults and plans; faults and\n"
+      "state-changing steps only on targets marked \"rehearsal\"",
+      "during the event: no load, no fault, nothing that changes state;\n"
+      "every check once, and each plan's state-changing steps proven\n"
+      "(\"would run\" / \"cannot run\") without sending them"};
+  int which = strcmp(cmd, "verify") == 0     ? 2
+              : strcmp(cmd, "rehearse") == 0 ? 1
+                                             : 0;
+  fprintf(out,
+          "usage: eventdrill %s %s\n\n%s.\n\n"
+          "options:\n"
+          "  --dry-run         print the timeline (phases, rates, expected\n"
+          "                    requests) and exit; with run it touches no\n"
+          "                    device, with rehearse/verify it first connects\n"
+          "                    and logs in to every target (preflight)\n"
+          "  --only STEP[,…]   run only these plan steps (others: not run)\n"
+          "  --seed N          seed for random arrivals and the simulator\n"
+          "  --results DIR     parent folder of the run's results "
+          "(default results)\n"
+          "  --out DIR         exact results folder to create\n"
+          "  --quiet           no progress and no table: one verdict line\n"
+          "  --json            one JSON object per second on stdout, then\n"
+          "                    the summary as JSON (each with a \"type\")\n"
+          "  --plain           plain progress lines even on a terminal\n"
+          "  --junit FILE      also write JUnit XML: one test case per judged\n"
+          "                    item of the verdict, one suite per kind\n"
+          "  --no-report       no report.md/report.html and no plots\n"
+          "  --metrics ADDR:PORT  serve the live figures to Prometheus at\n"
+          "                    http://ADDR:PORT/metrics (a bare PORT: on\n"
+          "                    127.0.0.1); see docs/metrics.md\n"
+          "  --grace SECONDS   after Ctrl-C, wait this long for requests in\n"
+          "                    flight (default 2)\n"
+          "  --color WHEN      auto, always or never\n"
+          "  -v, --verbose     more diagnostics\n"
+          "\n%s",
+          cmd, run_usage, about[which], exit_text);
 }
 
 /* After a run that wrote its results: the report and JUnit from them (the
@@ -162,7 +189,8 @@ static int cmd_run(int argc, char **argv, const char *command, ed_mode_t mode,
   char *only_buf[64] = {NULL};
   size_t nonly = 0;
   int c, rc;
-  while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
     switch (c) {
     case O_DRY:
       o.dry_run = 1;
@@ -228,19 +256,20 @@ static int cmd_run(int argc, char **argv, const char *command, ed_mode_t mode,
       ed_log_set_level(ED_LOG_LVL_DEBUG);
       break;
     case 'h':
-      usage(stdout);
+      run_help(stdout, argv[0]);
       rc = ED_EXIT_OK;
       goto out;
     default:
+      ed_cmdline_bad_option(argv[0], run_usage, longopts, c, argv);
       rc = ED_EXIT_USAGE;
       goto out;
     }
   }
   if (optind != argc - 1) {
     fprintf(stderr,
-            "eventdrill: %s needs exactly one scenario file "
-            "(see eventdrill --help)\n",
-            argv[0]);
+            "eventdrill %s: needs exactly one scenario file\n"
+            "usage: eventdrill %s %s  (eventdrill %s --help)\n",
+            argv[0], argv[0], run_usage, argv[0]);
     rc = ED_EXIT_USAGE;
     goto out;
   }
@@ -257,6 +286,16 @@ out:
   return rc;
 }
 
+/* run, rehearse, verify: argv from "eventdrill" on. */
+static int cmd_run_mode(int argc, char **argv, ed_mode_t mode, int preflight) {
+  char *command = join_args(argc, argv);
+  /* `run --dry-run` touches no device; rehearse and verify's dry runs
+   * are preflights: they connect and log in. */
+  int rc = cmd_run(argc - 1, argv + 1, command, mode, preflight);
+  free(command);
+  return rc;
+}
+
 /* An inventory has "devices" and no "workloads" or "checks"; anything else
  * (including a file that does not parse) is read as a scenario. */
 static int is_inventory(const char *file) {
@@ -268,11 +307,90 @@ static int is_inventory(const char *file) {
   return yes;
 }
 
-static int cmd_validate(int argc, char **argv) {
-  if (argc < 2) {
-    fprintf(stderr, "eventdrill: validate needs at least one file\n");
-    return ED_EXIT_USAGE;
+/* The help of a command without options of its own beyond --help. */
+typedef struct simple_help_s {
+  const char *usage; /* after "eventdrill NAME " */
+  const char *text;  /* what it does, its options */
+} simple_help_t;
+
+static const simple_help_t validate_help = {
+    "FILE...",
+    "Check scenario and inventory files: every key, value and reference,\n"
+    "with file:line:column and a suggestion for each error. Touches no\n"
+    "device. Exit 0 when every file is valid, 2 otherwise.\n"};
+static const simple_help_t report_help = {
+    "DIR [--junit FILE] [--no-plots]",
+    "Rebuild a run's (or a watch's) summary, plots and report from its\n"
+    "journal alone, and check them against summary.json.\n\n"
+    "options:\n"
+    "  --junit FILE   also write JUnit XML, one test case per judged item\n"
+    "  --no-plots     no gnuplot figures\n"};
+static const simple_help_t compare_help = {
+    "A B [C ...] [--out DIR]",
+    "Runs side by side (two to 26: a trend across rehearsals): deltas,\n"
+    "each fault's recovery, the verdicts and the latency overlaid, in\n"
+    "compare.md and one compare.html.\n\n"
+    "options:\n"
+    "  --out DIR      where to write (default: B/compare, the last run)\n"};
+static const simple_help_t recover_help = {
+    "DIR [--yes]",
+    "Run the undos a killed run still owes, as its journal records them:\n"
+    "shows them and asks first.\n\n"
+    "options:\n"
+    "  --yes          do not ask\n"};
+static const simple_help_t plugins_help = {
+    "[--json]", "List the drivers found, their options and operations.\n\n"
+                "options:\n"
+                "  --json         as JSON\n"};
+
+static void simple_help_print(const char *cmd, const simple_help_t *h) {
+  printf("usage: eventdrill %s %s\n\n%s", cmd, h->usage, h->text);
+}
+
+/* The next option of a simple command (getopt_long): its code, -1 at the
+ * end, or -2 when the command ends here with *rc (its help printed, or a
+ * wrong option said). Call with optind = 1 first. */
+static int simple_next(int argc, char **argv, const struct option *longs,
+                       const simple_help_t *h, int *rc) {
+  opterr = 0;
+  int c = getopt_long(argc, argv, ":h", longs, NULL);
+  if (c == 'h') {
+    simple_help_print(argv[0], h);
+    *rc = ED_EXIT_OK;
+    return -2;
   }
+  if (c == '?' || c == ':') {
+    ed_cmdline_bad_option(argv[0], h->usage, longs, c, argv);
+    *rc = ED_EXIT_USAGE;
+    return -2;
+  }
+  return c;
+}
+
+/* A command's positional arguments were wrong: what, and its usage. */
+static int simple_usage_error(const char *cmd, const simple_help_t *h,
+                              const char *what) {
+  fprintf(
+      stderr,
+      "eventdrill %s: %s\nusage: eventdrill %s %s  (eventdrill %s --help)\n",
+      cmd, what, cmd, h->usage, cmd);
+  return ED_EXIT_USAGE;
+}
+
+static int cmd_validate(int argc, char **argv) {
+  static const struct option longs[] = {{"help", no_argument, NULL, 'h'},
+                                        {NULL, 0, NULL, 0}};
+  int c, rc = 0;
+  optind = 1;
+  while ((c = simple_next(argc, argv, longs, &validate_help, &rc)) >= 0)
+    ;
+  if (c == -2)
+    return rc;
+  argv += optind - 1;
+  argc -= optind - 1;
+  if (argc < 2)
+    return simple_usage_error("validate", &validate_help,
+                              "needs at least one file");
   ed_plugin_host_t *ph;
   if (ed_plugin_host_create(NULL, &ph) != 0 ||
       ed_plugin_host_default_dirs(ph) != 0)
@@ -325,25 +443,25 @@ static int refuse_shared(const char *cmd, const char *dir) {
 /* eventdrill report DIR [--junit FILE] [--no-plots]: the evidence of a run
  * rebuilt from its journal alone. */
 static int cmd_report(int argc, char **argv) {
+  static const struct option longs[] = {{"junit", required_argument, NULL, 'j'},
+                                        {"no-plots", no_argument, NULL, 'n'},
+                                        {"help", no_argument, NULL, 'h'},
+                                        {NULL, 0, NULL, 0}};
   ed_report_options_t ro = {0};
-  const char *dir = NULL;
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--junit") == 0 && i + 1 < argc)
-      ro.junit_path = argv[++i];
-    else if (strcmp(argv[i], "--no-plots") == 0)
+  int c, rc = 0;
+  optind = 1;
+  while ((c = simple_next(argc, argv, longs, &report_help, &rc)) >= 0) {
+    if (c == 'j')
+      ro.junit_path = optarg;
+    else if (c == 'n')
       ro.no_plots = 1;
-    else if (argv[i][0] != '-' && !dir)
-      dir = argv[i];
-    else {
-      fprintf(stderr, "eventdrill: report: unexpected argument \"%s\"\n",
-              argv[i]);
-      return ED_EXIT_USAGE;
-    }
   }
-  if (!dir) {
-    fprintf(stderr, "eventdrill: report needs a results folder\n");
-    return ED_EXIT_USAGE;
-  }
+  if (c == -2)
+    return rc;
+  if (optind != argc - 1)
+    return simple_usage_error("report", &report_help,
+                              "needs exactly one results folder");
+  const char *dir = argv[optind];
   if (refuse_shared("report", dir))
     return ED_EXIT_FAILED;
   char html[4096] = "";
@@ -353,7 +471,7 @@ static int cmd_report(int argc, char **argv) {
       printf("report: %s\n", html);
     return wrc == 0 ? ED_EXIT_OK : ED_EXIT_FAILED;
   }
-  int rc = ed_report_write(dir, &ro, html, sizeof(html), stderr);
+  rc = ed_report_write(dir, &ro, html, sizeof(html), stderr);
   if (rc == ED_ENOTFOUND || rc == ED_EPARSE) {
     fprintf(stderr, "eventdrill: %s: no usable journal.jsonl\n", dir);
     return ED_EXIT_USAGE;
@@ -384,22 +502,20 @@ static int find_scenario_copy(const char *dir, char *buf, size_t len) {
 
 /* eventdrill recover DIR [--yes] */
 static int cmd_recover(int argc, char **argv, const char *command) {
+  static const struct option longs[] = {{"yes", no_argument, NULL, 'y'},
+                                        {"help", no_argument, NULL, 'h'},
+                                        {NULL, 0, NULL, 0}};
   ed_run_options_t o = {.command = command, .progress = ED_PROGRESS_PLAIN};
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--yes") == 0)
-      o.yes = 1;
-    else if (argv[i][0] != '-' && !o.recover)
-      o.recover = argv[i];
-    else {
-      fprintf(stderr, "eventdrill: recover: unexpected argument \"%s\"\n",
-              argv[i]);
-      return ED_EXIT_USAGE;
-    }
-  }
-  if (!o.recover) {
-    fprintf(stderr, "eventdrill: recover needs a results folder\n");
-    return ED_EXIT_USAGE;
-  }
+  int c, rc = 0;
+  optind = 1;
+  while ((c = simple_next(argc, argv, longs, &recover_help, &rc)) >= 0)
+    o.yes |= c == 'y';
+  if (c == -2)
+    return rc;
+  if (optind != argc - 1)
+    return simple_usage_error("recover", &recover_help,
+                              "needs exactly one results folder");
+  o.recover = argv[optind];
   if (refuse_shared("recover", o.recover))
     return ED_EXIT_FAILED;
   char file[4096];
@@ -414,24 +530,24 @@ static int cmd_recover(int argc, char **argv, const char *command) {
 
 /* eventdrill compare A B [C ...] [--out DIR] */
 static int cmd_compare(int argc, char **argv) {
+  static const struct option longs[] = {{"out", required_argument, NULL, 'o'},
+                                        {"help", no_argument, NULL, 'h'},
+                                        {NULL, 0, NULL, 0}};
   const char *dirs[26], *out = NULL;
-  size_t n = 0;
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
-      out = argv[++i];
-    else if (argv[i][0] != '-' && n < 26)
-      dirs[n++] = argv[i];
-    else {
-      fprintf(stderr, "eventdrill: compare: unexpected argument \"%s\"\n",
-              argv[i]);
-      return ED_EXIT_USAGE;
-    }
-  }
-  if (n < 2) {
-    fprintf(stderr, "eventdrill: compare needs two results folders or more "
-                    "(26 at most)\n");
-    return ED_EXIT_USAGE;
-  }
+  int c, rc = 0;
+  optind = 1;
+  while ((c = simple_next(argc, argv, longs, &compare_help, &rc)) >= 0)
+    if (c == 'o')
+      out = optarg;
+  if (c == -2)
+    return rc;
+  size_t n = (size_t)(argc - optind);
+  if (n < 2 || n > 26)
+    return simple_usage_error("compare", &compare_help,
+                              "needs two results folders or more (26 at "
+                              "most)");
+  for (size_t i = 0; i < n; i++)
+    dirs[i] = argv[optind + (int)i];
   if (refuse_shared("compare", dirs[0]) || refuse_shared("compare", dirs[1]))
     return ED_EXIT_FAILED;
   char def[4096];
@@ -439,7 +555,7 @@ static int cmd_compare(int argc, char **argv) {
     snprintf(def, sizeof(def), "%s/compare", dirs[n - 1]);
     out = def;
   }
-  int rc = ed_compare_write(dirs, n, out, stdout);
+  rc = ed_compare_write(dirs, n, out, stdout);
   if (rc == ED_ENOTFOUND || rc == ED_EPARSE) {
     fprintf(stderr, "eventdrill: compare: a folder has no usable "
                     "journal.jsonl\n");
@@ -451,21 +567,108 @@ static int cmd_compare(int argc, char **argv) {
 }
 
 static int cmd_plugins(int argc, char **argv) {
-  int json = argc > 1 && strcmp(argv[1], "--json") == 0;
+  static const struct option longs[] = {{"json", no_argument, NULL, 'j'},
+                                        {"help", no_argument, NULL, 'h'},
+                                        {NULL, 0, NULL, 0}};
+  int c, rc = 0, json = 0;
+  optind = 1;
+  while ((c = simple_next(argc, argv, longs, &plugins_help, &rc)) >= 0)
+    json |= c == 'j';
+  if (c == -2)
+    return rc;
+  if (optind != argc)
+    return simple_usage_error("plugins", &plugins_help, "takes no argument");
   ed_plugin_host_t *ph;
   if (ed_plugin_host_create(NULL, &ph) != 0 ||
       ed_plugin_host_default_dirs(ph) != 0)
     return ED_EXIT_FAILED;
-  int rc = ed_plugin_host_load_all(ph);
+  rc = ed_plugin_host_load_all(ph);
   ed_plugin_host_list(ph, stdout, json);
   ed_plugin_host_destroy(ph);
   return rc == 0 ? ED_EXIT_OK : ED_EXIT_FAILED;
+}
+
+static int run_run(int argc, char **argv) {
+  return cmd_run_mode(argc, argv, ED_MODE_REHEARSE, 0);
+}
+static int run_rehearse(int argc, char **argv) {
+  return cmd_run_mode(argc, argv, ED_MODE_REHEARSE, 1);
+}
+static int run_verify(int argc, char **argv) {
+  return cmd_run_mode(argc, argv, ED_MODE_VERIFY, 1);
+}
+static int run_recover(int argc, char **argv) {
+  char *command = join_args(argc, argv);
+  int rc = cmd_recover(argc - 1, argv + 1, command);
+  free(command);
+  return rc;
+}
+static int run_version(int argc, char **argv) {
+  (void)argc;
+  (void)argv;
+  printf("eventdrill %s\n", ED_VERSION);
+  return ED_EXIT_OK;
+}
+
+/* argv[1] is the command; each gets argv from it on. */
+typedef struct command_s {
+  const char *name;
+  int (*run)(int argc, char **argv); /* argc, argv from "eventdrill" on */
+} command_t;
+
+static int skip_one(int (*fn)(int, char **), int argc, char **argv) {
+  return fn(argc - 1, argv + 1);
+}
+static int run_validate(int argc, char **argv) {
+  return skip_one(cmd_validate, argc, argv);
+}
+static int run_inspect(int argc, char **argv) {
+  return skip_one(ed_inspect_command, argc, argv);
+}
+static int run_watch(int argc, char **argv) {
+  return skip_one(ed_watch_command, argc, argv);
+}
+static int run_report(int argc, char **argv) {
+  return skip_one(cmd_report, argc, argv);
+}
+static int run_compare(int argc, char **argv) {
+  return skip_one(cmd_compare, argc, argv);
+}
+static int run_plugins(int argc, char **argv) {
+  return skip_one(cmd_plugins, argc, argv);
+}
+
+static const command_t commands[] = {
+    {"run", run_run},         {"rehearse", run_rehearse},
+    {"verify", run_verify},   {"validate", run_validate},
+    {"inspect", run_inspect}, {"watch", run_watch},
+    {"report", run_report},   {"compare", run_compare},
+    {"recover", run_recover}, {"plugins", run_plugins},
+    {"version", run_version}, {NULL, NULL}};
+
+static int unknown_command(const char *cmd) {
+  const char *names[sizeof(commands) / sizeof(commands[0])];
+  size_t n = 0;
+  for (; commands[n].name; n++)
+    names[n] = commands[n].name;
+  names[n] = NULL;
+  const char *near = ed_did_you_mean(cmd, names);
+  if (near)
+    fprintf(stderr, "eventdrill: unknown command \"%s\" (did you mean %s?)\n",
+            cmd, near);
+  else
+    fprintf(stderr, "eventdrill: unknown command \"%s\"\n", cmd);
+  fprintf(stderr,
+          "usage: eventdrill <command> [options]  (eventdrill --help)\n");
+  return ED_EXIT_USAGE;
 }
 
 int main(int argc, char **argv) {
   /* A peer that resets a connection must give an error on that connection,
    * not kill the run (the built-in simulator and drivers write to sockets). */
   signal(SIGPIPE, SIG_IGN);
+  if (ed_term_take_color_option(&argc, argv) != 0)
+    return ED_EXIT_USAGE;
   if (argc < 2) {
     usage(stderr);
     return ED_EXIT_USAGE;
@@ -475,42 +678,10 @@ int main(int argc, char **argv) {
     usage(stdout);
     return ED_EXIT_OK;
   }
-  if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
-    printf("eventdrill %s\n", ED_VERSION);
-    return ED_EXIT_OK;
-  }
-  if (!strcmp(cmd, "run") || !strcmp(cmd, "rehearse") ||
-      !strcmp(cmd, "verify")) {
-    char *command = join_args(argc, argv);
-    ed_mode_t mode =
-        strcmp(cmd, "verify") == 0 ? ED_MODE_VERIFY : ED_MODE_REHEARSE;
-    /* `run --dry-run` touches no device; rehearse and verify's dry runs
-     * are preflights: they connect and log in. */
-    int rc = cmd_run(argc - 1, argv + 1, command, mode, strcmp(cmd, "run"));
-    free(command);
-    return rc;
-  }
-  if (!strcmp(cmd, "validate"))
-    return cmd_validate(argc - 1, argv + 1);
-  if (!strcmp(cmd, "inspect"))
-    return ed_inspect_command(argc - 1, argv + 1);
-  if (!strcmp(cmd, "plugins"))
-    return cmd_plugins(argc - 1, argv + 1);
-  if (!strcmp(cmd, "report"))
-    return cmd_report(argc - 1, argv + 1);
-  if (!strcmp(cmd, "compare"))
-    return cmd_compare(argc - 1, argv + 1);
-  if (!strcmp(cmd, "watch"))
-    return ed_watch_command(argc - 1, argv + 1);
-  if (!strcmp(cmd, "recover")) {
-    char *command = join_args(argc, argv);
-    int rc = cmd_recover(argc - 1, argv + 1, command);
-    free(command);
-    return rc;
-  }
-  fprintf(stderr,
-          "eventdrill: unknown command \"%s\" (see eventdrill "
-          "--help)\n",
-          cmd);
-  return ED_EXIT_USAGE;
+  if (!strcmp(cmd, "--version"))
+    return run_version(argc, argv);
+  for (const command_t *c = commands; c->name; c++)
+    if (strcmp(cmd, c->name) == 0)
+      return c->run(argc, argv);
+  return unknown_command(cmd);
 }

@@ -8,6 +8,8 @@
 #include "error.h"
 #include "outfile.h"
 #include "profile.h"
+#include "term.h"
+#include "verdict.h"
 
 /* Sends later than this behind schedule while a slot was free mean the
  * runner itself could not keep up. */
@@ -338,32 +340,67 @@ int ed_summary_write_timeseries(const ed_scenario_t *s, const ed_metrics_t *m,
   return rc;
 }
 
-static void print_row(FILE *out, const char *label, const json_t *c) {
+/* The table's columns; on a narrow terminal the last ones named in
+ * `drop_order` go first, so that no row wraps. */
+enum { COL_REQ, COL_RATE, COL_ERR, COL_LATE, COL_P50, COL_P99, COL_MAX, NCOL };
+static const char *const col_head[NCOL] = {
+    "requests", "req/s", "errors", "late+dr", "p50 ms", "p99 ms", "max ms"};
+static const int col_width[NCOL] = {9, 9, 8, 7, 9, 9, 9};
+static const int drop_order[NCOL] = {COL_MAX, COL_LATE, COL_P50, COL_RATE,
+                                     COL_REQ, COL_ERR,  COL_P99};
+
+/* Which columns fit in width (0: all). */
+static void fit_columns(int width, int shown[NCOL]) {
+  int total = 2 + 22;
+  for (int c = 0; c < NCOL; c++) {
+    shown[c] = 1;
+    total += 1 + col_width[c];
+  }
+  for (int d = 0; width > 0 && total >= width && d < NCOL - 1; d++) {
+    shown[drop_order[d]] = 0;
+    total -= 1 + col_width[drop_order[d]];
+  }
+}
+
+static void print_row(FILE *out, const char *label, const json_t *c,
+                      const int shown[NCOL]) {
   const json_t *lat = json_object_get(c, "latency_ms");
-  fprintf(out, "  %-22s %9lld %9.1f %8lld %7lld %9.2f %9.2f %9.2f\n", label,
-          (long long)json_integer_value(json_object_get(c, "requests")),
-          json_real_value(json_object_get(c, "sent_rate")),
-          (long long)(json_integer_value(json_object_get(c, "completed")) -
-                      json_integer_value(json_object_get(c, "ok"))),
-          (long long)(json_integer_value(json_object_get(c, "late")) +
-                      json_integer_value(json_object_get(c, "dropped"))),
-          json_real_value(json_object_get(lat, "p50")),
-          json_real_value(json_object_get(lat, "p99")),
-          json_real_value(json_object_get(lat, "max")));
+  double v[NCOL] = {
+      (double)json_integer_value(json_object_get(c, "requests")),
+      json_real_value(json_object_get(c, "sent_rate")),
+      (double)(json_integer_value(json_object_get(c, "completed")) -
+               json_integer_value(json_object_get(c, "ok"))),
+      (double)(json_integer_value(json_object_get(c, "late")) +
+               json_integer_value(json_object_get(c, "dropped"))),
+      json_real_value(json_object_get(lat, "p50")),
+      json_real_value(json_object_get(lat, "p99")),
+      json_real_value(json_object_get(lat, "max"))};
+  static const int decimals[NCOL] = {0, 1, 0, 0, 2, 2, 2};
+  int bad = v[COL_ERR] > 0;
+  fprintf(out, "  %s%-22s", bad ? ed_term_sgr(out, ED_SGR_RED) : "", label);
+  for (int k = 0; k < NCOL; k++)
+    if (shown[k])
+      fprintf(out, " %*.*f", col_width[k], decimals[k], v[k]);
+  fprintf(out, "%s\n", bad ? ed_term_sgr(out, ED_SGR_RESET) : "");
 }
 
 void ed_summary_print(const json_t *summary, FILE *out) {
   size_t i, j;
   json_t *wj, *ph;
+  int shown[NCOL];
+  fit_columns(ed_term_width(out), shown);
   json_array_foreach(json_object_get(summary, "workloads"), i, wj) {
     fprintf(out, "\nworkload %s (%s)\n",
             json_string_value(json_object_get(wj, "name")),
             json_string_value(json_object_get(wj, "op")));
-    fprintf(out, "  %-22s %9s %9s %8s %7s %9s %9s %9s\n", "phase", "requests",
-            "req/s", "errors", "late+dr", "p50 ms", "p99 ms", "max ms");
-    json_array_foreach(json_object_get(wj, "phases"), j, ph)
-        print_row(out, json_string_value(json_object_get(ph, "name")), ph);
-    print_row(out, "total", json_object_get(wj, "total"));
+    fprintf(out, "  %-22s", "phase");
+    for (int k = 0; k < NCOL; k++)
+      if (shown[k])
+        fprintf(out, " %*s", col_width[k], col_head[k]);
+    fputc('\n', out);
+    json_array_foreach(json_object_get(wj, "phases"), j, ph) print_row(
+        out, json_string_value(json_object_get(ph, "name")), ph, shown);
+    print_row(out, "total", json_object_get(wj, "total"), shown);
   }
   /* The SLOs as the verdict judged them (no data is not "met"). */
   const json_t *items =
@@ -377,16 +414,25 @@ void ed_summary_print(const json_t *summary, FILE *out) {
       fprintf(out, "\nSLO\n");
     const char *st = json_string_value(json_object_get(wj, "status"));
     const char *why = json_string_value(json_object_get(wj, "reason"));
-    fprintf(out, "  %-7s %s: target %g",
-            strcmp(st, "passed") == 0   ? "ok"
-            : strcmp(st, "failed") == 0 ? "FAIL"
-                                        : "not run",
-            json_string_value(json_object_get(wj, "name")),
-            json_number_value(json_object_get(wj, "target")));
+    const char *name = json_string_value(json_object_get(wj, "name"));
+    const char *slo = strrchr(name, ' ') ? strrchr(name, ' ') + 1 : name;
+    char val[64];
+    ed_verdict_slo_value(slo, json_number_value(json_object_get(wj, "target")),
+                         val, sizeof(val));
+    int failed = strcmp(st, "failed") == 0;
+    fprintf(out, "  %s%-7s%s %s: target %s",
+            failed ? ed_term_sgr(out, ED_SGR_RED) : "",
+            strcmp(st, "passed") == 0 ? "ok"
+            : failed                  ? "FAIL"
+                                      : "not run",
+            failed ? ed_term_sgr(out, ED_SGR_RESET) : "", name, val);
     if (json_object_get(wj, "achieved") &&
-        (!why || strcmp(st, "failed") != 0 || strncmp(why, "SLO ", 4) == 0))
-      fprintf(out, ", achieved %g",
-              json_number_value(json_object_get(wj, "achieved")));
+        (!why || !failed || strncmp(why, "SLO ", 4) == 0)) {
+      ed_verdict_slo_value(slo,
+                           json_number_value(json_object_get(wj, "achieved")),
+                           val, sizeof(val));
+      fprintf(out, ", achieved %s", val);
+    }
     if (why && strncmp(why, "SLO ", 4) != 0)
       fprintf(out, " (%s)", why);
     fputc('\n', out);

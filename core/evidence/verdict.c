@@ -1,5 +1,8 @@
 #include "verdict.h"
 
+#include "term.h"
+#include "textsafe.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -225,10 +228,13 @@ static void load_items(build_t *b, const json_t *s, int started) {
       o = item(b, "slo", name, FAILED, 0, "no data: no request completed");
     else if (json_is_true(json_object_get(c, "met")))
       o = item(b, "slo", name, PASSED, 0, NULL);
-    else
+    else {
+      char got[64], want[64];
+      ed_verdict_slo_value(slo, num(c, "achieved"), got, sizeof(got));
+      ed_verdict_slo_value(slo, num(c, "target"), want, sizeof(want));
       o = item(b, "slo", name, FAILED, 1,
-               "SLO %s of workload %s: %g, target %g", slo, wl,
-               num(c, "achieved"), num(c, "target"));
+               "SLO %s of workload %s: %s, target %s", slo, wl, got, want);
+    }
     copy(o, c, "workload");
     copy(o, c, "target");
     copy(o, c, "achieved");
@@ -469,15 +475,50 @@ static void counts_text(const json_t *v, char *buf, size_t len) {
            (long long)(p + f + n), (long long)p, (long long)f, (long long)n);
 }
 
-void ed_verdict_print(const json_t *v, FILE *out) {
+void ed_verdict_slo_value(const char *slo, double v, char *buf, size_t len) {
+  size_t n = slo ? strlen(slo) : 0;
+  if (n > 3 && strcmp(slo + n - 3, "_ms") == 0)
+    snprintf(buf, len, "%g ms", v);
+  else if (slo && strcmp(slo, "error_rate") == 0)
+    snprintf(buf, len, "%g %%", v * 100.0);
+  else
+    snprintf(buf, len, "%g", v);
+}
+
+/* "VERDICT: PASS (…)", the word coloured when out takes colour. */
+static void print_head(const json_t *v, FILE *out) {
   char counts[200];
   counts_text(v, counts, sizeof(counts));
-  fprintf(out, "\nVERDICT: %s (%s)\n", ed_verdict_pass(v) ? "PASS" : "FAIL",
-          counts);
+  int pass = ed_verdict_pass(v);
+  fprintf(out, "VERDICT: %s%s%s (%s)",
+          ed_term_sgr(out, pass ? ED_SGR_GREEN : ED_SGR_RED),
+          pass ? "PASS" : "FAIL", ed_term_sgr(out, ED_SGR_RESET), counts);
+}
+
+void ed_verdict_print(const json_t *v, FILE *out) {
+  fputc('\n', out);
+  print_head(v, out);
+  fputc('\n', out);
   size_t i;
   json_t *x;
-  json_array_foreach(json_object_get(v, "reasons"), i, x)
-      fprintf(out, "  - %s\n", json_string_value(x));
+  json_array_foreach(json_object_get(v, "reasons"), i, x) {
+    fputs("  - ", out);
+    ed_text_fputs_terminal(out, json_string_value(x));
+    fputc('\n', out);
+  }
+}
+
+void ed_verdict_print_line(const json_t *v, FILE *out) {
+  print_head(v, out);
+  const json_t *reasons = json_object_get(v, "reasons");
+  size_t n = json_array_size(reasons);
+  if (n) {
+    fputs(": ", out);
+    ed_text_fputs_terminal(out, json_string_value(json_array_get(reasons, 0)));
+    if (n > 1)
+      fprintf(out, " (+%zu more)", n - 1);
+  }
+  fputc('\n', out);
 }
 
 static size_t count_kind(const json_t *v, const char *kind) {

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "term.h"
+
 /* Without a TTY, a line every this many seconds keeps logs short. */
 #define PLAIN_EVERY_S 5
 
@@ -49,6 +51,87 @@ static void view_of(const ed_progress_t *p, int64_t sec, second_view_t *v) {
   }
 }
 
+/* One JSON object per second, "type": "second" (the summary that ends the
+ * run is "type": "summary"). */
+static void print_json(ed_progress_t *p, int64_t sec, const second_view_t *v,
+                       uint64_t errors, int64_t in_flight) {
+  json_t *o = json_pack(
+      "{s:s,s:I,s:s,s:I,s:I,s:I,s:I,s:I,s:f,s:f,s:I}", "type", "second",
+      "second", (json_int_t)sec, "phase", v->phase, "sent",
+      (json_int_t)v->counts.sent, "completed", (json_int_t)v->counts.completed,
+      "errors", (json_int_t)errors, "late", (json_int_t)v->counts.late,
+      "dropped", (json_int_t)v->counts.dropped, "p50_ms", v->p50_us / 1000.0,
+      "p99_ms", v->p99_us / 1000.0, "in_flight", (json_int_t)in_flight);
+  if (o) {
+    json_dumpf(o, p->out,
+               JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+    fputc('\n', p->out);
+    json_decref(o);
+  }
+  fflush(p->out);
+}
+
+/* The live line's fields, in the order shown; `keep` ranks what stays when
+ * the terminal is narrow (1 = last to go). */
+typedef struct field_s {
+  char text[64];
+  int keep;
+} field_t;
+
+static void format_line(const ed_progress_t *p, const second_view_t *v,
+                        int64_t el, uint64_t errors, int64_t in_flight,
+                        int64_t waiting, int width, char *line, size_t len) {
+  field_t f[9];
+  size_t n = 0;
+  snprintf(f[n].text, sizeof(f[n].text), "%-12.12s", v->phase);
+  f[n++].keep = 4;
+  snprintf(f[n].text, sizeof(f[n].text), "%02lld:%02lld/%02lld:%02lld",
+           (long long)(el / 60), (long long)(el % 60),
+           (long long)(p->total_s / 60), (long long)(p->total_s % 60));
+  f[n++].keep = 1;
+  snprintf(f[n].text, sizeof(f[n].text), "sent %6llu/s",
+           (unsigned long long)v->counts.sent);
+  f[n++].keep = 3;
+  snprintf(f[n].text, sizeof(f[n].text), "done %6llu/s",
+           (unsigned long long)v->counts.completed);
+  f[n++].keep = 6;
+  snprintf(f[n].text, sizeof(f[n].text), "p50 %7.2f ms", v->p50_us / 1000.0);
+  f[n++].keep = 7;
+  snprintf(f[n].text, sizeof(f[n].text), "p99 %8.2f ms", v->p99_us / 1000.0);
+  f[n++].keep = 2;
+  snprintf(f[n].text, sizeof(f[n].text), "err %llu",
+           (unsigned long long)errors);
+  f[n++].keep = 2;
+  snprintf(f[n].text, sizeof(f[n].text), "in-flight %lld",
+           (long long)in_flight);
+  f[n++].keep = 8;
+  if (waiting) {
+    snprintf(f[n].text, sizeof(f[n].text), "WAITING FOR SLOTS");
+    f[n++].keep = 1;
+  }
+  /* Drop the least important fields until the line fits (a terminal's
+   * last column is left free: writing there wraps on some). */
+  for (int drop = 9; width > 0 && drop > 1; drop--) {
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+      if (f[i].keep > 0)
+        total += strlen(f[i].text) + (total ? 2 : 0);
+    if ((int)total < width)
+      break;
+    for (size_t i = 0; i < n; i++)
+      if (f[i].keep == drop)
+        f[i].keep = 0;
+  }
+  size_t at = 0;
+  line[0] = '\0';
+  for (size_t i = 0; i < n && at < len; i++)
+    if (f[i].keep > 0)
+      at += (size_t)snprintf(line + at, len - at, "%s%s", at ? "  " : "",
+                             f[i].text);
+  if (width > 1 && strlen(line) >= (size_t)width)
+    line[width - 1] = '\0'; /* narrower than the essentials: cut */
+}
+
 void ed_progress_second(ed_progress_t *p, int64_t sec, int64_t in_flight,
                         int64_t waiting) {
   if (p->mode == ED_PROGRESS_QUIET)
@@ -58,30 +141,16 @@ void ed_progress_second(ed_progress_t *p, int64_t sec, int64_t in_flight,
   uint64_t errors = ed_counts_errors(&v.counts);
   int64_t el = sec + 1;
   if (p->mode == ED_PROGRESS_JSON) {
-    fprintf(p->out,
-            "{\"second\":%lld,\"phase\":\"%s\",\"sent\":%llu,\"completed\":"
-            "%llu,\"errors\":%llu,\"late\":%llu,\"dropped\":%llu,\"p50_ms\":"
-            "%.3f,\"p99_ms\":%.3f,\"in_flight\":%lld}\n",
-            (long long)sec, v.phase, (unsigned long long)v.counts.sent,
-            (unsigned long long)v.counts.completed, (unsigned long long)errors,
-            (unsigned long long)v.counts.late,
-            (unsigned long long)v.counts.dropped, v.p50_us / 1000.0,
-            v.p99_us / 1000.0, (long long)in_flight);
-    fflush(p->out);
+    print_json(p, sec, &v, errors, in_flight);
     return;
   }
   if (p->mode == ED_PROGRESS_PLAIN && el % PLAIN_EVERY_S != 0)
     return;
-  char line[256];
-  snprintf(line, sizeof(line),
-           "%-12.12s %02lld:%02lld/%02lld:%02lld  sent %6llu/s  done "
-           "%6llu/s  p50 %7.2f ms  p99 %8.2f ms  err %llu  in-flight %lld%s",
-           v.phase, (long long)(el / 60), (long long)(el % 60),
-           (long long)(p->total_s / 60), (long long)(p->total_s % 60),
-           (unsigned long long)v.counts.sent,
-           (unsigned long long)v.counts.completed, v.p50_us / 1000.0,
-           v.p99_us / 1000.0, (unsigned long long)errors, (long long)in_flight,
-           waiting ? "  WAITING FOR SLOTS" : "");
+  char line[512];
+  /* On a terminal the line never wraps: it is redrawn in place, and a
+   * wrapped line leaves its tail behind at each redraw. */
+  int width = p->mode == ED_PROGRESS_AUTO ? ed_term_width(p->out) : 0;
+  format_line(p, &v, el, errors, in_flight, waiting, width, line, sizeof(line));
   if (p->mode == ED_PROGRESS_AUTO) {
     fprintf(p->out, "\r\033[K%s", line);
     p->line_open = 1;

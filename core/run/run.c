@@ -402,7 +402,7 @@ static void all_started(ed__runner_t *r) {
   ed_progress_init(&r->progress, r->opt.progress, r->sc, r->metrics);
   ed_progress_message(&r->progress,
                       "eventdrill: %s %s: %zu workload%s, %zu check%s, %zu "
-                      "fault%s on %zu target%s; results in %s",
+                      "fault%s on %zu target%s\nresults in %s",
                       verify ? "verifying" : "rehearsing", r->sc->name,
                       verify ? 0 : r->sc->nworkloads,
                       !verify && r->sc->nworkloads == 1 ? "" : "s",
@@ -477,8 +477,11 @@ static int write_results(ed__runner_t *r) {
       ed_drill_print(r->drill_json, stderr);
     ed_verdict_print(json_object_get(summary, "verdict"), stderr);
   }
+  if (r->opt.progress == ED_PROGRESS_QUIET)
+    ed_verdict_print_line(json_object_get(summary, "verdict"), stderr);
   if (r->opt.progress == ED_PROGRESS_JSON) {
-    json_t *out = json_pack("{s:s,s:O}", "results", r->dir, "summary", summary);
+    json_t *out = json_pack("{s:s,s:s,s:O}", "type", "summary", "results",
+                            r->dir, "summary", summary);
     json_dumpf(out, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
     fputc('\n', stdout);
     json_decref(out);
