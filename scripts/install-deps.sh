@@ -17,7 +17,7 @@ packages=(
   redfishtool python3-sushy python3-sushy-cli
   openipmi libopenipmi-dev ipmitool freeipmi-tools
   openssh-server openssh-client
-  libxml2-utils
+  libxml2-utils man-db groff-base
   prometheus prometheus-alertmanager
   # benchmarks
   wrk nginx-light util-linux time
