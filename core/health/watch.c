@@ -52,6 +52,10 @@ static void usage(FILE *out) {
         "  --results DIR     parent of the results folder (default results)\n"
         "  --seed N          seed of the jitter\n"
         "  --no-report       no report.md/report.html at the end\n"
+        "  --metrics ADDR:PORT  serve every device's figures to Prometheus\n"
+        "                    at http://ADDR:PORT/metrics (docs/metrics.md)\n"
+        "  --alertmanager URL  post each alarm to Alertmanager\n"
+        "                    (http://127.0.0.1:9093), resolved when it clears\n"
         "\n"
         "keys: up/down select an alarm, a acknowledge, / filter by label\n"
         "(role=db), p pause/resume polling, r verify the plan, q quit\n",
@@ -105,7 +109,9 @@ static int parse_opts(ed__watch_opts_t *o, int argc, char **argv) {
     O_JSON,
     O_LABEL,
     O_SEED,
-    O_NO_REPORT
+    O_NO_REPORT,
+    O_METRICS,
+    O_ALERTMANAGER
   };
   static const struct option longopts[] = {
       {"plan", required_argument, NULL, O_PLAN},
@@ -120,6 +126,8 @@ static int parse_opts(ed__watch_opts_t *o, int argc, char **argv) {
       {"label", required_argument, NULL, O_LABEL},
       {"seed", required_argument, NULL, O_SEED},
       {"no-report", no_argument, NULL, O_NO_REPORT},
+      {"metrics", required_argument, NULL, O_METRICS},
+      {"alertmanager", required_argument, NULL, O_ALERTMANAGER},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   o->interval_ms = 5000;
@@ -127,7 +135,8 @@ static int parse_opts(ed__watch_opts_t *o, int argc, char **argv) {
   optind = 1;
   int c;
   char *end;
-  while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
     switch (c) {
     case O_PLAN:
       o->plan = optarg;
@@ -186,10 +195,17 @@ static int parse_opts(ed__watch_opts_t *o, int argc, char **argv) {
     case O_NO_REPORT:
       o->no_report = 1;
       break;
+    case O_METRICS:
+      o->metrics = optarg;
+      break;
+    case O_ALERTMANAGER:
+      o->alertmanager = optarg;
+      break;
     case 'h':
       usage(stdout);
       return -1;
     default:
+      ed_cmdline_bad_option("watch", "INVENTORY [options]", longopts, c, argv);
       return EXIT_USAGE;
     }
   }
@@ -441,6 +457,7 @@ static void fleet_stopped(ed_fleet_t *f, void *arg) {
   (void)f;
   ed__watch_t *w = arg;
   ed__watch_poll_close(w);
+  ed__watch_export_stop(w);
   close_handle((uv_handle_t *)&w->sigint);
   close_handle((uv_handle_t *)&w->sigterm);
   close_handle((uv_handle_t *)&w->duration);
@@ -532,7 +549,7 @@ static int setup(ed__watch_t *w) {
                              &w->alarms) != 0 ||
       !w->verify)
     return EXIT_FAILED;
-  return EXIT_OK;
+  return ed__watch_export_start(w);
 }
 
 static void teardown(ed__watch_t *w) {
@@ -604,6 +621,7 @@ int ed_watch_command(int argc, char **argv) {
     start(w);
     uv_run(&w->loop, UV_RUN_DEFAULT);
   } else {
+    ed__watch_export_stop(w);
     close_handle((uv_handle_t *)&w->sigint);
     close_handle((uv_handle_t *)&w->sigterm);
     close_handle((uv_handle_t *)&w->duration);

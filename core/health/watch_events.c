@@ -194,6 +194,7 @@ void ed__watch_on_alarm(void *arg, ed_alarm_ev_t ev, const ed_alarm_t *a) {
     run_hook(w, name, a->id, text);
   if (w->view)
     tell_view(w, ev, a);
+  ed__watch_export_alarm(w, ev, a);
   free(text);
   json_decref(line);
   json_decref(o);

@@ -27,9 +27,11 @@
 /* The command line. */
 typedef struct ed__watch_opts_s {
   const char *inventory;
-  const char *plan;  /* scenario file, or NULL */
-  const char *rules; /* rules file, or NULL */
-  const char *hook;  /* shell command, or NULL */
+  const char *plan;         /* scenario file, or NULL */
+  const char *rules;        /* rules file, or NULL */
+  const char *hook;         /* shell command, or NULL */
+  const char *metrics;      /* --metrics ADDR:PORT, or NULL */
+  const char *alertmanager; /* --alertmanager URL, or NULL */
   const char *out_dir, *results_root;
   int64_t interval_ms;
   double budget;       /* requests/s per device */
@@ -111,6 +113,8 @@ struct ed__watch_s {
   unsigned long hooks_started, hooks_dropped;
   json_t *verify; /* alarm id (text) -> plan entry with results (owned) */
   int verifying;  /* plan verifications in flight */
+  struct ed_prom_http_s *expose; /* --metrics (watch_export.c), or NULL */
+  struct ed_am_s *am;            /* --alertmanager, or NULL */
   unsigned long polls;
   int exit_code;
 };
@@ -134,6 +138,12 @@ void ed__watch_latency(const ed__wdev_t *d, double now, double *p50,
                        double *p99);
 /* Worst health of the snapshot's components, or NULL. */
 const char *ed__watch_health(const json_t *snap);
+
+/* watch_export.c: --metrics and --alertmanager. */
+int ed__watch_export_start(ed__watch_t *w); /* an exit status */
+void ed__watch_export_alarm(ed__watch_t *w, ed_alarm_ev_t ev,
+                            const ed_alarm_t *a);
+void ed__watch_export_stop(ed__watch_t *w);
 
 /* watch_events.c */
 /* Journal ev with obj (taken; may be NULL). */

@@ -1,1 +1,2 @@
 ed_integration_test(metrics_prometheus metrics_prometheus.sh)
+ed_integration_test(metrics_watch_alerts metrics_watch_alerts.sh)
