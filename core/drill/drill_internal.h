@@ -71,6 +71,9 @@ struct ed_drill_s {
   int closing;
   int destroyed;
   int proofs_left; /* rehearse: plan steps being proven at the start */
+  /* rehearse: what those proofs found could not run, as the summary's
+   * drill.warnings ({"plan", "step"} or {"fault"}, and "reason") */
+  json_t *warnings;
 };
 
 /* Where a fault's RTO is measured from (its plan's rto_from). */
