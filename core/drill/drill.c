@@ -810,6 +810,9 @@ typedef struct proof_s {
   const ed_step_t *step;
   const ed_fault_t *fault; /* a fault's action (undo: its undo) */
   int undo;
+  const ed_action_t *action; /* what is proven, and within */
+  int64_t timeout_ms;
+  struct proof_s *next; /* in the drill's queue, one at a time */
 } proof_t;
 
 /* "plan P, step "S"" or "fault F" (or "the undo of fault F"). */
@@ -819,6 +822,17 @@ static void proof_subject(const proof_t *pr, char *buf, size_t len) {
              pr->fault->name);
   else
     snprintf(buf, len, "plan %s, step \"%s\"", pr->plan->name, pr->step->name);
+}
+
+static void send_next_proof(ed_drill_t *d);
+
+/* ed_drill_prove's callback, once no proof is left. */
+static void proved_maybe(ed_drill_t *d) {
+  void (*cb)(void *) = d->proved;
+  if (!cb || d->proofs_left > 0)
+    return;
+  d->proved = NULL;
+  cb(d->proved_arg);
 }
 
 static void on_proof(void *arg, const ed_probe_outcome_t *o) {
@@ -849,10 +863,35 @@ static void on_proof(void *arg, const ed_probe_outcome_t *o) {
   }
   json_decref(w);
   free(pr);
+  send_next_proof(d);
+  proved_maybe(d);
   maybe_end(d);
 }
 
 /* Prove `a` (if it changes state and goes to a device), as pr says. */
+static void send_proof(proof_t *pr);
+
+/* The next queued proof, when they go one at a time. */
+static void send_next_proof(ed_drill_t *d) {
+  proof_t *pr = d->proof_queue;
+  if (!pr)
+    return;
+  d->proof_queue = pr->next;
+  send_proof(pr);
+}
+
+static void send_proof(proof_t *pr) {
+  ed_drill_t *d = pr->d;
+  if (ed_probe_check_action(d->probes, pr->action, pr->timeout_ms, on_proof,
+                            pr) != 0) {
+    d->proofs_left--;
+    free(pr);
+    send_next_proof(d);
+  }
+}
+
+/* Prove `a` (if it changes state and goes to a device), as pr says: at
+ * once, or after the proofs queued before it. */
 static void prove(ed_drill_t *d, const ed_action_t *a, int64_t timeout_ms,
                   proof_t what) {
   if (a->sim)
@@ -864,11 +903,17 @@ static void prove(ed_drill_t *d, const ed_action_t *a, int64_t timeout_ms,
     return;
   *pr = what;
   pr->d = d;
+  pr->action = a;
+  pr->timeout_ms = timeout_ms;
   d->proofs_left++;
-  if (ed_probe_check_action(d->probes, a, timeout_ms, on_proof, pr) != 0) {
-    d->proofs_left--;
-    free(pr);
+  if (!d->proofs_in_turn) {
+    send_proof(pr);
+    return;
   }
+  proof_t **tail = &d->proof_queue;
+  while (*tail)
+    tail = &(*tail)->next;
+  *tail = pr;
 }
 
 static void prove_steps(ed_drill_t *d) {
@@ -886,6 +931,22 @@ static void prove_steps(ed_drill_t *d) {
         prove(d, &st->action, st->timeout_ms, (proof_t){.plan = p, .step = st});
     }
   }
+}
+
+void ed_drill_prove(ed_drill_t *d, void (*cb)(void *arg), void *arg) {
+  d->proved = cb;
+  d->proved_arg = arg;
+  /* One at a time: a device sees the preflight's one session, not one
+   * per proof sent at once (IPMI opens a session per request in flight). */
+  d->proofs_in_turn = 1;
+  if (d->mode != ED_MODE_VERIFY)
+    prove_steps(d);
+  send_next_proof(d);
+  proved_maybe(d);
+}
+
+size_t ed_drill_warning_count(const ed_drill_t *d) {
+  return json_array_size(d->warnings);
 }
 
 void ed_drill_before(ed_drill_t *d, void (*cb)(void *arg), void *arg) {
@@ -986,6 +1047,11 @@ static void on_closed(uv_handle_t *h) {
   free(d->guard_held);
   free(d->stats);
   json_decref(d->warnings);
+  while (d->proof_queue) { /* never sent: the run stopped first */
+    proof_t *pr = d->proof_queue;
+    d->proof_queue = pr->next;
+    free(pr);
+  }
   free(d);
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A PATCH with if_match "auto" against a server that sends no ETag would go
-# out without If-Match: a rehearsal says so at its start, before the fault
+# out without If-Match: `rehearse --dry-run` says so in its preflight, and a
+# rehearsal at its start, before the fault
 # (a warning on the terminal, a "proof" event in the journal, the
 # summary's drill.warnings, the report's anomalies, and the same in the
 # summary rebuilt from the journal), for the fault's PATCH and its undo's.
@@ -66,11 +67,19 @@ cat >"$WORK/tag.json" <<EOF2
       "undo": { "action": { "patch": { "path": "/redfish/v1/Systems/1",
                                        "body": { "AssetTag": "rack-7" }, "if_match": "auto" } } } } ] }
 EOF2
+# the preflight says it too, before anything is sent but the proofs' GETs
+drill_run "$WORK/dry" rehearse "$WORK/tag.json" --dry-run
+drill_expect "$WORK/dry" 0
+want='may not run: if_match "auto", but /redfish/v1/Systems/1 sends no ETag: the PATCH would go without If-Match'
+grep -qF "warning: fault retag $want" "$WORK/dry.err" ||
+  { drill_show "$WORK/dry"; fail "dry run: no warning for the fault"; }
+grep -q "preflight: 1 target started (connected, credentials accepted), no action sent; 2 actions may not run" \
+  "$WORK/dry.out" || { drill_show "$WORK/dry"; fail "dry run: the count of warnings"; }
+[ ! -e "$WORK/patches.jsonl" ] || fail "dry run: a PATCH reached the peer"
 r=$WORK/r
 drill_run "$r" rehearse "$WORK/tag.json"
 drill_expect "$r" 0
 journal_parses "$r"
-want='may not run: if_match "auto", but /redfish/v1/Systems/1 sends no ETag: the PATCH would go without If-Match'
 grep -qF "warning: fault retag $want" "$r.err" ||
   { drill_show "$r"; fail "no warning at the start for the fault"; }
 grep -qF "warning: the undo of fault retag $want" "$r.err" ||
