@@ -16,7 +16,7 @@ packages=(
   clang libclang-rt-14-dev valgrind python3 curl iproute2 tmux
   redfishtool python3-sushy python3-sushy-cli
   openipmi libopenipmi-dev ipmitool freeipmi-tools
-  openssh-server openssh-client
+  openssh-server openssh-client dropbear-bin
   libxml2-utils man-db groff-base
   prometheus prometheus-alertmanager
   # benchmarks

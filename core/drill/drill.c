@@ -723,12 +723,15 @@ int ed_drill_create(const ed_scenario_t *s, ed_probe_host_t *probes,
   d->trigger_plans = calloc(s->nplans + 1, sizeof(*d->trigger_plans));
   d->guard_held = calloc(s->nguardrails + 1, sizeof(*d->guard_held));
   d->stats = calloc(s->nchecks + 1, sizeof(*d->stats));
+  d->warnings = json_array();
   if (!d->faults || !d->trigger_plans || !d->guard_held || !d->stats ||
+      !d->warnings ||
       ed_checks_create(s, probes, on_check, d, &d->checks) != 0) {
     free(d->faults);
     free(d->trigger_plans);
     free(d->guard_held);
     free(d->stats);
+    json_decref(d->warnings);
     free(d);
     return ED_ENOMEM;
   }
@@ -794,59 +797,156 @@ int ed_drill_check_rules(const ed_drill_t *d, char *errbuf, size_t errlen) {
 }
 
 /* ---- proofs at the start of a rehearsal -----------------------------------
- * Before anything is injected, each state-changing plan step is proven as
- * verify proves it (the driver's op_check, read-only). One that could not
- * run is said now, as a warning (terminal and journal, "proof"), so
- * the team hears of a wrong system or a resource without ETag before the
- * fault, not halfway through the plan. The drill still runs: the plan's
- * own tries are the verdict. */
+ * Before anything is injected, each state-changing plan step, fault and
+ * undo is proven as verify proves a step (the driver's op_check,
+ * read-only). One that could not run is said now, as a warning (terminal,
+ * journal "proof", and the summary's drill.warnings), so the team hears of
+ * a wrong system or a resource without ETag (a PATCH with if_match "auto"
+ * that would go without If-Match) before the fault, not halfway through
+ * the plan. The drill still runs: the plan's own tries are the verdict. */
 typedef struct proof_s {
   ed_drill_t *d;
-  const ed_plan_t *plan;
+  const ed_plan_t *plan; /* a plan's step, or */
   const ed_step_t *step;
+  const ed_fault_t *fault; /* a fault's action (undo: its undo) */
+  int undo;
+  const ed_action_t *action; /* what is proven, and within */
+  int64_t timeout_ms;
+  struct proof_s *next; /* in the drill's queue, one at a time */
 } proof_t;
+
+/* "plan P, step "S"" or "fault F" (or "the undo of fault F"). */
+static void proof_subject(const proof_t *pr, char *buf, size_t len) {
+  if (pr->fault)
+    snprintf(buf, len, "%sfault %s", pr->undo ? "the undo of " : "",
+             pr->fault->name);
+  else
+    snprintf(buf, len, "plan %s, step \"%s\"", pr->plan->name, pr->step->name);
+}
+
+static void send_next_proof(ed_drill_t *d);
+
+/* ed_drill_prove's callback, once no proof is left. */
+static void proved_maybe(ed_drill_t *d) {
+  void (*cb)(void *) = d->proved;
+  if (!cb || d->proofs_left > 0)
+    return;
+  d->proved = NULL;
+  cb(d->proved_arg);
+}
 
 static void on_proof(void *arg, const ed_probe_outcome_t *o) {
   proof_t *pr = arg;
   ed_drill_t *d = pr->d;
   d->proofs_left--;
   int ok = o->err == ED_ERRCLASS_NONE;
-  json_t *e = json_pack("{s:s,s:s,s:b}", "plan", pr->plan->name, "step",
-                        pr->step->name, "ok", ok);
+  json_t *e = pr->fault ? json_pack("{s:s}", "fault", pr->fault->name)
+                        : json_pack("{s:s,s:s}", "plan", pr->plan->name, "step",
+                                    pr->step->name);
+  if (pr->undo)
+    json_object_set_new(e, "undo", json_true());
+  json_t *w = json_deep_copy(e);
+  json_object_set_new(e, "ok", json_boolean(ok));
   if (!ok) {
     json_object_set_new(e, "reason", json_string(o->detail ? o->detail : ""));
     json_object_set_new(e, "provable", json_boolean(!o->unprovable));
   }
   emit(d, "proof", e);
-  if (!ok && !o->unprovable)
-    say(d, "eventdrill: warning: plan %s, step \"%s\" may not run: %s",
-        pr->plan->name, pr->step->name, o->detail ? o->detail : "");
+  if (!ok && !o->unprovable) {
+    char who[300];
+    proof_subject(pr, who, sizeof(who));
+    say(d, "eventdrill: warning: %s may not run: %s", who,
+        o->detail ? o->detail : "");
+    json_object_set_new(w, "reason", json_string(o->detail ? o->detail : ""));
+    if (d->warnings)
+      json_array_append(d->warnings, w);
+  }
+  json_decref(w);
   free(pr);
+  send_next_proof(d);
+  proved_maybe(d);
   maybe_end(d);
 }
 
+/* Prove `a` (if it changes state and goes to a device), as pr says. */
+static void send_proof(proof_t *pr);
+
+/* The next queued proof, when they go one at a time. */
+static void send_next_proof(ed_drill_t *d) {
+  proof_t *pr = d->proof_queue;
+  if (!pr)
+    return;
+  d->proof_queue = pr->next;
+  send_proof(pr);
+}
+
+static void send_proof(proof_t *pr) {
+  ed_drill_t *d = pr->d;
+  if (ed_probe_check_action(d->probes, pr->action, pr->timeout_ms, on_proof,
+                            pr) != 0) {
+    d->proofs_left--;
+    free(pr);
+    send_next_proof(d);
+  }
+}
+
+/* Prove `a` (if it changes state and goes to a device), as pr says: at
+ * once, or after the proofs queued before it. */
+static void prove(ed_drill_t *d, const ed_action_t *a, int64_t timeout_ms,
+                  proof_t what) {
+  if (a->sim)
+    return;
+  int flags = ed_probe_action_flags(d->probes, a);
+  proof_t *pr =
+      flags >= 0 && (flags & ED_OP_DESTRUCTIVE) ? calloc(1, sizeof(*pr)) : NULL;
+  if (!pr)
+    return;
+  *pr = what;
+  pr->d = d;
+  pr->action = a;
+  pr->timeout_ms = timeout_ms;
+  d->proofs_left++;
+  if (!d->proofs_in_turn) {
+    send_proof(pr);
+    return;
+  }
+  proof_t **tail = &d->proof_queue;
+  while (*tail)
+    tail = &(*tail)->next;
+  *tail = pr;
+}
+
 static void prove_steps(ed_drill_t *d) {
+  for (size_t i = 0; i < d->nfaults; i++) {
+    const ed_fault_t *f = d->faults[i].spec;
+    prove(d, &f->action, 30000, (proof_t){.fault = f});
+    if (f->has_undo)
+      prove(d, &f->undo, 30000, (proof_t){.fault = f, .undo = 1});
+  }
   for (size_t i = 0; i < d->sc->nplans; i++) {
     const ed_plan_t *p = &d->sc->plans[i];
     for (size_t k = 0; k < p->nsteps; k++) {
       const ed_step_t *st = &p->steps[k];
-      if (!st->has_action || st->action.sim)
-        continue;
-      int flags = ed_probe_action_flags(d->probes, &st->action);
-      proof_t *pr = flags >= 0 && (flags & ED_OP_DESTRUCTIVE)
-                        ? calloc(1, sizeof(*pr))
-                        : NULL;
-      if (!pr)
-        continue;
-      *pr = (proof_t){.d = d, .plan = p, .step = st};
-      d->proofs_left++;
-      if (ed_probe_check_action(d->probes, &st->action, st->timeout_ms,
-                                on_proof, pr) != 0) {
-        d->proofs_left--;
-        free(pr);
-      }
+      if (st->has_action)
+        prove(d, &st->action, st->timeout_ms, (proof_t){.plan = p, .step = st});
     }
   }
+}
+
+void ed_drill_prove(ed_drill_t *d, void (*cb)(void *arg), void *arg) {
+  d->proved = cb;
+  d->proved_arg = arg;
+  /* One at a time: a device sees the preflight's one session, not one
+   * per proof sent at once (IPMI opens a session per request in flight). */
+  d->proofs_in_turn = 1;
+  if (d->mode != ED_MODE_VERIFY)
+    prove_steps(d);
+  send_next_proof(d);
+  proved_maybe(d);
+}
+
+size_t ed_drill_warning_count(const ed_drill_t *d) {
+  return json_array_size(d->warnings);
 }
 
 void ed_drill_before(ed_drill_t *d, void (*cb)(void *arg), void *arg) {
@@ -946,6 +1046,12 @@ static void on_closed(uv_handle_t *h) {
   free(d->trigger_plans);
   free(d->guard_held);
   free(d->stats);
+  json_decref(d->warnings);
+  while (d->proof_queue) { /* never sent: the run stopped first */
+    proof_t *pr = d->proof_queue;
+    d->proof_queue = pr->next;
+    free(pr);
+  }
   free(d);
 }
 

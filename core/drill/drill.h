@@ -51,6 +51,14 @@ int ed_drill_create(const ed_scenario_t *s, ed_probe_host_t *probes,
 /* Rules that depend on the mode: in rehearse mode faults and state-changing
  * plan actions only on rehearsal targets. 0, or <0 with errbuf. */
 int ed_drill_check_rules(const ed_drill_t *d, char *errbuf, size_t errlen);
+/* The preflight of `rehearse --dry-run`: prove every state-changing plan
+ * step, fault and undo (read-only, as the drill's start does) and call cb
+ * once every proof has answered; what may not run is then said (message
+ * and "proof" event) and in ed_drill_summary's "warnings". Nothing in
+ * verify mode (its plan proves its own steps). */
+void ed_drill_prove(ed_drill_t *d, void (*cb)(void *arg), void *arg);
+/* How many proofs found something that may not run, so far. */
+size_t ed_drill_warning_count(const ed_drill_t *d);
 /* Run the "before" checks; cb when they have answered. */
 void ed_drill_before(ed_drill_t *d, void (*cb)(void *arg), void *arg);
 /* The drill's time 0 (uv_hrtime clock): faults, periodic checks, limits. */

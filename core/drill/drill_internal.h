@@ -71,6 +71,13 @@ struct ed_drill_s {
   int closing;
   int destroyed;
   int proofs_left; /* rehearse: plan steps being proven at the start */
+  /* rehearse: what those proofs found could not run, as the summary's
+   * drill.warnings ({"plan", "step"} or {"fault"}, and "reason") */
+  json_t *warnings;
+  void (*proved)(void *arg); /* ed_drill_prove's callback, until called */
+  void *proved_arg;
+  int proofs_in_turn;          /* ed_drill_prove: one proof at a time */
+  struct proof_s *proof_queue; /* the proofs not sent yet (owned) */
 };
 
 /* Where a fault's RTO is measured from (its plan's rto_from). */

@@ -108,10 +108,11 @@ json_t *ed_drill_summary(const ed_drill_t *d) {
                           json_string(st->last_seen > 0 ? "green" : "red"));
     json_array_append_new(checks, o);
   }
-  return json_pack("{s:s,s:b,s:s,s:o,s:o,s:o}", "mode",
+  return json_pack("{s:s,s:b,s:s,s:o,s:o,s:o,s:O}", "mode",
                    d->mode == ED_MODE_VERIFY ? "verify" : "rehearse", "aborted",
                    d->aborted, "abort_reason", d->abort_reason, "faults",
-                   faults, "plans", plans, "checks", checks);
+                   faults, "plans", plans, "checks", checks, "warnings",
+                   d->warnings);
 }
 
 int ed_drill_before_failed(const ed_drill_t *d) {
@@ -139,6 +140,17 @@ void ed_drill_print(const json_t *drill, FILE *out) {
     fprintf(out, "  undo: %s\n",
             json_string_value(
                 json_object_get(json_object_get(x, "undo"), "state")));
+  }
+  json_array_foreach(json_object_get(drill, "warnings"), i, x) {
+    const char *why = json_string_value(json_object_get(x, "reason"));
+    if (json_object_get(x, "fault"))
+      fprintf(out, "\nWARNING: %sfault %s may not run: %s\n",
+              json_is_true(json_object_get(x, "undo")) ? "the undo of " : "",
+              json_string_value(json_object_get(x, "fault")), why ? why : "");
+    else
+      fprintf(out, "\nWARNING: plan %s, step \"%s\" may not run: %s\n",
+              json_string_value(json_object_get(x, "plan")),
+              json_string_value(json_object_get(x, "step")), why ? why : "");
   }
   json_t *plans = json_object_get(drill, "plans");
   json_array_foreach(plans, i, x) {

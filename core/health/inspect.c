@@ -73,10 +73,10 @@ static int select_devices(insp_t *x) {
     if (!x->o.labels || ed_inventory_match(&x->inv->targets[i], x->o.labels))
       x->devices[x->ndevices++] = x->inv->targets[i];
   if (x->ndevices == 0) {
-    char text[256];
+    char text[256], why[768];
     ed_inventory_selector_text(x->o.labels, text, sizeof(text));
-    fprintf(stderr, "inspect: %s: no device has the labels %s\n",
-            x->o.inventory, text);
+    ed_inventory_selector_why(x->inv, x->o.labels, why, sizeof(why));
+    fprintf(stderr, "inspect: %s: --label %s: %s\n", x->o.inventory, text, why);
     return ED_ENOTFOUND;
   }
   x->snaps = calloc(x->ndevices, sizeof(*x->snaps));

@@ -284,10 +284,11 @@ static int open_devices(ed__watch_t *w) {
   if (!w->selected)
     return ED_ENOMEM;
   if (n == 0) {
-    char sel[256];
+    char sel[256], why[768];
     ed_inventory_selector_text(w->o.labels, sel, sizeof(sel));
-    fprintf(stderr, "eventdrill: watch: no device of %s has the labels %s\n",
-            w->o.inventory, sel);
+    ed_inventory_selector_why(w->inv, w->o.labels, why, sizeof(why));
+    fprintf(stderr, "eventdrill: watch: %s: --label %s: %s\n", w->o.inventory,
+            sel, why);
     return ED_ENOTFOUND;
   }
   int rc = ed_fleet_init(&w->fleet, &w->loop, w->ph, w->inv->file, w->selected,

@@ -188,8 +188,25 @@ static json_t *in_order(json_t *arr, const json_t *names, int checks) {
   return out;
 }
 
+/* A rehearsal's proof at its start that found a step, a fault or an undo
+ * could not run: one of the drill's warnings, as the live drill keeps it. */
+static void on_proof(json_t *warnings, const json_t *e) {
+  if (json_is_true(json_object_get(e, "ok")) ||
+      !json_is_true(json_object_get(e, "provable")))
+    return;
+  json_t *w = json_object_get(e, "fault")
+                  ? json_pack("{s:s}", "fault", str(e, "fault"))
+                  : json_pack("{s:s,s:s}", "plan", str(e, "plan"), "step",
+                              str(e, "step"));
+  if (json_is_true(json_object_get(e, "undo")))
+    json_object_set_new(w, "undo", json_true());
+  json_object_set_new(w, "reason", json_string(str(e, "reason")));
+  json_array_append_new(warnings, w);
+}
+
 json_t *ed__rebuild_drill(const json_t *events) {
   json_t *faults = json_array(), *plans = json_array(), *checks = json_array();
+  json_t *warnings = json_array();
   const char *mode = "rehearse", *abort_reason = "";
   const json_t *order = NULL;
   int aborted = 0;
@@ -207,6 +224,8 @@ json_t *ed__rebuild_drill(const json_t *events) {
       abort_reason = str(e, "reason");
     } else if (strcmp(kind, "check") == 0) {
       on_check(checks, e);
+    } else if (strcmp(kind, "proof") == 0) {
+      on_proof(warnings, e);
     } else if (strncmp(kind, "fault_", 6) == 0 || !strcmp(kind, "detected") ||
                !strcmp(kind, "rto") || !strcmp(kind, "plan_not_started") ||
                !strcmp(kind, "undo_end") || !strcmp(kind, "undo_skipped")) {
@@ -223,7 +242,7 @@ json_t *ed__rebuild_drill(const json_t *events) {
     checks = in_order(checks, json_object_get(order, "checks"), 1);
     faults = in_order(faults, json_object_get(order, "faults"), 0);
   }
-  return json_pack("{s:s,s:b,s:s,s:o,s:o,s:o}", "mode", mode, "aborted",
+  return json_pack("{s:s,s:b,s:s,s:o,s:o,s:o,s:o}", "mode", mode, "aborted",
                    aborted, "abort_reason", abort_reason, "faults", faults,
-                   "plans", plans, "checks", checks);
+                   "plans", plans, "checks", checks, "warnings", warnings);
 }

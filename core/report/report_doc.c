@@ -281,6 +281,21 @@ static void anomalies(json_t *doc, const json_t *s) {
   }
   json_array_foreach(json_object_get(json_object_get(s, "runner"), "warnings"),
                      i, c) json_array_append(items, c);
+  /* what the rehearsal's proofs at its start found could not run */
+  json_array_foreach(json_object_get(json_object_get(s, "drill"), "warnings"),
+                     i, c) {
+    if (json_object_get(c, "fault"))
+      json_array_append_new(items,
+                            ed_doc_fmt("warning: %sfault %s may not run: %s",
+                                       json_is_true(json_object_get(c, "undo"))
+                                           ? "the undo of "
+                                           : "",
+                                       str(c, "fault"), str(c, "reason")));
+    else
+      json_array_append_new(
+          items, ed_doc_fmt("warning: plan %s, step \"%s\" may not run: %s",
+                            str(c, "plan"), str(c, "step"), str(c, "reason")));
+  }
   if (!json_array_size(items))
     json_array_append_new(items, json_string("none"));
   json_array_append_new(doc, json_pack("{s:o}", "list", items));

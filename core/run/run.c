@@ -366,11 +366,23 @@ static void before_done(void *arg) {
 }
 
 static void preflight_report(ed__runner_t *r) {
+  size_t warned = r->drill ? ed_drill_warning_count(r->drill) : 0;
   printf("preflight: %zu target%s started (connected, credentials "
-         "accepted), no action sent\n\n",
+         "accepted), no action sent",
          r->sc->ntargets, r->sc->ntargets == 1 ? "" : "s");
+  if (warned)
+    printf("; %zu action%s may not run (warnings above)", warned,
+           warned == 1 ? "" : "s");
+  printf("\n\n");
   ed_timeline_print(r->sc, stdout);
   fflush(stdout);
+}
+
+static void preflight_proved(void *arg) {
+  ed__runner_t *r = arg;
+  if (!r->interrupted)
+    preflight_report(r);
+  shut_down(r);
 }
 
 void ed__run_shut_down(ed__runner_t *r) {
@@ -394,9 +406,12 @@ static void all_started(ed__runner_t *r) {
     return;
   }
   if (r->opt.dry_run) {
-    preflight_report(r);
+    /* The state-changing actions are proven (read-only) before the
+     * report: a PATCH that would go without If-Match, a reset aimed at a
+     * system that does not exist, are said the night before. */
     r->preflight_only = 1;
-    shut_down(r);
+    ed_progress_init(&r->progress, r->opt.progress, r->sc, r->metrics);
+    ed_drill_prove(r->drill, preflight_proved, r);
     return;
   }
   ed_progress_init(&r->progress, r->opt.progress, r->sc, r->metrics);

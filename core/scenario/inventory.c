@@ -6,6 +6,7 @@
 
 #include "error.h"
 #include "inventory.h"
+#include "names.h"
 #include "scenario_internal.h"
 
 static const char *const root_keys[] = {"name", "description", "devices", NULL};
@@ -56,6 +57,95 @@ void ed_inventory_selector_text(const json_t *selector, char *buf, size_t len) {
         (size_t)snprintf(buf + off, len - off, "%s%s=%s", off ? ", " : "", key,
                          json_is_string(v) ? json_string_value(v) : "?");
   }
+}
+
+/* ---- why a selector keeps no device --------------------------------------
+ * A --label that names a label or a value no device has is a typo far more
+ * often than a wish for an empty fleet: say which, and the name meant. */
+
+/* The values of label `key` among inv's devices (or the label keys when key
+ * is NULL), borrowed, NULL-ended, repeats included, *count of them;
+ * free() the array. */
+static const char **label_names(const ed_scenario_t *inv, const char *key,
+                                size_t *count) {
+  size_t n = 0;
+  for (size_t i = 0; i < inv->ntargets; i++)
+    n += inv->targets[i].labels ? json_object_size(inv->targets[i].labels) : 0;
+  const char **names = calloc(n + 1, sizeof(*names));
+  size_t k = 0;
+  for (size_t i = 0; names && i < inv->ntargets; i++) {
+    const char *lk;
+    json_t *v;
+    json_object_foreach(inv->targets[i].labels, lk, v) {
+      if (!key)
+        names[k++] = lk;
+      else if (strcmp(lk, key) == 0 && json_is_string(v))
+        names[k++] = json_string_value(v);
+    }
+  }
+  *count = k;
+  return names;
+}
+
+/* buf += up to 8 distinct names of `names`, ", "-separated. */
+static void list_distinct(const char **names, char *buf, size_t len) {
+  size_t off = strlen(buf), shown = 0;
+  for (size_t i = 0; names[i] && shown < 8 && off < len; i++) {
+    size_t j = 0;
+    while (j < i && strcmp(names[j], names[i]) != 0)
+      j++;
+    if (j < i)
+      continue;
+    off += (size_t)snprintf(buf + off, len - off, "%s\"%s\"",
+                            shown++ ? ", " : "", names[i]);
+  }
+}
+
+/* 1 when buf now says why `key` (value NULL) or key=value is no device's. */
+static int unknown_name(const ed_scenario_t *inv, const char *key,
+                        const char *value, char *buf, size_t len) {
+  size_t n = 0;
+  const char **names = label_names(inv, value ? key : NULL, &n);
+  const char *word = value ? value : key;
+  ed_names_t *idx = NULL;
+  if (names && ed_names_create(names, n, &idx) != 0)
+    idx = NULL;
+  int unknown = 0;
+  if (names && idx && ed_names_find(idx, word) < 0) {
+    unknown = 1;
+    const char *near = ed_names_suggest(idx, word);
+    if (!value)
+      snprintf(buf, len, "no device has a label \"%s\"", key);
+    else
+      snprintf(buf, len, "no device has the label %s=%s", key, value);
+    size_t off = strlen(buf);
+    if (near && value)
+      snprintf(buf + off, len - off, "; did you mean \"%s=%s\"?", key, near);
+    else if (near)
+      snprintf(buf + off, len - off, "; did you mean \"%s\"?", near);
+    else if (names[0]) {
+      snprintf(buf + off, len - off,
+               "; %s: ", value ? "its values are" : "the labels are");
+      list_distinct(names, buf, len);
+    }
+  }
+  ed_names_destroy(idx);
+  free(names);
+  return unknown;
+}
+
+void ed_inventory_selector_why(const ed_scenario_t *inv, const json_t *selector,
+                               char *buf, size_t len) {
+  const char *key;
+  json_t *v;
+  json_object_foreach((json_t *)selector, key, v) {
+    if (unknown_name(inv, key, NULL, buf, len) ||
+        unknown_name(inv, key, json_string_value(v), buf, len))
+      return;
+  }
+  char text[256];
+  ed_inventory_selector_text(selector, text, sizeof(text));
+  snprintf(buf, len, "no device has the labels %s together", text);
 }
 
 /* ---- a scenario's "inventory" ----------------------------------------- */

@@ -26,6 +26,14 @@ int ed_inventory_load(const char *file, const ed_scenario_drivers_t *drivers,
  * in t's labels. */
 int ed_inventory_match(const ed_target_t *t, const json_t *selector);
 
+/* Why no device of `inv` matches `selector` (an object of strings), into
+ * buf: a label no device has, or a value no device has for that label, with
+ * the one meant when it is close ("no device has a label \"rloe\"; did you
+ * mean \"role\"?") or the ones there are; else that no device has them all
+ * together. */
+void ed_inventory_selector_why(const ed_scenario_t *inv, const json_t *selector,
+                               char *buf, size_t len);
+
 /* "role=db, site=hall-a" of a selector, for messages. */
 void ed_inventory_selector_text(const json_t *selector, char *buf, size_t len);
 

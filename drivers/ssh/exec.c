@@ -157,16 +157,51 @@ static int session_failed(ed__ssh_conn_t *conn) {
   return !ed__ssh_session_ok(conn);
 }
 
+/* RFC 4254's names of the reason codes of SSH_MSG_CHANNEL_OPEN_FAILURE. */
+static const char *open_failure_name(unsigned long code) {
+  static const char *const names[] = {NULL, "administratively prohibited",
+                                      "connect failed", "unknown channel type",
+                                      "resource shortage"};
+  return code < sizeof(names) / sizeof(names[0]) ? names[code] : NULL;
+}
+
+/* What the server did to a channel, into buf, never empty: its refusal
+ * (libssh's "Channel opening failure: channel N error (CODE) TEXT", with
+ * the code's name), or that it closed the channel (dropbear 2022.83 does
+ * so, with no reason, to a channel it takes for one already closed), or
+ * the connection. */
+static const char *server_reason(ed__ssh_conn_t *conn, ed__ssh_chan_t *c,
+                                 char *buf, size_t len) {
+  const char *why = ssh_get_error(conn->session);
+  const char *code = why ? strstr(why, "error (") : NULL;
+  char *end = NULL;
+  unsigned long n = code ? strtoul(code + 7, &end, 10) : 0;
+  if (code && open_failure_name(n) && *end == ')') {
+    const char *text = end + 1;
+    while (*text == ' ')
+      text++;
+    snprintf(buf, len, "the server refused it: %s%s%s%s", open_failure_name(n),
+             *text ? " (\"" : "", text, *text ? "\")" : ", no text given");
+  } else if (why && why[0]) {
+    snprintf(buf, len, "%s", why);
+  } else if (!ed__ssh_session_ok(conn)) {
+    snprintf(buf, len, "the server closed the connection");
+  } else if (c->ch && ssh_channel_is_closed(c->ch)) {
+    snprintf(buf, len,
+             "the server closed the channel at once "
+             "(SSH_MSG_CHANNEL_CLOSE) and gave no reason");
+  } else {
+    snprintf(buf, len, "the server gave no reason");
+  }
+  return buf;
+}
+
 /* The job fails: answered now, the channel closed. */
 static int fail_job(ed__ssh_conn_t *conn, ed__ssh_chan_t *c, ed_errclass_t cls,
                     const char *what) {
   ed__ssh_target_t *t = conn->t;
-  /* libssh says nothing when the server refuses a channel without a
-   * reason (dropbear, at its channel limit): never an empty detail. */
-  const char *why = ssh_get_error(conn->session);
-  if (!why || !why[0])
-    why = "the server gave no reason (its limit of channels per "
-          "connection, or it closed the channel)";
+  char why[400];
+  server_reason(conn, c, why, sizeof(why));
   if (c->job) {
     ed__ssh_fail(&c->job->res, cls, "[%s]:%d: %s: %s", t->host, t->port, what,
                  why);
@@ -190,10 +225,14 @@ static int step_open(ed__ssh_conn_t *conn, ed__ssh_chan_t *c) {
   if (rc != SSH_OK) {
     if (session_failed(conn))
       return -1;
-    /* refused by the server: MaxSessions reached, most often */
+    /* refused (sshd past its MaxSessions, most often: libssh then has the
+     * server's reason) or closed at once without one */
+    const char *said = ssh_get_error(conn->session);
     return fail_job(conn, c, ED_ERRCLASS_CONNECT,
-                    "the server refused a channel (is max_channels above "
-                    "its MaxSessions?)");
+                    said && said[0]
+                        ? "the server refused a channel (is max_channels "
+                          "above its MaxSessions?)"
+                        : "cannot open a channel");
   }
   if (c->winding) /* past its deadline before it started: never run it */
     return finish(c);

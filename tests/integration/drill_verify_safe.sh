@@ -3,7 +3,9 @@
 # log on, run with `verify` then with `rehearse`. Under verify every request
 # the BMCs received is GET or HEAD and the journal has no fault or undo;
 # under rehearse the reset (a POST) reached the BMC and bmc2 went Off, then On.
-# The targets use basic auth (a session login would be a POST).
+# The targets use basic auth (a session login would be a POST). The
+# dry runs and a verify with session authentication send only what
+# docs/safety.md lists for them.
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/drill_lib.sh"
 scen=$SCEN/drill-verify-safe.json
@@ -29,6 +31,45 @@ on = next(st for st in s["drill"]["plans"][0]["steps"] if st["name"] == "power o
 assert on.get("action", "").startswith("not sent: verify mode; would run: ResetType On is allowed"), on
 assert s["verdict"]["pass"] is True, s["verdict"]
 print("verify: %d requests, all GET/HEAD" % len(reqs))
+PYEOF
+# what docs/safety.md says of the other ways to send nothing harmful:
+# `run --dry-run` reaches no BMC at all; the preflight (`rehearse
+# --dry-run`) with basic auth sends GETs only (the credentials check, the
+# proofs of the resets); with
+# the default session authentication, `verify` sends one session POST and
+# one DELETE of that session per BMC, and nothing else that is not a GET
+$PY - "$scen" "$WORK/session.json" <<'PYEOF'
+import json, sys
+s = json.load(open(sys.argv[1]))
+for t in s["targets"].values():
+    del t["auth"]
+json.dump(s, open(sys.argv[2], "w"))
+PYEOF
+drill_run "$WORK/plan" run "$scen" --dry-run
+drill_expect "$WORK/plan" 0
+grep -q '^{"ts"' "$WORK/plan.err" && fail "run --dry-run reached a BMC"
+drill_run "$WORK/pre" rehearse "$scen" --dry-run
+drill_expect "$WORK/pre" 0
+drill_run "$WORK/sess" verify "$WORK/session.json"
+drill_expect "$WORK/sess" 0
+$PY - "$WORK/pre" "$WORK/sess" <<'PYEOF' || fail "the preflight or session verify sent more than the doc says"
+import collections, json, sys
+def reqs(d):
+    return [json.loads(l) for l in open(d + ".err") if l.startswith('{"ts"')]
+pre = reqs(sys.argv[1])
+# the credentials check of each BMC, and the GETs that prove the fault's
+# and the plan's resets: nothing else
+assert [r for r in pre if r["method"] not in ("GET", "HEAD")] == [], pre
+assert sum(r["path"] == "/redfish/v1/Systems" for r in pre) >= 2, pre
+sess = reqs(sys.argv[2])
+other = [r for r in sess if r["method"] not in ("GET", "HEAD")]
+count = collections.Counter((r["method"], r["path"].rsplit("/", 1)[0]) for r in other)
+assert count == {("POST", "/redfish/v1/SessionService"): 2,
+                 ("DELETE", "/redfish/v1/SessionService/Sessions"): 2}, other
+posts = [r for r in other if r["method"] == "POST"]
+assert all(r["path"] == "/redfish/v1/SessionService/Sessions" for r in posts), posts
+print("preflight: %d GETs; verify with sessions: %d requests, %s"
+      % (len(pre), len(sess), dict(count)))
 PYEOF
 r=$WORK/rehearse
 drill_run "$r" rehearse "$scen"

@@ -2,3 +2,4 @@
 ed_integration_test(ssh_driver ssh_driver.sh)
 ed_integration_test(ssh_drill ssh_drill.sh)
 ed_integration_test(ssh_channels ssh_channels.sh)
+ed_integration_test(ssh_channel_refused ssh_channel_refused.sh)

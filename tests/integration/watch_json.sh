@@ -23,7 +23,7 @@ grep -q 'bad-rules.json:2:3: sensr: unknown alarm kind "sensr" (did you mean "se
 expect_status 2 "$EVENTDRILL" watch fleet.json --interval 5x 2>/dev/null
 expect_status 2 "$EVENTDRILL" watch fleet.json --budget 0 2>/dev/null
 expect_status 2 "$EVENTDRILL" watch fleet.json --label role=nothing 2>"$WORK/label.err"
-grep -q "no device of fleet.json has the labels role=nothing" "$WORK/label.err" ||
+grep -q "fleet.json: --label role=nothing: no device has the label role=nothing" "$WORK/label.err" ||
   fail "label error: $(cat "$WORK/label.err")"
 [ ! -e "$WORK/never" ] || fail "a failed start left a results folder"
 pass "usage errors exit 2 with the file, line:column and path"
