@@ -27,9 +27,10 @@
 /* The command line. */
 typedef struct ed__watch_opts_s {
   const char *inventory;
-  const char *plan;  /* scenario file, or NULL */
-  const char *rules; /* rules file, or NULL */
-  const char *hook;  /* shell command, or NULL */
+  const char *plan;          /* scenario file, or NULL */
+  const char *rules;         /* rules file, or NULL */
+  const char *hook;          /* shell command, or NULL */
+  const char *operator_name; /* who acknowledges (--operator, else the login) */
   const char *out_dir, *results_root;
   int64_t interval_ms;
   double budget;       /* requests/s per device */
@@ -109,14 +110,17 @@ struct ed__watch_s {
   int hooks_running;
   struct ed__whook_s *hooks; /* running hooks (watch_events.c) */
   unsigned long hooks_started, hooks_dropped;
-  json_t *verify; /* alarm id (text) -> plan entry with results (owned) */
-  int verifying;  /* plan verifications in flight */
+  const char *ack_note; /* the note of the ack being journaled, or NULL */
+  json_t *verify;       /* alarm id (text) -> plan entry with results (owned) */
+  int verifying;        /* plan verifications in flight */
   unsigned long polls;
   int exit_code;
 };
 
 /* watch.c */
 double ed__watch_now(const ed__watch_t *w);
+/* Who acknowledges alarms: --operator, else the login name. Borrowed. */
+const char *ed__watch_operator(const ed__watch_t *w);
 /* Begin the end (reason: "quit", "duration", "SIGINT", "SIGTERM"). */
 void ed__watch_stop(ed__watch_t *w, const char *reason);
 
