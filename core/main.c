@@ -9,6 +9,7 @@
 
 #include "compare.h"
 #include "diag.h"
+#include "engagement.h"
 #include "error.h"
 #include "fleet.h"
 #include "log.h"
@@ -49,6 +50,9 @@ static void usage(FILE *out) {
       "                  rehearsals), with deltas, each fault's recovery,\n"
       "                  the verdicts and the latency overlaid; Markdown\n"
       "                  and one HTML page [--out DIR]\n"
+      "  summary ENGAGEMENT  after the event: the Key Event Support\n"
+      "                  Summary Report of an engagement's results\n"
+      "                  folders [--out DIR] [--allow-gaps]\n"
       "  recover DIR     run the undos a killed run still owes (shows them\n"
       "                  and asks first; --yes to skip the question)\n"
       "  plugins         list the drivers, their options and operations\n"
@@ -494,6 +498,8 @@ int main(int argc, char **argv) {
     return cmd_compare(argc - 1, argv + 1);
   if (!strcmp(cmd, "watch"))
     return ed_watch_command(argc - 1, argv + 1);
+  if (!strcmp(cmd, "summary"))
+    return ed_engagement_command(argc - 1, argv + 1);
   if (!strcmp(cmd, "recover")) {
     char *command = join_args(argc, argv);
     int rc = cmd_recover(argc - 1, argv + 1, command);
