@@ -30,8 +30,8 @@ static json_t *clock_of(const json_t *src, double t) {
 static void shifts(json_t *doc, const json_t *duty) {
   ed_doc_h(doc, "Duty shifts");
   json_t *rows = ed_doc_table(
-      doc, (const char *const[]){"shift", "from", "to", "operator", "ended",
-                                 "devices", "alarms raised", NULL});
+      doc, (const char *const[]){"shift", "from", "to", "duration", "operator",
+                                 "ended", "devices", "alarms raised", NULL});
   size_t i;
   json_t *src;
   json_array_foreach((json_t *)duty, i, src) {
@@ -40,8 +40,9 @@ static void shifts(json_t *doc, const json_t *duty) {
     const char *op = ed__eng_str(s, "operator");
     json_array_append_new(
         rows,
-        json_pack("[s,o,o,s,s,I,I]", ed__eng_str(src, "label"),
+        json_pack("[s,o,o,o,s,s,I,I]", ed__eng_str(src, "label"),
                   clock_of(src, 0), clock_of(src, ed__eng_num(m, "last_t")),
+                  ed_doc_fmt("%.1f s", ed__eng_num(m, "last_t")),
                   op[0] ? op : "(not recorded)", ed__eng_str(end, "reason"),
                   (json_int_t)json_array_size(json_object_get(s, "devices")),
                   (json_int_t)json_array_size(json_object_get(m, "order"))));
@@ -278,6 +279,9 @@ void ed__eng_duty(json_t *doc, const ed__eng_t *e, json_t *head, json_t *sugg) {
   json_t *duty = ed__eng_of_role(e, ED__ROLE_DUTY);
   json_t *held = json_object(), *per_dev = json_object();
   ed_doc_h(doc, "During the event");
+  ed_doc_p(doc, json_string("From the journals of the duty shifts (watch), "
+                            "through the model and the KPIs of the watch "
+                            "report."));
   if (!json_array_size(duty)) {
     ed_doc_p(doc, json_string("No duty shift among the sources: what "
                               "happened during the event is not known."));

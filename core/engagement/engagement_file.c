@@ -196,9 +196,9 @@ static void check_twice(ed_diag_t *d, const json_t *folders) {
   if (ed_names_create(paths, n, &names) == 0) {
     for (size_t i = 0; i < n; i++) {
       long first = paths[i] ? ed_names_find(names, paths[i]) : -1;
-      char p[PATH_LEN];
-      ed_jsonpos_join_index(p, sizeof(p), "folders", i);
-      ed_jsonpos_join_key(p, sizeof(p), p, "path");
+      char item[PATH_LEN], p[PATH_LEN];
+      ed_jsonpos_join_index(item, sizeof(item), "folders", i);
+      ed_jsonpos_join_key(p, sizeof(p), item, "path");
       if (first >= 0 && (size_t)first != i)
         ed_diag_add(d, p, "\"%s\" is named twice (first as folders[%ld])",
                     paths[i], first);

@@ -248,24 +248,28 @@ static void headline(const ed__eng_t *e, const json_t *plans, const json_t *ver,
     const json_t *last = json_array_get(list, json_array_size(list) - 1);
     int ok = !strcmp(ed__eng_str(last, "status"), "passed");
     const json_t *vs = json_object_get(ver, plan);
-    int vok = 0;
+    const char *vlabel = NULL; /* the verification that proved it */
     size_t i;
     json_t *v;
-    json_array_foreach((json_t *)vs, i, v) vok |=
-        !strcmp(ed__eng_str(v, "status"), "passed") &&
-        in_event(e, json_object_get(v, "src"));
+    json_array_foreach((json_t *)vs, i, v) {
+      if (!vlabel && !strcmp(ed__eng_str(v, "status"), "passed") &&
+          in_event(e, json_object_get(v, "src")))
+        vlabel = ed__eng_str(json_object_get(v, "src"), "label");
+    }
+    int vok = vlabel != NULL;
     proven &= ok && vok;
     json_t *rto = rto_cell(last);
     json_array_append_new(
         ev, ed_doc_fmt("%s: rehearsed %zu time%s, last (%s) %s against "
-                       "%.1f s: %s; %s",
+                       "%.1f s: %s; %s%s",
                        plan, json_array_size(list),
                        json_array_size(list) == 1 ? "" : "s",
                        ed__eng_str(json_object_get(last, "src"), "label"),
                        json_string_value(rto), ed__eng_num(last, "target_s"),
                        ok ? "met" : "NOT met",
-                       vok ? "verified during the event"
-                           : "NOT verified during the event"));
+                       vok ? "verified during the event in "
+                           : "NOT verified during the event",
+                       vok ? vlabel : ""));
     if (!ok)
       json_array_append_new(
           sugg,

@@ -101,7 +101,15 @@ static const char *kind_watch(json_t *src, const char *dir) {
   json_object_set_new(src, "watch", m);
   json_object_set(src, "started", json_object_get(start, "started"));
   json_object_set(src, "fleet", json_object_get(start, "inventory"));
-  ran(src, "inventory", ed__eng_str(start, "inventory"), NULL);
+  const json_t *plan = json_object_get(start, "plan");
+  if (json_is_object(plan))
+    json_object_set_new(src, "ran",
+                        ed_doc_fmt("inventory %s; plan scenario %s, SHA-256 %s",
+                                   ed__eng_str(start, "inventory"),
+                                   ed__eng_str(plan, "name"),
+                                   ed__eng_str(plan, "sha256")));
+  else
+    ran(src, "inventory", ed__eng_str(start, "inventory"), NULL);
   char why[256];
   if (!json_object_get(m, "end") || st.partial_last) {
     ed_jread_describe(&st, why, sizeof(why));
@@ -292,6 +300,8 @@ int ed__eng_read_sources(ed__eng_t *e) {
   if (sc)
     scan(e, sc);
   label(e->sources);
+  json_array_foreach(e->sources, i, f)
+      json_object_set_new(f, "index", json_integer((json_int_t)i));
   int gaps = 0;
   json_array_foreach(e->sources, i, f) {
     const char *st = ed__eng_str(f, "state");
@@ -300,9 +310,16 @@ int ed__eng_read_sources(ed__eng_t *e) {
   return gaps;
 }
 
+/* Oldest first; two started in the same second keep the order of the
+ * engagement file (qsort is not stable: the index decides). */
 static int by_started(const void *a, const void *b) {
-  return strcmp(ed__eng_str(*(json_t *const *)a, "started"),
-                ed__eng_str(*(json_t *const *)b, "started"));
+  const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+  int c = strcmp(ed__eng_str(x, "started"), ed__eng_str(y, "started"));
+  if (c)
+    return c;
+  json_int_t i = json_integer_value(json_object_get(x, "index")),
+             j = json_integer_value(json_object_get(y, "index"));
+  return (i > j) - (i < j);
 }
 
 json_t *ed__eng_of_role(const ed__eng_t *e, ed__role_t role) {
