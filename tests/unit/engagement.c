@@ -210,12 +210,54 @@ static void test_gaps(void **state) {
   ed_diag_close(&d);
 }
 
+/* A scan reads every sub-folder, its role from its evidence; one without
+ * evidence is listed as skipped (not a gap), a summary's own output is
+ * passed over. */
+static void test_scan(void **state) {
+  (void)state;
+  mkdir_in("scan");
+  mkdir_in("scan/b-inspect");
+  mkdir_in("scan/a-inspect");
+  mkdir_in("scan/notes");
+  mkdir_in("scan/summary");
+  write_file("scan/a-inspect/inspection.json",
+             "{\"inventory\": \"lab\", \"started\": \"2026-11-03T10:00:00Z\", "
+             "\"interrupted\": false, \"findings\": []}");
+  write_file("scan/b-inspect/inspection.json",
+             "{\"inventory\": \"lab\", \"started\": \"2026-11-02T10:00:00Z\", "
+             "\"interrupted\": false, \"findings\": []}");
+  write_file("scan/summary/summary.md", "# earlier summary\n");
+  write_file(
+      "s.json",
+      "{\"name\": \"ev\", \"title\": \"t\", \"scan\": \"scan\",\n"
+      " \"window\": {\"from\": \"2026-11-01\", \"to\": \"2026-11-14\"},\n"
+      " \"event\": {\"from\": \"2026-11-10\", \"to\": \"2026-11-11\"}}\n");
+  ed_diag_t d;
+  ed_diag_init(&d);
+  ed__eng_t e;
+  assert_int_equal(ed__eng_load(path_of("s.json"), &d, &e), 0);
+  assert_int_equal(ed__eng_read_sources(&e), 0);
+  assert_int_equal(json_array_size(e.sources), 3);
+  const json_t *a = src_of(&e, "scan/a-inspect");
+  assert_string_equal(ed__eng_str(a, "role"), "inspection");
+  assert_string_equal(ed__eng_str(a, "label"), "I1");
+  assert_string_equal(ed__eng_str(src_of(&e, "scan/notes"), "state"),
+                      "skipped");
+  /* Oldest first, whatever the names' order. */
+  json_t *ins = ed__eng_of_role(&e, ED__ROLE_INSPECTION);
+  assert_int_equal(json_array_size(ins), 2);
+  assert_string_equal(ed__eng_str(json_array_get(ins, 0), "path"),
+                      "scan/b-inspect");
+  json_decref(ins);
+  ed__eng_close(&e);
+  ed_diag_close(&d);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_valid),
-      cmocka_unit_test(test_errors),
-      cmocka_unit_test(test_time),
-      cmocka_unit_test(test_gaps),
+      cmocka_unit_test(test_valid), cmocka_unit_test(test_errors),
+      cmocka_unit_test(test_time),  cmocka_unit_test(test_gaps),
+      cmocka_unit_test(test_scan),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
