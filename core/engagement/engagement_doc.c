@@ -16,6 +16,13 @@ double ed__eng_num(const json_t *o, const char *key) {
   return json_number_value(json_object_get(o, key));
 }
 
+int ed__eng_in_event(const ed__eng_t *e, const json_t *src) {
+  char when[24];
+  ed__eng_time(ed__eng_str(src, "started"), when);
+  return when[0] && strcmp(when, e->event_from) >= 0 &&
+         strcmp(when, e->event_to) <= 0;
+}
+
 json_t *ed__eng_cite(const json_t *src) {
   char when[24];
   ed__eng_time(ed__eng_str(src, "started"), when);

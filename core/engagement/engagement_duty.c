@@ -27,11 +27,12 @@ static json_t *clock_of(const json_t *src, double t) {
   return json_string(buf);
 }
 
-static void shifts(json_t *doc, const json_t *duty) {
+static void shifts(json_t *doc, const ed__eng_t *e, const json_t *duty) {
   ed_doc_h(doc, "Duty shifts");
   json_t *rows = ed_doc_table(
-      doc, (const char *const[]){"shift", "from", "to", "duration", "operator",
-                                 "ended", "devices", "alarms raised", NULL});
+      doc, (const char *const[]){"shift", "from", "to", "duration",
+                                 "during the event", "operator", "ended",
+                                 "devices", "alarms raised", NULL});
   size_t i;
   json_t *src;
   json_array_foreach((json_t *)duty, i, src) {
@@ -40,9 +41,12 @@ static void shifts(json_t *doc, const json_t *duty) {
     const char *op = ed__eng_str(s, "operator");
     json_array_append_new(
         rows,
-        json_pack("[s,o,o,o,s,s,I,I]", ed__eng_str(src, "label"),
+        json_pack("[s,o,o,o,s,s,s,I,I]", ed__eng_str(src, "label"),
                   clock_of(src, 0), clock_of(src, ed__eng_num(m, "last_t")),
                   ed_doc_fmt("%.1f s", ed__eng_num(m, "last_t")),
+                  ed__eng_in_event(e, src) ? "yes"
+                                           : "NO: started outside the "
+                                             "event's dates",
                   op[0] ? op : "(not recorded)", ed__eng_str(end, "reason"),
                   (json_int_t)json_array_size(json_object_get(s, "devices")),
                   (json_int_t)json_array_size(json_object_get(m, "order"))));
@@ -291,7 +295,7 @@ void ed__eng_duty(json_t *doc, const ed__eng_t *e, json_t *head, json_t *sugg) {
                                   "no duty shift among the "
                                   "sources"));
   } else {
-    shifts(doc, duty);
+    shifts(doc, e, duty);
     kpis(doc, duty, held);
     margins(doc, e, duty, sugg);
     size_t open = alarms(doc, duty, per_dev, sugg);

@@ -78,6 +78,8 @@ json_t *ed__eng_document(const ed__eng_t *e);
 /* Helpers for the sections. */
 const char *ed__eng_str(const json_t *o, const char *key);
 double ed__eng_num(const json_t *o, const char *key);
+/* 1 when src started within the event's dates. */
+int ed__eng_in_event(const ed__eng_t *e, const json_t *src);
 /* "I1 (2026-11-02 09:12)": a source's label and date, to cite it. */
 json_t *ed__eng_cite(const json_t *src);
 

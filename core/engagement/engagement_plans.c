@@ -169,13 +169,6 @@ static json_t *verified(const ed__eng_t *e) {
   return out;
 }
 
-static int in_event(const ed__eng_t *e, const json_t *src) {
-  char when[24];
-  ed__eng_time(ed__eng_str(src, "started"), when);
-  return when[0] && strcmp(when, e->event_from) >= 0 &&
-         strcmp(when, e->event_to) <= 0;
-}
-
 static void verified_table(json_t *doc, const ed__eng_t *e, const json_t *ver) {
   ed_doc_h(doc, "Verified during the event");
   if (!json_object_size(ver)) {
@@ -195,7 +188,8 @@ static void verified_table(json_t *doc, const ed__eng_t *e, const json_t *ver) {
       json_array_append_new(
           rows,
           json_pack("[s,o,s,o]", plan, ed__eng_cite(src),
-                    in_event(e, src) ? "yes" : "NO: outside the event's dates",
+                    ed__eng_in_event(e, src) ? "yes"
+                                             : "NO: outside the event's dates",
                     !strcmp(st, "passed")
                         ? json_string("passed")
                         : ed_doc_fmt("%s%s%s", st,
@@ -253,7 +247,7 @@ static void headline(const ed__eng_t *e, const json_t *plans, const json_t *ver,
     json_t *v;
     json_array_foreach((json_t *)vs, i, v) {
       if (!vlabel && !strcmp(ed__eng_str(v, "status"), "passed") &&
-          in_event(e, json_object_get(v, "src")))
+          ed__eng_in_event(e, json_object_get(v, "src")))
         vlabel = ed__eng_str(json_object_get(v, "src"), "label");
     }
     int vok = vlabel != NULL;
