@@ -49,7 +49,7 @@ _eventdrill() {
   case $cmd in
   report | compare | recover)
     COMPREPLY=($(compgen -d -- "$cur")) ;;
-  run | rehearse | verify | validate | inspect | watch)
+  run | rehearse | verify | validate | inspect | watch | summary)
     COMPREPLY=($(compgen -f -X '!*.json' -- "$cur") $(compgen -d -- "$cur")) ;;
   esac
 }

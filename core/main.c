@@ -9,6 +9,7 @@
 
 #include "compare.h"
 #include "diag.h"
+#include "engagement.h"
 #include "error.h"
 #include "fleet.h"
 #include "log.h"
@@ -45,6 +46,8 @@ static const char commands_text[] =
     "  compare A B ... runs side by side (two or more: a trend across\n"
     "                  rehearsals), with deltas, each fault's recovery,\n"
     "                  the verdicts and the latency overlaid\n"
+    "  summary ENGAGEMENT  after the event: the Key Event Support\n"
+    "                  Summary Report of an engagement's results folders\n"
     "  recover DIR     run the undos a killed run still owes\n"
     "  plugins         list the drivers, their options and operations\n"
     "  version         print the version\n";
@@ -634,17 +637,26 @@ static int run_report(int argc, char **argv) {
 static int run_compare(int argc, char **argv) {
   return skip_one(cmd_compare, argc, argv);
 }
+static int run_summary(int argc, char **argv) {
+  return skip_one(ed_engagement_command, argc, argv);
+}
 static int run_plugins(int argc, char **argv) {
   return skip_one(cmd_plugins, argc, argv);
 }
 
-static const command_t commands[] = {
-    {"run", run_run},         {"rehearse", run_rehearse},
-    {"verify", run_verify},   {"validate", run_validate},
-    {"inspect", run_inspect}, {"watch", run_watch},
-    {"report", run_report},   {"compare", run_compare},
-    {"recover", run_recover}, {"plugins", run_plugins},
-    {"version", run_version}, {NULL, NULL}};
+static const command_t commands[] = {{"run", run_run},
+                                     {"rehearse", run_rehearse},
+                                     {"verify", run_verify},
+                                     {"validate", run_validate},
+                                     {"inspect", run_inspect},
+                                     {"watch", run_watch},
+                                     {"report", run_report},
+                                     {"compare", run_compare},
+                                     {"summary", run_summary},
+                                     {"recover", run_recover},
+                                     {"plugins", run_plugins},
+                                     {"version", run_version},
+                                     {NULL, NULL}};
 
 static int unknown_command(const char *cmd) {
   const char *names[sizeof(commands) / sizeof(commands[0])];

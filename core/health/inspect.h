@@ -37,4 +37,9 @@ int ed_inspect_command(int argc, char **argv);
  * the Markdown and HTML renderers of report.h. New reference. */
 json_t *ed_inspect_report_doc(const json_t *inspection);
 
+/* The verdict of an inspection (inspection.json's content), as its report
+ * states it: 1 "ready for the event" (no finding above notice), else 0
+ * "not ready: ..."; the sentence goes to text (always NUL-terminated). */
+int ed_inspect_verdict(const json_t *inspection, char *text, size_t len);
+
 #endif

@@ -48,21 +48,26 @@ static char *labels_text(const json_t *labels, char *buf, size_t len) {
   return buf;
 }
 
-static void verdict(json_t *doc, const json_t *in) {
+int ed_inspect_verdict(const json_t *in, char *text, size_t len) {
   const json_t *counts = json_object_get(in, "counts");
-  char text[256];
   json_int_t c = json_integer_value(json_object_get(counts, "critical"));
   json_int_t h = json_integer_value(json_object_get(counts, "high"));
   json_int_t w = json_integer_value(json_object_get(counts, "warning"));
   json_int_t n = json_integer_value(json_object_get(counts, "notice"));
   int ready = c + h + w == 0;
   if (ready)
-    snprintf(text, sizeof(text), "ready for the event (%lld notice%s)",
-             (long long)n, n == 1 ? "" : "s");
+    snprintf(text, len, "ready for the event (%lld notice%s)", (long long)n,
+             n == 1 ? "" : "s");
   else
-    snprintf(text, sizeof(text),
+    snprintf(text, len,
              "not ready: %lld critical, %lld high, %lld warning, %lld notice",
              (long long)c, (long long)h, (long long)w, (long long)n);
+  return ready;
+}
+
+static void verdict(json_t *doc, const json_t *in) {
+  char text[256];
+  int ready = ed_inspect_verdict(in, text, sizeof(text));
   json_array_append_new(doc,
                         json_pack("{s:s,s:b}", "verdict", text, "pass", ready));
 }

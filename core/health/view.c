@@ -74,7 +74,11 @@ static void select_move(ed_view_t *v, int delta) {
 }
 
 static void edit_key(ed_view_t *v, int ch) {
-  if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+  if ((ch == '\n' || ch == '\r' || ch == KEY_ENTER) && v->editing == 2) {
+    v->edit[v->edit_len] = '\0';
+    v->editing = 0;
+    v->src.ack(v->src.arg, v->note_for, v->edit);
+  } else if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
     v->edit[v->edit_len] = '\0';
     snprintf(v->filter, sizeof(v->filter), "%s", v->edit);
     v->editing = 0;
@@ -107,8 +111,16 @@ static void on_key(ed_view_t *v, int ch) {
     break;
   case 'a':
     if (v->selected)
-      s->ack(s->arg, v->selected);
+      s->ack(s->arg, v->selected, NULL);
     else
+      ed_view_message(v, "no alarm selected");
+    break;
+  case 'A': /* acknowledge with a note: why, what was done */
+    if (v->selected) {
+      v->editing = 2;
+      v->note_for = v->selected;
+      v->edit_len = 0;
+    } else
       ed_view_message(v, "no alarm selected");
     break;
   case '/':

@@ -11,8 +11,8 @@
  *   │ latency p50/p99 over the last minute, last poll age, budget note
  *   ├ alarms: severity, id, device, kind, text, age, acknowledged
  *   ├ the selected alarm's emergency-plan entry and verification results
- *   └ keys: ↑/↓ select, a acknowledge, / filter (role=db), p pause,
- *     r run the plan's read-only verifications, q quit
+ *   └ keys: ↑/↓ select, a acknowledge (A with a note), / filter (role=db), p
+ * pause, r run the plan's read-only verifications, q quit
  */
 #ifndef ED_VIEW_H
 #define ED_VIEW_H
@@ -60,7 +60,9 @@ typedef struct ed_view_source_s {
    * "latency_ms"}]}. */
   const json_t *(*plan)(void *arg, unsigned alarm_id);
   /* Keys' actions. */
-  void (*ack)(void *arg, unsigned alarm_id);
+  /* note: what the person on duty typed with the acknowledgement (`A`),
+   * or NULL (`a`); borrowed for the call. */
+  void (*ack)(void *arg, unsigned alarm_id, const char *note);
   void (*pause)(void *arg);
   void (*verify)(void *arg, unsigned alarm_id);
   void (*quit)(void *arg);

@@ -305,12 +305,15 @@ void ed__view_draw(ed_view_t *v) {
          v->filter[0] ? " on the devices the filter keeps" : "");
   plan_lines(v, y + 1, h - 3, na ? alarms[sel] : NULL);
   line(h - 2, A_NORMAL, " %s", v->message);
-  if (v->editing) {
+  if (v->editing == 2) {
+    line(h - 1, A_REVERSE, " note for alarm %u (Enter acknowledges): %.*s_",
+         v->note_for, (int)v->edit_len, v->edit);
+  } else if (v->editing) {
     line(h - 1, A_REVERSE, " filter (key=value[,key=value], empty: all): %.*s_",
          (int)v->edit_len, v->edit);
   } else {
     line(h - 1, A_REVERSE,
-         " up/down select  a acknowledge  / filter  p %s  "
+         " up/down select  a acknowledge (A: with a note)  / filter  p %s  "
          "r verify plan  q quit ",
          s.paused ? "resume" : "pause");
   }

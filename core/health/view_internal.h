@@ -31,7 +31,8 @@ struct ed_view_s {
   size_t sel_index;  /* its row, to stay near it when it clears */
   /* the label filter and its editing */
   char filter[128];
-  int editing;
+  int editing;       /* 1: the filter, 2: the note of an acknowledgement */
+  unsigned note_for; /* the alarm the note acknowledges */
   char edit[128];
   size_t edit_len;
   char message[256];

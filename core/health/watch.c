@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,8 @@ static void usage(FILE *out) {
         "  --hook CMD        run CMD (sh -c) on each alarm event, the event\n"
         "                    as JSON on its stdin\n"
         "  --json            alarm events as JSON lines even on a terminal\n"
+        "  --operator NAME   who is on duty: journaled with each\n"
+        "                    acknowledgement (default: the login name)\n"
         "  --label K=V       watch only devices with this label (repeat)\n"
         "  --out DIR         exact results folder to create\n"
         "  --results DIR     parent of the results folder (default results)\n"
@@ -57,7 +60,8 @@ static void usage(FILE *out) {
         "  --alertmanager URL  post each alarm to Alertmanager\n"
         "                    (http://127.0.0.1:9093), resolved when it clears\n"
         "\n"
-        "keys: up/down select an alarm, a acknowledge, / filter by label\n"
+        "keys: up/down select an alarm, a acknowledge (A: with a note),\n"
+        "/ filter by label\n"
         "(role=db), p pause/resume polling, r verify the plan, q quit\n",
         out);
 }
@@ -111,7 +115,8 @@ static int parse_opts(ed__watch_opts_t *o, int argc, char **argv) {
     O_SEED,
     O_NO_REPORT,
     O_METRICS,
-    O_ALERTMANAGER
+    O_ALERTMANAGER,
+    O_OPERATOR
   };
   static const struct option longopts[] = {
       {"plan", required_argument, NULL, O_PLAN},
@@ -128,6 +133,7 @@ static int parse_opts(ed__watch_opts_t *o, int argc, char **argv) {
       {"no-report", no_argument, NULL, O_NO_REPORT},
       {"metrics", required_argument, NULL, O_METRICS},
       {"alertmanager", required_argument, NULL, O_ALERTMANAGER},
+      {"operator", required_argument, NULL, O_OPERATOR},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   o->interval_ms = 5000;
@@ -200,6 +206,9 @@ static int parse_opts(ed__watch_opts_t *o, int argc, char **argv) {
       break;
     case O_ALERTMANAGER:
       o->alertmanager = optarg;
+      break;
+    case O_OPERATOR:
+      o->operator_name = optarg;
       break;
     case 'h':
       usage(stdout);
@@ -344,6 +353,21 @@ static json_t *devices_json(const ed__watch_t *w) {
   return a;
 }
 
+/* Who acknowledges: --operator, else the login name (an acknowledgement
+ * must say who saw the alarm). */
+const char *ed__watch_operator(const ed__watch_t *w) {
+  if (w->o.operator_name && w->o.operator_name[0])
+    return w->o.operator_name;
+  const char *name = getenv("LOGNAME");
+  if (!name || !name[0])
+    name = getenv("USER");
+  if (!name || !name[0]) {
+    struct passwd *pw = getpwuid(getuid());
+    name = pw ? pw->pw_name : NULL;
+  }
+  return name && name[0] ? name : "unknown";
+}
+
 static void journal_start(ed__watch_t *w) {
   char started[32];
   iso(w->start_epoch, started, sizeof(started));
@@ -367,6 +391,7 @@ static void journal_start(ed__watch_t *w) {
     json_object_set(o, "label_filter", w->o.labels);
   if (w->o.has_seed)
     json_object_set_new(o, "seed", json_integer((json_int_t)w->o.seed));
+  json_object_set_new(o, "operator", json_string(ed__watch_operator(w)));
   ed__watch_journal(w, "watch_start", o);
   ed_journal_sync(w->journal);
 }

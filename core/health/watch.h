@@ -11,8 +11,11 @@
 #ifndef ED_WATCH_H
 #define ED_WATCH_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdio.h>
+
+#include "journal_read.h"
 
 /* Run `watch` with its arguments (argv[0] is "watch"). Prints its own
  * messages; returns an exit status: 0 ended cleanly (q, --duration,
@@ -31,5 +34,25 @@ int ed_watch_is_results(const char *dir);
  * so. */
 int ed_watch_report_write(const char *dir, int no_plots, char *html_path,
                           size_t len);
+
+/* The model of a watch rebuilt from dir/journal.jsonl, the one its report
+ * renders: {"start": watch_start, "end": watch_end or absent, "last_t",
+ * "devices": {name: counters}, "alarms": {id: {the raise event,
+ * "raised_at_t", "acked_t", "acked_by", "ack_note", "cleared_t"}},
+ * "order": [alarm ids], "verify": [plan_verify events], "pauses"}.
+ * st (may be NULL) gets what the reader found. Returns 0 (*out new),
+ * ED_ENOTFOUND (no journal) or ED_EPARSE (not a watch). */
+int ed_watch_model(const char *dir, json_t **out, ed_jread_stats_t *st);
+
+/* The KPIs of a device over the duty window, as the report shows them:
+ * {"polls", "ok", "alarms", and when measured "availability_pct",
+ * "p50_ms" (median of the polls' p50), "p99_ms" (99th percentile of the
+ * polls' p99), "requests_per_s"}, and "sensor_peak": {sensor: highest
+ * reading}. New reference. */
+json_t *ed_watch_kpi(const json_t *model, const char *device);
+
+/* Who acknowledged an alarm of the model, with the note: "alice: PSU
+ * reseated", "-" when not acknowledged. New reference. */
+json_t *ed_watch_acked_by(const json_t *alarm);
 
 #endif

@@ -152,6 +152,11 @@ static json_t *event_json(ed__watch_t *w, ed_alarm_ev_t ev,
   iso_ms(at, sizeof(at));
   json_object_set_new(o, "at", json_string(at));
   json_object_set_new(o, "inventory", json_string(w->inv->name));
+  if (ev == ED_ALARM_EV_ACK) { /* who saw it, and why they say so */
+    json_object_set_new(o, "operator", json_string(ed__watch_operator(w)));
+    if (w->ack_note && w->ack_note[0])
+      json_object_set_new(o, "note", json_string(w->ack_note));
+  }
   const ed_fault_t *f = ed__watch_plan_fault(w, a);
   if (f && (ev == ED_ALARM_EV_RAISE || ev == ED_ALARM_EV_UPDATE))
     json_object_set_new(o, "plan", ed__watch_plan_entry(w, f));

@@ -27,11 +27,12 @@
 /* The command line. */
 typedef struct ed__watch_opts_s {
   const char *inventory;
-  const char *plan;         /* scenario file, or NULL */
-  const char *rules;        /* rules file, or NULL */
-  const char *hook;         /* shell command, or NULL */
-  const char *metrics;      /* --metrics ADDR:PORT, or NULL */
-  const char *alertmanager; /* --alertmanager URL, or NULL */
+  const char *plan;          /* scenario file, or NULL */
+  const char *rules;         /* rules file, or NULL */
+  const char *hook;          /* shell command, or NULL */
+  const char *metrics;       /* --metrics ADDR:PORT, or NULL */
+  const char *alertmanager;  /* --alertmanager URL, or NULL */
+  const char *operator_name; /* who acknowledges (--operator, else the login) */
   const char *out_dir, *results_root;
   int64_t interval_ms;
   double budget;       /* requests/s per device */
@@ -115,12 +116,15 @@ struct ed__watch_s {
   int verifying;  /* plan verifications in flight */
   struct ed_prom_http_s *expose; /* --metrics (watch_export.c), or NULL */
   struct ed_am_s *am;            /* --alertmanager, or NULL */
+  const char *ack_note; /* the note of the ack being journaled, or NULL */
   unsigned long polls;
   int exit_code;
 };
 
 /* watch.c */
 double ed__watch_now(const ed__watch_t *w);
+/* Who acknowledges alarms: --operator, else the login name. Borrowed. */
+const char *ed__watch_operator(const ed__watch_t *w);
 /* Begin the end (reason: "quit", "duration", "SIGINT", "SIGTERM"). */
 void ed__watch_stop(ed__watch_t *w, const char *reason);
 

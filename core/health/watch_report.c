@@ -32,9 +32,9 @@ static json_t *dev_of(json_t *m, const char *name) {
   json_t *devs = json_object_get(m, "devices");
   json_t *d = json_object_get(devs, name);
   if (!d) {
-    d = json_pack("{s:i,s:i,s:[],s:[],s:I,s:I,s:b,s:i}", "polls", 0, "ok", 0,
-                  "p50", "p99", "requests", (json_int_t)0, "interval_ms",
-                  (json_int_t)0, "stretched", 0, "alarms", 0);
+    d = json_pack("{s:i,s:i,s:[],s:[],s:I,s:I,s:b,s:i,s:{}}", "polls", 0, "ok",
+                  0, "p50", "p99", "requests", (json_int_t)0, "interval_ms",
+                  (json_int_t)0, "stretched", 0, "alarms", 0, "sensor_peak");
     json_object_set_new(devs, name, d);
     json_object_set_new(json_object_get(m, "series"), name, json_array());
   }
@@ -44,6 +44,20 @@ static json_t *dev_of(json_t *m, const char *name) {
 static void add_int(json_t *o, const char *key, json_int_t by) {
   json_object_set_new(
       o, key, json_integer(json_integer_value(json_object_get(o, key)) + by));
+}
+
+/* The highest reading of each sensor over the watch (its margin at peak
+ * is measured against the thresholds the inspection read). */
+static void peaks(json_t *d, const json_t *sensors) {
+  json_t *pk = json_object_get(d, "sensor_peak");
+  const char *name;
+  json_t *v;
+  json_object_foreach((json_t *)sensors, name, v) {
+    const json_t *was = json_object_get(pk, name);
+    if (json_is_number(v) &&
+        (!was || json_number_value(v) > json_number_value(was)))
+      json_object_set(pk, name, v);
+  }
 }
 
 static void on_poll(json_t *m, const json_t *ev, double t) {
@@ -68,6 +82,7 @@ static void on_poll(json_t *m, const json_t *ev, double t) {
     json_array_append(json_object_get(d, "p99"),
                       json_is_number(p99) ? (json_t *)p99 : (json_t *)p50);
   }
+  peaks(d, json_object_get(ev, "sensors"));
   json_array_append_new(
       json_object_get(json_object_get(m, "series"), name),
       json_pack("[f,f,b]", t,
@@ -93,8 +108,15 @@ static void on_alarm(json_t *m, const char *kind, const json_t *ev, double t) {
       strcmp(json_string_value(json_object_get(ev, "severity")), "critical") ==
           0)
     json_object_set_new(a, "severity", json_string("critical"));
-  if (!strcmp(kind, "alarm_ack"))
+  if (!strcmp(kind, "alarm_ack")) {
     json_object_set_new(a, "acked_t", json_real(t));
+    const json_t *who = json_object_get(ev, "operator"),
+                 *note = json_object_get(ev, "note");
+    if (json_is_string(who))
+      json_object_set(a, "acked_by", (json_t *)who);
+    if (json_is_string(note))
+      json_object_set(a, "ack_note", (json_t *)note);
+  }
   if (!strcmp(kind, "alarm_clear"))
     json_object_set_new(a, "cleared_t", json_real(t));
 }
@@ -126,7 +148,7 @@ static int on_event(void *arg, const json_t *ev, const char *kind,
   return 0;
 }
 
-static int read_model(const char *dir, json_t **out, ed_jread_stats_t *st) {
+int ed_watch_model(const char *dir, json_t **out, ed_jread_stats_t *st) {
   char path[PATH_MAX + 32];
   snprintf(path, sizeof(path), "%s/journal.jsonl", dir);
   model_t md = {.m = json_pack("{s:{},s:{},s:{},s:[],s:[],s:i,s:f}", "devices",
@@ -147,7 +169,7 @@ static int read_model(const char *dir, json_t **out, ed_jread_stats_t *st) {
 
 int ed_watch_is_results(const char *dir) {
   json_t *m;
-  if (read_model(dir, &m, NULL) != 0)
+  if (ed_watch_model(dir, &m, NULL) != 0)
     return 0;
   json_decref(m);
   return 1;
@@ -192,6 +214,15 @@ static void clock_of(const json_t *start, double t, char *buf, size_t len) {
   struct tm tm;
   gmtime_r(&s, &tm);
   strftime(buf, len, "%H:%M:%SZ", &tm);
+}
+
+json_t *ed_watch_acked_by(const json_t *alarm) {
+  const char *who = str(alarm, "acked_by"), *note = str(alarm, "ack_note");
+  if (!json_object_get(alarm, "acked_t"))
+    return json_string("-");
+  if (!who[0])
+    who = "(not recorded)";
+  return note[0] ? ed_doc_fmt("%s: %s", who, note) : json_string(who);
 }
 
 static json_t *secs(double s) {
@@ -248,10 +279,10 @@ static void timeline(json_t *doc, const json_t *m) {
   size_t n = json_array_size(json_object_get(m, "order")), crit = 0, acked = 0,
          open = 0;
   ed_doc_h(doc, "Timeline of alarms");
-  json_t *rows =
-      ed_doc_table(doc, (const char *const[]){"id", "raised", "device", "kind",
-                                              "severity", "what", "acked after",
-                                              "cleared after", "plan", NULL});
+  json_t *rows = ed_doc_table(
+      doc, (const char *const[]){"id", "raised", "device", "kind", "severity",
+                                 "what", "acked after", "acked by",
+                                 "cleared after", "plan", NULL});
   size_t i;
   json_t *id;
   json_array_foreach(json_object_get(m, "order"), i, id) {
@@ -267,10 +298,11 @@ static void timeline(json_t *doc, const json_t *m) {
     clock_of(s, r, clock, sizeof(clock));
     json_array_append_new(
         rows,
-        json_pack("[s,o,s,s,s,s,o,o,s]", json_string_value(id),
+        json_pack("[s,o,s,s,s,s,o,o,o,s]", json_string_value(id),
                   ed_doc_fmt("%s (+%.1f s)", clock, r), str(a, "device"),
                   str(a, "kind"), str(a, "severity"), str(a, "text"),
                   ack ? secs(json_number_value(ack) - r) : json_string("-"),
+                  ed_watch_acked_by(a),
                   clr ? secs(json_number_value(clr) - r)
                       : ed_doc_fmt("still raised (%.1f s)", last - r),
                   plan[0] ? plan : "-"));
@@ -286,6 +318,39 @@ static void timeline(json_t *doc, const json_t *m) {
   json_array_insert_new(doc, json_array_size(doc) - 1, para);
 }
 
+json_t *ed_watch_kpi(const json_t *m, const char *device) {
+  const json_t *k = json_object_get(json_object_get(m, "devices"), device);
+  json_int_t polls = json_integer_value(json_object_get(k, "polls"));
+  json_int_t ok = json_integer_value(json_object_get(k, "ok"));
+  double p50 = pct(json_object_get(k, "p50"), 50);
+  double p99 = pct(json_object_get(k, "p99"), 99);
+  double span = num(m, "last_t");
+  const json_t *pk = json_object_get(k, "sensor_peak");
+  json_t *o =
+      json_pack("{s:I,s:I,s:I,s:o}", "polls", polls, "ok", ok, "alarms",
+                json_integer_value(json_object_get(k, "alarms")), "sensor_peak",
+                pk ? json_copy((json_t *)pk) : json_object());
+  if (polls)
+    json_object_set_new(o, "availability_pct",
+                        json_real(100.0 * (double)ok / (double)polls));
+  if (p50 >= 0)
+    json_object_set_new(o, "p50_ms", json_real(p50));
+  if (p99 >= 0)
+    json_object_set_new(o, "p99_ms", json_real(p99));
+  if (span > 0)
+    json_object_set_new(
+        o, "requests_per_s",
+        json_real((double)json_integer_value(json_object_get(k, "requests")) /
+                  span));
+  return o;
+}
+
+/* A figure of a KPI object as the report prints it, "-" when absent. */
+static json_t *kpi_cell(const json_t *kpi, const char *key, const char *f) {
+  const json_t *v = json_object_get(kpi, key);
+  return v ? ed_doc_fmt(f, json_number_value(v)) : json_string("-");
+}
+
 static void kpis(json_t *doc, const json_t *m) {
   const json_t *s = json_object_get(m, "start");
   ed_doc_h(doc, "KPIs per device over the duty window");
@@ -298,7 +363,6 @@ static void kpis(json_t *doc, const json_t *m) {
       doc, (const char *const[]){"device", "labels", "polls", "availability",
                                  "p50 ms", "p99 ms", "requests/s", "interval",
                                  "alarms", NULL});
-  double span = num(m, "last_t");
   size_t i;
   json_t *d;
   json_array_foreach(json_object_get(s, "devices"), i, d) {
@@ -306,27 +370,21 @@ static void kpis(json_t *doc, const json_t *m) {
     const json_t *k = json_object_get(json_object_get(m, "devices"), name);
     char labels[128];
     ed_view_labels_text(json_object_get(d, "labels"), labels, sizeof(labels));
-    json_int_t polls = json_integer_value(json_object_get(k, "polls"));
-    json_int_t ok = json_integer_value(json_object_get(k, "ok"));
-    double p50 = pct(json_object_get(k, "p50"), 50);
-    double p99 = pct(json_object_get(k, "p99"), 99);
+    json_t *kpi = ed_watch_kpi(m, name);
     json_array_append_new(
         rows,
-        json_pack(
-            "[s,s,I,o,o,o,o,o,I]", name, labels, polls,
-            polls ? ed_doc_fmt("%.1f %%", 100.0 * (double)ok / (double)polls)
-                  : json_string("-"),
-            p50 < 0 ? json_string("-") : ed_doc_fmt("%.2f", p50),
-            p99 < 0 ? json_string("-") : ed_doc_fmt("%.2f", p99),
-            span > 0 ? ed_doc_fmt("%.2f", (double)json_integer_value(
-                                              json_object_get(k, "requests")) /
-                                              span)
-                     : json_string("-"),
-            json_is_true(json_object_get(k, "stretched"))
-                ? ed_doc_fmt("stretched to %.1f s by the budget",
-                             num(k, "interval_ms") / 1000.0)
-                : ed_doc_fmt("%.1f s", num(s, "interval_ms") / 1000.0),
-            json_integer_value(json_object_get(k, "alarms"))));
+        json_pack("[s,s,I,o,o,o,o,o,I]", name, labels,
+                  json_integer_value(json_object_get(kpi, "polls")),
+                  kpi_cell(kpi, "availability_pct", "%.1f %%"),
+                  kpi_cell(kpi, "p50_ms", "%.2f"),
+                  kpi_cell(kpi, "p99_ms", "%.2f"),
+                  kpi_cell(kpi, "requests_per_s", "%.2f"),
+                  json_is_true(json_object_get(k, "stretched"))
+                      ? ed_doc_fmt("stretched to %.1f s by the budget",
+                                   num(k, "interval_ms") / 1000.0)
+                      : ed_doc_fmt("%.1f s", num(s, "interval_ms") / 1000.0),
+                  json_integer_value(json_object_get(kpi, "alarms"))));
+    json_decref(kpi);
   }
 }
 
@@ -382,7 +440,7 @@ int ed_watch_report_write(const char *dir, int no_plots, char *html_path,
                           size_t len) {
   json_t *m;
   ed_jread_stats_t st;
-  int rc = read_model(dir, &m, &st);
+  int rc = ed_watch_model(dir, &m, &st);
   if (rc != 0)
     return rc;
   json_t *notes = json_array();

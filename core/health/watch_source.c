@@ -47,9 +47,11 @@ static const json_t *plan(void *arg, unsigned id) {
   return ed__watch_plan_view(arg, id);
 }
 
-static void ack(void *arg, unsigned id) {
+static void ack(void *arg, unsigned id, const char *note) {
   ed__watch_t *w = arg;
+  w->ack_note = note; /* journaled with the ack event, during the call */
   int rc = ed_alarm_ack(w->alarms, id, ed__watch_now(w));
+  w->ack_note = NULL;
   if (rc != 0 && w->view)
     ed_view_message(w->view, "alarm %u: %s", id,
                     rc == ED_ESTATE ? "already acknowledged"

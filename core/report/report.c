@@ -35,6 +35,24 @@ static json_t *choose(const json_t *live, json_t *rebuilt) {
   return s;
 }
 
+int ed_report_summary(const char *dir, json_t **out, int *incomplete) {
+  ed_rebuild_t *rb;
+  int rc = ed_rebuild_create(dir, &rb);
+  if (rc != 0)
+    return rc;
+  json_t *rebuilt = ed_rebuild_summary(rb);
+  char path[PATH_MAX + 64];
+  snprintf(path, sizeof(path), "%s/summary.json", dir);
+  json_t *live = json_load_file(path, 0, NULL);
+  *out = rebuilt ? choose(live, rebuilt) : NULL;
+  if (incomplete)
+    *incomplete = ed_rebuild_incomplete(rb);
+  json_decref(live);
+  json_decref(rebuilt);
+  ed_rebuild_destroy(rb);
+  return *out ? 0 : ED_ENOMEM;
+}
+
 void ed_report_plots_note(json_t *notes, int rc) {
   if (rc == ED_ENOTFOUND)
     json_array_append_new(notes, json_string("gnuplot is not installed: no "

@@ -34,6 +34,13 @@ typedef struct ed_report_options_s {
 int ed_report_write(const char *dir, const ed_report_options_t *opts,
                     char *html_path, size_t len, FILE *err);
 
+/* The summary the report of the run in dir renders: every figure rebuilt
+ * from its journal, with the drill and the verdict of its summary.json
+ * when there is one (they hold what the journal cannot). *incomplete (may
+ * be NULL) is set when the run did not finish. Returns 0 (*out new),
+ * ED_ENOTFOUND / ED_EPARSE (no usable journal), ED_ENOMEM or ED_EIO. */
+int ed_report_summary(const char *dir, json_t **out, int *incomplete);
+
 /* Building a report document: a heading, a paragraph (text taken), and a
  * table whose rows the caller appends to the array returned (borrowed). */
 void ed_doc_h(json_t *doc, const char *text);

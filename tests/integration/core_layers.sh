@@ -22,7 +22,11 @@ forbid health run
 for up in run report health drill; do forbid evidence "$up"; done
 # expose/ writes pages its owners fill: it knows none of them
 for up in run report health drill evidence devices; do forbid expose "$up"; done
+# engagement/ (the summary of an engagement) reads the evidence of every
+# command: it sits on top, and nothing below includes it.
+for low in evidence run drill report health; do forbid "$low" engagement; done
 [ "$bad" -eq 0 ] || fail "a core folder includes a header above or beside it"
 # and the rules do bite: a header of report/ is known by name
 headers report | grep -qx report.h || fail "the check does not see core/report"
+headers engagement | grep -qx engagement.h || fail "the check does not see core/engagement"
 pass "core folders depend one way"
