@@ -1,4 +1,4 @@
-/* Collecting a device's snapshot (core/health/collect.h) with the Redfish
+/* Collecting a device's snapshot (core/collect/collect.h) with the Redfish
  * driver from the build tree, against a simulated BMC in this process. */
 #include <setjmp.h>
 #include <stdarg.h>
