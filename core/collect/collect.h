@@ -1,38 +1,25 @@
 /*
- * collect: what one device says about its health, read through its driver
- * with read-only operations only (the probe host is read-only, so a
- * state-changing request cannot leave even by mistake).
+ * collect: what one device says about its health, read by its driver (ABI
+ * version 2's collect, plugins/eventdrill/driver.h) with read-only requests
+ * only. The core asks, times the answer and stamps it; the protocol
+ * knowledge lives in each driver (drivers/<name>/collect.c).
  *
- * The result is a snapshot: one JSON object in a model common to every
- * driver, which the inspection rules and the watch's alarm rules read.
+ * The result is a snapshot: one JSON object in the model driver.h describes,
+ * common to every driver, which the inspection rules and the watch's alarm
+ * rules read. The core sets, over what the driver wrote:
  *
- *   {
- *     "device": "bmc-01", "driver": "redfish", "labels": {...},
- *     "at": 1795000000.25,          runner's clock when the collection began
- *     "duration_ms": 41.0,
- *     "requests": 12,               requests sent to the device for it
- *     "reachable": true,            false: "error" says why
- *     "error": {"class": "connect", "detail": "..."},
- *     "latency_ms": {"samples": 10, "p50": 2.1, "p99": 3.4, "max": 3.4},
- *     "clock_offset_s": 90.2,       device clock − runner clock, if known
- *     "power": "on" | "off" | "poweringon" | "poweringoff",
- *     "health": [ {"component": "Systems/1", "kind": "system",
- *                  "health": "OK", "rollup": "Warning", "state": "Enabled"} ],
- *     "psus": [ {"name": "PSU1", "health": "OK", "state": "Enabled"} ],
- *     "redundancy": [ {"name": "PSU Redundancy", "health": "OK",
- *                      "state": "Enabled"} ],
- *     "sensors": [ {"name": "CPU1 Temp", "kind": "temperature",
- *                   "reading": 46, "unit": "C",
- *                   "upper_warning": 85, "upper_critical": 90,
- *                   "lower_warning": null, "lower_critical": null,
- *                   "health": "OK"} ],
- *     "log": [ {"severity": "Critical", "created": "2026-...Z",
- *               "age_s": 12.0, "message": "..."} ],
- *     "firmware": {"bmc": "1.2.3", "bios": "..."},
- *     "disks": [ {"mount": "/", "used_pct": 71} ],      SSH hosts
- *     "time_sync": true, "failed_units": ["x.service"], SSH hosts
- *     "gaps": ["Chassis/1/Power: http_4xx 404"]  what could not be read
- *   }
+ *   "device": "bmc-01", "driver": "redfish", "labels": {...},
+ *   "at": 1795000000.25,          runner's clock when the collection began
+ *   "duration_ms": 41.0,          until the driver answered
+ *
+ * and on its own, without the driver:
+ *   - a target that was never started: "reachable": false, "error" says why;
+ *   - a driver without collect (version 1, or none offered): "reachable"
+ *     false, "monitored": false and "unread": "driver x has no health
+ *     collection" (inspect: a critical unread finding, never ready; watch:
+ *     not monitored);
+ *   - an answer that is not a JSON object: "reachable" false, error class
+ *     "protocol".
  *
  * Health values keep Redfish's words: "OK", "Warning", "Critical".
  * Members absent from a snapshot were not read (or the device has none).
@@ -54,16 +41,12 @@ typedef struct ed_collect_opts_s {
   int log_entries;     /* newest log entries read per log, 0 = none */
   int max_in_flight;   /* requests at once on the device, >= 1 */
   int64_t timeout_ms;  /* per request */
-  /* Borrowed, or NULL: what one collection learns of a device for the next
-   * ones (an empty object at first; the collector fills and updates it).
-   * With it, a Redfish device is walked from its service root once; later
-   * collections read only the resources found then (systems, thermal,
-   * managers, log entries) and only the log entries not seen before: a
-   * watch polls with a handful of requests instead of dozens. */
-  json_t *memo;
-  /* SSH hosts: which commands read the disks, the time sync and the failed
-   * units; NULL = the built-in ones. */
-  const char *ssh_disks, *ssh_time_sync, *ssh_failed_units;
+  /* The driver may keep what one collection learns of the device for the
+   * next ones (ED_COLLECT_MEMO): with it, a Redfish device is walked from its
+   * service root once and later polls read only the resources found then and
+   * the log entries not seen before: a watch polls with a handful of
+   * requests instead of dozens. */
+  int memo;
 } ed_collect_opts_t;
 
 /* Defaults: inspect when full, else watch. */
@@ -72,9 +55,10 @@ void ed_collect_opts_default(ed_collect_opts_t *o, int full);
 /* Called once with a new snapshot, which the callee owns. */
 typedef void (*ed_collect_cb)(void *arg, json_t *snapshot);
 
-/* Collect t's snapshot through h (which must be read-only). cb runs on the
- * loop, possibly before this returns (an unknown driver, a target that was
- * never started: the snapshot then says unreachable). Returns 0, or
+/* Collect t's snapshot through its driver. cb runs on the loop, possibly
+ * before this returns (a driver without collect, a target that was never
+ * started). While it runs, h->in_flight counts it, so that whoever waits for
+ * the probes before stopping the targets waits for it too. Returns 0, or
  * ED_ENOMEM (cb not called). */
 int ed_collect_device(ed_probe_host_t *h, const ed_fleet_target_t *t,
                       const ed_collect_opts_t *o, ed_collect_cb cb, void *arg);

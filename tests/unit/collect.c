@@ -143,7 +143,7 @@ static void test_memo(void **state) {
   fixture_t *x = *state;
   ed_collect_opts_t o;
   ed_collect_opts_default(&o, 0);
-  o.memo = json_object();
+  o.memo = 1;
   json_t *first = collect(x, &o);
   json_t *second = collect(x, &o);
   json_t *third = collect(x, &o);
@@ -178,7 +178,6 @@ static void test_memo(void **state) {
   json_decref(second);
   json_decref(third);
   json_decref(fourth);
-  json_decref(o.memo);
 }
 
 /* A device that goes down is unreachable, with the reason; when it comes
@@ -187,7 +186,7 @@ static void test_down_and_back(void **state) {
   fixture_t *x = *state;
   ed_collect_opts_t o;
   ed_collect_opts_default(&o, 0);
-  o.memo = json_object();
+  o.memo = 1;
   o.timeout_ms = 1000;
   json_decref(collect(x, &o));
   sim(x, "{\"op\": \"down\", \"bmc\": \"all\"}");
@@ -202,7 +201,6 @@ static void test_down_and_back(void **state) {
   assert_true(json_is_true(json_object_get(s, "reachable")));
   assert_non_null(json_object_get(s, "sensors"));
   json_decref(s);
-  json_decref(o.memo);
 }
 
 int main(void) {
