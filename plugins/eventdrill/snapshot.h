@@ -49,7 +49,7 @@ typedef struct ed_snap_answer_s {
   int code;
   const char *value; /* the result's value (JSON text), or NULL */
   const char *detail;
-  double latency_ms; /* from submit to the answer */
+  double latency_ms; /* from the send (req->sent_ns) to the answer */
 } ed_snap_answer_t;
 
 typedef struct ed_snap_job_s ed_snap_job_t;
@@ -221,8 +221,11 @@ static inline void ed__snap_answered(ed_request_t *req,
   ed__snap_read_t *r = (ed__snap_read_t *)req->core_data;
   ed_snap_job_t *j = r->job;
   char *value = res->value ? strndup(res->value, res->value_len) : NULL;
+  /* From the send: a driver that waits for a pool thread first re-stamps
+   * sent_ns when the request really leaves (waiting is not sending). */
+  uint64_t sent = r->req.sent_ns ? r->req.sent_ns : r->t0_ns;
   ed_snap_answer_t a = {res->err, res->code, value, res->detail,
-                        (double)(uv_hrtime() - r->t0_ns) / 1e6};
+                        (double)(uv_hrtime() - sent) / 1e6};
   j->in_flight--;
   r->cb(j, &a, r->ctx);
   free(value);
