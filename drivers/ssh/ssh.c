@@ -13,6 +13,7 @@
  */
 #include "ssh.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -466,6 +467,9 @@ static int ssh_submit(void *target, ed_request_t *req) {
 }
 
 int ed__ssh_submit(void *target, ed_request_t *req) {
+  const ed__ssh_target_t *t = target;
+  if (t->stopping)
+    return -ECANCELED; /* a stopped target's collection ends here */
   return ssh_submit(target, req);
 }
 

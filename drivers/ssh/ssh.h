@@ -245,7 +245,8 @@ void ed__ssh_mux_close(ed__ssh_target_t *t);
 /* Free a job and what it owns (its answer included). */
 void ed__ssh_job_free(ed__ssh_job_t *job);
 
-/* ssh.c, for collect.c: the driver's submit and op_free, and a prepared
+/* ssh.c, for collect.c: the driver's submit (-ECANCELED once the target is
+ * stopping) and op_free, and a prepared
  * read-only "check" of command (output as the op's "output" argument), or
  * NULL when out of memory. */
 int ed__ssh_submit(void *target, ed_request_t *req);

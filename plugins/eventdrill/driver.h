@@ -321,11 +321,13 @@ typedef struct ed_driver_s {
    * "gaps"), never a reason to return <0.
    *   - Only read-only requests may reach the device.
    *   - The core starts a collection only on a started target, at most one
-   *     at a time per target, and waits for done before it stops or closes
-   *     the target. If target_stop or target_close comes anyway (an
-   *     interrupt), the driver ends the collection promptly: its reads are
-   *     cancelled (ED_ERRCLASS_CANCELLED gaps) and done is called with what
-   *     was read, before target_close returns.
+   *     at a time per target, and calls target_close only after done.
+   *   - Cancel: stopping the target cancels its collection. Should
+   *     target_stop come while a collection runs, the driver sends nothing
+   *     more for it, cancels or awaits the reads in flight, and calls done
+   *     promptly with what was read (the reads it gave up on as
+   *     ED_ERRCLASS_CANCELLED gaps), before or after target_stop's own
+   *     callback.
    * May be NULL (a version-1 driver reads as NULL): `inspect` then reports
    * the device unread ("driver x has no health collection", critical, never
    * ready) and `watch` shows it as not monitored. */

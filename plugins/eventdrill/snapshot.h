@@ -17,10 +17,13 @@
  * `submit` (a non-blocking submit: a blocking driver passes a function that
  * runs its blocking call on the thread pool and completes on the loop),
  * hands the answer to the read's callback, which may queue more reads, then
- * frees it with `op_free`. Once the queue is empty and nothing is in flight,
- * the job finishes: "read" and its gaps from `required`, "latency_ms",
- * "requests", the log trimmed to c->log_entries newest first, the driver's
- * last_words, then c->done with the text, then the job is freed.
+ * frees it with `op_free`. A submit that returns -ECANCELED (the target is
+ * stopping) answers the read at once with ED_ERRCLASS_CANCELLED, so that a
+ * stopped target's collection ends without sending anything more. Once the
+ * queue is empty and nothing is in flight, the job finishes: "read" and its
+ * gaps from `required`, "latency_ms", "requests", the log trimmed to
+ * c->log_entries newest first, the driver's last_words, then c->done with the
+ * text, then the job is freed.
  *
  * Header-only (Jansson and libuv), so that a driver needs nothing but this
  * SDK to use it.
@@ -28,6 +31,7 @@
 #ifndef EVENTDRILL_SNAPSHOT_H
 #define EVENTDRILL_SNAPSHOT_H
 
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -391,8 +395,12 @@ static inline void ed__snap_pump(ed_snap_job_t *j) {
     r->req.intended_ns = r->req.sent_ns = r->t0_ns = uv_hrtime();
     j->in_flight++;
     j->requests++;
-    if (j->submit(j->target, &r->req) != 0) {
+    int rc = j->submit(j->target, &r->req);
+    if (rc != 0) {
       ed_result_t res = {ED_ERRCLASS_OTHER, 0, NULL, 0, "could not be sent"};
+      if (rc == -ECANCELED)
+        res = (ed_result_t){ED_ERRCLASS_CANCELLED, 0, NULL, 0,
+                            "not sent: the target is stopping"};
       j->requests--;
       ed__snap_answered(&r->req, &res);
     }
