@@ -317,8 +317,9 @@ typedef struct ed_driver_s {
    * on the host's loop) and calls done from the loop. Returns 0 (done will
    * be called exactly once, possibly before collect returns), or <0 when it
    * could not even start (done is not called; the core reports the device
-   * unread). A read that fails is part of the answer ("reachable" false,
-   * "gaps"), never a reason to return <0.
+   * unreachable: "driver x could not start a collection"). A read that fails is
+   * part of the answer ("reachable" false, "gaps"), never a reason to return
+   * <0.
    *   - Only read-only requests may reach the device.
    *   - The core starts a collection only on a started target, at most one
    *     at a time per target, and calls target_close only after done.
