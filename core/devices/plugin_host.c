@@ -541,13 +541,13 @@ static json_t *driver_json(const plugin_t *p) {
                        (op->flags & ED_OP_DESTRUCTIVE) != 0, "description",
                        op->description ? op->description : "", "args",
                        options_json(op->args)));
-  return json_pack("{s:s, s:s, s:s, s:i, s:b, s:b, s:s, s:o, s:o}", "name",
+  return json_pack("{s:s, s:s, s:s, s:i, s:b, s:b, s:b, s:s, s:o, s:o}", "name",
                    d->name, "version", d->version, "file", p->file, "abi",
                    (int)d->abi_version, "proves_steps", ed_plugin_can_check(d),
-                   "blocking", (d->flags & ED_DRIVER_BLOCKING) != 0,
-                   "description", d->description ? d->description : "",
-                   "target_options", options_json(d->target_opts), "operations",
-                   ops);
+                   "collects_health", ed_plugin_can_collect(d), "blocking",
+                   (d->flags & ED_DRIVER_BLOCKING) != 0, "description",
+                   d->description ? d->description : "", "target_options",
+                   options_json(d->target_opts), "operations", ops);
 }
 
 static int by_name(const void *a, const void *b) {
@@ -626,6 +626,11 @@ static void print_driver(FILE *out, const json_t *d) {
               ? "proves state-changing steps without running them (verify)"
               : "cannot prove state-changing steps: verify shows them as "
                 "\"not provable\"");
+  fprintf(out, "  %s\n",
+          json_is_true(json_object_get(d, "collects_health"))
+              ? "collects device health (inspect, watch)"
+              : "no health collection: inspect reports its devices unread, "
+                "watch shows them not monitored");
   const json_t *topts = json_object_get(d, "target_options");
   if (json_array_size(topts)) {
     fprintf(out, "  target options:\n");
@@ -836,6 +841,10 @@ int ed_plugin_can_check(const ed_driver_t *drv) {
     return 0;
   return drv->flags & ED_DRIVER_BLOCKING ? drv->op_check_blocking != NULL
                                          : drv->op_check != NULL;
+}
+
+int ed_plugin_can_collect(const ed_driver_t *drv) {
+  return drv->abi_version >= 2 && drv->collect != NULL;
 }
 
 int ed_plugin_check(ed_plugin_host_t *ph, const ed_driver_t *drv, void *target,

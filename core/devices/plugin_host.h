@@ -96,6 +96,10 @@ int ed_plugin_submit(ed_plugin_host_t *ph, const ed_driver_t *drv, void *target,
 /* Whether drv can prove a state-changing operation without sending it
  * (ABI version 2's op_check); a version-1 driver cannot. */
 int ed_plugin_can_check(const ed_driver_t *drv);
+/* Whether drv collects device health (ABI version 2's collect); a
+ * version-1 driver does not. The core calls drv->collect directly: it runs
+ * on the loop for every driver. */
+int ed_plugin_can_collect(const ed_driver_t *drv);
 /* Like ed_plugin_submit, through the driver's op_check: req->done is called
  * with ED_ERRCLASS_NONE when the operation would run, else why not.
  * ED_EUNSUPPORTED (and no call) when the driver has no op_check. */

@@ -10,8 +10,8 @@
  * that traces every figure to its folder. File format and sections:
  * docs/summary.md.
  *
- * It sits above core/evidence, core/report and core/health: none of them
- * includes a header of this folder.
+ * It sits above core/evidence, core/report, core/inspect and core/watch: none
+ * of them includes a header of this folder.
  */
 #ifndef ED_ENGAGEMENT_H
 #define ED_ENGAGEMENT_H

@@ -91,6 +91,10 @@ static const ed_op_desc_t ops[] = {
     {0},
 };
 
+uv_loop_t *ed__ipmi_loop(void) {
+  return g_host ? g_host->loop : NULL;
+}
+
 static int ipmi_init(const ed_host_t *host) {
   g_host = host;
   return 0;
@@ -270,7 +274,7 @@ static int op_prepare(void *target, const ed_op_desc_t *desc, const void *args,
   return 0;
 }
 
-static void op_free(void *target, void *prepared) {
+void ed__ipmi_op_free(void *target, void *prepared) {
   (void)target;
   ed__ipmi_op_t *op = prepared;
   free(op->name);
@@ -278,7 +282,8 @@ static void op_free(void *target, void *prepared) {
   free(op);
 }
 
-static void submit_blocking(void *target, ed_request_t *req, ed_result_t *res) {
+void ed__ipmi_submit_blocking(void *target, ed_request_t *req,
+                              ed_result_t *res) {
   ed__ipmi_target_t *t = target;
   const ed__ipmi_op_t *op = req->op;
   ed__ipmi_err_t e;
@@ -340,7 +345,7 @@ static void op_check_blocking(void *target, ed_request_t *req,
   ed__ipmi_op_t status = {.kind = ED__IPMI_POWER_STATUS, .read_only = 1};
   ed_request_t read = *req;
   read.op = &status;
-  submit_blocking(target, &read, res);
+  ed__ipmi_submit_blocking(target, &read, res);
   if (res->err != ED_ERRCLASS_NONE)
     return;
   free((void *)res->value);
@@ -367,7 +372,8 @@ ED_DRIVER_EXPORT const ed_driver_t eventdrill_driver = {
     .target_start = target_start,
     .target_close = target_close,
     .op_prepare = op_prepare,
-    .op_free = op_free,
-    .submit_blocking = submit_blocking,
+    .op_free = ed__ipmi_op_free,
+    .submit_blocking = ed__ipmi_submit_blocking,
     .op_check_blocking = op_check_blocking,
+    .collect = ed__ipmi_collect,
 };

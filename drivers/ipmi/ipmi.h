@@ -170,4 +170,15 @@ int ed__ipmi_run(ed__ipmi_target_t *t, ed__ipmi_sess_t *s,
 void ed__ipmi_log(int level, const ed__ipmi_target_t *t, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* ---- ipmi.c, for collect.c -------------------------------------------- */
+
+/* The host's loop (NULL before init). */
+uv_loop_t *ed__ipmi_loop(void);
+/* The driver's submit_blocking and op_free. */
+void ed__ipmi_submit_blocking(void *target, ed_request_t *req,
+                              ed_result_t *res);
+void ed__ipmi_op_free(void *target, void *prepared);
+/* collect.c: the BMC's health snapshot (driver.h's collect). */
+int ed__ipmi_collect(void *target, ed_collect_t *c);
+
 #endif

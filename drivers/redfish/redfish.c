@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "conn.h"
 #include "path.h"
 #include "resolve.h"
@@ -605,6 +607,7 @@ static void rf_target_close(void *target) {
   ed__rf_xfer_free_all(t); /* before the multi: it owns the connections */
   lanes_destroy(t);
   ed__rf_resolve_clear(t);
+  json_decref(t->memo);
   target_free(t);
 }
 
@@ -629,5 +632,6 @@ __attribute__((visibility("default"))) const ed_driver_t eventdrill_driver = {
     .submit = ed__rf_submit,
     .submit_blocking = NULL,
     .op_check = ed__rf_op_check,
+    .collect = ed__rf_collect,
     .spare = {0},
 };

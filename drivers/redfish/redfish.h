@@ -172,6 +172,7 @@ struct ed__rf_target_s {
   } * firsts; /* discovered "{first}" members */
   size_t nfirsts;
   int stopping; /* target_stop was called: refuse new requests */
+  void *memo;   /* collect.c's memo of the resources found (a json_t) */
   ed_target_cb cb;
   void *cb_arg;
 };
@@ -198,6 +199,8 @@ int ed__rf_prepare_get(ed__rf_target_t *t, const char *path, int want_etag,
                        ed__rf_op_t **out, char *errbuf, size_t errlen);
 /* op_check (check.c): proves a reset, PATCH or POST could run, with GETs. */
 int ed__rf_op_check(void *target, ed_request_t *req);
+/* collect (collect.c): the health snapshot, both generations of resources. */
+int ed__rf_collect(void *target, ed_collect_t *c);
 
 /* Push x on a wait queue. */
 void ed__rf_queue_push(ed__rf_xfer_t **head, ed__rf_xfer_t **tail,

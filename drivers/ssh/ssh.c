@@ -13,6 +13,7 @@
  */
 #include "ssh.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -465,6 +466,26 @@ static int ssh_submit(void *target, ed_request_t *req) {
   return submit_job(target, req->op, req);
 }
 
+int ed__ssh_submit(void *target, ed_request_t *req) {
+  const ed__ssh_target_t *t = target;
+  if (t->stopping)
+    return -ECANCELED; /* a stopped target's collection ends here */
+  return ssh_submit(target, req);
+}
+
+void ed__ssh_op_free(void *target, void *prepared) {
+  op_free(target, prepared);
+}
+
+void *ed__ssh_prepare_check(void *target, const char *command,
+                            const char *output) {
+  cmd_args_t a = {
+      .command = (char *)command, .output = (char *)output, .expect_exit = -1};
+  void *p = NULL;
+  char err[200];
+  return op_prepare(target, &ops[0], &a, &p, err, sizeof(err)) == 0 ? p : NULL;
+}
+
 /* Verify mode's proof of a "run" or an "upload": a read-only command
  * (ed__ssh_proof_command) on the same connections, whose failure says why
  * the operation could not run. */
@@ -509,4 +530,5 @@ ED_DRIVER_EXPORT const ed_driver_t eventdrill_driver = {
     .op_free = op_free,
     .submit = ssh_submit,
     .op_check = ssh_op_check,
+    .collect = ed__ssh_collect,
 };

@@ -245,4 +245,15 @@ void ed__ssh_mux_close(ed__ssh_target_t *t);
 /* Free a job and what it owns (its answer included). */
 void ed__ssh_job_free(ed__ssh_job_t *job);
 
+/* ssh.c, for collect.c: the driver's submit (-ECANCELED once the target is
+ * stopping) and op_free, and a prepared
+ * read-only "check" of command (output as the op's "output" argument), or
+ * NULL when out of memory. */
+int ed__ssh_submit(void *target, ed_request_t *req);
+void ed__ssh_op_free(void *target, void *prepared);
+void *ed__ssh_prepare_check(void *target, const char *command,
+                            const char *output);
+/* collect.c: the host's health snapshot (driver.h's collect). */
+int ed__ssh_collect(void *target, ed_collect_t *c);
+
 #endif

@@ -190,6 +190,61 @@ typedef void (*ed_target_cb)(void *arg, int status, const char *detail);
 
 #define ED_DRIVER_BLOCKING 0x1u /* submit_blocking runs on the thread pool */
 
+/* ---- health collection (ABI version 2) ---------------------------------
+ * A device health snapshot, what `inspect` judges and `watch` polls. The
+ * driver reads the device with read-only requests only and answers one JSON
+ * object; the members it may fill (all optional but "reachable"):
+ *
+ *   "reachable": true | false     false: the first read failed; "error" says
+ *   "error": {"class": "connect", "code": 0, "detail": "..."}       why
+ *   "requests": 12                requests sent to the device for it
+ *   "latency_ms": {"samples": 10, "p50": 2.1, "p99": 3.4, "max": 3.4}
+ *   "clock_offset_s": 90.2        device clock − this host's clock
+ *   "power": "on" | "off" | "poweringon" | "poweringoff"
+ *   "health": [{"component", "kind", "health", "rollup", "state"}]
+ *   "psus": [{"name", "health", "state", "chassis"}]
+ *   "redundancy": [{"name", "health", "state", "mode"}]
+ *   "sensors": [{"name", "kind": "temperature" | "fan" | "voltage" | ...,
+ *                "reading", "unit", "upper_warning", "upper_critical",
+ *                "lower_warning", "lower_critical", "health"}]
+ *   "log": [{"severity", "created" (ISO 8601), "age_s", "message"}]
+ *   "firmware": {"bmc": "1.2.3", "bios": "..."}
+ *   "disks": [{"mount", "filesystem", "used_pct"}], "time_sync": true,
+ *   "failed_units": ["x.service"]                       (hosts)
+ *   "gaps": ["Chassis/1/Power: http_4xx 404"]  what could not be read
+ *   "read": {"health": 3, "power": "on", "sensors": null}  each part the
+ *           driver needs read before a device can be called ready: a count
+ *           for a list, else the value, null when nothing was read (and
+ *           then also a gap "sensors: nothing read")
+ *
+ * Health words are Redfish's: "OK", "Warning", "Critical". The core sets
+ * "device", "driver", "labels", "at" and "duration_ms" itself (it times the
+ * collection), over whatever the driver wrote there. <eventdrill/snapshot.h>
+ * builds such a snapshot from a queue of reads (header-only, optional). */
+#define ED_COLLECT_FULL 0x1u /* inspect: also firmware, clock, disks, ... */
+#define ED_COLLECT_MEMO                                                        \
+  0x2u /* may read only what this target's earlier collections found */
+
+typedef struct ed_collect_s ed_collect_t;
+/* The answer: snapshot is the JSON text of one object, len its length. Both
+ * are borrowed: the core copies what it keeps before it returns. */
+typedef void (*ed_collect_done_cb)(ed_collect_t *c, const char *snapshot,
+                                   size_t len);
+
+/* One collection. It belongs to the core: the driver keeps the pointer until
+ * it calls c->done exactly once, on the loop thread, and never touches it
+ * afterwards. */
+struct ed_collect_s {
+  unsigned flags;      /* ED_COLLECT_* */
+  int latency_samples; /* extra reads timed for "latency_ms", 0 = none */
+  int log_entries;     /* newest log entries kept, 0 = read no log */
+  int max_in_flight;   /* requests at once on the device, >= 1 */
+  int64_t timeout_ms;  /* per request, 0 = none */
+  ed_collect_done_cb done;
+  void *core_data;   /* the core's; drivers leave it alone */
+  void *driver_data; /* the driver's */
+};
+
 typedef struct ed_driver_s {
   /* ABI version 1 */
   uint32_t abi_version;        /* ED_DRIVER_ABI_VERSION */
@@ -255,7 +310,31 @@ typedef struct ed_driver_s {
   int (*op_check)(void *target, ed_request_t *req);
   void (*op_check_blocking)(void *target, ed_request_t *req, ed_result_t *res);
 
-  void *spare[6]; /* keep zero */
+  /* ABI version 2, health collection: read the device's health snapshot
+   * (see ed_collect_t above) and call c->done once with it. Runs on the
+   * loop thread and must not block it, whatever the driver's flags: a
+   * blocking driver queues its reads on the thread pool itself (uv_queue_work
+   * on the host's loop) and calls done from the loop. Returns 0 (done will
+   * be called exactly once, possibly before collect returns), or <0 when it
+   * could not even start (done is not called; the core reports the device
+   * unreachable: "driver x could not start a collection"). A read that fails is
+   * part of the answer ("reachable" false, "gaps"), never a reason to return
+   * <0.
+   *   - Only read-only requests may reach the device.
+   *   - The core starts a collection only on a started target, at most one
+   *     at a time per target, and calls target_close only after done.
+   *   - Cancel: stopping the target cancels its collection. Should
+   *     target_stop come while a collection runs, the driver sends nothing
+   *     more for it, cancels or awaits the reads in flight, and calls done
+   *     promptly with what was read (the reads it gave up on as
+   *     ED_ERRCLASS_CANCELLED gaps), before or after target_stop's own
+   *     callback.
+   * May be NULL (a version-1 driver reads as NULL): `inspect` then reports
+   * the device unread ("driver x has no health collection", critical, never
+   * ready) and `watch` shows it as not monitored. */
+  int (*collect)(void *target, ed_collect_t *c);
+
+  void *spare[5]; /* keep zero */
 } ed_driver_t;
 
 #ifdef __cplusplus

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The core's folders depend one way: evidence/ (journal, results folder,
-# summary, verdict model) sits below run/, report/ and health/; run/ never
-# includes a header of report/ (main.c runs, then reports), health/ never
-# one of run/. Each rule is checked on the sources' #include lines.
+# summary, verdict model) sits below run/, report/ and the fleet's health
+# (collect/, inspect/, watch/); run/ never includes a header of report/
+# (main.c runs, then reports), the health folders never one of run/, and
+# among them watch/ → inspect/ → collect/ → devices/, never back. Each rule
+# is checked on the sources' #include lines.
 . "$(dirname "$0")/lib/common.sh"
 core="$ED_SRC/core"
 headers() { (cd "$core/$1" && ls ./*.h | sed 's|^\./||'); }
@@ -18,15 +20,19 @@ forbid() { # forbid FROM TO: no file of core/FROM includes a header of core/TO
   done
 }
 forbid run report
-forbid health run
-for up in run report health drill; do forbid evidence "$up"; done
+for h in collect inspect watch; do forbid "$h" run; done
+forbid inspect watch
+for up in inspect watch; do forbid collect "$up"; done
+for up in collect inspect watch; do forbid devices "$up"; done
+for up in run report collect inspect watch drill; do forbid evidence "$up"; done
 # expose/ writes pages its owners fill: it knows none of them
-for up in run report health drill evidence devices; do forbid expose "$up"; done
+for up in run report collect inspect watch drill evidence devices; do forbid expose "$up"; done
 # engagement/ (the summary of an engagement) reads the evidence of every
 # command: it sits on top, and nothing below includes it.
-for low in evidence run drill report health; do forbid "$low" engagement; done
+for low in evidence run drill report collect inspect watch; do forbid "$low" engagement; done
 [ "$bad" -eq 0 ] || fail "a core folder includes a header above or beside it"
 # and the rules do bite: a header of report/ is known by name
 headers report | grep -qx report.h || fail "the check does not see core/report"
+headers collect | grep -qx collect.h || fail "the check does not see core/collect"
 headers engagement | grep -qx engagement.h || fail "the check does not see core/engagement"
 pass "core folders depend one way"

@@ -2,6 +2,8 @@
 # per run), cross-checked with ipmitool and FreeIPMI's tools.
 ed_integration_test(ipmi_crosscheck ipmi_crosscheck.sh)
 ed_integration_test(ipmi_drill ipmi_drill.sh)
+# inspect through the IPMI driver's health collection.
+ed_integration_test(ipmi_inspect ipmi_inspect.sh)
 
 # ipmi_sim's chassis control, a module it loads (tests/peers/ipmisim_chassis.c):
 # the power state lives in ipmi_sim instead of a program it runs per request.

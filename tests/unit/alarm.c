@@ -1,4 +1,4 @@
-/* Alarm rules (core/health/alarm.h) on hand-made snapshot sequences, and
+/* Alarm rules (core/watch/alarm.h) on hand-made snapshot sequences, and
  * the rules file. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* Collecting a device's snapshot (core/health/collect.h) with the Redfish
+/* Collecting a device's snapshot (core/collect/collect.h) with the Redfish
  * driver from the build tree, against a simulated BMC in this process. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,6 +23,7 @@ typedef struct fixture_s {
   ed_probe_host_t probes;
   ed_probe_target_t pt;
   json_t *snap;
+  int calls;
   int started;
 } fixture_t;
 
@@ -143,7 +144,7 @@ static void test_memo(void **state) {
   fixture_t *x = *state;
   ed_collect_opts_t o;
   ed_collect_opts_default(&o, 0);
-  o.memo = json_object();
+  o.memo = 1;
   json_t *first = collect(x, &o);
   json_t *second = collect(x, &o);
   json_t *third = collect(x, &o);
@@ -178,7 +179,6 @@ static void test_memo(void **state) {
   json_decref(second);
   json_decref(third);
   json_decref(fourth);
-  json_decref(o.memo);
 }
 
 /* A device that goes down is unreachable, with the reason; when it comes
@@ -187,7 +187,7 @@ static void test_down_and_back(void **state) {
   fixture_t *x = *state;
   ed_collect_opts_t o;
   ed_collect_opts_default(&o, 0);
-  o.memo = json_object();
+  o.memo = 1;
   o.timeout_ms = 1000;
   json_decref(collect(x, &o));
   sim(x, "{\"op\": \"down\", \"bmc\": \"all\"}");
@@ -202,7 +202,61 @@ static void test_down_and_back(void **state) {
   assert_true(json_is_true(json_object_get(s, "reachable")));
   assert_non_null(json_object_get(s, "sensors"));
   json_decref(s);
-  json_decref(o.memo);
+}
+
+static void on_snapshot_counted(void *arg, json_t *snap) {
+  fixture_t *x = arg;
+  x->calls++;
+  json_decref(x->snap);
+  x->snap = snap;
+}
+
+/* The simulated BMC has answered the service root and one more read
+ * (so the root's answer was taken), and holds another. */
+static int walking(fixture_t *x) {
+  json_t *st = ed_sim_status(x->fleet.targets[0].sim);
+  json_t *bmc = json_array_get(json_object_get(st, "bmcs"), 0);
+  int yes = json_integer_value(json_object_get(bmc, "served")) >= 2 &&
+            json_integer_value(json_object_get(bmc, "in_flight")) >= 1;
+  json_decref(st);
+  return yes;
+}
+
+/* Stopping the target cancels its collection: the reads in flight come
+ * back cancelled, nothing more is sent, and the answer comes once, with
+ * what was read. */
+static void test_stop_cancels(void **state) {
+  fixture_t *x = *state;
+  sim(x, "{\"op\": \"knobs\", \"bmc\": \"all\", \"latency\": \"50ms\"}");
+  ed_collect_opts_t o;
+  ed_collect_opts_default(&o, 1);
+  x->snap = NULL;
+  x->calls = 0;
+  assert_int_equal(ed_collect_device(&x->probes, &x->fleet.targets[0], &o,
+                                     on_snapshot_counted, x),
+                   0);
+  /* until the walk has gone past the service root, reads in flight */
+  while (!x->snap && !walking(x))
+    uv_run(&x->loop, UV_RUN_ONCE);
+  assert_null(x->snap);
+  ed_fleet_stop(&x->fleet, on_stopped, x);
+  while (x->started || x->probes.in_flight)
+    uv_run(&x->loop, UV_RUN_ONCE);
+  uv_run(&x->loop, UV_RUN_NOWAIT);
+  assert_int_equal(x->calls, 1);
+  json_t *s = x->snap;
+  x->snap = NULL;
+  assert_true(json_is_true(json_object_get(s, "reachable")));
+  json_t *g;
+  size_t i, cancelled = 0;
+  json_array_foreach(json_object_get(s, "gaps"), i, g) {
+    cancelled += strstr(json_string_value(g), "cancelled") != NULL;
+  }
+  assert_true(cancelled > 0);
+  /* far fewer reads than a whole walk (23 on the simulated BMC) */
+  assert_true(json_integer_value(json_object_get(s, "requests")) < 23);
+  json_decref(s);
+  x->started = 1; /* as teardown expects: it stops the fleet again */
 }
 
 int main(void) {
@@ -210,6 +264,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_full, setup, teardown),
       cmocka_unit_test_setup_teardown(test_memo, setup, teardown),
       cmocka_unit_test_setup_teardown(test_down_and_back, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_stop_cancels, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

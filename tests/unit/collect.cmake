@@ -1,4 +1,4 @@
-# Device snapshots (core/health/collect*.c) through the real Redfish driver
+# Device snapshots (core/collect/collect*.c) through the real Redfish driver
 # against a simulated BMC served in-process: what is read, and how few
 # requests a poll costs once the device is known (the memo).
 ed_unit_test(collect

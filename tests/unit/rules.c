@@ -1,4 +1,4 @@
-/* Inspection rules (core/health/rules.c) on hand-made snapshots: each
+/* Inspection rules (core/inspect/rules.c) on hand-made snapshots: each
  * rule's boundary, the ranking, tuning and added rules, and the rules
  * file's errors. */
 #include <setjmp.h>

@@ -2,9 +2,9 @@
 # compiled in directly.
 ed_unit_test(rules
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/rules.c
-          ${PROJECT_SOURCE_DIR}/core/health/rules.c
-          ${PROJECT_SOURCE_DIR}/core/health/rules_builtin.c
-          ${PROJECT_SOURCE_DIR}/core/health/rules_file.c
+          ${PROJECT_SOURCE_DIR}/core/inspect/rules.c
+          ${PROJECT_SOURCE_DIR}/core/inspect/rules_builtin.c
+          ${PROJECT_SOURCE_DIR}/core/inspect/rules_file.c
           ${PROJECT_SOURCE_DIR}/core/base/duration.c
           ${PROJECT_SOURCE_DIR}/core/base/diag.c
           ${PROJECT_SOURCE_DIR}/core/base/jsonpos.c

@@ -61,8 +61,14 @@ static int num(json_t *o, const char *key, double *out) {
 
 /* ---- built-in rules --------------------------------------------------- */
 
+/* A device whose driver cannot collect was not reached at all: it is
+ * unread (below), not unreachable. */
+static const char *unread(json_t *snap) {
+  return json_string_value(json_object_get(snap, "unread"));
+}
+
 static void r_unreachable(ed__rule_ctx_t *c, json_t *snap) {
-  if (reachable(snap))
+  if (reachable(snap) || unread(snap))
     return;
   json_t *e = json_object_get(snap, "error");
   emit(c, snap, "%s: %s", s_of(e, "class"), s_of(e, "detail"));
@@ -373,6 +379,8 @@ static void r_failed_units(ed__rule_ctx_t *c, json_t *snap) {
 static void r_unread(ed__rule_ctx_t *c, json_t *snap) {
   json_t *g;
   size_t i;
+  if (unread(snap))
+    emit(c, snap, "nothing read: %s", unread(snap));
   json_array_foreach(json_object_get(snap, "gaps"), i, g) {
     emit(c, snap, "%s", json_string_value(g));
   }

@@ -53,6 +53,14 @@ static void eval_unreachable(const ed_alarm_rules_t *r, const json_t *snap,
                              ed__alarm_conds_t *out) {
   if (json_is_true(json_object_get(snap, "reachable")))
     return;
+  /* A device whose driver has no health collection is never watched:
+   * said as plainly as a device that is down, never green. */
+  const char *unread = str(snap, "unread");
+  if (unread) {
+    add(out, ED_ALARM_UNREACHABLE, r->r[ED_ALARM_UNREACHABLE].severity, "",
+        "not monitored: %s", unread);
+    return;
+  }
   const json_t *err = json_object_get(snap, "error");
   const char *cls = str(err, "class"), *detail = str(err, "detail");
   add(out, ED_ALARM_UNREACHABLE, r->r[ED_ALARM_UNREACHABLE].severity, "",

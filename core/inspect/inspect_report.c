@@ -74,16 +74,20 @@ static void verdict(json_t *doc, const json_t *in) {
 
 static void overview(json_t *doc, const json_t *in) {
   const json_t *snaps = json_object_get(in, "snapshots");
-  size_t up = 0;
+  size_t up = 0, unread = 0;
   json_t *s;
   size_t i;
   json_array_foreach((json_t *)snaps, i, s) {
     up += json_is_true(json_object_get(s, "reachable"));
+    unread += json_is_string(json_object_get(s, "unread"));
   }
-  char devices[96], dur[32];
-  snprintf(devices, sizeof(devices), "%zu (%zu reached, %zu unreachable)",
+  char devices[192], dur[32], more[80] = "";
+  if (unread)
+    snprintf(more, sizeof(more), ", %zu not read (no health collection)",
+             unread);
+  snprintf(devices, sizeof(devices), "%zu (%zu reached, %zu unreachable%s)",
            json_array_size(json_object_get(in, "devices")), up,
-           json_array_size(snaps) - up);
+           json_array_size(snaps) - up - unread, more);
   snprintf(dur, sizeof(dur), "%.1f s", num(in, "duration_s"));
   json_t *rows = json_pack("[[s,s],[s,s],[s,s],[s,s],[s,s],[s,s],[s,s]]",
                            "inventory", s_of(in, "inventory"), "file",
@@ -203,14 +207,17 @@ static void devices(json_t *doc, const json_t *in) {
     const json_t *fw = json_object_get(s, "firmware");
     char lab[256];
     int up = json_is_true(json_object_get(s, "reachable"));
+    int unread = json_is_string(json_object_get(s, "unread"));
     json_array_append_new(
         rows,
         json_pack("[s,s,s,s,s,s,o,o,s,o,I]", s_of(s, "device"),
                   s_of(s, "driver"),
                   labels_text(json_object_get(s, "labels"), lab, sizeof(lab)),
-                  up ? "yes" : "no", up ? s_of(s, "power") : "-",
-                  up ? worst_health(s) : "-", fmt("%.1f", num(lat, "p50")),
-                  fmt("%.1f", num(lat, "p99")),
+                  up       ? "yes"
+                  : unread ? "not read"
+                           : "no",
+                  up ? s_of(s, "power") : "-", up ? worst_health(s) : "-",
+                  fmt("%.1f", num(lat, "p50")), fmt("%.1f", num(lat, "p99")),
                   s_of(fw, "bmc")[0] ? s_of(fw, "bmc") : "-",
                   fmt("%+.1f s", num(s, "clock_offset_s")),
                   (json_int_t)findings_of(in, s_of(s, "device"))));
@@ -281,8 +288,11 @@ static void device_detail(json_t *doc, const json_t *snap) {
   if (!json_is_true(json_object_get(snap, "reachable"))) {
     char p[600];
     const json_t *e = json_object_get(snap, "error");
-    snprintf(p, sizeof(p), "Unreachable (%s): %s", s_of(e, "class"),
-             s_of(e, "detail"));
+    if (json_is_string(json_object_get(snap, "unread")))
+      snprintf(p, sizeof(p), "Not read: %s", s_of(snap, "unread"));
+    else
+      snprintf(p, sizeof(p), "Unreachable (%s): %s", s_of(e, "class"),
+               s_of(e, "detail"));
     add(doc, "p", json_string(p));
     return;
   }

@@ -185,14 +185,12 @@ static void on_snapshot(void *arg, json_t *snap) {
     schedule_next(d);
 }
 
-/* Each device keeps a memo: after the first walk of its resources, a poll
- * reads only the ones that matter and the log entries not seen before. */
+/* Each device's driver keeps a memo: after the first walk of its resources, a
+ * poll reads only the ones that matter and the log entries not seen before. */
 static void collect(ed__wdev_t *d) {
   ed__watch_t *w = d->w;
   ed_collect_opts_t o = w->copts;
-  if (!d->memo)
-    d->memo = json_object();
-  o.memo = d->memo;
+  o.memo = 1;
   if (ed_collect_device(&w->probes, d->ft, &o, on_snapshot, d) != 0) {
     d->polling = 0;
     ed_warn(d->ft->spec->name, "watch: out of memory for a poll");

@@ -105,6 +105,10 @@ static void progress(const insp_t *x, const json_t *s) {
             x->ndevices, dev,
             (long long)json_integer_value(json_object_get(s, "requests")),
             json_number_value(json_object_get(s, "duration_ms")));
+  else if (json_is_string(json_object_get(s, "unread")))
+    fprintf(
+        stderr, "[%zu/%zu] %s: not read: %s\n", x->done, x->ndevices, dev,
+        tty(why, sizeof(why), json_string_value(json_object_get(s, "unread"))));
   else
     fprintf(stderr, "[%zu/%zu] %s: unreachable: %s\n", x->done, x->ndevices,
             dev,

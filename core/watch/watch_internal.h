@@ -66,7 +66,6 @@ typedef struct ed__wdev_s {
   double last_t; /* watch time the last poll came back; < 0: none */
   unsigned long polls, polls_ok;
   json_t *last; /* last snapshot (owned) */
-  json_t *memo; /* what collections learnt of the device (owned) */
   ed__wlat_t lat[ED__WATCH_LAT_RING];
   size_t nlat, lat_next;
 } ed__wdev_t;

@@ -1,12 +1,19 @@
-/* Redfish: from the service root to the systems, chassis (sensors and power
+/*
+ * collect: the Redfish driver's health collection (ABI version 2's
+ * collect). From the service root to the systems, chassis (sensors and power
  * supplies, in either generation of resources) and managers, and their log
- * services. Read-only GETs only. */
+ * services, into the snapshot model of driver.h. GETs only, each through the
+ * driver's own path (auth, limits), queued with <eventdrill/snapshot.h>.
+ */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "collect_internal.h"
+#include <eventdrill/snapshot.h>
+
+#include "redfish.h"
 
 /* Members read per collection: a BMC has a few; more is a runaway. */
 #define MAX_MEMBERS 16
@@ -19,24 +26,31 @@ static const char *const kind_names[] = {"system", "chassis", "manager"};
 
 /* ---- memo: what a walk found, for the next collections ----------------
  *   {"leaves": [{"uri", "kind"}], "walk": [...] (being found),
- *    "entries": {"<uri>": <log entry>}} */
+ *    "entries": {"<uri>": <log entry>}}
+ * kept in the target (freed at close), used when the core allows it
+ * (ED_COLLECT_MEMO: a watch's polls): a device is walked from its service
+ * root once, later polls read only the resources found then and only the log
+ * entries not seen before. */
 
-static void remember_leaf(ed__cjob_t *j, const char *uri, const char *kind) {
-  if (!j->o.memo || j->replay)
+static json_t *memo_of(ed_snap_job_t *j) {
+  return j->driver;
+}
+
+static void remember_leaf(ed_snap_job_t *j, const char *uri, const char *kind) {
+  if (!memo_of(j) || j->replay)
     return;
-  json_t *walk = json_object_get(j->o.memo, "walk");
+  json_t *walk = json_object_get(memo_of(j), "walk");
   if (!walk) {
     walk = json_array();
-    json_object_set_new(j->o.memo, "walk", walk);
+    json_object_set_new(memo_of(j), "walk", walk);
   }
   json_array_append_new(walk, json_pack("{s:s,s:s}", "uri", uri, "kind", kind));
 }
 
 /* At the end: a complete walk becomes the leaves; a replay that met an
  * error drops them, so that the next collection walks again. */
-static void memo_commit(void *arg) {
-  ed__cjob_t *j = arg;
-  json_t *m = j->o.memo;
+static void memo_commit(ed_snap_job_t *j) {
+  json_t *m = memo_of(j);
   if (!m)
     return;
   int clean = json_is_true(json_object_get(j->snap, "reachable")) &&
@@ -48,13 +62,20 @@ static void memo_commit(void *arg) {
   json_object_del(m, "walk");
 }
 
-static void get(ed__cjob_t *j, const char *path, ed__cjob_cb cb, void *ctx,
+static void get(ed_snap_job_t *j, const char *path, ed_snap_cb cb, void *ctx,
                 void (*ctx_free)(void *)) {
   const char *what =
       strncmp(path, ROOT "/", sizeof(ROOT)) == 0 ? path + sizeof(ROOT) : path;
-  ed__cjob_op(j, what, "get",
-              json_pack("{s:s,s:s}", "path", path, "pointer", ""), cb, ctx,
-              ctx_free);
+  ed__rf_op_t *op = NULL;
+  char err[256];
+  if (ed__rf_prepare_get(j->target, path, 0, &op, err, sizeof(err)) != 0) {
+    ed_snap_answer_t a = {.err = ED_ERRCLASS_OTHER, .detail = err};
+    ed_snap_gap(j, what, &a);
+    if (ctx_free)
+      ctx_free(ctx);
+    return;
+  }
+  ed_snap_read(j, what, op, cb, ctx, ctx_free);
 }
 
 static const char *link_of(json_t *doc, const char *key) {
@@ -77,12 +98,12 @@ static json_t *num_or_null(json_t *o, const char *key) {
 }
 
 /* A parsed body, or a gap (and NULL). */
-static json_t *body(ed__cjob_t *j, const ed_probe_outcome_t *o,
+static json_t *body(ed_snap_job_t *j, const ed_snap_answer_t *a,
                     const char *what) {
-  json_t *doc = ed__cjob_value(o);
+  json_t *doc = ed_snap_value(a);
   if (!json_is_object(doc)) {
     json_decref(doc);
-    ed__cjob_gap(j, what, o);
+    ed_snap_gap(j, what, a);
     return NULL;
   }
   return doc;
@@ -90,28 +111,28 @@ static json_t *body(ed__cjob_t *j, const ed_probe_outcome_t *o,
 
 /* ---- logs -------------------------------------------------------------- */
 
-static void add_entry(ed__cjob_t *j, json_t *e) {
-  ed__cjob_append(j, "log",
-                  json_pack("{s:o,s:o,s:o}", "severity",
-                            str_or_null(e, "Severity"), "created",
-                            str_or_null(e, "Created"), "message",
-                            str_or_null(e, "Message")));
+static void add_entry(ed_snap_job_t *j, json_t *e) {
+  ed_snap_append(j, "log",
+                 json_pack("{s:o,s:o,s:o}", "severity",
+                           str_or_null(e, "Severity"), "created",
+                           str_or_null(e, "Created"), "message",
+                           str_or_null(e, "Message")));
 }
 
 /* A log entry never changes: the memo keeps it, so that it is read once. */
-static void remember_entry(ed__cjob_t *j, const char *uri, json_t *entry) {
-  if (!j->o.memo)
+static void remember_entry(ed_snap_job_t *j, const char *uri, json_t *entry) {
+  if (!memo_of(j))
     return;
-  json_t *seen = json_object_get(j->o.memo, "entries");
+  json_t *seen = json_object_get(memo_of(j), "entries");
   if (!seen) {
     seen = json_object();
-    json_object_set_new(j->o.memo, "entries", seen);
+    json_object_set_new(memo_of(j), "entries", seen);
   }
   json_object_set_new(seen, uri, json_deep_copy(entry));
 }
 
-static void entry_cb(ed__cjob_t *j, const ed_probe_outcome_t *o, void *ctx) {
-  json_t *doc = body(j, o, ctx);
+static void entry_cb(ed_snap_job_t *j, const ed_snap_answer_t *a, void *ctx) {
+  json_t *doc = body(j, a, ctx);
   if (doc) {
     add_entry(j, doc);
     json_t *log = json_object_get(j->snap, "log");
@@ -122,31 +143,31 @@ static void entry_cb(ed__cjob_t *j, const ed_probe_outcome_t *o, void *ctx) {
 
 /* Entries inline (with Severity) are taken as they are; links are read,
  * the newest (last) ones only. */
-static void entries_cb(ed__cjob_t *j, const ed_probe_outcome_t *o, void *ctx) {
-  json_t *doc = body(j, o, ctx);
+static void entries_cb(ed_snap_job_t *j, const ed_snap_answer_t *a, void *ctx) {
+  json_t *doc = body(j, a, ctx);
   json_t *members = json_object_get(doc, "Members");
   size_t n = json_array_size(members);
-  size_t keep = (size_t)j->o.log_entries;
+  size_t keep = (size_t)j->c->log_entries;
   for (size_t i = n > keep ? n - keep : 0; i < n; i++) {
     json_t *m = json_array_get(members, i);
     const char *uri = str(m, "@odata.id");
     json_t *seen =
-        uri && j->o.memo
-            ? json_object_get(json_object_get(j->o.memo, "entries"), uri)
+        uri && memo_of(j)
+            ? json_object_get(json_object_get(memo_of(j), "entries"), uri)
             : NULL;
     if (json_object_get(m, "Severity"))
       add_entry(j, m);
     else if (seen)
-      ed__cjob_append(j, "log", json_deep_copy(seen));
+      ed_snap_append(j, "log", json_deep_copy(seen));
     else if (uri)
       get(j, uri, entry_cb, strdup(uri), free);
   }
   json_decref(doc);
 }
 
-static void log_service_cb(ed__cjob_t *j, const ed_probe_outcome_t *o,
+static void log_service_cb(ed_snap_job_t *j, const ed_snap_answer_t *a,
                            void *ctx) {
-  json_t *doc = body(j, o, ctx);
+  json_t *doc = body(j, a, ctx);
   const char *entries = link_of(doc, "Entries");
   if (entries) {
     remember_leaf(j, entries, "entries");
@@ -155,9 +176,9 @@ static void log_service_cb(ed__cjob_t *j, const ed_probe_outcome_t *o,
   json_decref(doc);
 }
 
-static void log_services_cb(ed__cjob_t *j, const ed_probe_outcome_t *o,
+static void log_services_cb(ed_snap_job_t *j, const ed_snap_answer_t *a,
                             void *ctx) {
-  json_t *doc = body(j, o, ctx);
+  json_t *doc = body(j, a, ctx);
   json_t *members = json_object_get(doc, "Members");
   for (size_t i = 0; i < json_array_size(members) && i < MAX_MEMBERS; i++) {
     const char *uri = str(json_array_get(members, i), "@odata.id");
@@ -230,7 +251,7 @@ static int absent(json_t *o) {
   return state && strcmp(state, "Absent") == 0;
 }
 
-static void add_sensors(ed__cjob_t *j, json_t *doc, const char *uri,
+static void add_sensors(ed_snap_job_t *j, json_t *doc, const char *uri,
                         const char *array, const char *kind,
                         const char *reading_key, const char *unit) {
   json_t *list = json_object_get(doc, array);
@@ -240,12 +261,12 @@ static void add_sensors(ed__cjob_t *j, json_t *doc, const char *uri,
       continue;
     json_t *item = sensor(s, kind, reading_key, unit);
     json_object_set_new(item, "chassis", chassis_of(uri));
-    ed__cjob_append(j, "sensors", item);
+    ed_snap_append(j, "sensors", item);
   }
 }
 
-static void thermal_cb(ed__cjob_t *j, const ed_probe_outcome_t *o, void *ctx) {
-  json_t *doc = body(j, o, ctx);
+static void thermal_cb(ed_snap_job_t *j, const ed_snap_answer_t *a, void *ctx) {
+  json_t *doc = body(j, a, ctx);
   add_sensors(j, doc, ctx, "Temperatures", "temperature", "ReadingCelsius",
               "C");
   add_sensors(j, doc, ctx, "Fans", "fan", "Reading", "RPM");
@@ -262,17 +283,17 @@ static json_t *status_item(json_t *o) {
   return item;
 }
 
-static void power_cb(ed__cjob_t *j, const ed_probe_outcome_t *o, void *ctx) {
-  json_t *doc = body(j, o, ctx);
+static void power_cb(ed_snap_job_t *j, const ed_snap_answer_t *a, void *ctx) {
+  json_t *doc = body(j, a, ctx);
   json_t *psus = json_object_get(doc, "PowerSupplies");
   for (size_t i = 0; i < json_array_size(psus); i++) {
     json_t *item = status_item(json_array_get(psus, i));
     json_object_set_new(item, "chassis", chassis_of(ctx));
-    ed__cjob_append(j, "psus", item);
+    ed_snap_append(j, "psus", item);
   }
   json_t *red = json_object_get(doc, "Redundancy");
   for (size_t i = 0; i < json_array_size(red); i++)
-    ed__cjob_append(j, "redundancy", status_item(json_array_get(red, i)));
+    ed_snap_append(j, "redundancy", status_item(json_array_get(red, i)));
   add_sensors(j, doc, ctx, "Voltages", "voltage", "ReadingVolts", "V");
   json_decref(doc);
 }
@@ -310,8 +331,8 @@ static json_t *threshold(json_t *t, const char *a, const char *b) {
   return json_is_number(v) ? json_real(json_number_value(v)) : json_null();
 }
 
-static void sensor_cb(ed__cjob_t *j, const ed_probe_outcome_t *o, void *ctx) {
-  json_t *s = body(j, o, ctx);
+static void sensor_cb(ed_snap_job_t *j, const ed_snap_answer_t *a, void *ctx) {
+  json_t *s = body(j, a, ctx);
   if (!s || absent(s)) {
     json_decref(s);
     return;
@@ -319,7 +340,7 @@ static void sensor_cb(ed__cjob_t *j, const ed_probe_outcome_t *o, void *ctx) {
   const char *kind, *unit;
   sensor_kind(s, &kind, &unit);
   json_t *t = json_object_get(s, "Thresholds");
-  ed__cjob_append(
+  ed_snap_append(
       j, "sensors",
       json_pack("{s:o,s:s,s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:o}", "name",
                 str_or_null(s, "Name"), "kind", kind, "reading",
@@ -333,21 +354,21 @@ static void sensor_cb(ed__cjob_t *j, const ed_probe_outcome_t *o, void *ctx) {
   json_decref(s);
 }
 
-static void psu_cb(ed__cjob_t *j, const ed_probe_outcome_t *o, void *ctx) {
-  json_t *doc = body(j, o, ctx);
+static void psu_cb(ed_snap_job_t *j, const ed_snap_answer_t *a, void *ctx) {
+  json_t *doc = body(j, a, ctx);
   if (doc) {
     json_t *item = status_item(doc);
     json_object_set_new(item, "chassis", chassis_of(ctx));
-    ed__cjob_append(j, "psus", item);
+    ed_snap_append(j, "psus", item);
   }
   json_decref(doc);
 }
 
 /* Each member of a collection (Sensors, PowerSupplies), up to max, read
  * with cb and remembered as a leaf of `kind` for the next collections. */
-static void members_cb(ed__cjob_t *j, const ed_probe_outcome_t *o, void *ctx,
-                       const char *kind, ed__cjob_cb cb, size_t max) {
-  json_t *doc = body(j, o, ctx);
+static void members_cb(ed_snap_job_t *j, const ed_snap_answer_t *a, void *ctx,
+                       const char *kind, ed_snap_cb cb, size_t max) {
+  json_t *doc = body(j, a, ctx);
   json_t *members = json_object_get(doc, "Members");
   for (size_t i = 0; i < json_array_size(members) && i < max; i++) {
     const char *uri = str(json_array_get(members, i), "@odata.id");
@@ -359,19 +380,19 @@ static void members_cb(ed__cjob_t *j, const ed_probe_outcome_t *o, void *ctx,
   json_decref(doc);
 }
 
-static void sensors_cb(ed__cjob_t *j, const ed_probe_outcome_t *o, void *ctx) {
-  members_cb(j, o, ctx, "sensor", sensor_cb, MAX_SENSORS);
+static void sensors_cb(ed_snap_job_t *j, const ed_snap_answer_t *a, void *ctx) {
+  members_cb(j, a, ctx, "sensor", sensor_cb, MAX_SENSORS);
 }
 
-static void psus_cb(ed__cjob_t *j, const ed_probe_outcome_t *o, void *ctx) {
-  members_cb(j, o, ctx, "psu", psu_cb, MAX_MEMBERS);
+static void psus_cb(ed_snap_job_t *j, const ed_snap_answer_t *a, void *ctx) {
+  members_cb(j, a, ctx, "psu", psu_cb, MAX_MEMBERS);
 }
 
 /* PowerSubsystem: its redundancy groups inline, its supplies behind a
  * link. Remembered as a leaf itself: the groups change. */
-static void power_subsystem_cb(ed__cjob_t *j, const ed_probe_outcome_t *o,
+static void power_subsystem_cb(ed_snap_job_t *j, const ed_snap_answer_t *a,
                                void *ctx) {
-  json_t *doc = body(j, o, ctx);
+  json_t *doc = body(j, a, ctx);
   json_t *red = json_object_get(doc, "PowerSupplyRedundancy");
   for (size_t i = 0; i < json_array_size(red); i++) {
     json_t *g = json_array_get(red, i);
@@ -380,7 +401,7 @@ static void power_subsystem_cb(ed__cjob_t *j, const ed_probe_outcome_t *o,
       json_object_set_new(item, "name", json_string(str(g, "RedundancyType")));
     if (str(g, "RedundancyType"))
       json_object_set_new(item, "mode", json_string(str(g, "RedundancyType")));
-    ed__cjob_append(j, "redundancy", item);
+    ed_snap_append(j, "redundancy", item);
   }
   const char *psus = link_of(doc, "PowerSupplies");
   if (psus && !j->replay)
@@ -390,7 +411,7 @@ static void power_subsystem_cb(ed__cjob_t *j, const ed_probe_outcome_t *o,
 
 /* ---- members ----------------------------------------------------------- */
 
-static void firmware(ed__cjob_t *j, const char *key, const char *version) {
+static void firmware(ed_snap_job_t *j, const char *key, const char *version) {
   json_t *fw = json_object_get(j->snap, "firmware");
   if (!fw) {
     fw = json_object();
@@ -400,7 +421,7 @@ static void firmware(ed__cjob_t *j, const char *key, const char *version) {
     json_object_set_new(fw, key, json_string(version));
 }
 
-static void power_state(ed__cjob_t *j, const char *state) {
+static void power_state(ed_snap_job_t *j, const char *state) {
   char low[32];
   size_t n = 0;
   if (!state || json_object_get(j->snap, "power"))
@@ -413,18 +434,18 @@ static void power_state(ed__cjob_t *j, const char *state) {
 
 /* The manager's clock against ours: the device stamped DateTime while the
  * request was out, taken as its middle (DateTime has whole seconds). */
-static void clock_offset(ed__cjob_t *j, const ed_probe_outcome_t *o,
+static void clock_offset(ed_snap_job_t *j, const ed_snap_answer_t *a,
                          json_t *doc) {
-  double dev = ed__iso_to_epoch(str(doc, "DateTime"));
+  double dev = ed_snap_iso_to_epoch(str(doc, "DateTime"));
   if (dev < 0 || json_object_get(j->snap, "clock_offset_s"))
     return;
-  double mid = ed_collect_now() - o->latency_ms / 2000.0;
+  double mid = ed_snap_now() - a->latency_ms / 2000.0;
   json_object_set_new(j->snap, "clock_offset_s", json_real(dev - mid));
 }
 
 /* Walking: a chassis' thermal and power (supplies, redundancy) and
  * everyone's log services. */
-static void follow_links(ed__cjob_t *j, kind_t kind, json_t *doc) {
+static void follow_links(ed_snap_job_t *j, kind_t kind, json_t *doc) {
   const char *logs = link_of(doc, "LogServices");
   if (kind == KIND_CHASSIS) {
     const char *sensors = link_of(doc, "Sensors");
@@ -446,13 +467,13 @@ static void follow_links(ed__cjob_t *j, kind_t kind, json_t *doc) {
       get(j, power, power_cb, strdup(power), free);
     }
   }
-  if (logs && j->o.log_entries > 0)
+  if (logs && j->c->log_entries > 0)
     get(j, logs, log_services_cb, strdup(logs), free);
 }
 
-static void member_cb(ed__cjob_t *j, const ed_probe_outcome_t *o, void *ctx) {
+static void member_cb(ed_snap_job_t *j, const ed_snap_answer_t *a, void *ctx) {
   kind_t kind = (kind_t)(intptr_t)ctx;
-  json_t *doc = body(j, o, kind_names[kind]);
+  json_t *doc = body(j, a, kind_names[kind]);
   if (!doc)
     return;
   const char *uri = str(doc, "@odata.id");
@@ -460,31 +481,31 @@ static void member_cb(ed__cjob_t *j, const ed_probe_outcome_t *o, void *ctx) {
                          ? uri + sizeof(ROOT)
                          : (uri ? uri : "?");
   json_t *st = json_object_get(doc, "Status");
-  ed__cjob_append(j, "health",
-                  json_pack("{s:s,s:s,s:o,s:o,s:o}", "component", name, "kind",
-                            kind_names[kind], "health",
-                            str_or_null(st, "Health"), "rollup",
-                            str_or_null(st, "HealthRollup"), "state",
-                            str_or_null(st, "State")));
+  ed_snap_append(j, "health",
+                 json_pack("{s:s,s:s,s:o,s:o,s:o}", "component", name, "kind",
+                           kind_names[kind], "health",
+                           str_or_null(st, "Health"), "rollup",
+                           str_or_null(st, "HealthRollup"), "state",
+                           str_or_null(st, "State")));
   if (uri)
     remember_leaf(j, uri, kind_names[kind]);
   if (kind == KIND_SYSTEM) {
     power_state(j, str(doc, "PowerState"));
-    if (j->o.full)
+    if ((j->c->flags & ED_COLLECT_FULL))
       firmware(j, "bios", str(doc, "BiosVersion"));
-  } else if (kind == KIND_MANAGER && j->o.full) {
+  } else if (kind == KIND_MANAGER && (j->c->flags & ED_COLLECT_FULL)) {
     firmware(j, "bmc", str(doc, "FirmwareVersion"));
-    clock_offset(j, o, doc);
+    clock_offset(j, a, doc);
   }
   if (!j->replay)
     follow_links(j, kind, doc);
   json_decref(doc);
 }
 
-static void collection_cb(ed__cjob_t *j, const ed_probe_outcome_t *o,
+static void collection_cb(ed_snap_job_t *j, const ed_snap_answer_t *a,
                           void *ctx) {
   kind_t kind = (kind_t)(intptr_t)ctx;
-  json_t *doc = body(j, o, kind_names[kind]);
+  json_t *doc = body(j, a, kind_names[kind]);
   json_t *members = json_object_get(doc, "Members");
   for (size_t i = 0; i < json_array_size(members) && i < MAX_MEMBERS; i++) {
     const char *uri = str(json_array_get(members, i), "@odata.id");
@@ -496,14 +517,14 @@ static void collection_cb(ed__cjob_t *j, const ed_probe_outcome_t *o,
 
 /* ---- the service root -------------------------------------------------- */
 
-static void sample_cb(ed__cjob_t *j, const ed_probe_outcome_t *o, void *ctx) {
+static void sample_cb(ed_snap_job_t *j, const ed_snap_answer_t *a, void *ctx) {
   (void)ctx;
-  ed__cjob_sample(j, o);
+  ed_snap_sample(j, a);
 }
 
 /* Read the leaves the memo holds; 0 when there are none (walk instead). */
-static int replay_leaves(ed__cjob_t *j) {
-  json_t *leaves = j->o.memo ? json_object_get(j->o.memo, "leaves") : NULL;
+static int replay_leaves(ed_snap_job_t *j) {
+  json_t *leaves = memo_of(j) ? json_object_get(memo_of(j), "leaves") : NULL;
   if (json_array_size(leaves) == 0)
     return 0;
   j->replay = 1;
@@ -524,7 +545,7 @@ static int replay_leaves(ed__cjob_t *j) {
       get(j, uri, psu_cb, strdup(uri), free);
     else if (strcmp(kind, "power_subsystem") == 0)
       get(j, uri, power_subsystem_cb, strdup(uri), free);
-    else if (strcmp(kind, "entries") == 0 && j->o.log_entries > 0)
+    else if (strcmp(kind, "entries") == 0 && j->c->log_entries > 0)
       get(j, uri, entries_cb, strdup(uri), free);
     for (int k = 0; k < 3; k++)
       if (strcmp(kind, kind_names[k]) == 0)
@@ -533,17 +554,17 @@ static int replay_leaves(ed__cjob_t *j) {
   return 1;
 }
 
-static void root_cb(ed__cjob_t *j, const ed_probe_outcome_t *o, void *ctx) {
+static void root_cb(ed_snap_job_t *j, const ed_snap_answer_t *a, void *ctx) {
   (void)ctx;
-  json_t *doc = ed__cjob_value(o);
+  json_t *doc = ed_snap_value(a);
   if (!json_is_object(doc)) {
     json_decref(doc);
-    ed__cjob_unreachable(j, o);
+    ed_snap_unreachable(j, a);
     return;
   }
-  ed__cjob_sample(j, o);
+  ed_snap_sample(j, a);
   if (replay_leaves(j)) {
-    for (int i = 0; i < j->o.latency_samples; i++)
+    for (int i = 0; i < j->c->latency_samples; i++)
       get(j, ROOT, sample_cb, NULL, NULL);
     json_decref(doc);
     return;
@@ -554,28 +575,37 @@ static void root_cb(ed__cjob_t *j, const ed_probe_outcome_t *o, void *ctx) {
     if (uri)
       get(j, uri, collection_cb, (void *)(intptr_t)k, NULL);
   }
-  for (int i = 0; i < j->o.latency_samples; i++)
+  for (int i = 0; i < j->c->latency_samples; i++)
     get(j, ROOT, sample_cb, NULL, NULL);
   json_decref(doc);
 }
 
 /* Without these read, the device is not known to be ready. */
-static const ed__cpart_t required[] = {{"health", "health"},
-                                       {"power", "power"},
-                                       {"sensors", "sensors"},
-                                       {NULL, NULL}};
+static const ed_snap_part_t required[] = {{"health", "health"},
+                                          {"power", "power"},
+                                          {"sensors", "sensors"},
+                                          {NULL, NULL}};
 
 /* At the end: names made unique, then the memo. */
-static void last_words(void *arg) {
-  ed__cjob_t *j = arg;
+static void last_words(ed_snap_job_t *j) {
   qualify_names(j->snap, "sensors");
   qualify_names(j->snap, "psus");
   memo_commit(j);
 }
 
-void ed__collect_redfish(ed__cjob_t *j) {
+int ed__rf_collect(void *target, ed_collect_t *c) {
+  ed__rf_target_t *t = target;
+  ed_snap_job_t *j = ed_snap_begin(t, c, ed__rf_submit, ed__rf_op_free);
+  if (!j)
+    return -1;
+  if (c->flags & ED_COLLECT_MEMO) {
+    if (!t->memo)
+      t->memo = json_object();
+    j->driver = t->memo;
+  }
   j->required = required;
-  j->driver = j;
-  j->driver_free = last_words;
+  j->last_words = last_words;
   get(j, ROOT, root_cb, NULL, NULL);
+  ed_snap_go(j);
+  return 0;
 }

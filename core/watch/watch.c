@@ -587,7 +587,6 @@ static void teardown(ed__watch_t *w) {
   uv_run(&w->loop, UV_RUN_DEFAULT);
   for (size_t i = 0; i < w->ndevs; i++) {
     json_decref(w->devs[i].last);
-    json_decref(w->devs[i].memo);
   }
   free(w->devs);
   free(w->ptargets);

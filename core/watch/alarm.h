@@ -1,6 +1,6 @@
 /*
  * alarm: the on-duty console's alarm rules, as pure logic. Device snapshots
- * (core/health/collect.h) go in, one at a time and in order; alarm events
+ * (core/collect/collect.h) go in, one at a time and in order; alarm events
  * (raise, update, clear, ack) come out through a callback. No I/O and no
  * clock of its own: the caller says what time it is, so a sequence of
  * hand-made snapshots replays the same way every time (tests/unit/alarm.c).
