@@ -64,10 +64,18 @@ typedef enum {
   ED_OPT_JSON        /* char *   compact JSON text of any value          */
 } ed_opt_type_t;
 
+/* Flags of an option (ed_option_t.flags), or-ed. */
 #define ED_OPT_REQUIRED 0x1u /* the key must be present */
-#define ED_OPT_PRIMARY                                                         \
-  0x2u                     /* the value when the op argument is a bare string */
-#define ED_OPT_SECRET 0x4u /* never printed */
+/* The value when an operation's argument is not an object: { "get": "/x" }
+ * is { "get": { "<primary key>": "/x" } }. The argument may be any JSON
+ * value of the option's type, not only a string. At most one per table. */
+#define ED_OPT_PRIMARY 0x2u
+#define ED_OPT_SECRET 0x4u /* never printed, journaled nor reported */
+/* The target's address (a URL, a host, host:port): reports, inspections and
+ * `watch` show it in their tables of targets and devices. Target options
+ * only; at most one, of type ED_OPT_STRING. Added after ABI version 2
+ * without a version bump: a core that predates it ignores the bit. */
+#define ED_OPT_ADDRESS 0x8u
 
 typedef struct ed_option_s {
   ed_opt_type_t type;
