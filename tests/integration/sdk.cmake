@@ -1,0 +1,3 @@
+# The driver SDK: the installed package, eventdrill-driver-test, the
+# out-of-tree example
+ed_integration_test(sdk_driver_test sdk_driver_test.sh)
