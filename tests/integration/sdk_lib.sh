@@ -25,7 +25,7 @@ harness_pass() {
     status=0
     valgrind --quiet --error-exitcode=99 --leak-check=full \
       --errors-for-leak-kinds=definite,indirect \
-      --log-file="$WORK/$name.vg" \
+      --suppressions="$ED_TESTS/../valgrind.supp" --log-file="$WORK/$name.vg" \
       "$DT" -n 5 "$@" >"$WORK/$name.vg.out" 2>&1 || status=$?
     [ "$status" -eq 0 ] ||
       { cat "$WORK/$name.vg.out" "$WORK/$name.vg"; fail "$name: under valgrind, exit $status"; }

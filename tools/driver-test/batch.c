@@ -33,6 +33,8 @@ struct ed_batch_s {
   size_t inside, wrong_thread, after_close, bad_result, secret, no_detail;
   size_t by_class[ED_ERRCLASS_COUNT];
   char first_problem[512];
+  char sample[160];
+  int sample_is_error;
 };
 
 static void problem(ed_batch_t *b, const char *fmt, ...)
@@ -91,7 +93,8 @@ static void check_result(ed_batch_t *b, size_t i, const ed_result_t *res) {
     return;
   }
   b->by_class[res->err]++;
-  if (!valid_value(res)) {
+  /* op_check's value is text, shown after "would run: ". */
+  if (!b->spec.check && !valid_value(res)) {
     b->bad_result++;
     problem(b, "request %zu: the value is not JSON text: \"%.*s\"", i,
             (int)(res->value_len > 60 ? 60 : res->value_len), res->value);
@@ -103,6 +106,18 @@ static void check_result(ed_batch_t *b, size_t i, const ed_result_t *res) {
   }
   if (res->err != ED_ERRCLASS_NONE && (!res->detail || !res->detail[0]))
     b->no_detail++;
+  /* What the report quotes: the first failure's reason, else what the
+   * first op_check proved. */
+  int quote = res->err != ED_ERRCLASS_NONE ? res->detail != NULL
+                                           : b->spec.check && res->value;
+  if (quote && (!b->sample[0] || (res->err && !b->sample_is_error))) {
+    const char *text = res->err ? res->detail : res->value;
+    size_t len = res->err ? strlen(text) : res->value_len;
+    snprintf(b->sample, sizeof(b->sample), "%s: %.*s",
+             res->err ? ed_errclass_string(res->err) : "would run",
+             (int)(len > 120 ? 120 : len), text);
+    b->sample_is_error = res->err != ED_ERRCLASS_NONE;
+  }
 }
 
 static void on_done(ed_request_t *req, const ed_result_t *res) {
@@ -260,6 +275,7 @@ void ed_batch_stats(const ed_batch_t *b, ed_batch_stats_t *st) {
   st->no_detail = b->no_detail;
   memcpy(st->by_class, b->by_class, sizeof(st->by_class));
   memcpy(st->first_problem, b->first_problem, sizeof(st->first_problem));
+  memcpy(st->sample, b->sample, sizeof(st->sample));
   if (st->wrong_thread && !st->first_problem[0])
     snprintf(st->first_problem, sizeof(st->first_problem),
              "done called off the loop thread");

@@ -41,6 +41,7 @@ typedef struct ed_batch_stats_s {
   size_t by_class[ED_ERRCLASS_COUNT];
   double p50_ms, max_ms; /* of the completed requests */
   char first_problem[512];
+  char sample[160]; /* "timeout: <detail>", or "would run: <op_check value>" */
 } ed_batch_stats_t;
 
 typedef struct ed_batch_spec_s {

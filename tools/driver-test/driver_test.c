@@ -451,8 +451,9 @@ static int judge(harness_t *h, const char *what, const ed_batch_stats_t *st,
     return -1;
   }
   line(h, 1, what,
-       "%zu requests, each completed once: %s; p50 %.1f ms, max %.1f ms",
-       st->sent, classes[0] ? classes : "none", st->p50_ms, st->max_ms);
+       "%zu requests, each completed once: %s; p50 %.1f ms, max %.1f ms%s%s%s",
+       st->sent, classes[0] ? classes : "none", st->p50_ms, st->max_ms,
+       st->sample[0] ? " (" : "", st->sample, st->sample[0] ? ")" : "");
   return 0;
 }
 
