@@ -569,7 +569,7 @@ static void cancel_check(harness_t *h) {
       used = &h->preps[i];
   if (h->drv->flags & ED_DRIVER_BLOCKING) {
     printf("  %-4s %-20s not checked: a blocking driver's requests run on the "
-           "pool, and the core waits for them before target_close\n",
+           "pool, where target_close cannot complete them\n",
            "skip", what);
     return;
   }
