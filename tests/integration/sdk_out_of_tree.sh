@@ -5,8 +5,9 @@
 # (eventdrill) and with `pkg-config --cflags --libs eventdrill-driver`.
 # Each build exports the descriptor alone; the installed eventdrill loads it
 # through EVENTDRILL_PLUGIN_PATH and runs a short scenario against a TCP
-# listener on loopback (which counts the connections), the report shows the
-# target's address, and the installed eventdrill-driver-test passes both.
+# listener on loopback (which counts the connections), the report and an
+# inspection show the target's address, and the installed
+# eventdrill-driver-test passes both.
 . "$(dirname "$0")/lib/common.sh"
 P=$WORK/prefix
 cmake --install "$ED_BUILD" --prefix "$P" >"$WORK/install.log" 2>&1 ||
@@ -96,6 +97,24 @@ assert n >= 60, "the listener accepted %d connections for 60 probes" % n
 print("60 probes ok, p50 %.2f ms; the listener accepted %d" % (t["latency_ms"]["p50"], n))
 PYEOF
 pass "the installed eventdrill ran tcpprobe; the report shows its address"
+# An inspection shows it too (what it finds on a driver without health
+# collection is not this test's concern: exit 0 or 1).
+cat >"$WORK/fleet.json" <<JSON
+{ "name": "probes", "devices": { "web": { "driver": "tcpprobe", "address": "127.0.0.1:$PORT" } } }
+JSON
+status=0
+"$P/bin/eventdrill" inspect "$WORK/fleet.json" --samples 2 --out "$WORK/insp" \
+  >"$WORK/insp.out" 2>&1 || status=$?
+[ "$status" -le 1 ] || { cat "$WORK/insp.out"; fail "inspect exited $status"; }
+$PY - "$WORK/insp" "$PORT" <<'PYEOF' || fail "the inspection's address"
+import json, sys
+d, port = sys.argv[1], sys.argv[2]
+devs = json.load(open(d + "/inspection.json"))["devices"]
+assert devs[0]["address"] == "127.0.0.1:" + port, devs
+rows = [l for l in open(d + "/inspection.md") if l.startswith("| web | tcpprobe |")]
+assert rows and ("| 127.0.0.1:%s |" % port) in rows[0], rows
+PYEOF
+pass "the inspection shows tcpprobe's address"
 
 # 5. the installed harness passes both builds, and classes a refused port
 unset EVENTDRILL_PLUGIN_PATH
