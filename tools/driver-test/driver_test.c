@@ -90,7 +90,7 @@ typedef struct harness_s {
   size_t failures, warnings;
 } harness_t;
 
-/* ---- the report -------------------------------------------------------- */
+/* ---- the report ---------------------------------------------------------- */
 
 static void line(harness_t *h, int ok, const char *what, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -118,7 +118,7 @@ static void lint_found(void *arg, int error, const char *fmt, ...) {
     h->warnings++;
 }
 
-/* ---- loading ------------------------------------------------------------ */
+/* ---- loading ------------------------------------------------------------- */
 
 /* "dir/name.so" → dir and name, as the core searches a driver by name. */
 static int split_file(const char *file, char *dir, size_t dlen, char *stem,
@@ -128,8 +128,12 @@ static int split_file(const char *file, char *dir, size_t dlen, char *stem,
   size_t bl = strlen(base);
   if (bl <= 3 || strcmp(base + bl - 3, ".so") != 0)
     return ED_EINVAL;
-  snprintf(dir, dlen, "%.*s", slash ? (int)(slash - file) : 1,
-           slash ? (slash == file ? "/" : file) : ".");
+  if (!slash)
+    snprintf(dir, dlen, ".");
+  else if (slash == file)
+    snprintf(dir, dlen, "/");
+  else
+    snprintf(dir, dlen, "%.*s", (int)(slash - file), file);
   snprintf(stem, slen, "%.*s", (int)(bl - 3), base);
   return 0;
 }
@@ -148,8 +152,10 @@ static int load(harness_t *h) {
   }
   int rc;
   if (ed_plugin_host_create(&h->loop, &h->ph) != 0 ||
-      ed_plugin_host_add_dir(h->ph, dir) != 0)
+      ed_plugin_host_add_dir(h->ph, dir) != 0) {
+    line(h, 0, "load", "out of memory");
     return -1;
+  }
   /* The host logs a refusal as eventdrill would; the report says it once. */
   int level = ed_log_level();
   if (level < ED_LOG_LVL_DEBUG)
@@ -293,8 +299,7 @@ static int read_tfile(harness_t *h, ed_diag_t *diag) {
   return diag->count ? ED_EINVAL : 0;
 }
 
-/* ---- the target -----------------------------------------------------------
- */
+/* ---- the target ---------------------------------------------------------- */
 
 typedef struct start_s {
   unsigned calls;
@@ -367,10 +372,11 @@ static int open_target(harness_t *h, void **target) {
   return 0;
 }
 
-/* ---- operations ------------------------------------------------------------
- */
+/* ---- operations ---------------------------------------------------------- */
 
-/* The argument of op: the file's, or none. NULL when the op needs one. */
+/* Fill p->args from the file's argument of the operation, or from none.
+ * Returns <0 when the operation needs one the file does not give (or gives
+ * wrong: then printed). */
 static int fill_args(harness_t *h, prep_t *p, int *listed) {
   const json_t *arg = json_object_get(h->tf.operations, p->op->name);
   char path[300];
@@ -554,8 +560,7 @@ static void run_ops(harness_t *h, void *target) {
    * snapshot that parses. Not checked by this version of the harness. */
 }
 
-/* ---- closing with requests in flight ----------------------------------------
- */
+/* ---- closing with requests in flight ------------------------------------- */
 
 /* The core's order when a run is interrupted: free the operations, then
  * close the target without running the loop in between. Each request in
@@ -604,8 +609,11 @@ static void cancel_check(harness_t *h) {
                           .grace_ms = 10000,
                           .secret = h->creds.secret};
   ed_batch_t *b;
-  if (ed_batch_create(&h->loop, &spec, &b) != 0)
+  if (ed_batch_create(&h->loop, &spec, &b) != 0) {
+    free_op(h, target, &p);
+    h->drv->target_close(target);
     return;
+  }
   keep(h, b);
   ed_batch_submit_now(b);
   free_op(h, target, &p);
@@ -622,8 +630,7 @@ static void cancel_check(harness_t *h) {
     judge(h, what, &st, 0);
 }
 
-/* ---- the end ----------------------------------------------------------------
- */
+/* ---- the end ------------------------------------------------------------- */
 
 static void walk_cb(uv_handle_t *handle, void *arg) {
   char *buf = arg;
@@ -675,8 +682,7 @@ static void drain(harness_t *h) {
     line(h, 1, "handles", "every handle closed after target_close");
 }
 
-/* ---- main
- * -------------------------------------------------------------------- */
+/* ---- main ---------------------------------------------------------------- */
 
 static void usage(FILE *out) {
   fprintf(out,
@@ -803,10 +809,11 @@ static void exercise(harness_t *h) {
       start_or_stop(h, target, "target_start", h->drv->target_start) == 0;
   if (started)
     run_ops(h, target);
-  for (size_t i = 0; h->preps && i < h->nops; i++)
-    free_op(h, target, &h->preps[i]);
+  /* The core's order at the end of a run: stop, free the operations, close. */
   if (started && h->drv->target_stop)
     start_or_stop(h, target, "target_stop", h->drv->target_stop);
+  for (size_t i = 0; h->preps && i < h->nops; i++)
+    free_op(h, target, &h->preps[i]);
   h->drv->target_close(target);
   for (size_t i = 0; i < h->nbatches; i++)
     ed_batch_mark_closed(h->batches[i]);
