@@ -77,3 +77,19 @@ for want in 'bad.json:1:16: options.dealy: unknown key "dealy" (did you mean "de
   grep -qF "$want" "$WORK/bad-file.out" || { cat "$WORK/bad-file.out"; fail "bad-file: no \"$want\""; }
 done
 pass "the target file's mistakes are named with file, line:column and path"
+
+# 5. the command line
+cli_fails() { # cli_fails MESSAGE ARGS...: exit 2, MESSAGE on stderr
+  local msg=$1; shift
+  status=0
+  "$DT" "$@" >"$WORK/cli.out" 2>"$WORK/cli.err" || status=$?
+  [ "$status" -eq 2 ] || { cat "$WORK/cli.out" "$WORK/cli.err"; fail "$*: exit $status, expected 2"; }
+  grep -qF -- "$msg" "$WORK/cli.err" || { cat "$WORK/cli.err"; fail "$*: no \"$msg\""; }
+}
+cli_fails '--requests: "0" is not a number from 1 to 100000' -n 0 "$DRIVERS/example.so"
+cli_fails '--concurrency: "x" is not a number from 1 to 1000' -c x "$DRIVERS/example.so"
+cli_fails '--timeout "soon": expected a number' -t soon "$DRIVERS/example.so"
+cli_fails '--timeout "0ms": must be more than 0' -t 0ms "$DRIVERS/example.so"
+cli_fails 'usage: eventdrill-driver-test'
+cli_fails 'usage: eventdrill-driver-test' "$DRIVERS/example.so" a.json b.json
+pass "bad command lines exit 2 with the reason"

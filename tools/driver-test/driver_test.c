@@ -751,9 +751,11 @@ static int parse_args(int argc, char **argv, cfg_t *cfg) {
         return 2;
       break;
     case 't':
+      err[0] = '\0';
       if (ed_duration_parse(optarg, &cfg->timeout_ms, err, sizeof(err)) < 0 ||
           cfg->timeout_ms <= 0) {
-        fprintf(stderr, "eventdrill-driver-test: --timeout: %s\n",
+        fprintf(stderr, "eventdrill-driver-test: --timeout \"%s\": %s\n",
+                optarg,
                 cfg->timeout_ms <= 0 && !err[0] ? "must be more than 0" : err);
         return 2;
       }
