@@ -839,7 +839,7 @@ int main(int argc, char **argv) {
     printf("  %-4s %-20s no target file: no request sent\n", "skip", "target");
   if (h.drv)
     drain(&h);
-  if (h.opts)
+  if (h.opts && h.drv)
     ed_options_free(h.drv->target_opts, h.opts);
   free(h.opts);
   ed_plugin_host_destroy(h.ph);
