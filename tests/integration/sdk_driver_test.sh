@@ -60,6 +60,8 @@ harness_fails not-json 'the value is not JSON text: "yes"' \
   "$PLUGINS/mb_not_json/mb_not_json.so" "$WORK/ping.json"
 harness_fails leak "left on the loop after target_close: timer (active)" \
   "$PLUGINS/mb_leak/mb_leak.so" "$WORK/ping.json"
+harness_fails scribble "the driver changed the request's op, done or core_data" \
+  "$PLUGINS/mb_scribble/mb_scribble.so" "$WORK/ping.json"
 harness_fails start-twice "its callback was called 2 times" \
   "$PLUGINS/mb_start_twice/mb_start_twice.so" "$WORK/ping.json"
 

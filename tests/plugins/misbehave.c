@@ -9,6 +9,7 @@
  *   MB_NOT_JSON    completes with a value that is not JSON text
  *   MB_LEAK        leaves a timer running after target_close
  *   MB_START_TWICE target_start calls its callback twice
+ *   MB_SCRIBBLE    writes over the request's core_data, which is the core's
  * With none of them it is a correct driver: op "ping" completes after
  * 1 ms with the value true.
  */
@@ -79,6 +80,9 @@ static void complete(call_t *c, ed_errclass_t err) {
     res.detail = "the target was closed";
   }
   unlink_call(c);
+#ifdef MB_SCRIBBLE
+  c->req->core_data = c;
+#endif
   c->req->done(c->req, &res);
 #ifdef MB_TWICE
   c->req->done(c->req, &res);

@@ -130,6 +130,14 @@ static void on_done(ed_request_t *req, const ed_result_t *res) {
     return;
   }
   s->dones++;
+  if (req->core_data != s || req->op != b->spec.prepared ||
+      req->done != on_done) {
+    b->bad_result++;
+    problem(b,
+            "request %zu: the driver changed the request's op, done or "
+            "core_data (they are the core's)",
+            i);
+  }
   if (s->dones > 1) {
     problem(b, "request %zu: done called %u times", i, s->dones);
     return;
