@@ -181,6 +181,24 @@ static int resolve_credentials(const char *file, ed_fleet_target_t *t) {
   return rc;
 }
 
+/* The value of the target option the driver flags ED_OPT_ADDRESS (the
+ * simulator's URL for a simulated target), or NULL: what reports and
+ * inspections show as the target's address, whatever its driver. */
+static const char *address_of(const ed_fleet_target_t *t) {
+  if (t->url)
+    return t->url;
+  const ed_option_t *o =
+      t->drv ? ed_options_address(t->drv->target_opts) : NULL;
+  if (!o)
+    return NULL;
+  if (t->opts) {
+    const char *v;
+    memcpy(&v, (const char *)t->opts + o->offset, sizeof(v));
+    return v;
+  }
+  return json_string_value(json_object_get(t->spec->opts, o->key));
+}
+
 json_t *ed_fleet_describe(const ed_fleet_target_t *t) {
   json_t *o = json_pack("{s:s,s:s,s:b,s:b}", "name", t->spec->name, "driver",
                         t->spec->driver, "simulated", t->sim != NULL,
@@ -193,6 +211,9 @@ json_t *ed_fleet_describe(const ed_fleet_target_t *t) {
     json_object_set(o, "url", url);
   else if (json_is_string(host))
     json_object_set(o, "host", host);
+  const char *address = address_of(t);
+  if (address)
+    json_object_set_new(o, "address", json_string(address));
   json_t *auth = json_object_get(t->spec->opts, "auth");
   if (json_is_string(auth))
     json_object_set(o, "auth", auth);

@@ -85,9 +85,10 @@ void ed_fleet_restart(ed_fleet_target_t *t, ed_fleet_target_cb cb, void *arg);
 
 ed_fleet_target_t *ed_fleet_find(ed_fleet_t *f, const char *name);
 
-/* The target as results describe it: name, driver, URL, whether it is
- * simulated or weakened (insecure, …), its credentials reference; never a
- * secret. A new reference. */
+/* The target as results describe it: name, driver, "address" (the value
+ * of the target option its driver flags ED_OPT_ADDRESS, or the simulator's
+ * URL), URL, whether it is simulated or weakened (insecure, …), its
+ * credentials reference; never a secret. A new reference. */
 json_t *ed_fleet_describe(const ed_fleet_target_t *t);
 
 /* Submit a request to target t through the plugin host. */

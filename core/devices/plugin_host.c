@@ -294,10 +294,17 @@ static int check_tables(ed_plugin_host_t *ph, const char *file,
   if (!d->ops || !d->ops[0].name)
     return fail(ph, ED_EPLUGIN, "%s: driver \"%s\" offers no operations", file,
                 d->name);
-  for (const ed_op_desc_t *op = d->ops; op->name; op++)
+  for (const ed_op_desc_t *op = d->ops; op->name; op++) {
     if (ed_options_check_table(op->args, op->args_size, err, sizeof(err)) < 0)
       return fail(ph, ED_EPLUGIN, "%s: operation \"%s\": option %s", file,
                   op->name, err);
+    const ed_option_t *addr = ed_options_address(op->args);
+    if (addr)
+      return fail(ph, ED_EPLUGIN,
+                  "%s: operation \"%s\": option %s: flagged ED_OPT_ADDRESS, "
+                  "which only a target option may be",
+                  file, op->name, addr->key);
+  }
   return 0;
 }
 
@@ -518,6 +525,8 @@ static json_t *option_json(const ed_option_t *o) {
                         (o->flags & ED_OPT_SECRET) != 0, "default",
                         def ? def : json_null(), "description",
                         o->description ? o->description : "");
+  if (j && (o->flags & ED_OPT_ADDRESS))
+    json_object_set_new(j, "address", json_true());
   if (j && o->min < o->max) {
     json_object_set_new(j, "min", json_integer(o->min));
     json_object_set_new(j, "max", json_integer(o->max));
@@ -578,9 +587,10 @@ static void option_notes(const json_t *o, char *buf, size_t len) {
   int is_duration =
       strcmp(json_string_value(json_object_get(o, "type")), "duration") == 0;
   int n =
-      snprintf(buf, len, "%s%s%s%s",
+      snprintf(buf, len, "%s%s%s%s%s",
                json_is_true(json_object_get(o, "required")) ? " required" : "",
                json_is_true(json_object_get(o, "primary")) ? " primary" : "",
+               json_is_true(json_object_get(o, "address")) ? " address" : "",
                dtext ? " default " : "", dtext ? dtext : "");
   free(dtext);
   if (n < 0 || (size_t)n >= len || !json_object_get(o, "min"))

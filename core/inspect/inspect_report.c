@@ -198,6 +198,18 @@ static size_t findings_of(const json_t *in, const char *device) {
   return n;
 }
 
+/* The address of device `name` as its driver flags it (ED_OPT_ADDRESS), or
+ * "-". */
+static const char *address_of(const json_t *in, const char *name) {
+  size_t i;
+  json_t *d;
+  json_array_foreach(json_object_get(in, "devices"), i, d) {
+    if (strcmp(s_of(d, "name"), name) == 0)
+      return s_of(d, "address")[0] ? s_of(d, "address") : "-";
+  }
+  return "-";
+}
+
 static void devices(json_t *doc, const json_t *in) {
   json_t *rows = json_array();
   json_t *s;
@@ -210,8 +222,8 @@ static void devices(json_t *doc, const json_t *in) {
     int unread = json_is_string(json_object_get(s, "unread"));
     json_array_append_new(
         rows,
-        json_pack("[s,s,s,s,s,s,o,o,s,o,I]", s_of(s, "device"),
-                  s_of(s, "driver"),
+        json_pack("[s,s,s,s,s,s,s,o,o,s,o,I]", s_of(s, "device"),
+                  s_of(s, "driver"), address_of(in, s_of(s, "device")),
                   labels_text(json_object_get(s, "labels"), lab, sizeof(lab)),
                   up       ? "yes"
                   : unread ? "not read"
@@ -224,8 +236,8 @@ static void devices(json_t *doc, const json_t *in) {
   }
   add(doc, "h", json_string("Devices"));
   table(doc,
-        json_pack("[s,s,s,s,s,s,s,s,s,s,s]", "device", "driver", "labels",
-                  "reached", "power", "health", "p50 ms", "p99 ms",
+        json_pack("[s,s,s,s,s,s,s,s,s,s,s,s]", "device", "driver", "address",
+                  "labels", "reached", "power", "health", "p50 ms", "p99 ms",
                   "BMC firmware", "clock", "findings"),
         rows);
 }

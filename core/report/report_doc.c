@@ -70,6 +70,12 @@ static json_t *verification(const json_t *t) {
   return json_string(text[0] ? text : "as configured");
 }
 
+/* What the driver flags as the target's address; a journal written before
+ * the flag existed only has the URL. */
+static const char *address(const json_t *t) {
+  return str(t, "address")[0] ? str(t, "address") : str(t, "url");
+}
+
 static void header(json_t *doc, const json_t *s) {
   ed_doc_h(doc, "Run");
   json_t *rows = ed_doc_table(doc, (const char *const[]){"", "", NULL});
@@ -97,7 +103,7 @@ static void header(json_t *doc, const json_t *s) {
     json_array_append_new(
         rows,
         json_pack("[s,s,o,s,s,s,o,s]", str(t, "name"), str(t, "driver"),
-                  safe_url(str(t, "url")),
+                  safe_url(address(t)),
                   json_is_true(json_object_get(t, "simulated")) ? "yes" : "no",
                   json_is_true(json_object_get(t, "rehearsal")) ? "yes" : "no",
                   str(t, "auth")[0] ? str(t, "auth") : "driver default",

@@ -375,10 +375,17 @@ void ed_options_free(const ed_option_t *table, void *out) {
   }
 }
 
+const ed_option_t *ed_options_address(const ed_option_t *table) {
+  for (const ed_option_t *o = table; o && o->key; o++)
+    if (o->flags & ED_OPT_ADDRESS)
+      return o;
+  return NULL;
+}
+
 int ed_options_check_table(const ed_option_t *table, size_t size, char *errbuf,
                            size_t errlen) {
   sink_t s = {.buf = errbuf, .len = errlen};
-  int primaries = 0;
+  int primaries = 0, addresses = 0;
   for (const ed_option_t *o = table; o && o->key; o++) {
     size_t fs = field_size(o->type);
     if (fs == 0) {
@@ -394,6 +401,14 @@ int ed_options_check_table(const ed_option_t *table, size_t size, char *errbuf,
     }
     if ((o->flags & ED_OPT_PRIMARY) && ++primaries > 1) {
       report(&s, o->key, "more than one option is flagged ED_OPT_PRIMARY");
+      return ED_EINVAL;
+    }
+    if ((o->flags & ED_OPT_ADDRESS) && o->type != ED_OPT_STRING) {
+      report(&s, o->key, "flagged ED_OPT_ADDRESS but not of type string");
+      return ED_EINVAL;
+    }
+    if ((o->flags & ED_OPT_ADDRESS) && ++addresses > 1) {
+      report(&s, o->key, "more than one option is flagged ED_OPT_ADDRESS");
       return ED_EINVAL;
     }
     if (o->default_value && set_default(o, NULL, o->key, &s) < 0)

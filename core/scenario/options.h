@@ -50,10 +50,14 @@ void ed_options_free(const ed_option_t *table, void *out);
 
 /* Check a driver's table itself (for the plugin host, when it loads a
  * driver): known types, fields inside a struct of `size` bytes, at most one
- * primary option, defaults that are valid values. Returns 0 or ED_EINVAL
+ * primary option, at most one address option and of type string, defaults
+ * that are valid values. Returns 0 or ED_EINVAL
  * with the first problem in errbuf. */
 int ed_options_check_table(const ed_option_t *table, size_t size, char *errbuf,
                            size_t errlen);
+
+/* The option of `table` flagged ED_OPT_ADDRESS, or NULL. */
+const ed_option_t *ed_options_address(const ed_option_t *table);
 
 /* Name of a type, "string", "int", ... (static). */
 const char *ed_options_type_name(ed_opt_type_t type);

@@ -1,6 +1,7 @@
 /*
- * example: the smallest working eventdrill driver, walked through in
- * docs/writing-a-driver.md.
+ * example: the smallest working eventdrill driver (installed as
+ * <prefix>/share/eventdrill/examples/example/example.c; see
+ * docs/writing-a-driver.md).
  *
  *   "targets": { "t1": { "driver": "example", "delay": "5ms" } }
  *   "op": { "echo": "hello" }      completes with the value "hello"
@@ -65,7 +66,7 @@ typedef struct target_s {
 
 /* A prepared operation: what the core submits, many times. */
 typedef struct prepared_s {
-  char *value; /* echo: JSON text (a copy: the args live only in prepare) */
+  char *value; /* echo: JSON text (a copy the prepared operation owns) */
   int64_t ms;  /* sleep */
 } prepared_t;
 

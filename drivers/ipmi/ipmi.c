@@ -30,7 +30,7 @@ void ed__ipmi_log(int level, const ed__ipmi_target_t *t, const char *fmt, ...) {
 
 #define TOPT(f) offsetof(ed__ipmi_topts_t, f)
 static const ed_option_t target_opts[] = {
-    {ED_OPT_STRING, "host", NULL, TOPT(host), ED_OPT_REQUIRED,
+    {ED_OPT_STRING, "host", NULL, TOPT(host), ED_OPT_REQUIRED | ED_OPT_ADDRESS,
      "BMC address, with the UDP port after a colon when it is not 623: "
      "\"127.0.0.1\", \"127.0.0.1:9623\" (FreeIPMI's form; no brackets)",
      0, 0},

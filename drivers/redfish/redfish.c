@@ -55,7 +55,7 @@ void ed__rf_queue_push(ed__rf_xfer_t **head, ed__rf_xfer_t **tail,
 
 #define TOPT(f) offsetof(ed__rf_topts_t, f)
 static const ed_option_t target_opts[] = {
-    {ED_OPT_STRING, "url", NULL, TOPT(url), ED_OPT_REQUIRED,
+    {ED_OPT_STRING, "url", NULL, TOPT(url), ED_OPT_REQUIRED | ED_OPT_ADDRESS,
      "base URL of the service: http://ADDR:PORT or https://ADDR:PORT", 0, 0},
     {ED_OPT_STRING, "auth", "\"session\"", TOPT(auth), 0,
      "\"session\" (Redfish session), \"basic\" or \"none\"", 0, 0},

@@ -36,7 +36,7 @@ void ed__ssh_log(int level, const ed__ssh_target_t *t, const char *fmt, ...) {
 
 #define TOPT(f) offsetof(ed__ssh_topts_t, f)
 static const ed_option_t target_opts[] = {
-    {ED_OPT_STRING, "host", "\"127.0.0.1\"", TOPT(host), 0,
+    {ED_OPT_STRING, "host", "\"127.0.0.1\"", TOPT(host), ED_OPT_ADDRESS,
      "address or name of the host", 0, 0},
     {ED_OPT_INT, "port", "22", TOPT(port), 0, "SSH port", 1, 65535},
     {ED_OPT_STRING, "user", NULL, TOPT(user), 0,

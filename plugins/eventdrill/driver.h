@@ -13,10 +13,14 @@
  *  - spare[] keeps room so that the size of the struct does not change when a
  *    few callbacks are added.
  *
- * Threads: every callback runs on the loop thread, except submit_blocking,
- * which a driver flagged ED_DRIVER_BLOCKING implements instead of submit and
- * which runs on libuv's thread pool. A non-blocking driver must never block
- * the loop: it drives its I/O with the uv_loop_t it is given.
+ * Threads: every callback runs on the loop thread, except submit_blocking
+ * and op_check_blocking, which a driver flagged ED_DRIVER_BLOCKING implements
+ * instead of submit and op_check and which run on libuv's thread pool. A
+ * non-blocking driver must never block the loop: it drives its I/O with the
+ * uv_loop_t it is given. ed_host_t.log may be called from any thread.
+ *
+ * This header is the reference of the ABI; docs/writing-a-driver.md walks
+ * through it, and eventdrill-driver-test checks a driver against it.
  */
 #ifndef EVENTDRILL_DRIVER_H
 #define EVENTDRILL_DRIVER_H
@@ -54,9 +58,11 @@ extern "C" {
 /* ---- option tables --------------------------------------------------- */
 
 /* Type of an option value. The core validates the JSON value against the
- * type and writes it at `offset` inside a struct of the driver's choosing. */
+ * type and writes it at `offset` inside a struct of the driver's choosing.
+ * Strings (STRING, JSON) belong to the core: a target's live until
+ * target_close returns, an operation's arguments until op_free returns. */
 typedef enum {
-  ED_OPT_STRING = 1, /* char *   (owned by the core, valid until close) */
+  ED_OPT_STRING = 1, /* char *   (owned by the core, see above)         */
   ED_OPT_INT,        /* int64_t                                          */
   ED_OPT_DOUBLE,     /* double                                           */
   ED_OPT_BOOL,       /* int (0/1)                                        */
@@ -64,10 +70,18 @@ typedef enum {
   ED_OPT_JSON        /* char *   compact JSON text of any value          */
 } ed_opt_type_t;
 
+/* Flags of an option (ed_option_t.flags), or-ed. */
 #define ED_OPT_REQUIRED 0x1u /* the key must be present */
-#define ED_OPT_PRIMARY                                                         \
-  0x2u                     /* the value when the op argument is a bare string */
-#define ED_OPT_SECRET 0x4u /* never printed */
+/* The value when an operation's argument is not an object: { "get": "/x" }
+ * is { "get": { "<primary key>": "/x" } }. The argument may be any JSON
+ * value of the option's type, not only a string. At most one per table. */
+#define ED_OPT_PRIMARY 0x2u
+#define ED_OPT_SECRET 0x4u /* never printed, journaled nor reported */
+/* The target's address (a URL, a host, host:port): reports, inspections and
+ * `watch` show it in their tables of targets and devices. Target options
+ * only; at most one, of type ED_OPT_STRING. Added after ABI version 2
+ * without a version bump: a core that predates it ignores the bit. */
+#define ED_OPT_ADDRESS 0x8u
 
 typedef struct ed_option_s {
   ed_opt_type_t type;
@@ -85,8 +99,10 @@ typedef struct ed_option_s {
   0x1u /* changes device state: refused in verify mode */
 
 /* One operation a driver offers, e.g. "get" or "reset". In a scenario an
- * operation is written { "<name>": <argument> } where the argument is either a
- * string (the option flagged ED_OPT_PRIMARY) or an object of the options. */
+ * operation is written { "<name>": <argument> } where the argument is an
+ * object of the options, a bare value (the value of the option flagged
+ * ED_OPT_PRIMARY, of that option's type), or null / {} for none. An
+ * operation without options has args NULL and args_size 0. */
 typedef struct ed_op_desc_s {
   const char *name;
   unsigned flags;
@@ -130,11 +146,18 @@ static inline const char *ed_errclass_string(ed_errclass_t e) {
 }
 
 /* What a driver reports for one request. Pointers are borrowed: they must
- * stay valid only until the completion call returns. */
+ * stay valid only until the completion call returns (blocking drivers: see
+ * submit_blocking). Neither value nor detail may hold the target's secret. */
 typedef struct ed_result_s {
   ed_errclass_t err; /* ED_ERRCLASS_NONE on success */
-  int code;          /* protocol code: HTTP status, exit status, ... or 0 */
-  const char *value; /* extracted value as JSON text, or NULL */
+  /* The protocol's own status, for checks and evidence: the HTTP status,
+   * a command's exit status (SSH: -1 when it has none), an IPMI completion
+   * code; 0 when the protocol has none or the request got no answer. */
+  int code;
+  /* A submitted request: the extracted value as JSON text ("\"On\"", "42",
+   * an object...), or NULL. An op_check: text saying what was proven, shown
+   * after "would run: ", or NULL. */
+  const char *value;
   size_t value_len;
   const char *detail; /* human-readable reason of a failure, or NULL */
 } ed_result_t;
@@ -145,8 +168,8 @@ typedef struct ed_request_s ed_request_t;
 typedef void (*ed_request_done_cb)(ed_request_t *req, const ed_result_t *res);
 
 /* A request belongs to the core. The driver keeps the pointer until it calls
- * req->done exactly once (on the loop thread), after which it must not touch
- * it again. */
+ * req->done exactly once (on the loop thread, never from inside the submit or
+ * op_check call that started it), after which it must not touch it again. */
 struct ed_request_s {
   void *op;             /* the driver's prepared operation (op_prepare) */
   uint64_t intended_ns; /* intended send time, uv_hrtime() clock */
@@ -164,8 +187,10 @@ enum { ED_LOG_ERROR = 0, ED_LOG_WARN, ED_LOG_INFO, ED_LOG_DEBUG };
 typedef struct ed_host_s {
   uint32_t abi_version; /* ED_DRIVER_ABI_VERSION of the core */
   uv_loop_t *loop;      /* the scheduler's loop */
-  /* Log a line prefixed with the driver and target name. Never pass a secret.
-   */
+  /* Print "eventdrill: <level>: [<who>] <message>" on stderr when the user's
+   * verbosity allows (-v for ED_LOG_DEBUG). The driver passes `who` itself,
+   * by convention the target's name (ed_target_info_t.name), or NULL; the
+   * core adds nothing. Any thread. Never pass a secret. */
   void (*log)(int level, const char *who, const char *fmt, ...)
 #if defined(__GNUC__)
       __attribute__((format(printf, 3, 4)))
@@ -174,8 +199,9 @@ typedef struct ed_host_s {
   void *spare[8];
 } ed_host_t;
 
-/* What the core tells a driver about a target when it opens it. All strings
- * belong to the core and live until target_close returns. */
+/* What the core tells a driver about a target when it opens it. The struct
+ * is the core's and lives only during target_open; the strings and opts it
+ * points to live until target_close returns. */
 typedef struct ed_target_info_s {
   const char *name;   /* the target's name in the scenario */
   const char *user;   /* from the credentials reference, or NULL */
@@ -184,8 +210,9 @@ typedef struct ed_target_info_s {
   int max_in_flight;  /* the core never submits more than this at once */
 } ed_target_info_t;
 
-/* Called once when an asynchronous target_start / target_stop finishes.
- * status 0 = ok; otherwise detail says why. */
+/* Called once when target_start / target_stop finishes, on the loop thread,
+ * from inside the call or later. status 0 = ok; otherwise detail (borrowed,
+ * may be NULL) says why. */
 typedef void (*ed_target_cb)(void *arg, int status, const char *detail);
 
 #define ED_DRIVER_BLOCKING 0x1u /* submit_blocking runs on the thread pool */
@@ -258,35 +285,53 @@ typedef struct ed_driver_s {
   size_t target_opts_size;
   const ed_op_desc_t *ops; /* operations, NULL-name ended */
 
-  /* Once per process, before any target. May be NULL. Returns 0 or <0. */
+  /* Once per process, when the driver is loaded, before any target. host
+   * stays valid until fini. May be NULL. Returns 0, or <0 to refuse loading
+   * (the core names the file and the return value). */
   int (*init)(const ed_host_t *host);
   /* Once per process, after every target is closed. May be NULL. */
   void (*fini)(void);
 
   /* Create the driver's state of one target; no I/O yet. On error return <0
-   * and write a reason in errbuf. The state belongs to the driver. */
+   * and write a reason in errbuf: the core reports "driver <name> could not
+   * open the target: <reason>" and does not use the target. The state
+   * belongs to the driver. */
   int (*target_open)(const ed_target_info_t *info, void **target, char *errbuf,
                      size_t errlen);
-  /* Start asynchronous setup (e.g. log in); call cb once. May be NULL. */
+  /* Start setup (e.g. log in). Return 0 and call cb exactly once, from
+   * inside this call or later; or return <0 without calling cb (the core
+   * then reports "the driver refused to start the target"). A target that
+   * did not start gets no request and the run stops before sending any.
+   * May be NULL (started at once). */
   int (*target_start)(void *target, ed_target_cb cb, void *arg);
-  /* Asynchronous teardown (e.g. log out); call cb once. May be NULL. */
+  /* Teardown (e.g. log out) at the end of a run: the same convention as
+   * target_start; <0 counts as stopped. May be NULL. */
   int (*target_stop)(void *target, ed_target_cb cb, void *arg);
   /* Free the target's state. Requests still in flight are completed first,
    * with ED_ERRCLASS_CANCELLED, before it returns (the core may still be
-   * waiting for them after an interrupt). Handles closed here may finish
-   * closing in later loop iterations: the core runs the loop until none is
-   * left. */
+   * waiting for them after an interrupt). The core has already called
+   * op_free for every prepared operation, without running the loop in
+   * between: complete those requests without reading their operation.
+   * Handles closed here may finish closing in later loop iterations: the
+   * core runs the loop until none is left. */
   void (*target_close)(void *target);
 
   /* Compile an operation once (e.g. a workload's request). args points to a
-   * struct of op->args_size filled from the scenario; it belongs to the core
-   * and stays valid until op_free has returned. */
+   * struct of op->args_size filled from the scenario (for an operation
+   * without options, to nothing to read); it belongs to the core and stays
+   * valid, with its strings, until op_free has returned. On error return <0
+   * and write a reason in errbuf: the run does not start. *prepared (NULL
+   * is fine) is what requests carry in req->op. */
   int (*op_prepare)(void *target, const ed_op_desc_t *op, const void *args,
                     void **prepared, char *errbuf, size_t errlen);
   void (*op_free)(void *target, void *prepared);
 
-  /* Non-blocking drivers: start req; complete it later with req->done.
-   * Return 0, or <0 when it could not even start (then done is not called). */
+  /* Non-blocking drivers: start req; complete it later with req->done,
+   * from a later loop callback, never from inside submit. Return 0, or <0
+   * when it could not even start: then done must not be called, and the core
+   * records the request as failed, class "other", "the driver could not
+   * start the request". At most info->max_in_flight requests of a target
+   * are in flight at once. */
   int (*submit)(void *target, ed_request_t *req);
   /* Blocking drivers: do req on a pool thread and fill res. Here value and
    * detail, when not NULL, are allocated with malloc() and handed over: the

@@ -283,12 +283,43 @@ static void test_check_table(void **state) {
   assert_non_null(strstr(err, "more than one option is flagged"));
 }
 
+/* The address flag: one string option at most, found by
+ * ed_options_address. */
+static void test_address_flag(void **state) {
+  (void)state;
+  char err[300];
+  static const ed_option_t one[] = {
+      {ED_OPT_INT, "port", NULL, 0, 0, "", 0, 0},
+      {ED_OPT_STRING, "host", NULL, 8, ED_OPT_ADDRESS, "", 0, 0},
+      {0}};
+  assert_int_equal(ed_options_check_table(one, 16, err, sizeof(err)), 0);
+  assert_ptr_equal(ed_options_address(one), &one[1]);
+  assert_null(ed_options_address(table));
+  assert_null(ed_options_address(NULL));
+
+  static const ed_option_t two[] = {
+      {ED_OPT_STRING, "a", NULL, 0, ED_OPT_ADDRESS, "", 0, 0},
+      {ED_OPT_STRING, "b", NULL, 8, ED_OPT_ADDRESS, "", 0, 0},
+      {0}};
+  assert_int_equal(ed_options_check_table(two, 16, err, sizeof(err)),
+                   ED_EINVAL);
+  assert_string_equal(err, "b: more than one option is flagged ED_OPT_ADDRESS");
+
+  static const ed_option_t not_string[] = {
+      {ED_OPT_INT, "port", NULL, 0, ED_OPT_ADDRESS, "", 0, 0}, {0}};
+  assert_int_equal(ed_options_check_table(not_string, 8, err, sizeof(err)),
+                   ED_EINVAL);
+  assert_string_equal(err,
+                      "port: flagged ED_OPT_ADDRESS but not of type string");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_all_types),    cmocka_unit_test(test_defaults),
       cmocka_unit_test(test_wrong_types),  cmocka_unit_test(test_ranges),
       cmocka_unit_test(test_unknown_keys), cmocka_unit_test(test_validate_only),
       cmocka_unit_test(test_op_forms),     cmocka_unit_test(test_check_table),
+      cmocka_unit_test(test_address_flag),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,6 +38,13 @@ ed_test_plugin(baddefault baddefault testdrv.c [[TD_NAME="baddefault"]]
 ed_test_plugin(dup_a dup testdrv.c [[TD_NAME="dup"]] [[TD_VERSION="a"]])
 ed_test_plugin(dup_b dup testdrv.c [[TD_NAME="dup"]] [[TD_VERSION="b"]])
 ed_test_plugin(blocking blocking blocking.c)
+# Drivers that load but break the request contract, one way each, for
+# eventdrill-driver-test (tests/integration/sdk_driver_test.sh).
+foreach(mb good twice inside never no_cancel not_json leak start_twice
+    scribble)
+  string(TOUPPER "MB_${mb}" mb_def)
+  ed_test_plugin(mb_${mb} mb_${mb} misbehave.c "MB_NAME=\"mb_${mb}\"" ${mb_def})
+endforeach()
 # Not a shared object at all.
 file(WRITE "${ED_TEST_PLUGIN_DIR}/notso/notso.so"
   "this is a text file, not a shared object\n")
