@@ -49,7 +49,7 @@ assert not [f for f in finds if f.get("device") == "bmc" and f["severity"] == "c
 PYEOF
 grep -q "| devices | 3 (1 reached, 0 unreachable, 2 not read (no health collection)) |" \
   "$WORK/i/inspection.md" || fail "the overview does not count the unread devices"
-grep -q "^| ex1 | example |  | not read |" "$WORK/i/inspection.md" ||
+grep -q "^| ex1 | example | - |  | not read |" "$WORK/i/inspection.md" ||
   fail "the devices table does not show ex1 as not read"
 grep -q "Verdict: not ready" "$WORK/i/inspection.md" || fail "the verdict is not 'not ready'"
 grep -q "ready for the event" "$WORK/i/inspection.md" && fail "an unread fleet is called ready"
