@@ -47,4 +47,15 @@ const char *ed_term_sgr(FILE *f, ed_sgr_t what);
  * resize is seen); 0 when f is not a terminal or its width is unknown. */
 int ed_term_width(FILE *f);
 
+/* A memory stream standing for a terminal while text for it is composed
+ * (open_memstream): colour and width are those of `terminal`. NULL, NULL
+ * ends it. */
+void ed_term_stand_in(FILE *buffer, FILE *terminal);
+
+/* Write text (lines ending in newlines) to f; on a terminal, each line
+ * wider than it is broken between words (a word wider than the line is
+ * cut), the continuation indented two spaces past the line's own indent.
+ * Colour sequences take no column. Not a terminal: as is. */
+void ed_term_write_wrapped(FILE *f, const char *text);
+
 #endif

@@ -480,7 +480,7 @@ void ed_verdict_slo_value(const char *slo, double v, char *buf, size_t len) {
   if (n > 3 && strcmp(slo + n - 3, "_ms") == 0)
     snprintf(buf, len, "%g ms", v);
   else if (slo && strcmp(slo, "error_rate") == 0)
-    snprintf(buf, len, "%g %%", v * 100.0);
+    snprintf(buf, len, "%g%%", v * 100.0);
   else
     snprintf(buf, len, "%g", v);
 }

@@ -44,7 +44,7 @@ int ed_verdict_exit(const json_t *verdict);
  * per reason. */
 void ed_verdict_print(const json_t *verdict, FILE *out);
 /* An SLO's value with its unit, as every output shows it: "250 ms" for a
- * latency (the name ends in _ms), "1 %" for an error rate (a fraction). */
+ * latency (the name ends in _ms), "1%" for an error rate (a fraction). */
 void ed_verdict_slo_value(const char *slo, double v, char *buf, size_t len);
 
 /* The verdict on one line (--quiet): its head, the first reason and how

@@ -11,6 +11,7 @@
 #include "outfile.h"
 #include "profile.h"
 #include "run_internal.h"
+#include "term.h"
 #include "summary.h"
 #include "verdict.h"
 #include "timeline.h"
@@ -449,6 +450,28 @@ static void add_verdict(ed__runner_t *r, json_t *summary) {
   json_object_set_new(summary, "verdict", ed_verdict_build(summary));
 }
 
+/* What a person reads at the end: the summary, the drill and the verdict,
+ * composed first so that on a terminal every line can be fitted to its
+ * width (a wrapped line is read; a line cut by the terminal is not). */
+static void print_end(const ed__runner_t *r, const json_t *summary) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&text, &len);
+  FILE *out = m ? m : stderr;
+  if (m)
+    ed_term_stand_in(m, stderr);
+  ed_summary_print(summary, out);
+  if (r->drill_json)
+    ed_drill_print(r->drill_json, out);
+  ed_verdict_print(json_object_get(summary, "verdict"), out);
+  if (!m)
+    return;
+  ed_term_stand_in(NULL, NULL);
+  if (fclose(m) == 0 && text)
+    ed_term_write_wrapped(stderr, text);
+  free(text);
+}
+
 static int write_results(ed__runner_t *r) {
   double elapsed = r->t0 && r->t_end ? (double)(r->t_end - r->t0) / 1e9 : 0;
   char ended[32];
@@ -486,12 +509,8 @@ static int write_results(ed__runner_t *r) {
       ed__run_journal_event(r, "warning", json_pack("{s:O}", "message", w));
   ed__run_journal_end(r, elapsed);
   if (r->opt.progress != ED_PROGRESS_QUIET &&
-      r->opt.progress != ED_PROGRESS_JSON) {
-    ed_summary_print(summary, stderr);
-    if (r->drill_json)
-      ed_drill_print(r->drill_json, stderr);
-    ed_verdict_print(json_object_get(summary, "verdict"), stderr);
-  }
+      r->opt.progress != ED_PROGRESS_JSON)
+    print_end(r, summary);
   if (r->opt.progress == ED_PROGRESS_QUIET)
     ed_verdict_print_line(json_object_get(summary, "verdict"), stderr);
   if (r->opt.progress == ED_PROGRESS_JSON) {

@@ -17,7 +17,7 @@ cd "$WORK"
 cat >s.json <<'EOF'
 { "name": "terminal", "seed": 5,
   "targets": { "bmc1": { "driver": "redfish", "sim": {} } },
-  "workloads": [ { "name": "poll-system-of-every-bmc", "targets": ["bmc1"],
+  "workloads": [ { "name": "poll-system-of-every-bmc-in-the-main-hall", "targets": ["bmc1"],
     "op": { "get": "/redfish/v1/Systems/nope" },
     "rate": [ { "name": "baseline-before-surge", "constant": 20, "for": "3s" },
               { "name": "surge-of-the-opening-night", "constant": 40, "for": "3s" } ] } ],
@@ -101,7 +101,7 @@ got=0
 [ "$got" -eq 1 ] || fail "--quiet: exit $got, expected 1"
 [ "$(cat "$WORK/q.out" "$WORK/q.err" | wc -l)" -eq 1 ] ||
   fail "--quiet printed $(cat "$WORK/q.out" "$WORK/q.err" | wc -l) lines"
-grep -q '^VERDICT: FAIL (.*): SLO error_rate .*: 100 %, target 1 %' "$WORK/q.err" ||
+grep -q '^VERDICT: FAIL (.*): SLO error_rate .*: 100%, target 1%' "$WORK/q.err" ||
   fail "--quiet line: $(cat "$WORK/q.err")"
 pass "--quiet: one verdict line, with the first reason and its units"
 
