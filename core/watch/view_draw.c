@@ -278,7 +278,8 @@ static int wrapped(int y, int max, attr_t attr, const char *indent,
       if (take == 0)
         take = (size_t)w;
     }
-    int more = n == max - 1 && len > take; /* the last line that fits */
+    /* The last line that fits, with more to say. */
+    int more = n == max - 1 && len > take && take > 3;
     line(y++, attr, "%s%.*s%s", indent, (int)take - (more ? 3 : 0), p,
          more ? "..." : "");
     p += take;
