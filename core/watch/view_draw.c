@@ -313,9 +313,19 @@ static void summary(ed_view_t *v, int ndev, int up, int down, int hidden) {
   if (v->filter[0])
     snprintf(filter, sizeof(filter), "   filter: %s (hides %d alarm%s)",
              v->filter, hidden, hidden == 1 ? "" : "s");
-  /* The filter next to the alarms it hides: a narrow terminal cuts the
-   * interval and the budget first. */
-  line(0, v->colors ? COLOR_PAIR(VP_HEAD) | A_BOLD : A_REVERSE,
+  attr_t head = v->colors ? COLOR_PAIR(VP_HEAD) | A_BOLD : A_REVERSE;
+  if (getmaxx(stdscr) < 130) {
+    /* A narrow terminal: what the person on duty needs first, short. */
+    line(0, head,
+         " eventdrill watch  %s  up %d/%d  alarms: %d critical, %d "
+         "warning  %s%s ",
+         s.title, up, ndev, counts[2], counts[1],
+         s.paused ? "PAUSED" : "polling", filter);
+    return;
+  }
+  /* The filter next to the alarms it hides: the interval and the budget
+   * are cut first. */
+  line(0, head,
        " eventdrill watch  %s   devices %d: %d up, %d down   alarms: %d "
        "critical, %d warning%s   interval %.1fs  budget %g req/s/device   %s ",
        s.title, ndev, up, down, counts[2], counts[1], filter,

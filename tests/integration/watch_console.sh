@@ -104,7 +104,7 @@ lines = sys.argv[1].split("\n")
 assert len(lines) <= 24, "%d lines" % len(lines)
 assert max(len(l) for l in lines) <= 80, "a line longer than 80"
 assert lines[0].startswith(" eventdrill watch  lab-fleet"), lines[0]
-assert "alarms: 1 critical" in lines[0], lines[0]
+assert "alarms: 1 critical, 0 warning  polling" in lines[0], "header cut: " + lines[0]
 assert any(l.startswith(">CRITICAL    1  bmc-c") for l in lines), "no alarm row"
 assert any("up/down select" in l for l in lines[-2:]), "no keys line at the bottom"
 # each section once: nothing left over from the larger screen
