@@ -58,15 +58,15 @@ static json_t *clock_text(const json_t *snap) {
 }
 
 /* "device-NAME": the anchor of a device's section. A byte other than a
- * letter, a digit, '-' or '_' is written as "_" and its hex code, so two
- * names never share an anchor. */
+ * letter, a digit, '-' or '.' ('_' included) is written as "_" and its hex
+ * code, so two names never share an anchor. */
 static void device_anchor(const char *name, char *buf, size_t len) {
   size_t off = (size_t)snprintf(buf, len, "device-");
   for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
     if (off + 4 >= len)
       break;
     if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-        (*p >= '0' && *p <= '9') || *p == '-' || *p == '_')
+        (*p >= '0' && *p <= '9') || *p == '-' || *p == '.')
       buf[off++] = (char)*p;
     else
       off += (size_t)snprintf(buf + off, len - off, "_%02x", *p);

@@ -12,7 +12,7 @@
  * {"plot"}, {"warning", "text"}) rendered twice, by
  * report_md.c and report_html.c, so both say the same. A table cell is a
  * string, a number or {"text", "class", "href"}: an HTML class (letters,
- * digits, '-', '_': "name" never breaks, "sev-critical"… colours a
+ * digits, '-', '_', '.': "name" never breaks, "sev-critical"… colours a
  * severity) and a link to a heading's "#id", in both renderings.
  */
 #ifndef ED_REPORT_H

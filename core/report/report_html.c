@@ -92,14 +92,14 @@ static void inline_svg(FILE *out, const char *dir, const char *rel) {
   free(buf);
 }
 
-/* A class or an in-page anchor of the document: letters, digits, '-' and
- * '_' only (anything else is left out, never written). */
+/* A class or an in-page anchor of the document: letters, digits, '-', '_'
+ * and '.' only (anything else is left out, never written). */
 static int safe_name(const char *s) {
   if (!s || !*s)
     return 0;
   for (; *s; s++)
     if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-          (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+          (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' || *s == '.'))
       return 0;
   return 1;
 }

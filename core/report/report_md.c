@@ -19,13 +19,13 @@ static void text(FILE *out, const char *pre, const json_t *v,
   fputs(post, out);
 }
 
-/* An in-page anchor: letters, digits, '-' and '_' only. */
+/* An in-page anchor: letters, digits, '-', '_' and '.' only. */
 static int safe_anchor(const char *s) {
   if (!s || !*s)
     return 0;
   for (; *s; s++)
     if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-          (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+          (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' || *s == '.'))
       return 0;
   return 1;
 }
