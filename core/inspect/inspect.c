@@ -18,6 +18,7 @@
 #include "report.h"
 #include "resultsdir.h"
 #include "rules.h"
+#include "term.h"
 #include "textsafe.h"
 
 enum { EXIT_OK = 0, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_FAILED };
@@ -288,6 +289,16 @@ static void print_findings(const json_t *findings, FILE *out) {
   }
 }
 
+/* The last line a person reads: the verdict, coloured on a terminal that
+ * takes colour (the words say the same without it). */
+static void print_verdict(const json_t *doc_in, FILE *out) {
+  char text[256];
+  int ready = ed_inspect_verdict(doc_in, text, sizeof(text));
+  fprintf(out, "%s%sVerdict: %s%s\n", ed_term_sgr(out, ED_SGR_BOLD),
+          ed_term_sgr(out, ready ? ED_SGR_GREEN : ED_SGR_RED), text,
+          ed_term_sgr(out, ED_SGR_RESET));
+}
+
 static int write_evidence(insp_t *x) {
   json_t *snaps = json_array();
   for (size_t i = 0; i < x->ndevices; i++)
@@ -318,6 +329,8 @@ static int write_evidence(insp_t *x) {
             "%zu device%s, %zu finding%s; report: %s/inspection.html\n",
             x->ndevices, x->ndevices == 1 ? "" : "s", json_array_size(findings),
             json_array_size(findings) == 1 ? "" : "s", x->dir);
+  if (!x->o.json)
+    print_verdict(doc_in, stdout);
   json_decref(doc);
   json_decref(doc_in);
   json_decref(findings);

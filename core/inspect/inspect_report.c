@@ -35,6 +35,64 @@ static double num(const json_t *o, const char *key) {
   return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
+/* A device's clock against the runner's, to what it is known: within its
+ * uncertainty (a DateTime of whole seconds, the round trip) it is in
+ * sync, never a false -0.9 s. */
+static json_t *clock_text(const json_t *snap) {
+  double off = num(snap, "clock_offset_s");
+  double unc = num(snap, "clock_uncertainty_s");
+  char buf[64];
+  if (isnan(off))
+    return json_string("-");
+  if (isnan(unc) || unc <= 0)
+    snprintf(buf, sizeof(buf), "%+.1f s", off);
+  else if (fabs(off) <= unc && unc >= 0.5)
+    snprintf(buf, sizeof(buf), "in sync (to the second)");
+  else if (fabs(off) <= unc)
+    snprintf(buf, sizeof(buf), "in sync (± %.2f s)", unc);
+  else if (unc >= 0.5)
+    snprintf(buf, sizeof(buf), "%+.0f s (± %.1f s)", off, unc);
+  else
+    snprintf(buf, sizeof(buf), "%+.1f s (± %.2f s)", off, unc);
+  return json_string(buf);
+}
+
+/* "device-NAME": the anchor of a device's section. A byte other than a
+ * letter, a digit, '-' or '.' ('_' included) is written as "_" and its hex
+ * code, so two names never share an anchor. */
+static void device_anchor(const char *name, char *buf, size_t len) {
+  size_t off = (size_t)snprintf(buf, len, "device-");
+  for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+    if (off + 4 >= len)
+      break;
+    if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+        (*p >= '0' && *p <= '9') || *p == '-' || *p == '.')
+      buf[off++] = (char)*p;
+    else
+      off += (size_t)snprintf(buf + off, len - off, "_%02x", *p);
+  }
+  buf[off] = '\0';
+}
+
+/* A device's name in a table: never broken across lines; linked to its
+ * section when asked (a finding). */
+static json_t *device_cell(const char *name, int link) {
+  char id[300], href[304];
+  device_anchor(name, id, sizeof(id));
+  snprintf(href, sizeof(href), "#%s", id);
+  json_t *c = json_pack("{s:s,s:s}", "text", name, "class", "name");
+  if (link)
+    json_object_set_new(c, "href", json_string(href));
+  return c;
+}
+
+/* A severity in a table: the word, coloured in HTML. */
+static json_t *severity_cell(const char *sev) {
+  char cls[64];
+  snprintf(cls, sizeof(cls), "sev-%s", sev);
+  return json_pack("{s:s,s:s}", "text", sev, "class", cls);
+}
+
 static char *labels_text(const json_t *labels, char *buf, size_t len) {
   size_t off = 0;
   const char *k;
@@ -121,7 +179,8 @@ static void findings(json_t *doc, const json_t *in) {
     char lab[256];
     json_array_append_new(
         rows,
-        json_pack("[s,s,s,s,s]", s_of(f, "severity"), s_of(f, "device"),
+        json_pack("[o,o,s,s,s]", severity_cell(s_of(f, "severity")),
+                  device_cell(s_of(f, "device"), 1),
                   labels_text(json_object_get(f, "labels"), lab, sizeof(lab)),
                   s_of(f, "title"), s_of(f, "detail")));
   }
@@ -222,16 +281,16 @@ static void devices(json_t *doc, const json_t *in) {
     int unread = json_is_string(json_object_get(s, "unread"));
     json_array_append_new(
         rows,
-        json_pack("[s,s,s,s,s,s,s,o,o,s,o,I]", s_of(s, "device"),
-                  s_of(s, "driver"), address_of(in, s_of(s, "device")),
+        json_pack("[o,s,s,s,s,s,s,o,o,s,o,I]",
+                  device_cell(s_of(s, "device"), 0), s_of(s, "driver"),
+                  address_of(in, s_of(s, "device")),
                   labels_text(json_object_get(s, "labels"), lab, sizeof(lab)),
                   up       ? "yes"
                   : unread ? "not read"
                            : "no",
                   up ? s_of(s, "power") : "-", up ? worst_health(s) : "-",
                   fmt("%.1f", num(lat, "p50")), fmt("%.1f", num(lat, "p99")),
-                  s_of(fw, "bmc")[0] ? s_of(fw, "bmc") : "-",
-                  fmt("%+.1f s", num(s, "clock_offset_s")),
+                  s_of(fw, "bmc")[0] ? s_of(fw, "bmc") : "-", clock_text(s),
                   (json_int_t)findings_of(in, s_of(s, "device"))));
   }
   add(doc, "h", json_string("Devices"));
@@ -294,9 +353,10 @@ static void read_line(json_t *items, const json_t *snap) {
 }
 
 static void device_detail(json_t *doc, const json_t *snap) {
-  char h[200];
+  char h[200], id[300];
   snprintf(h, sizeof(h), "Device %s", s_of(snap, "device"));
-  add(doc, "h", json_string(h));
+  device_anchor(s_of(snap, "device"), id, sizeof(id));
+  json_array_append_new(doc, json_pack("{s:s,s:s}", "h", h, "id", id));
   if (!json_is_true(json_object_get(snap, "reachable"))) {
     char p[600];
     const json_t *e = json_object_get(snap, "error");
@@ -351,7 +411,8 @@ static void rules(json_t *doc, const json_t *in) {
   json_array_foreach(json_object_get(in, "rules"), i, r) {
     json_array_append_new(
         rows,
-        json_pack("[s,s,s,s]", s_of(r, "id"), s_of(r, "severity"),
+        json_pack("[s,o,s,s]", s_of(r, "id"),
+                  severity_cell(s_of(r, "severity")),
                   json_is_true(json_object_get(r, "enabled")) ? "on" : "off",
                   s_of(r, "title")));
   }

@@ -256,9 +256,18 @@ static void r_log_warning(ed__rule_ctx_t *c, json_t *snap) {
   log_rule(c, snap, "Warning");
 }
 
+/* An offset is only known to its uncertainty (a clock of whole seconds,
+ * the round trip): drift is what lies beyond it. */
 static void r_clock_drift(ed__rule_ctx_t *c, json_t *snap) {
-  double off;
-  if (num(snap, "clock_offset_s", &off) && fabs(off) > param(c, "max_s"))
+  double off, unc = 0;
+  if (!num(snap, "clock_offset_s", &off))
+    return;
+  num(snap, "clock_uncertainty_s", &unc);
+  if (fabs(off) - unc <= param(c, "max_s"))
+    return;
+  if (unc > 0)
+    emit(c, snap, "clock is %+.1f s (± %.1f s) off the runner's", off, unc);
+  else
     emit(c, snap, "clock is %+.1f s off the runner's", off);
 }
 

@@ -7,10 +7,13 @@
  * incomplete. No file holds a credential: targets show their credentials
  * reference only.
  *
- * A report is built as a document (a JSON array of blocks: {"h"}, {"p"},
- * {"list"}, {"table": {"head", "rows"}}, {"plot"}, {"warning", "text"})
- * rendered twice, by
- * report_md.c and report_html.c, so both say the same.
+ * A report is built as a document (a JSON array of blocks: {"h"} with an
+ * optional "id" to link to, {"p"}, {"list"}, {"table": {"head", "rows"}},
+ * {"plot"}, {"warning", "text"}) rendered twice, by
+ * report_md.c and report_html.c, so both say the same. A table cell is a
+ * string, a number or {"text", "class", "href"}: an HTML class (letters,
+ * digits, '-', '_', '.': "name" never breaks, "sev-critical"… colours a
+ * severity) and a link to a heading's "#id", in both renderings.
  */
 #ifndef ED_REPORT_H
 #define ED_REPORT_H

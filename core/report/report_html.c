@@ -21,6 +21,12 @@ static const char css[] =
     ".pass{background:#d5f5e3;color:#145a32}.fail{background:#fadbd8;"
     "color:#78281f}.warning{background:#fdebd0;border-left:4px solid "
     "#ca6f1e;padding:.5em .8em}.plot svg{max-width:100%;height:auto}"
+    "td.name{white-space:nowrap}.sev-critical,.sev-high,.sev-warning,"
+    ".sev-notice{white-space:nowrap;font-weight:bold}.sev-critical{background:#"
+    "c62828;color:#fff}"
+    ".sev-high{background:#ef6c00;color:#fff}.sev-warning{background:"
+    "#fdd835;color:#222}.sev-notice{background:#e0e0e0;color:#444;"
+    "font-weight:normal}"
     "@media print{body{max-width:none;margin:0}.plot{page-break-inside:"
     "avoid}h2{page-break-after:avoid}}";
 
@@ -86,6 +92,43 @@ static void inline_svg(FILE *out, const char *dir, const char *rel) {
   free(buf);
 }
 
+/* A class or an in-page anchor of the document: letters, digits, '-', '_'
+ * and '.' only (anything else is left out, never written). */
+static int safe_name(const char *s) {
+  if (!s || !*s)
+    return 0;
+  for (; *s; s++)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+          (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' || *s == '.'))
+      return 0;
+  return 1;
+}
+
+/* A table cell: a string, a number, or {"text", "class", "href"} (href an
+ * anchor of the page, "#device-x"). */
+static void html_cell(FILE *out, const json_t *x) {
+  if (json_is_object(x)) {
+    const char *cls = json_string_value(json_object_get(x, "class"));
+    const char *href = json_string_value(json_object_get(x, "href"));
+    int link = href && href[0] == '#' && safe_name(href + 1);
+    if (safe_name(cls))
+      fprintf(out, "<td class=\"%s\">", cls);
+    else
+      fputs("<td>", out);
+    if (link)
+      fprintf(out, "<a href=\"%s\">", href);
+    esc(out, json_string_value(json_object_get(x, "text")));
+    if (link)
+      fputs("</a>", out);
+  } else if (json_is_string(x)) {
+    fputs("<td>", out);
+    esc(out, json_string_value(x));
+  } else {
+    fprintf(out, "<td class=\"n\">%lld", (long long)json_integer_value(x));
+  }
+  fputs("</td>", out);
+}
+
 int ed__report_html(const json_t *doc, const char *dir, FILE *out) {
   const char *title =
       json_string_value(json_object_get(json_array_get(doc, 0), "title"));
@@ -114,7 +157,11 @@ int ed__report_html(const json_t *doc, const char *dir, FILE *out) {
       esc(out, json_string_value(json_object_get(b, "text")));
       fputs("</p>\n", out);
     } else if ((v = json_object_get(b, "h"))) {
-      fputs("<h2>", out);
+      const char *id = json_string_value(json_object_get(b, "id"));
+      if (safe_name(id))
+        fprintf(out, "<h2 id=\"%s\">", id);
+      else
+        fputs("<h2>", out);
       esc(out, json_string_value(v));
       fputs("</h2>\n", out);
     } else if ((v = json_object_get(b, "p"))) {
@@ -139,16 +186,7 @@ int ed__report_html(const json_t *doc, const char *dir, FILE *out) {
       fputs("</tr>\n", out);
       json_array_foreach(json_object_get(v, "rows"), j, row) {
         fputs("<tr>", out);
-        json_array_foreach(row, k, x) {
-          if (json_is_string(x)) {
-            fputs("<td>", out);
-            esc(out, json_string_value(x));
-          } else {
-            fprintf(out, "<td class=\"n\">%lld",
-                    (long long)json_integer_value(x));
-          }
-          fputs("</td>", out);
-        }
+        json_array_foreach(row, k, x) html_cell(out, x);
         fputs("</tr>\n", out);
       }
       fputs("</table>\n", out);

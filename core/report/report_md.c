@@ -19,6 +19,36 @@ static void text(FILE *out, const char *pre, const json_t *v,
   fputs(post, out);
 }
 
+/* An in-page anchor: letters, digits, '-', '_' and '.' only. */
+static int safe_anchor(const char *s) {
+  if (!s || !*s)
+    return 0;
+  for (; *s; s++)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+          (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' || *s == '.'))
+      return 0;
+  return 1;
+}
+
+/* A table cell: a string, a number, or {"text", "href"} (a link to an
+ * anchor of the page; "class" is HTML's alone). */
+static void md_cell(FILE *out, const json_t *x) {
+  if (json_is_object(x)) {
+    const char *href = json_string_value(json_object_get(x, "href"));
+    int link = href && href[0] == '#' && safe_anchor(href + 1);
+    if (link)
+      fputc('[', out);
+    cell(out, json_string_value(json_object_get(x, "text")));
+    if (link)
+      fprintf(out, "](%s)", href);
+  } else if (json_is_string(x))
+    cell(out, json_string_value(x));
+  else if (json_is_integer(x))
+    fprintf(out, "%lld", (long long)json_integer_value(x));
+  else
+    fprintf(out, "%g", json_number_value(x));
+}
+
 int ed__report_md(const json_t *doc, FILE *out) {
   size_t i, j, k;
   json_t *b, *x, *row;
@@ -32,6 +62,9 @@ int ed__report_md(const json_t *doc, FILE *out) {
       fprintf(out, "**%s** %s\n\n", json_string_value(v),
               json_string_value(json_object_get(b, "text")));
     } else if ((v = json_object_get(b, "h"))) {
+      const char *id = json_string_value(json_object_get(b, "id"));
+      if (safe_anchor(id)) /* the target of the links to it */
+        fprintf(out, "<a id=\"%s\"></a>\n\n", id);
       text(out, "## ", v, "\n\n");
     } else if ((v = json_object_get(b, "p"))) {
       text(out, "", v, "\n\n");
@@ -54,12 +87,7 @@ int ed__report_md(const json_t *doc, FILE *out) {
         fputc('|', out);
         json_array_foreach(row, k, x) {
           fputc(' ', out);
-          if (json_is_string(x))
-            cell(out, json_string_value(x));
-          else if (json_is_integer(x))
-            fprintf(out, "%lld", (long long)json_integer_value(x));
-          else
-            fprintf(out, "%g", json_number_value(x));
+          md_cell(out, x);
           fputs(" |", out);
         }
         fputc('\n', out);

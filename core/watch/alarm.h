@@ -11,10 +11,10 @@
  *   slow         response time p50 over `p50_ms`, for `hold`
  *   power        power went from on to off (a device seen off from the start
  *                is not an alarm)
- *   health       a component's own health got worse than the best seen
- *                since the watch started (rollups too with "rollup": a
- *                rollup repeats what its parts say, and they have their
- *                own alarms)
+ *   health       a component's own health is not OK, from the first poll
+ *                on: a device Critical from the start raises at once
+ *                (rollups too with "rollup": a rollup repeats what its
+ *                parts say, and they have their own alarms)
  *   psu          the same for a power supply
  *   sensor       a reading at or over (at or under, for lower thresholds)
  *                its warning or critical threshold, for `hold`

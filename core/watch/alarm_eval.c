@@ -100,22 +100,34 @@ static void eval_power(const ed_alarm_rules_t *r, ed__alarm_dev_t *dev,
         "power %s (was on)", p);
 }
 
-/* A health worse than the best seen since the start: `base` remembers the
- * best rank of each name. */
+static const char *rank_word(int rank) {
+  return rank == ED_ALARM_OK        ? "OK"
+         : rank == ED_ALARM_WARNING ? "Warning"
+                                    : "Critical";
+}
+
+/* A health that is not OK is an alarm, present at the first poll or not:
+ * a device Critical from the start is as much the duty's business as one
+ * that turns Critical later. `base` remembers the best rank of each name,
+ * so the text says what it was ("was OK") or that it has been so since
+ * the device's first poll. */
 static void worsened(const ed_alarm_rules_t *r, int kind, json_t *base,
                      const char *name, int rank, const char *word,
                      ed__alarm_conds_t *out) {
-  json_t *b = json_object_get(base, name);
-  if (!b || json_integer_value(b) > rank) {
+  const json_t *b = json_object_get(base, name);
+  int best = b ? (int)json_integer_value(b) : rank;
+  if (!b || best > rank) {
+    best = rank;
     json_object_set_new(base, name, json_integer(rank));
-    return;
   }
-  int was = (int)json_integer_value(b);
-  if (rank > was && rank >= r->r[kind].min_level)
+  if (rank <= ED_ALARM_OK || rank < r->r[kind].min_level)
+    return;
+  if (best < rank)
     add(out, kind, rank, name, "%s health %s (was %s)", name, word,
-        was == ED_ALARM_OK        ? "OK"
-        : was == ED_ALARM_WARNING ? "Warning"
-                                  : "Critical");
+        rank_word(best));
+  else
+    add(out, kind, rank, name, "%s health %s (since the first poll)", name,
+        word);
 }
 
 static void eval_health(const ed_alarm_rules_t *r, ed__alarm_dev_t *dev,

@@ -73,6 +73,27 @@ static void select_move(ed_view_t *v, int delta) {
   v->sel_index = i;
 }
 
+/* A selected text (the filter as it was when `/` opened it) is replaced
+ * by what is typed and erased whole by Backspace; an arrow keeps it to edit
+ * it at its end. */
+static void edit_text_key(ed_view_t *v, int ch) {
+  if (ch == KEY_LEFT || ch == KEY_RIGHT || ch == KEY_END) {
+    v->edit_sel = 0;
+  } else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
+    if (v->edit_sel)
+      v->edit_len = 0;
+    else if (v->edit_len)
+      v->edit_len--;
+    v->edit_sel = 0;
+  } else if (ch >= 32 && ch < 127) {
+    if (v->edit_sel)
+      v->edit_len = 0;
+    v->edit_sel = 0;
+    if (v->edit_len + 1 < sizeof(v->edit))
+      v->edit[v->edit_len++] = (char)ch;
+  }
+}
+
 static void edit_key(ed_view_t *v, int ch) {
   if ((ch == '\n' || ch == '\r' || ch == KEY_ENTER) && v->editing == 2) {
     v->edit[v->edit_len] = '\0';
@@ -86,11 +107,8 @@ static void edit_key(ed_view_t *v, int ch) {
                     v->filter);
   } else if (ch == KEY_ESC) {
     v->editing = 0;
-  } else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
-    if (v->edit_len)
-      v->edit_len--;
-  } else if (ch >= 32 && ch < 127 && v->edit_len + 1 < sizeof(v->edit)) {
-    v->edit[v->edit_len++] = (char)ch;
+  } else {
+    edit_text_key(v, ch);
   }
 }
 
@@ -98,6 +116,7 @@ static void on_key(ed_view_t *v, int ch) {
   const ed_view_source_t *s = &v->src;
   if (v->editing) {
     edit_key(v, ch);
+    v->dirty = 1;
     return;
   }
   switch (ch) {
@@ -120,12 +139,14 @@ static void on_key(ed_view_t *v, int ch) {
       v->editing = 2;
       v->note_for = v->selected;
       v->edit_len = 0;
+      v->edit_sel = 0;
     } else
       ed_view_message(v, "no alarm selected");
     break;
   case '/':
     v->editing = 1;
     v->edit_len = (size_t)snprintf(v->edit, sizeof(v->edit), "%s", v->filter);
+    v->edit_sel = v->edit_len > 0;
     break;
   case 'p':
     s->pause(s->arg);

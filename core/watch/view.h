@@ -8,8 +8,11 @@
  *   ┌ summary: devices up/down, alarms by severity, interval, budget,
  *   │ polling or paused, the label filter
  *   ├ devices, worst first: name, labels, reachable, power, health,
- *   │ latency p50/p99 over the last minute, last poll age, budget note
- *   ├ alarms: severity, id, device, kind, text, age, acknowledged
+ *   │ latency p50/p99 over the last minute, last poll age, budget note;
+ *   │ figures marked stale while a poll is outstanding past its interval
+ *   ├ alarms: severity, id, device, kind, text, age, acknowledged, and
+ *   │ how many the filter hides
+ *   ├ the selected alarm in full (its text wrapped, never cut)
  *   ├ the selected alarm's emergency-plan entry and verification results
  *   └ keys: ↑/↓ select, a acknowledge (A with a note), / filter (role=db), p
  * pause, r run the plan's read-only verifications, q quit
@@ -35,6 +38,7 @@ typedef struct ed_view_device_s {
   const char *error;     /* why unreachable, or NULL */
   double p50_ms, p99_ms; /* over the last minute; < 0: no sample */
   double age_s;          /* since the last poll came back; < 0: none yet */
+  double outstanding_s;  /* a poll in flight for that long; < 0: none */
   int64_t interval_ms;   /* effective interval */
   int stretched;         /* interval stretched by the budget */
 } ed_view_device_t;

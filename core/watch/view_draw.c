@@ -103,14 +103,35 @@ static size_t devices(ed_view_t *v, dev_row_t *rows, size_t max, int *up,
   return n;
 }
 
+/* The labels column gives way first on a narrow terminal. */
+static int labels_width(void) {
+  int w = getmaxx(stdscr);
+  return w >= 130 ? 30 : w >= 100 ? 20 : 12;
+}
+
+/* A poll outstanding past the device's interval: the figures on screen are
+ * from the poll before it, and said to be. */
+static int stale(const ed_view_device_t *d) {
+  return d->polled && d->outstanding_s >= 0 &&
+         d->outstanding_s * 1000.0 > (double)d->interval_ms;
+}
+
 static void device_row(ed_view_t *v, int y, const dev_row_t *r) {
   const ed_view_device_t *d = &r->d;
-  char labels[64], p50[16], p99[16], age[16], note[96] = "";
+  char labels[64], p50[16], p99[16], age[16], note[128] = "";
+  int lw = labels_width(), old = stale(d);
   ed_view_labels_text(d->labels, labels, sizeof(labels));
   ms_text(d->p50_ms, p50, sizeof(p50));
   ms_text(d->p99_ms, p99, sizeof(p99));
   age_text(d->age_s, age, sizeof(age));
-  if (d->stretched)
+  if (old) {
+    snprintf(p50, sizeof(p50), "stale");
+    snprintf(p99, sizeof(p99), "stale");
+    snprintf(note, sizeof(note),
+             "poll outstanding %.1fs (interval %.1fs): figures of the poll "
+             "before",
+             d->outstanding_s, (double)d->interval_ms / 1000.0);
+  } else if (d->stretched)
     snprintf(note, sizeof(note), "interval stretched to %.1fs by the budget",
              (double)d->interval_ms / 1000.0);
   else if (d->polled && !d->reachable && d->error)
@@ -119,10 +140,12 @@ static void device_row(ed_view_t *v, int y, const dev_row_t *r) {
   int sev = r->worst                     ? r->worst
             : d->polled && !d->reachable ? ED_ALARM_WARNING
                                          : ED_ALARM_OK;
-  line(y, sev_attr(v, sev),
-       " %-16.16s %-30.30s %-5s %-11.11s %-9.9s %7s %7s %6s  %s", d->name,
-       labels, reach, d->power ? d->power : "-", d->health ? d->health : "-",
-       p50, p99, age, note);
+  attr_t attr = sev_attr(v, sev);
+  if (old && sev == ED_ALARM_OK)
+    attr = v->colors ? COLOR_PAIR(VP_DIM) : A_DIM;
+  line(y, attr, " %-16.16s %-*.*s %-5s %-11.11s %-9.9s %7s %7s %6s  %s",
+       d->name, lw, lw, labels, reach, d->power ? d->power : "-",
+       d->health ? d->health : "-", p50, p99, age, note);
 }
 
 /* ---- alarms ------------------------------------------------------------ */
@@ -237,25 +260,114 @@ static int plan_lines(ed_view_t *v, int y, int last, const ed_alarm_t *a) {
   return y;
 }
 
+/* ---- the selected alarm in full --------------------------------------- */
+
+/* Up to max lines of text from y, wrapped at spaces to the width (a word
+ * longer than a line is cut where the line ends); returns the next y. */
+static int wrapped(int y, int max, attr_t attr, const char *indent,
+                   const char *text) {
+  int w = getmaxx(stdscr) - 1 - (int)strlen(indent);
+  const char *p = text;
+  for (int n = 0; *p && n < max && w > 8; n++) {
+    size_t len = strlen(p);
+    size_t take = len;
+    if (len > (size_t)w) {
+      take = (size_t)w;
+      while (take > 0 && p[take] != ' ')
+        take--;
+      if (take == 0)
+        take = (size_t)w;
+    }
+    /* The last line that fits, with more to say. */
+    int more = n == max - 1 && len > take && take > 3;
+    line(y++, attr, "%s%.*s%s", indent, (int)take - (more ? 3 : 0), p,
+         more ? "..." : "");
+    p += take;
+    while (*p == ' ')
+      p++;
+  }
+  return y;
+}
+
+static int detail(ed_view_t *v, int y, int max, const ed_alarm_t *a,
+                  double now) {
+  if (!a || max < 1)
+    return y;
+  char age[16];
+  age_text(now - a->raised_t, age, sizeof(age));
+  line(y++, A_BOLD, " ALARM %u  %s  %s %s%s%s  raised %s ago%s", a->id,
+       a->severity >= ED_ALARM_CRITICAL ? "CRITICAL" : "WARNING", a->device,
+       ed_alarm_kind_name(a->kind), a->subject[0] ? " " : "", a->subject, age,
+       a->acked ? "  acknowledged" : "");
+  return wrapped(y, max - 1, sev_attr(v, a->severity), "   ", a->text);
+}
+
 /* ---- the whole screen -------------------------------------------------- */
 
-static void summary(ed_view_t *v, int ndev, int up, int down) {
+static void summary(ed_view_t *v, int ndev, int up, int down, int hidden) {
   ed_view_summary_t s;
   v->src.summary(v->src.arg, &s);
   int counts[3];
   ed_alarm_counts(v->src.alarms(v->src.arg), counts);
-  line(
-      0, v->colors ? COLOR_PAIR(VP_HEAD) | A_BOLD : A_REVERSE,
-      " eventdrill watch  %s   devices %d: %d up, %d down   alarms: %d "
-      "critical, %d warning   interval %.1fs  budget %g req/s/device   %s%s%s ",
-      s.title, ndev, up, down, counts[2], counts[1],
-      (double)s.interval_ms / 1000.0, s.budget, s.paused ? "PAUSED" : "polling",
-      v->filter[0] ? "   filter: " : "", v->filter);
+  char filter[192] = "";
+  if (v->filter[0])
+    snprintf(filter, sizeof(filter), "   filter: %s (hides %d alarm%s)",
+             v->filter, hidden, hidden == 1 ? "" : "s");
+  attr_t head = v->colors ? COLOR_PAIR(VP_HEAD) | A_BOLD : A_REVERSE;
+  if (getmaxx(stdscr) < 130) {
+    /* A narrow terminal: what the person on duty needs first, short. */
+    line(0, head,
+         " eventdrill watch  %s  up %d/%d  alarms: %d critical, %d "
+         "warning  %s%s ",
+         s.title, up, ndev, counts[2], counts[1],
+         s.paused ? "PAUSED" : "polling", filter);
+    return;
+  }
+  /* The filter next to the alarms it hides: the interval and the budget
+   * are cut first. */
+  line(0, head,
+       " eventdrill watch  %s   devices %d: %d up, %d down   alarms: %d "
+       "critical, %d warning%s   interval %.1fs  budget %g req/s/device   %s ",
+       s.title, ndev, up, down, counts[2], counts[1], filter,
+       (double)s.interval_ms / 1000.0, s.budget,
+       s.paused ? "PAUSED" : "polling");
 }
 
 static int section(int y, const char *title) {
   line(y, A_BOLD | A_UNDERLINE, "%s", title);
   return y + 1;
+}
+
+/* The alarms line(s) after the list: none at all, or how many the filter
+ * hides (never "no alarm" while some are raised). */
+static int alarms_note(ed_view_t *v, int y, size_t shown, int hidden) {
+  if (hidden > 0)
+    line(y++, shown ? A_DIM : sev_attr(v, ED_ALARM_WARNING),
+         "  %s%d alarm%s hidden by the filter (%s)", shown ? "+ " : "", hidden,
+         hidden == 1 ? "" : "s", v->filter);
+  else if (!shown)
+    line(y++, sev_attr(v, ED_ALARM_OK), "  no alarm raised");
+  return y;
+}
+
+static void keys_line(ed_view_t *v, int h, int paused) {
+  if (v->editing == 2) {
+    line(h - 1, A_REVERSE, " note for alarm %u (Enter acknowledges): %.*s_",
+         v->note_for, (int)v->edit_len, v->edit);
+  } else if (v->editing && v->edit_sel) {
+    line(h - 1, A_REVERSE,
+         " filter: [%.*s]  typing replaces it, Right edits it, Backspace "
+         "clears it, Enter keeps it",
+         (int)v->edit_len, v->edit);
+  } else if (v->editing) {
+    line(h - 1, A_REVERSE, " filter (key=value[,key=value], empty: all): %.*s_",
+         (int)v->edit_len, v->edit);
+  } else {
+    line(h - 1, A_REVERSE,
+         " up/down select  a acknowledge (A: with a note)  / filter  p %s  "
+         "r verify plan  q quit ",
+         paused ? "resume" : "pause");
+  }
 }
 
 void ed__view_draw(ed_view_t *v) {
@@ -279,44 +391,36 @@ void ed__view_draw(ed_view_t *v) {
   size_t nd = devices(v, rows, MAX_ROWS, &up, &down);
   size_t na = ed__view_alarms(v, alarms, MAX_ROWS);
   size_t sel = fix_selection(v, alarms, na);
+  int hidden = (int)ed_alarm_count(v->src.alarms(v->src.arg)) - (int)na;
   ed_view_summary_t s;
   v->src.summary(v->src.arg, &s);
-  summary(v, (int)total, up, down);
-  /* Rows: the plan gets what it needs up to a third, devices and alarms
-   * share the rest. */
+  summary(v, (int)total, up, down, hidden);
+  /* Rows: the plan and the selected alarm get what they need up to a
+   * third, devices and alarms share the rest. */
   int body = h - 5, plan_h = body / 3;
   int dev_h = (body - plan_h) / 2 - 2, al_h = body - plan_h - dev_h - 4;
+  int lw = labels_width();
   int y = section(2, " DEVICES (worst first)");
-  line(y++, A_DIM, " %-16s %-30s %-5s %-11s %-9s %7s %7s %6s  %s", "DEVICE",
+  line(y++, A_DIM, " %-16s %-*s %-5s %-11s %-9s %7s %7s %6s  %s", "DEVICE", lw,
        "LABELS", "UP", "POWER", "HEALTH", "p50 ms", "p99 ms", "POLL",
        "(latency over the last minute)");
   for (size_t i = 0; i < nd && (int)i < dev_h; i++)
     device_row(v, y++, &rows[i]);
   if ((int)nd > dev_h)
     line(y++, A_DIM, "  ... %zu more (/ to filter)", nd - (size_t)dev_h);
-  y = section(y + 1, " ALARMS");
+  y = section(y + 1, " ALARMS (worst first)");
   line(y++, A_DIM, " %-8s %4s  %-16s %-11s %6s  %-5s %s", "SEVERITY", "ID",
        "DEVICE", "KIND", "AGE", "ACKED", "TEXT");
   size_t first = sel >= (size_t)al_h ? sel - (size_t)al_h + 1 : 0;
   for (size_t i = first; i < na && (int)(i - first) < al_h; i++)
     alarm_row(v, y++, alarms[i], alarms[i]->id == v->selected, s.now_t);
-  if (!na)
-    line(y++, sev_attr(v, ED_ALARM_OK), "  no alarm raised%s",
-         v->filter[0] ? " on the devices the filter keeps" : "");
-  plan_lines(v, y + 1, h - 3, na ? alarms[sel] : NULL);
+  y = alarms_note(v, y, na, hidden);
+  const ed_alarm_t *a = na ? alarms[sel] : NULL;
+  int room = h - 3 - (y + 1);
+  y = detail(v, y + 1, room < 5 ? room : 5, a, s.now_t);
+  plan_lines(v, y, h - 3, a);
   line(h - 2, A_NORMAL, " %s", v->message);
-  if (v->editing == 2) {
-    line(h - 1, A_REVERSE, " note for alarm %u (Enter acknowledges): %.*s_",
-         v->note_for, (int)v->edit_len, v->edit);
-  } else if (v->editing) {
-    line(h - 1, A_REVERSE, " filter (key=value[,key=value], empty: all): %.*s_",
-         (int)v->edit_len, v->edit);
-  } else {
-    line(h - 1, A_REVERSE,
-         " up/down select  a acknowledge (A: with a note)  / filter  p %s  "
-         "r verify plan  q quit ",
-         s.paused ? "resume" : "pause");
-  }
+  keys_line(v, h, s.paused);
   refresh();
   v->dirty = 0;
   v->drawn_ns = uv_hrtime();

@@ -35,6 +35,7 @@ struct ed_view_s {
   unsigned note_for; /* the alarm the note acknowledges */
   char edit[128];
   size_t edit_len;
+  int edit_sel; /* the text is selected: typing replaces it */
   char message[256];
 };
 

@@ -26,6 +26,9 @@ static void device(void *arg, size_t i, ed_view_device_t *out) {
     out->error = d->ft->error;
   ed__watch_latency(d, now, &out->p50_ms, &out->p99_ms);
   out->age_s = d->last_t < 0 ? -1 : now - d->last_t;
+  out->outstanding_s = d->polling && d->poll_start_ns
+                           ? (double)(uv_hrtime() - d->poll_start_ns) / 1e9
+                           : -1;
   out->interval_ms = d->interval_ms;
   out->stretched = d->stretched;
 }

@@ -433,14 +433,25 @@ static void power_state(ed_snap_job_t *j, const char *state) {
 }
 
 /* The manager's clock against ours: the device stamped DateTime while the
- * request was out, taken as its middle (DateTime has whole seconds). */
+ * request was out, taken as its middle. A DateTime of whole seconds is the
+ * device's clock cut to the second: the offset is taken from the middle of
+ * that second, and is only known to half of it plus half the round trip
+ * (clock_uncertainty_s), so that a clock in sync never reads -0.9 s. */
 static void clock_offset(ed_snap_job_t *j, const ed_snap_answer_t *a,
                          json_t *doc) {
-  double dev = ed_snap_iso_to_epoch(str(doc, "DateTime"));
+  const char *text = str(doc, "DateTime");
+  double dev = ed_snap_iso_to_epoch(text);
   if (dev < 0 || json_object_get(j->snap, "clock_offset_s"))
     return;
+  double res = 1.0;
+  const char *frac = strchr(text, '.');
+  for (const char *p = frac ? frac + 1 : ""; *p >= '0' && *p <= '9'; p++)
+    res /= 10;
   double mid = ed_snap_now() - a->latency_ms / 2000.0;
-  json_object_set_new(j->snap, "clock_offset_s", json_real(dev - mid));
+  json_object_set_new(j->snap, "clock_offset_s",
+                      json_real(dev + res / 2 - mid));
+  json_object_set_new(j->snap, "clock_uncertainty_s",
+                      json_real(res / 2 + a->latency_ms / 2000.0));
 }
 
 /* Walking: a chassis' thermal and power (supplies, redundancy) and

@@ -227,6 +227,8 @@ typedef void (*ed_target_cb)(void *arg, int status, const char *detail);
  *   "requests": 12                requests sent to the device for it
  *   "latency_ms": {"samples": 10, "p50": 2.1, "p99": 3.4, "max": 3.4}
  *   "clock_offset_s": 90.2        device clock − this host's clock
+ *   "clock_uncertainty_s": 0.51   the offset is known to ± that (the
+ *                                 clock's resolution, the round trip)
  *   "power": "on" | "off" | "poweringon" | "poweringoff"
  *   "health": [{"component", "kind", "health", "rollup", "state"}]
  *   "psus": [{"name", "health", "state", "chassis"}]

@@ -156,6 +156,70 @@ if grep -q "$SIM_PW\|${BMC_ADMIN_PW:-secret-not-set}" "$WORK/out"/*; then
   fail "a password is in the evidence"
 fi
 
+# The terminal ends with the verdict; piped, it carries no colour.
+tail -1 "$WORK/inspect.out" | grep -Eq '^Verdict: not ready: [0-9]+ critical, [0-9]+ high, [0-9]+ warning, [0-9]+ notice$' ||
+  fail "the terminal's last line is not the verdict: $(tail -1 "$WORK/inspect.out" | od -c | head -3)"
+grep -q $'\e' "$WORK/inspect.out" && fail "colour on a pipe"
+pass "the terminal's last line is the verdict, uncoloured on a pipe"
+
+# Clocks: a whole-second DateTime is known to +-0.5 s plus half the round
+# trip; the BMCs in sync read so (never a false -0.9 s), bmc8 (-120 s) not.
+$PY - "$WORK/out/inspection.json" "$md" <<'PY' || fail "clock offsets"
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+md = open(sys.argv[2]).read()
+for s in d["snapshots"]:
+    name = s["device"]
+    if not name.startswith("bmc") or not s["reachable"]:
+        continue
+    off, unc = s["clock_offset_s"], s["clock_uncertainty_s"]
+    assert 0.5 <= unc < 2, (name, unc)
+    row = [l for l in md.split("\n") if l.startswith("| %s |" % name)]
+    assert len(row) == 1, (name, row)
+    if name == "bmc8":
+        assert abs(off + 120) <= unc + 0.5, (name, off, unc)
+        assert re.search(r"\| -1[12][0-9] s \(± [01]\.[0-9] s\) \|", row[0]), row[0]
+    else:
+        assert abs(off) <= unc, "%s: %+.3f s off, uncertainty %.3f s" % (name, off, unc)
+        assert "| in sync (to the second) |" in row[0], row[0]
+print("PASS: clocks in sync to the second; bmc8 %+.1f s" %
+      [s for s in d["snapshots"] if s["device"] == "bmc8"][0]["clock_offset_s"])
+PY
+
+# Findings link to their device's section (HTML and Markdown); names never
+# break; severities coloured in HTML with the word kept.
+$PY - "$WORK/out/inspection.html" "$md" <<'PY' || fail "report links and colours"
+import re, sys
+html, md = open(sys.argv[1]).read(), open(sys.argv[2]).read()
+ids = set(re.findall(r'<h2 id="([^"]+)">Device ', html))
+assert "device-bmc3" in ids and "device-ipmi1" in ids, ids
+hrefs = re.findall(r'<td class="name"><a href="#([^"]+)">([^<]+)</a></td>', html)
+assert hrefs, "no finding links to its device"
+for target, name in hrefs:
+    assert target == "device-" + name and target in ids, (target, name)
+assert re.search(r"td\.name\{white-space:nowrap\}", html), "device names may wrap"
+for sev, word in (("critical", "critical"), ("high", "high"), ("warning", "warning")):
+    assert '<td class="sev-%s">%s</td>' % (sev, word) in html, sev
+assert re.search(r"\.sev-critical\{background:#c62828", html), "critical not red"
+assert re.search(r"\.sev-high\{background:#ef6c00", html), "high not orange"
+assert re.search(r"\.sev-warning\{background:#fdd835", html), "warning not yellow"
+mdl = re.findall(r"\| \[([^\]]+)\]\(#([^)]+)\) \|", md)
+assert mdl, "no Markdown finding links to its device"
+for name, target in mdl:
+    assert target == "device-" + name, (name, target)
+    assert '<a id="%s"></a>\n\n## Device %s' % (target, name) in md, name
+print("PASS: %d HTML and %d Markdown links to device sections" % (len(hrefs), len(mdl)))
+PY
+
+# Colour when asked for (--color always), the verdict line alone on stdout
+# with --quiet.
+expect_status 1 "$EVENTDRILL" inspect "$WORK/fleet.json" --label role=web \
+  --out "$WORK/web-color" --quiet --color always >"$WORK/color.out" 2>/dev/null
+[ "$(wc -l <"$WORK/color.out")" = 1 ] || fail "--quiet printed $(wc -l <"$WORK/color.out") lines"
+grep -q $'^\e\\[1m\e\\[1;31mVerdict: not ready: .*\e\\[0m$' "$WORK/color.out" ||
+  fail "the verdict is not red with --color always: $(od -c "$WORK/color.out" | head -3)"
+pass "the verdict in red with --color always; --quiet prints it alone"
+
 # A label filter reads only those devices.
 expect_status 1 "$EVENTDRILL" inspect "$WORK/fleet.json" --label role=web \
   --out "$WORK/web" --quiet

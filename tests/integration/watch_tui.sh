@@ -69,7 +69,9 @@ pass "sensor alarm selected; r ran its plan's verification (fails: 95 > 85)"
 tm send-keys -t watch / r o l e = d b Enter
 wait_screen 'filter: role=db'
 screen | grep -q 'bmc-c' && fail "the filter role=db still shows bmc-c"
-wait_screen 'no alarm raised on the devices the filter keeps'
+wait_screen '2 alarms hidden by the filter \(role=db\)'
+screen | grep -q 'no alarm raised' && fail "the filter hides 2 alarms, the screen says none is raised"
+wait_screen 'filter: role=db \(hides 2 alarms\)'
 tm send-keys -t watch / BSpace BSpace BSpace BSpace BSpace BSpace BSpace Enter
 wait_screen 'CRITICAL +2 +bmc-c'
 pass "/ filters devices and alarms by label"

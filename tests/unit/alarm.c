@@ -228,20 +228,42 @@ static void test_health_worsening(void **state) {
   ed_alarm_rules_default(&rules);
   rules.r[ED_ALARM_HEALTH].rollup = 1;
   e = engine(&r, &rules);
-  /* Warning at the start is the baseline. */
+  /* Warning at the start is an active condition: raised at the first
+   * poll, said to be so since then. */
   feed(e, snap("bmc1", 0, health("Warning", "Warning")), 0);
+  expect(&r, 1, "raise 1 health warning Systems/1");
+  assert_non_null(
+      strstr(ed_alarm_at(e, 0)->text, "Warning (since the first poll)"));
   feed(e, snap("bmc1", 1, health("Warning", "Warning")), 1);
-  assert_int_equal(r.n, 0);
-  /* Worse (rollup only). */
+  assert_int_equal(r.n, 1);
+  /* Worse (rollup only): the same alarm, now critical. */
   feed(e, snap("bmc1", 2, health("Warning", "Critical")), 2);
-  expect(&r, 1, "raise 1 health critical Systems/1");
+  expect(&r, 2, "raise 1 health warning Systems/1",
+         "update 1 health critical Systems/1");
   assert_non_null(strstr(ed_alarm_at(e, 0)->text, "Critical (was Warning)"));
-  /* Better than ever: the baseline moves down, so Warning now raises. */
+  /* OK clears it; Warning again raises anew, and says it was OK. */
   feed(e, snap("bmc1", 3, health("OK", "OK")), 3);
   feed(e, snap("bmc1", 4, health("Warning", "OK")), 4);
-  expect(&r, 3, "raise 1 health critical Systems/1",
+  expect(&r, 4, "raise 1 health warning Systems/1",
+         "update 1 health critical Systems/1",
          "clear 1 health critical Systems/1",
          "raise 2 health warning Systems/1");
+  assert_non_null(strstr(ed_alarm_at(e, 0)->text, "Warning (was OK)"));
+  ed_alarm_engine_destroy(e);
+}
+
+/* A device Critical from its first poll is counted like any other: raised
+ * at once, and its device's worst. */
+static void test_health_critical_at_start(void **state) {
+  (void)state;
+  rec_t r;
+  ed_alarm_engine_t *e = engine(&r, NULL);
+  feed(e, snap("bmc1", 0, health("Critical", "Critical")), 0);
+  expect(&r, 1, "raise 1 health critical Systems/1");
+  assert_int_equal(ed_alarm_device_worst(e, "bmc1"), ED_ALARM_CRITICAL);
+  int counts[3];
+  ed_alarm_counts(e, counts);
+  assert_int_equal(counts[ED_ALARM_CRITICAL], 1);
   ed_alarm_engine_destroy(e);
 }
 
@@ -457,6 +479,7 @@ int main(void) {
       cmocka_unit_test(test_sensor_lower_and_hold_zero),
       cmocka_unit_test(test_power),
       cmocka_unit_test(test_health_worsening),
+      cmocka_unit_test(test_health_critical_at_start),
       cmocka_unit_test(test_psu),
       cmocka_unit_test(test_log_new_critical),
       cmocka_unit_test(test_ack_twice),

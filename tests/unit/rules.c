@@ -176,6 +176,36 @@ static ed_rules_t *from_text(const char *text, ed_diag_t *diag, int *rc) {
   return r;
 }
 
+/* An offset within its uncertainty (a clock of whole seconds, the round
+ * trip) is no drift, however tight max_s; beyond it, it is. */
+static void test_clock_uncertainty(void **state) {
+  (void)state;
+  ed_diag_t diag;
+  ed_diag_init(&diag);
+  int rc;
+  ed_rules_t *r = from_text("{\"rules\": {\"clock-drift\": {\"max_s\": 0.25}}}",
+                            &diag, &rc);
+  assert_int_equal(rc, 0);
+  json_t *sync = healthy("sync"), *off = healthy("off");
+  json_object_set_new(sync, "clock_offset_s", json_real(-0.6));
+  json_object_set_new(sync, "clock_uncertainty_s", json_real(0.51));
+  json_object_set_new(off, "clock_offset_s", json_real(-0.9));
+  json_object_set_new(off, "clock_uncertainty_s", json_real(0.51));
+  json_t *f = eval(r, json_pack("[o,o]", sync, off));
+  assert_null(found(f, "sync", "clock-drift"));
+  assert_string_equal(found(f, "off", "clock-drift"), "warning");
+  json_t *x;
+  size_t i;
+  json_array_foreach(f, i, x) {
+    if (!strcmp(json_string_value(json_object_get(x, "rule")), "clock-drift"))
+      assert_non_null(strstr(json_string_value(json_object_get(x, "detail")),
+                             "-0.9 s (± 0.5 s)"));
+  }
+  json_decref(f);
+  ed_rules_destroy(r);
+  ed_diag_close(&diag);
+}
+
 static void test_tuned_and_added(void **state) {
   (void)state;
   ed_diag_t diag;
@@ -285,6 +315,7 @@ int main(void) {
       cmocka_unit_test(test_power_and_health),
       cmocka_unit_test(test_fleet_rules),
       cmocka_unit_test(test_tuned_and_added),
+      cmocka_unit_test(test_clock_uncertainty),
       cmocka_unit_test(test_file_errors),
       cmocka_unit_test(test_match_limits),
   };
