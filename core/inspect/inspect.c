@@ -314,8 +314,12 @@ static int write_evidence(insp_t *x) {
     fprintf(stderr, "inspect: cannot write the evidence in %s: %s\n", x->dir,
             ed_strerror(rc));
   if (x->o.json) {
-    json_dumpf(doc_in, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+    /* Typed as every --json output of eventdrill; the file stays as is. */
+    json_t *typed = json_copy(doc_in);
+    json_object_set_new(typed, "type", json_string("inspection"));
+    json_dumpf(typed, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
     fputc('\n', stdout);
+    json_decref(typed);
   } else if (!x->o.quiet) {
     print_findings(findings, stdout);
   }

@@ -187,7 +187,9 @@ void ed__watch_on_alarm(void *arg, ed_alarm_ev_t ev, const ed_alarm_t *a) {
   /* Raises and acks matter after a crash: on disk now. */
   if (ev == ED_ALARM_EV_RAISE || ev == ED_ALARM_EV_ACK)
     ed_journal_sync(w->journal);
-  json_t *line = json_pack("{s:s,s:f}", "ev", name, "t", round(t * 1e3) / 1e3);
+  /* "type" as every --json line of eventdrill has; "ev" as the journal. */
+  json_t *line = json_pack("{s:s,s:s,s:f}", "type", "alarm", "ev", name, "t",
+                           round(t * 1e3) / 1e3);
   json_object_update(line, o);
   char *text = json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(12));
   if (text && w->json_lines) {

@@ -114,7 +114,23 @@ types = [l.get("type") for l in lines]
 assert all(types), types
 assert types[-1] == "summary" and types.count("second") >= 5, types
 EOF
-pass "--json: every line has a type (second, summary)"
+cat >inv.json <<'EOF'
+{ "name": "two", "devices": { "b": { "driver": "redfish", "auth": "basic", "sim": {} },
+  "gone": { "driver": "redfish", "auth": "none", "url": "http://127.0.0.1:1" } } }
+EOF
+"$EVENTDRILL" inspect inv.json --json --out "$WORK/ij" >"$WORK/ij.out" 2>/dev/null || true
+$PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["type"] == "inspection", d.get("type")' \
+  "$WORK/ij.out" || fail "inspect --json has no type"
+# "gone" refuses connections: an unreachable alarm within a few polls.
+"$EVENTDRILL" watch inv.json --json --interval 300ms --duration 4s --out "$WORK/wj" \
+  >"$WORK/wj.out" 2>/dev/null || fail "watch --json failed"
+$PY - "$WORK/wj.out" <<'EOF' || fail "a watch --json line without a type"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+assert any(l.get("ev") == "alarm_raise" for l in lines), lines
+assert all(l.get("type") for l in lines), lines
+EOF
+pass "--json: every line has a type (run: second, summary; inspect; watch)"
 
 # Help of every command, and suggestions.
 for c in run rehearse verify validate inspect watch report compare recover plugins; do
