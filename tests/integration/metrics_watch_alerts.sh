@@ -33,9 +33,30 @@ prometheus --config.file=prom.yml --storage.tsdb.path=tsdb \
   --web.listen-address="127.0.0.1:$PPORT" >prom.log 2>&1 &
 PROM_PID=$!
 cleanup_hooks+=("kill $PROM_PID 2>/dev/null; wait $PROM_PID 2>/dev/null")
-cat >am.yml <<'EOF'
-route: { receiver: none, group_wait: 1s, group_interval: 1s, repeat_interval: 1h }
-receivers: [ { name: none } ]
+# Alertmanager's notifications go to a webhook the test records: the
+# alert must come out of Alertmanager firing, then resolved.
+HPORT=$(free_port)
+$PY - "$HPORT" "$WORK/hook.jsonl" <<'EOF' >hook.log 2>&1 &
+import http.server, sys
+port, out = int(sys.argv[1]), sys.argv[2]
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        with open(out, "ab") as f:
+            f.write(body.replace(b"\n", b" ") + b"\n")
+        self.send_response(200)
+        self.end_headers()
+    def log_message(self, *a):
+        pass
+http.server.HTTPServer(("127.0.0.1", port), H).serve_forever()
+EOF
+HOOK_PID=$!
+cleanup_hooks+=("kill $HOOK_PID 2>/dev/null")
+cat >am.yml <<EOF
+route: { receiver: hook, group_by: [device], group_wait: 1s, group_interval: 1s, repeat_interval: 1h }
+receivers:
+  - name: hook
+    webhook_configs: [ { url: "http://127.0.0.1:$HPORT/", send_resolved: true } ]
 EOF
 prometheus-alertmanager --config.file=am.yml --storage.path=am \
   --web.listen-address="127.0.0.1:$APORT" \
@@ -122,7 +143,22 @@ for _ in $(seq 50); do
 done
 ! alerts | grep -q '"device":"bmc-b"' || fail "the alert is still active after the alarm cleared"
 wait_for "query 'eventdrill_device_up{device=\"bmc-b\"}'" '"value":\[[0-9.]+,"1"\]' 15
-pass "the clear resolved the alert; Prometheus sees bmc-b up again"
+wait_for "cat '$WORK/hook.jsonl'" '"status": *"resolved".*"device": *"bmc-b"' 20
+$PY - "$WORK/hook.jsonl" <<'EOF' || fail "Alertmanager's notifications: $(cat "$WORK/hook.jsonl")"
+import json, sys
+seen = []
+for line in open(sys.argv[1]):
+    n = json.loads(line)
+    for a in n["alerts"]:
+        if a["labels"].get("device") == "bmc-b":
+            seen.append((a["status"], a["labels"].get("role"), a["endsAt"]))
+states = [s for s, _, _ in seen]
+assert "firing" in states and "resolved" in states, seen
+assert states.index("firing") < states.index("resolved"), seen
+assert all(r == "web" for _, r, _ in seen), seen
+assert not seen[states.index("resolved")][2].startswith("0001"), seen  # a real end
+EOF
+pass "the clear resolved the alert (Alertmanager notified firing, then resolved); Prometheus sees bmc-b up again"
 
 # Alertmanager goes away: polling goes on, the failures are counted.
 kill "$AM_PID"; wait "$AM_PID" 2>/dev/null || true
