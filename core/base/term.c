@@ -143,9 +143,11 @@ static size_t columns_of(const char *s, size_t n) {
   return c;
 }
 
-/* One line (without its newline) broken to `room` columns. */
-static void write_line(FILE *f, const char *p, size_t n, size_t room) {
-  size_t indent = strspn(p, " ") + 2, first = 1;
+/* One line (without its newline) broken to `room` columns, continuation
+ * lines indented by `indent`. */
+static void write_line(FILE *f, const char *p, size_t n, size_t room,
+                       size_t indent) {
+  size_t first = 1;
   if (indent + 10 > room)
     indent = 0;
   while (n > 0) {
@@ -183,9 +185,22 @@ void ed_term_write_wrapped(FILE *f, const char *text) {
     if (n == 0)
       fputc('\n', f);
     else
-      write_line(f, p, n, (size_t)width - 1);
+      write_line(f, p, n, (size_t)width - 1, strspn(p, " ") + 2);
     if (!nl)
       break;
     p = nl + 1;
   }
+}
+
+void ed_term_write_line(FILE *f, const char *line, int indent) {
+  int width = ed_term_width(f);
+  size_t n = strlen(line);
+  if (width < 20 || indent < 0) {
+    fprintf(f, "%s\n", line);
+    return;
+  }
+  if (n == 0)
+    fputc('\n', f);
+  else
+    write_line(f, line, n, (size_t)width - 1, (size_t)indent);
 }

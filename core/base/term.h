@@ -57,5 +57,8 @@ void ed_term_stand_in(FILE *buffer, FILE *terminal);
  * cut), the continuation indented two spaces past the line's own indent.
  * Colour sequences take no column. Not a terminal: as is. */
 void ed_term_write_wrapped(FILE *f, const char *text);
+/* One line (no newline in it) written the same way, its continuation
+ * indented by `indent` columns (under a table's last column). */
+void ed_term_write_line(FILE *f, const char *line, int indent);
 
 #endif

@@ -99,23 +99,25 @@ static const char *tty(char *buf, size_t len, const char *s) {
 static void progress(const insp_t *x, const json_t *s) {
   if (x->o.quiet)
     return;
-  char dev[256], why[1024];
+  char dev[256], why[1024], line[1400];
   tty(dev, sizeof(dev), json_string_value(json_object_get(s, "device")));
   if (json_is_true(json_object_get(s, "reachable")))
-    fprintf(stderr, "[%zu/%zu] %s: read (%lld requests, %.0f ms)\n", x->done,
-            x->ndevices, dev,
-            (long long)json_integer_value(json_object_get(s, "requests")),
-            json_number_value(json_object_get(s, "duration_ms")));
+    snprintf(line, sizeof(line), "[%zu/%zu] %s: read (%lld requests, %.0f ms)",
+             x->done, x->ndevices, dev,
+             (long long)json_integer_value(json_object_get(s, "requests")),
+             json_number_value(json_object_get(s, "duration_ms")));
   else if (json_is_string(json_object_get(s, "unread")))
-    fprintf(
-        stderr, "[%zu/%zu] %s: not read: %s\n", x->done, x->ndevices, dev,
+    snprintf(
+        line, sizeof(line), "[%zu/%zu] %s: not read: %s", x->done, x->ndevices,
+        dev,
         tty(why, sizeof(why), json_string_value(json_object_get(s, "unread"))));
   else
-    fprintf(stderr, "[%zu/%zu] %s: unreachable: %s\n", x->done, x->ndevices,
-            dev,
-            tty(why, sizeof(why),
-                json_string_value(
-                    json_object_get(json_object_get(s, "error"), "detail"))));
+    snprintf(line, sizeof(line), "[%zu/%zu] %s: unreachable: %s", x->done,
+             x->ndevices, dev,
+             tty(why, sizeof(why),
+                 json_string_value(
+                     json_object_get(json_object_get(s, "error"), "detail"))));
+  ed_term_write_line(stderr, line, 4);
 }
 
 typedef struct slot_s {
@@ -277,15 +279,17 @@ static void print_findings(const json_t *findings, FILE *out) {
   if (json_array_size(findings) == 0)
     fprintf(out, "no finding: every rule passed on every device\n");
   json_array_foreach((json_t *)findings, i, f) {
-    char dev[256], title[512], detail[2048];
-    fprintf(
-        out, "%-8s  %-16s  %s: %s\n",
+    char dev[256], title[512], detail[2048], line[3000];
+    snprintf(
+        line, sizeof(line), "%-8s  %-16s  %s: %s",
         json_string_value(json_object_get(f, "severity")),
         tty(dev, sizeof(dev), json_string_value(json_object_get(f, "device"))),
         tty(title, sizeof(title),
             json_string_value(json_object_get(f, "title"))),
         tty(detail, sizeof(detail),
             json_string_value(json_object_get(f, "detail"))));
+    /* Wrapped under the text column: a finding is read whole. */
+    ed_term_write_line(out, line, 28);
   }
 }
 

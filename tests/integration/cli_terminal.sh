@@ -132,6 +132,17 @@ assert all(l.get("type") for l in lines), lines
 EOF
 pass "--json: every line has a type (run: second, summary; inspect; watch)"
 
+# inspect's findings at 80 columns: wrapped under their text, never wider.
+tm new-session -d -x 80 -y 40 -s insp \
+  "TERM=xterm-256color '$EVENTDRILL' inspect inv.json --out '$WORK/i80'; echo \$? >'$WORK/insp.exit'; sleep 60"
+for _ in $(seq 1 600); do [ -f "$WORK/insp.exit" ] && break; sleep 0.1; done
+sleep 0.3
+tm capture-pane -p -J -e -S - -t insp >"$WORK/insp.screen"
+grep -q 'gone' "$WORK/insp.screen" || fail "inspect at 80 columns shows no finding for gone"
+grep -q 'Verdict: ' "$WORK/insp.screen" || fail "inspect at 80 columns shows no verdict"
+width_ok "$WORK/insp.screen" 80 || fail "inspect: a line is wider than 80 columns (above)"
+pass "inspect at 80 columns: findings wrapped, the verdict last"
+
 # Help of every command, and suggestions.
 for c in run rehearse verify validate inspect watch report compare recover plugins; do
   "$EVENTDRILL" "$c" --help >"$WORK/help.$c" 2>&1 || fail "$c --help exited $?"
