@@ -102,6 +102,33 @@ static void run_items(build_t *b, const json_t *s, int preflight_ok) {
     item(b, "guardrail", "no abort", PASSED, 0, NULL);
 }
 
+/* A merged drill (`eventdrill merge`): each shard's folder was there. A
+ * shard merged without ("--allow-missing") drove and judged none of its
+ * targets: that is never green. */
+static void shard_items(build_t *b, const json_t *s) {
+  const json_t *sh = json_object_get(s, "shards");
+  if (!sh)
+    return;
+  json_int_t n = json_integer_value(json_object_get(sh, "count"));
+  char name[64];
+  size_t i;
+  json_t *x;
+  json_array_foreach(json_object_get(sh, "parts"), i, x) {
+    snprintf(name, sizeof(name), "shard %lld of %lld",
+             (long long)json_integer_value(json_object_get(x, "index")),
+             (long long)n);
+    item(b, "shard", name, PASSED, 0, NULL);
+  }
+  json_array_foreach(json_object_get(sh, "missing"), i, x) {
+    snprintf(name, sizeof(name), "shard %lld of %lld",
+             (long long)json_integer_value(x), (long long)n);
+    item(b, "shard", name, FAILED, 1,
+         "%s is missing from the merge: its targets were neither driven "
+         "nor judged",
+         name);
+  }
+}
+
 /* ---- checks before, during (verify) and after ---------------------------- */
 
 static void check_items(build_t *b, const json_t *s) {
@@ -406,6 +433,7 @@ json_t *ed_verdict_build(const json_t *s) {
   int preflight_ok = !json_array_size(
       json_object_get(json_object_get(s, "preflight"), "errors"));
   run_items(&b, s, preflight_ok);
+  shard_items(&b, s);
   if (preflight_ok) {
     check_items(&b, s);
     /* verify sends no load: its SLOs are not judged. */
@@ -421,7 +449,8 @@ json_t *ed_verdict_build(const json_t *s) {
   int judged = 0;
   json_array_foreach(b.items, i, it) {
     const char *k = str(it, "kind");
-    judged |= !is(k, "preflight") && !is(k, "run") && !is(k, "guardrail");
+    judged |= !is(k, "preflight") && !is(k, "run") && !is(k, "guardrail") &&
+              !is(k, "shard");
   }
   if (!judged && preflight_ok)
     item(&b, "run", "something judged", FAILED, 1,

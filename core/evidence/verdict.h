@@ -3,8 +3,8 @@
  * summary.json, or the summary rebuilt from journal.jsonl: both have the
  * same shape) it lists every judged item, each with
  *
- *   kind    preflight, run, check, load, slo, guardrail, runner, fault,
- *           recovery, plan, step, undo
+ *   kind    preflight, run, shard (a merged drill's shards), check, load,
+ *           slo, guardrail, runner, fault, recovery, plan, step, undo
  *   name    what was judged ("poll-system p99_ms", "bmc2-power-loss", ...)
  *   status  "passed", "failed" or "not run"
  *   reason  why it failed or did not run (and, for some passes, what)
