@@ -225,6 +225,23 @@ static void runner_item(build_t *b, const json_t *w) {
   json_object_set_new(o, "dropped", json_integer(dropped));
 }
 
+/* In the summary of one shard of a drill (--shard I/N), a workload none
+ * of whose targets this shard owns: another shard's to judge. */
+static int other_shards(const json_t *s, const json_t *w) {
+  const json_t *sh = json_object_get(s, "shard");
+  if (!sh)
+    return 0;
+  const json_t *map = json_object_get(sh, "targets");
+  json_int_t me = json_integer_value(json_object_get(sh, "index"));
+  size_t i;
+  json_t *t;
+  json_array_foreach(json_object_get(w, "per_target"), i, t) {
+    if (json_integer_value(json_object_get(map, str(t, "target"))) == me)
+      return 0;
+  }
+  return 1;
+}
+
 static void load_items(build_t *b, const json_t *s, int started) {
   size_t i;
   json_t *w;
@@ -233,6 +250,9 @@ static void load_items(build_t *b, const json_t *s, int started) {
     json_t *o;
     if (!started)
       o = item(b, "load", n, NOT_RUN, 0, "the drill did not start");
+    else if (other_shards(s, w))
+      o = item(b, "load", n, NOT_RUN, 0,
+               "its targets belong to other shards of the drill");
     else if (completed(w) == 0)
       o = item(b, "load", n, FAILED, 1,
                "workload %s: no data (no request completed)", n);
@@ -251,6 +271,9 @@ static void load_items(build_t *b, const json_t *s, int started) {
     json_t *o;
     if (!started)
       o = item(b, "slo", name, NOT_RUN, 0, "the drill did not start");
+    else if (other_shards(s, workload(s, wl)))
+      o = item(b, "slo", name, NOT_RUN, 0,
+               "its targets belong to other shards of the drill");
     else if (completed(workload(s, wl)) == 0)
       o = item(b, "slo", name, FAILED, 0, "no data: no request completed");
     else if (json_is_true(json_object_get(c, "met")))

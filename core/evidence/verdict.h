@@ -16,6 +16,9 @@
  * before-checks, a preflight failure, a signal, a guardrail, a failed undo,
  * a fault that did not come back (with or without a plan) each fail it.
  *
+ * In one shard's summary (a "shard" object: --shard I/N), a workload none
+ * of whose targets the shard owns is "not run": another shard judges it.
+ *
  * Every output renders this model and computes nothing of its own: the exit
  * status (ed_verdict_exit), the terminal (ed_verdict_print), summary.json's
  * "verdict", the reports, JUnit and compare.

@@ -257,6 +257,8 @@ json_t *ed_rebuild_summary(const ed_rebuild_t *rb) {
                                     "has no run_end)"));
   json_object_set_new(root, "preflight", preflight_of(rb->events));
   json_object_set_new(root, "drill", ed__rebuild_drill(rb->events));
+  if (json_object_get(s, "shard")) /* one shard's: as its live summary */
+    json_object_set(root, "shard", json_object_get(s, "shard"));
   json_t *shards = shards_of(rb);
   if (shards)
     json_object_set_new(root, "shards", shards);
