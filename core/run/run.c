@@ -673,6 +673,7 @@ out:
   json_decref(r->owed);
   json_decref(r->shard_json);
   free(r->shard_of);
+  free(r->shard_label);
   free(r->own_targets);
   free(r->ptargets);
   ed_scenario_destroy(r->sc);

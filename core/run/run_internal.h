@@ -84,6 +84,7 @@ typedef struct ed__runner_s {
   ed_target_t *own_targets; /* shallow copies of the targets owned */
   size_t nown;
   json_t *shard_json; /* the mapping, for run_start and summary.json */
+  char *shard_label;  /* recover: the label of a shard's run (owned) */
 } ed__runner_t;
 
 /* run_targets.c */
