@@ -666,9 +666,14 @@ static int cmd_merge(int argc, char **argv, const char *command) {
   ed_report_options_t ro = {.no_plots = no_report};
   if (!no_report && ed_report_write(mo.out, &ro, html, sizeof(html), stderr))
     return ED_EXIT_FAILED;
-  json_t *summary = NULL;
-  if (ed_report_summary(mo.out, &summary, NULL) != 0)
+  /* the summary merge just wrote, rebuilt from the merged journal */
+  char path[4200];
+  snprintf(path, sizeof(path), "%s/summary.json", mo.out);
+  json_t *summary = json_load_file(path, 0, NULL);
+  if (!summary) {
+    fprintf(stderr, "eventdrill merge: cannot read %s\n", path);
     return ED_EXIT_FAILED;
+  }
   const json_t *verdict = json_object_get(summary, "verdict");
   ed_verdict_print(verdict, stdout);
   printf("\nmerged: %s/ (summary.json, journal.jsonl)\n", mo.out);

@@ -43,10 +43,16 @@ static json_t *iso_us(double wall) {
   return json_string(buf);
 }
 
-/* The unsigned integer after key in line (from `from`), or 0. */
-static uint64_t field_u64(const char *from, const char *key) {
-  const char *k = strstr(from, key);
-  return k ? strtoull(k + strlen(key), NULL, 10) : 0;
+/* The unsigned integer after key, searched from *from, which moves past
+ * it (the keys of a line are read in the order they were written), or 0. */
+static uint64_t field_u64(const char **from, const char *key) {
+  const char *k = strstr(*from, key);
+  if (!k)
+    return 0;
+  char *end;
+  uint64_t v = strtoull(k + strlen(key), &end, 10);
+  *from = end;
+  return v;
 }
 
 /* A slow line: the events that the merged journal writes once for all
@@ -112,7 +118,8 @@ static void advance(ed__mpart_t *p) {
     }
     if (!strncmp(p->line, SEC_PREFIX, sizeof(SEC_PREFIX) - 1)) {
       p->fast = 2;
-      long long sec = (long long)field_u64(p->line, ",\"sec\":");
+      const char *at = p->line;
+      long long sec = (long long)field_u64(&at, ",\"sec\":");
       p->key = (double)(sec + p->sec_shift + 1);
       return;
     }
@@ -149,11 +156,12 @@ static int write_sec(FILE *out, ed__mpart_t *p) {
     return fprintf(out, "%s\n", line) < 0 ? ED_EIO : 0;
   char *e2;
   long long sec = strtoll(s + 7, &e2, 10) + p->sec_shift;
-  p->sent += field_u64(e2, ",\"sent\":");
-  p->completed += field_u64(e2, ",\"completed\":");
-  p->ok += field_u64(e2, ",\"ok\":");
-  p->late += field_u64(e2, ",\"late\":");
-  p->dropped += field_u64(e2, ",\"dropped\":");
+  const char *at = e2;
+  p->sent += field_u64(&at, ",\"sent\":");
+  p->completed += field_u64(&at, ",\"completed\":");
+  p->ok += field_u64(&at, ",\"ok\":");
+  p->late += field_u64(&at, ",\"late\":");
+  p->dropped += field_u64(&at, ",\"dropped\":");
   int n = fprintf(out, SEC_PREFIX "%lld.0%.*s,\"sec\":%lld%s\n", sec + 1,
                   (int)(s - e1), e1, sec, e2);
   return n < 0 ? ED_EIO : 0;
