@@ -143,4 +143,34 @@ expect_status 2 "$EVENTDRILL" merge "$WORK"/s0 "$WORK"/s1 "$WORK"/s2 "$WORK/othe
   --out "$WORK/bad3" 2>"$WORK/err3"
 grep -q "other: the scenario's SHA-256 is 0000" "$WORK/err3" ||
   fail "another scenario: $(cat "$WORK/err3")"
-pass "4 shards merged exactly; bad merges refused"
+# by name (no --shard-by): FNV-1a 64 of the name mod N, as documented
+for i in 0 1; do
+  "$EVENTDRILL" run "$SCEN/short-requests.json" --quiet --no-report --shard "$i/2" \
+    --out "$WORK/h$i" >"$WORK/h$i.out" 2>&1 || [ -s "$WORK/h$i/summary.json" ] ||
+    { cat "$WORK/h$i.out" >&2; fail "hash shard $i wrote no results"; }
+done
+"$EVENTDRILL" merge "$WORK/h1" "$WORK/h0" --out "$WORK/hm" --no-report >"$WORK/hm.out" 2>&1 ||
+  [ -s "$WORK/hm/summary.json" ] || { cat "$WORK/hm.out" >&2; fail "hash merge"; }
+$PY - "$WORK" <<'PYEOF' || fail "shards by name"
+import json, sys
+w = sys.argv[1]
+def fnv1a64(s):
+    h = 0xcbf29ce484222325
+    for b in s.encode():
+        h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return h
+for i in (0, 1):
+    start = json.loads(open(f"{w}/h{i}/journal.jsonl").readline())
+    sh = start["shard"]
+    assert sh["by"] == "name" and sh["index"] == i and sh["count"] == 2, sh
+    for name, k in sh["targets"].items():
+        assert k == fnv1a64(name) % 2, (name, k)
+    assert sorted(t["name"] for t in start["targets"]) == \
+        sorted(n for n, k in sh["targets"].items() if k == i), start["targets"]
+m = json.load(open(f"{w}/hm/summary.json"))
+total = sum(json.load(open(f"{w}/h{i}/summary.json"))["workloads"][0]["total"]["requests"]
+            for i in (0, 1))
+assert m["workloads"][0]["total"]["requests"] == total > 0, (m["workloads"][0]["total"], total)
+assert [p["index"] for p in m["shards"]["parts"]] == [0, 1]
+PYEOF
+pass "4 shards merged exactly; bad merges refused; shards by name"
