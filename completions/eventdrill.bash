@@ -47,7 +47,7 @@ _eventdrill() {
     return
   fi
   case $cmd in
-  report | compare | recover)
+  report | compare | recover | merge)
     COMPREPLY=($(compgen -d -- "$cur")) ;;
   run | rehearse | verify | validate | inspect | watch | summary)
     COMPREPLY=($(compgen -f -X '!*.json' -- "$cur") $(compgen -d -- "$cur")) ;;

@@ -21,7 +21,10 @@
 #include "report.h"
 #include "term.h"
 #include "run.h"
+#include "merge.h"
 #include "scenario.h"
+#include "shard.h"
+#include "verdict.h"
 #include "watch.h"
 
 /* The commands, as the global help lists them. */
@@ -48,6 +51,9 @@ static const char commands_text[] =
     "                  the verdicts and the latency overlaid\n"
     "  summary ENGAGEMENT  after the event: the Key Event Support\n"
     "                  Summary Report of an engagement's results folders\n"
+    "  merge DIR… --out DIR  one results folder from the folders of a\n"
+    "                  drill's shards (--shard I/N), figures merged\n"
+    "                  exactly, one timeline, one verdict\n"
     "  recover DIR     run the undos a killed run still owes\n"
     "  plugins         list the drivers, their options and operations\n"
     "  version         print the version\n";
@@ -109,6 +115,13 @@ static void run_help(FILE *out, const char *cmd) {
           "  --metrics ADDR:PORT  serve the live figures to Prometheus at\n"
           "                    http://ADDR:PORT/metrics (a bare PORT: on\n"
           "                    127.0.0.1); see docs/metrics.md\n"
+          "  --shard I/N       run only shard I of N (0 <= I < N): the\n"
+          "                    targets this shard owns, their load, checks,\n"
+          "                    faults and plans; merge the shards' folders\n"
+          "                    with `eventdrill merge` (docs/distributed.md)\n"
+          "  --shard-by LABEL  with --shard: targets with the same value of\n"
+          "                    LABEL share a shard (default: a hash of the\n"
+          "                    target's name)\n"
           "  --grace SECONDS   after Ctrl-C, wait this long for requests in\n"
           "                    flight (default 2)\n"
           "  --color WHEN      auto, always or never\n"
@@ -168,7 +181,9 @@ static int cmd_run(int argc, char **argv, const char *command, ed_mode_t mode,
     O_ONLY,
     O_JUNIT,
     O_NO_REPORT,
-    O_METRICS
+    O_METRICS,
+    O_SHARD,
+    O_SHARD_BY
   };
   static const struct option longopts[] = {
       {"dry-run", no_argument, NULL, O_DRY},
@@ -183,6 +198,8 @@ static int cmd_run(int argc, char **argv, const char *command, ed_mode_t mode,
       {"junit", required_argument, NULL, O_JUNIT},
       {"no-report", no_argument, NULL, O_NO_REPORT},
       {"metrics", required_argument, NULL, O_METRICS},
+      {"shard", required_argument, NULL, O_SHARD},
+      {"shard-by", required_argument, NULL, O_SHARD_BY},
       {"verbose", no_argument, NULL, 'v'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
@@ -255,6 +272,25 @@ static int cmd_run(int argc, char **argv, const char *command, ed_mode_t mode,
     case O_METRICS:
       o.metrics = optarg;
       break;
+    case O_SHARD: {
+      char err[256];
+      if (ed_shard_parse(optarg, &o.shard_index, &o.shard_count, err,
+                         sizeof(err)) != 0) {
+        fprintf(stderr, "eventdrill %s: %s\n", argv[0], err);
+        rc = ED_EXIT_USAGE;
+        goto out;
+      }
+      break;
+    }
+    case O_SHARD_BY:
+      if (!optarg[0]) {
+        fprintf(stderr, "eventdrill %s: --shard-by: needs a label name\n",
+                argv[0]);
+        rc = ED_EXIT_USAGE;
+        goto out;
+      }
+      o.shard_by = optarg;
+      break;
     case 'v':
       ed_log_set_level(ED_LOG_LVL_DEBUG);
       break;
@@ -273,6 +309,11 @@ static int cmd_run(int argc, char **argv, const char *command, ed_mode_t mode,
             "eventdrill %s: needs exactly one scenario file\n"
             "usage: eventdrill %s %s  (eventdrill %s --help)\n",
             argv[0], argv[0], run_usage, argv[0]);
+    rc = ED_EXIT_USAGE;
+    goto out;
+  }
+  if (o.shard_by && !o.shard_count) {
+    fprintf(stderr, "eventdrill %s: --shard-by needs --shard I/N\n", argv[0]);
     rc = ED_EXIT_USAGE;
     goto out;
   }
@@ -341,6 +382,21 @@ static const simple_help_t recover_help = {
     "shows them and asks first.\n\n"
     "options:\n"
     "  --yes          do not ask\n"};
+static const simple_help_t merge_help = {
+    "DIR... --out DIR [--allow-missing] [--no-report]",
+    "Merge the results folders of the shards of one drill (each run with\n"
+    "--shard I/N) into one results folder: every shard's events on one\n"
+    "clock (their recorded start times), histograms merged bucket by\n"
+    "bucket, the verdict judged on the merged figures, a per-shard\n"
+    "breakdown in the summary and the report. The folders must come from\n"
+    "the same scenario (SHA-256), seed, mode and N, each shard once.\n"
+    "Exit: the merged verdict's (0 or 1, as run); 2 when the folders do\n"
+    "not make one drill; 4 on I/O errors. See docs/distributed.md.\n\n"
+    "options:\n"
+    "  --out DIR        the merged folder to create (required)\n"
+    "  --allow-missing  merge without the shards not given (the verdict\n"
+    "                   then fails on each one missing)\n"
+    "  --no-report      no report.md/report.html and no plots\n"};
 static const simple_help_t plugins_help = {
     "[--json]", "List the drivers found, their options and operations.\n\n"
                 "options:\n"
@@ -569,6 +625,65 @@ static int cmd_compare(int argc, char **argv) {
   return rc == 0 ? ED_EXIT_OK : ED_EXIT_FAILED;
 }
 
+/* eventdrill merge DIR... --out DIR [--allow-missing] [--no-report] */
+static int cmd_merge(int argc, char **argv, const char *command) {
+  static const struct option longs[] = {
+      {"out", required_argument, NULL, 'o'},
+      {"allow-missing", no_argument, NULL, 'a'},
+      {"no-report", no_argument, NULL, 'n'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
+  ed_merge_options_t mo = {.command = command};
+  int c, rc = 0, no_report = 0;
+  optind = 1;
+  while ((c = simple_next(argc, argv, longs, &merge_help, &rc)) >= 0) {
+    if (c == 'o')
+      mo.out = optarg;
+    else if (c == 'a')
+      mo.allow_missing = 1;
+    else if (c == 'n')
+      no_report = 1;
+  }
+  if (c == -2)
+    return rc;
+  if (!mo.out)
+    return simple_usage_error("merge", &merge_help, "needs --out DIR");
+  if (optind >= argc)
+    return simple_usage_error("merge", &merge_help,
+                              "needs the shards' results folders");
+  mo.dirs = (const char *const *)(argv + optind);
+  mo.ndirs = (size_t)(argc - optind);
+  for (size_t i = 0; i < mo.ndirs; i++)
+    if (refuse_shared("merge", mo.dirs[i]))
+      return ED_EXIT_FAILED;
+  char err[1024] = "";
+  rc = ed_merge(&mo, err, sizeof(err));
+  if (rc != 0) {
+    fprintf(stderr, "eventdrill merge: %s\n", err[0] ? err : ed_strerror(rc));
+    return rc == ED_EIO || rc == ED_ENOMEM ? ED_EXIT_FAILED : ED_EXIT_USAGE;
+  }
+  char html[4096] = "";
+  ed_report_options_t ro = {.no_plots = no_report};
+  if (!no_report && ed_report_write(mo.out, &ro, html, sizeof(html), stderr))
+    return ED_EXIT_FAILED;
+  /* the summary merge just wrote, rebuilt from the merged journal */
+  char path[4200];
+  snprintf(path, sizeof(path), "%s/summary.json", mo.out);
+  json_t *summary = json_load_file(path, 0, NULL);
+  if (!summary) {
+    fprintf(stderr, "eventdrill merge: cannot read %s\n", path);
+    return ED_EXIT_FAILED;
+  }
+  const json_t *verdict = json_object_get(summary, "verdict");
+  ed_verdict_print(verdict, stdout);
+  printf("\nmerged: %s/ (summary.json, journal.jsonl)\n", mo.out);
+  if (html[0])
+    printf("report: %s\n", html);
+  rc = ed_verdict_exit(verdict);
+  json_decref(summary);
+  return rc;
+}
+
 static int cmd_plugins(int argc, char **argv) {
   static const struct option longs[] = {{"json", no_argument, NULL, 'j'},
                                         {"help", no_argument, NULL, 'h'},
@@ -603,6 +718,12 @@ static int run_verify(int argc, char **argv) {
 static int run_recover(int argc, char **argv) {
   char *command = join_args(argc, argv);
   int rc = cmd_recover(argc - 1, argv + 1, command);
+  free(command);
+  return rc;
+}
+static int run_merge(int argc, char **argv) {
+  char *command = join_args(argc, argv);
+  int rc = cmd_merge(argc - 1, argv + 1, command);
   free(command);
   return rc;
 }
@@ -644,19 +765,14 @@ static int run_plugins(int argc, char **argv) {
   return skip_one(cmd_plugins, argc, argv);
 }
 
-static const command_t commands[] = {{"run", run_run},
-                                     {"rehearse", run_rehearse},
-                                     {"verify", run_verify},
-                                     {"validate", run_validate},
-                                     {"inspect", run_inspect},
-                                     {"watch", run_watch},
-                                     {"report", run_report},
-                                     {"compare", run_compare},
-                                     {"summary", run_summary},
-                                     {"recover", run_recover},
-                                     {"plugins", run_plugins},
-                                     {"version", run_version},
-                                     {NULL, NULL}};
+static const command_t commands[] = {
+    {"run", run_run},         {"rehearse", run_rehearse},
+    {"verify", run_verify},   {"validate", run_validate},
+    {"inspect", run_inspect}, {"watch", run_watch},
+    {"report", run_report},   {"compare", run_compare},
+    {"summary", run_summary}, {"merge", run_merge},
+    {"recover", run_recover}, {"plugins", run_plugins},
+    {"version", run_version}, {NULL, NULL}};
 
 static int unknown_command(const char *cmd) {
   const char *names[sizeof(commands) / sizeof(commands[0])];

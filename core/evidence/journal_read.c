@@ -10,6 +10,7 @@ typedef struct reader_s {
   ed_jread_cb cb;
   void *arg;
   ed_jread_stats_t *st;
+  ed_jread_raw_cb raw;
 } reader_t;
 
 /* One line (without its newline). `last_unterminated`: the line had no
@@ -22,6 +23,11 @@ static int one_line(reader_t *r, const char *text, size_t len,
     len--;
   if (len == 0)
     return 0;
+  if (r->raw && !last_unterminated && st->events > 0 &&
+      r->raw(r->arg, text, len)) {
+    st->events++;
+    return 0;
+  }
   json_error_t err;
   json_t *ev = json_loadb(text, len, 0, &err);
   const char *kind =
@@ -58,7 +64,7 @@ int ed_journal_read_mem(const char *buf, size_t len, ed_jread_cb cb, void *arg,
   if (!st)
     st = &local;
   memset(st, 0, sizeof(*st));
-  reader_t r = {cb, arg, st};
+  reader_t r = {cb, arg, st, NULL};
   size_t at = 0;
   while (at < len) {
     const char *nl = memchr(buf + at, '\n', len - at);
@@ -73,6 +79,11 @@ int ed_journal_read_mem(const char *buf, size_t len, ed_jread_cb cb, void *arg,
 
 int ed_journal_read(const char *path, ed_jread_cb cb, void *arg,
                     ed_jread_stats_t *st) {
+  return ed_journal_read_raw(path, NULL, cb, arg, st);
+}
+
+int ed_journal_read_raw(const char *path, ed_jread_raw_cb raw, ed_jread_cb cb,
+                        void *arg, ed_jread_stats_t *st) {
   ed_jread_stats_t local;
   if (!st)
     st = &local;
@@ -80,7 +91,7 @@ int ed_journal_read(const char *path, ed_jread_cb cb, void *arg,
   FILE *f = fopen(path, "r");
   if (!f)
     return ED_EIO;
-  reader_t r = {cb, arg, st};
+  reader_t r = {cb, arg, st, raw};
   char *line = NULL;
   size_t cap = 0;
   ssize_t n;

@@ -32,6 +32,16 @@ typedef int (*ed_jread_cb)(void *arg, const json_t *ev, const char *kind,
  * (cannot open or read), or the callback's non-zero value. */
 int ed_journal_read(const char *path, ed_jread_cb cb, void *arg,
                     ed_jread_stats_t *st);
+/* A reader's own parser for its hot lines: called first with each complete
+ * line (no newline); it returns 1 when it took the line (counted as an
+ * event, not parsed into JSON), 0 to have it parsed and handed to the
+ * callback as usual (a line it does not know, or one it finds odd). */
+typedef int (*ed_jread_raw_cb)(void *arg, const char *line, size_t len);
+
+/* ed_journal_read with a raw hook first (may be NULL). */
+int ed_journal_read_raw(const char *path, ed_jread_raw_cb raw, ed_jread_cb cb,
+                        void *arg, ed_jread_stats_t *st);
+
 /* The same over a buffer in memory (tests). */
 int ed_journal_read_mem(const char *buf, size_t len, ed_jread_cb cb, void *arg,
                         ed_jread_stats_t *st);

@@ -102,6 +102,33 @@ static void run_items(build_t *b, const json_t *s, int preflight_ok) {
     item(b, "guardrail", "no abort", PASSED, 0, NULL);
 }
 
+/* A merged drill (`eventdrill merge`): each shard's folder was there. A
+ * shard merged without ("--allow-missing") drove and judged none of its
+ * targets: that is never green. */
+static void shard_items(build_t *b, const json_t *s) {
+  const json_t *sh = json_object_get(s, "shards");
+  if (!sh)
+    return;
+  json_int_t n = json_integer_value(json_object_get(sh, "count"));
+  char name[64];
+  size_t i;
+  json_t *x;
+  json_array_foreach(json_object_get(sh, "parts"), i, x) {
+    snprintf(name, sizeof(name), "shard %lld of %lld",
+             (long long)json_integer_value(json_object_get(x, "index")),
+             (long long)n);
+    item(b, "shard", name, PASSED, 0, NULL);
+  }
+  json_array_foreach(json_object_get(sh, "missing"), i, x) {
+    snprintf(name, sizeof(name), "shard %lld of %lld",
+             (long long)json_integer_value(x), (long long)n);
+    item(b, "shard", name, FAILED, 1,
+         "%s is missing from the merge: its targets were neither driven "
+         "nor judged",
+         name);
+  }
+}
+
 /* ---- checks before, during (verify) and after ---------------------------- */
 
 static void check_items(build_t *b, const json_t *s) {
@@ -198,6 +225,23 @@ static void runner_item(build_t *b, const json_t *w) {
   json_object_set_new(o, "dropped", json_integer(dropped));
 }
 
+/* In the summary of one shard of a drill (--shard I/N), a workload none
+ * of whose targets this shard owns: another shard's to judge. */
+static int other_shards(const json_t *s, const json_t *w) {
+  const json_t *sh = json_object_get(s, "shard");
+  if (!sh)
+    return 0;
+  const json_t *map = json_object_get(sh, "targets");
+  json_int_t me = json_integer_value(json_object_get(sh, "index"));
+  size_t i;
+  json_t *t;
+  json_array_foreach(json_object_get(w, "per_target"), i, t) {
+    if (json_integer_value(json_object_get(map, str(t, "target"))) == me)
+      return 0;
+  }
+  return 1;
+}
+
 static void load_items(build_t *b, const json_t *s, int started) {
   size_t i;
   json_t *w;
@@ -206,6 +250,9 @@ static void load_items(build_t *b, const json_t *s, int started) {
     json_t *o;
     if (!started)
       o = item(b, "load", n, NOT_RUN, 0, "the drill did not start");
+    else if (other_shards(s, w))
+      o = item(b, "load", n, NOT_RUN, 0,
+               "its targets belong to other shards of the drill");
     else if (completed(w) == 0)
       o = item(b, "load", n, FAILED, 1,
                "workload %s: no data (no request completed)", n);
@@ -224,6 +271,9 @@ static void load_items(build_t *b, const json_t *s, int started) {
     json_t *o;
     if (!started)
       o = item(b, "slo", name, NOT_RUN, 0, "the drill did not start");
+    else if (other_shards(s, workload(s, wl)))
+      o = item(b, "slo", name, NOT_RUN, 0,
+               "its targets belong to other shards of the drill");
     else if (completed(workload(s, wl)) == 0)
       o = item(b, "slo", name, FAILED, 0, "no data: no request completed");
     else if (json_is_true(json_object_get(c, "met")))
@@ -406,6 +456,7 @@ json_t *ed_verdict_build(const json_t *s) {
   int preflight_ok = !json_array_size(
       json_object_get(json_object_get(s, "preflight"), "errors"));
   run_items(&b, s, preflight_ok);
+  shard_items(&b, s);
   if (preflight_ok) {
     check_items(&b, s);
     /* verify sends no load: its SLOs are not judged. */
@@ -421,7 +472,8 @@ json_t *ed_verdict_build(const json_t *s) {
   int judged = 0;
   json_array_foreach(b.items, i, it) {
     const char *k = str(it, "kind");
-    judged |= !is(k, "preflight") && !is(k, "run") && !is(k, "guardrail");
+    judged |= !is(k, "preflight") && !is(k, "run") && !is(k, "guardrail") &&
+              !is(k, "shard");
   }
   if (!judged && preflight_ok)
     item(&b, "run", "something judged", FAILED, 1,

@@ -3,8 +3,8 @@
  * summary.json, or the summary rebuilt from journal.jsonl: both have the
  * same shape) it lists every judged item, each with
  *
- *   kind    preflight, run, check, load, slo, guardrail, runner, fault,
- *           recovery, plan, step, undo
+ *   kind    preflight, run, shard (a merged drill's shards), check, load,
+ *           slo, guardrail, runner, fault, recovery, plan, step, undo
  *   name    what was judged ("poll-system p99_ms", "bmc2-power-loss", ...)
  *   status  "passed", "failed" or "not run"
  *   reason  why it failed or did not run (and, for some passes, what)
@@ -15,6 +15,9 @@
  * completed no request is "no data" and fails; a drill stopped by its
  * before-checks, a preflight failure, a signal, a guardrail, a failed undo,
  * a fault that did not come back (with or without a plan) each fail it.
+ *
+ * In one shard's summary (a "shard" object: --shard I/N), a workload none
+ * of whose targets the shard owns is "not run": another shard judges it.
  *
  * Every output renders this model and computes nothing of its own: the exit
  * status (ed_verdict_exit), the terminal (ed_verdict_print), summary.json's

@@ -434,3 +434,33 @@ int ed_hist_from_json(const json_t *j, ed_hist_t **out) {
   *out = h;
   return 0;
 }
+
+int ed_hist_add_sparse(ed_hist_t *dst, const ed_hist_sparse_t *s) {
+  if (s->sigfigs < 1 || s->sigfigs > 5 ||
+      (s->count > 0 && (s->min < 0 || s->min > s->max || s->max > s->highest)))
+    return ED_EPARSE;
+  if (s->highest != dst->highest || s->sigfigs != dst->sigfigs)
+    return ED_EINVAL;
+  if (s->count == 0)
+    return s->npairs == 0 ? 0 : ED_EPARSE;
+  size_t a = slot_of(dst, (uint64_t)s->min);
+  size_t b = slot_of(dst, (uint64_t)s->max);
+  uint64_t total = 0;
+  /* Checked and allocated first, so that an error leaves dst unchanged. */
+  for (size_t k = 0; k < s->npairs; k++) {
+    uint64_t i = s->pairs[k][0], c = s->pairs[k][1];
+    if (i < a || i > b || c == 0 || !slot_ref(dst, (size_t)i))
+      return i < a || i > b || c == 0 ? ED_EPARSE : ED_ENOMEM;
+    total += c;
+  }
+  if (total != s->count)
+    return ED_EPARSE;
+  for (size_t k = 0; k < s->npairs; k++)
+    *slot_ref(dst, (size_t)s->pairs[k][0]) += s->pairs[k][1];
+  dst->count += s->count;
+  dst->clamped += s->clamped;
+  dst->sum += s->sum;
+  dst->min = s->min < dst->min ? s->min : dst->min;
+  dst->max = s->max > dst->max ? s->max : dst->max;
+  return 0;
+}

@@ -64,4 +64,23 @@ json_t *ed_hist_to_json(const ed_hist_t *h);
 /* Rebuild from ed_hist_to_json's form. 0 or ED_EPARSE. */
 int ed_hist_from_json(const json_t *j, ed_hist_t **out);
 
+/* ed_hist_to_json's form read by other means (a journal reader's own
+ * parser): the header and the [bucket_index, count] pairs (borrowed). */
+typedef struct ed_hist_sparse_s {
+  int64_t highest;
+  int sigfigs;
+  int64_t min, max;
+  uint64_t count, clamped;
+  double sum;
+  const uint64_t (*pairs)[2];
+  size_t npairs;
+} ed_hist_sparse_t;
+
+/* Add s to dst, as ed_hist_from_json then ed_hist_merge would, without a
+ * histogram in between. ED_EPARSE when s is not one (the same checks as
+ * ed_hist_from_json: layout, ranges, every index within [min, max]'s
+ * slots, the counts adding up to count), ED_EINVAL when its layout is not
+ * dst's, ED_ENOMEM; on any error dst is unchanged. */
+int ed_hist_add_sparse(ed_hist_t *dst, const ed_hist_sparse_t *s);
+
 #endif

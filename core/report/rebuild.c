@@ -93,8 +93,11 @@ static void close_second(wl_t *wl) {
   ed_hist_reset(wl->cur);
 }
 
+/* The latencies of second sec of wl: a histogram h, a sparse one sp (as
+ * the journal holds it), or one value. */
 static int second_latency(ed_rebuild_t *rb, wl_t *wl, int64_t sec,
-                          const ed_hist_t *h, int64_t value) {
+                          const ed_hist_t *h, const ed_hist_sparse_t *sp,
+                          int64_t value) {
   if (new_hist(rb, &wl->cur))
     return ED_ENOMEM;
   if (sec < wl->cur_sec)
@@ -105,15 +108,14 @@ static int second_latency(ed_rebuild_t *rb, wl_t *wl, int64_t sec,
   }
   if (h)
     return ed_hist_merge(wl->cur, h);
+  if (sp)
+    return ed_hist_add_sparse(wl->cur, sp);
   ed_hist_record(wl->cur, value);
   return 0;
 }
 
-static ed_cell_t *cell_of(ed_rebuild_t *rb, const json_t *ev, wl_t **wlp,
-                          int *php) {
-  json_int_t w = json_integer_value(json_object_get(ev, "w"));
-  json_int_t t = json_integer_value(json_object_get(ev, "tg"));
-  json_int_t ph = json_integer_value(json_object_get(ev, "ph"));
+static ed_cell_t *cell_at(ed_rebuild_t *rb, json_int_t w, json_int_t t,
+                          json_int_t ph, wl_t **wlp, int *php) {
   if (w < 0 || (size_t)w >= rb->nwls) {
     rb->bad_index++;
     return NULL;
@@ -131,6 +133,40 @@ static ed_cell_t *cell_of(ed_rebuild_t *rb, const json_t *ev, wl_t **wlp,
   *wlp = wl;
   *php = (int)ph;
   return c;
+}
+
+static ed_cell_t *cell_of(ed_rebuild_t *rb, const json_t *ev, wl_t **wlp,
+                          int *php) {
+  return cell_at(rb, json_integer_value(json_object_get(ev, "w")),
+                 json_integer_value(json_object_get(ev, "tg")),
+                 json_integer_value(json_object_get(ev, "ph")), wlp, php);
+}
+
+/* A "sec" line read by the fast parser (rebuild_fast.c): as on_sec. */
+int ed__rebuild_sec(ed_rebuild_t *rb, const ed__rsec_t *e) {
+  if (e->t > rb->last_t)
+    rb->last_t = e->t;
+  wl_t *wl;
+  int ph;
+  ed_cell_t *c = cell_at(rb, e->w, e->tg, e->ph, &wl, &ph);
+  if (!c)
+    return 0;
+  ed_counts_add(&c->counts, &e->counts);
+  ed_rebuild_second_t *s = second(wl, e->sec);
+  if (s) {
+    ed_counts_add(&s->counts, &e->counts);
+    if (ph > s->phase)
+      s->phase = ph;
+  }
+  if (rb->per_request)
+    return 0;
+  if (e->has_lat && ed_hist_add_sparse(c->latency, &e->lat) != 0)
+    return 0; /* a damaged histogram: counted, latencies left out */
+  if (e->has_svc && ed_hist_add_sparse(c->service, &e->svc) != 0)
+    return 0;
+  if (e->has_lat && e->lat.count > 0)
+    second_latency(rb, wl, e->sec, NULL, &e->lat, 0);
+  return 0;
 }
 
 static uint64_t u64(const json_t *o, const char *key) {
@@ -156,17 +192,6 @@ static void counts_of(const json_t *ev, ed_counts_t *k) {
   }
 }
 
-static int merge_json_hist(ed_hist_t *into, const json_t *j) {
-  if (!j)
-    return 0;
-  ed_hist_t *h;
-  if (ed_hist_from_json(j, &h) != 0)
-    return ED_EPARSE;
-  int rc = ed_hist_merge(into, h);
-  ed_hist_destroy(h);
-  return rc;
-}
-
 static int on_sec(ed_rebuild_t *rb, const json_t *ev) {
   wl_t *wl;
   int ph;
@@ -185,17 +210,22 @@ static int on_sec(ed_rebuild_t *rb, const json_t *ev) {
   }
   if (rb->per_request)
     return 0;
-  const json_t *lat = json_object_get(ev, "lat");
-  if (merge_json_hist(c->latency, lat) ||
-      merge_json_hist(c->service, json_object_get(ev, "svc")))
-    return 0; /* a damaged histogram: counted, latencies left out */
-  if (lat && json_integer_value(json_object_get(lat, "count")) > 0) {
-    ed_hist_t *h;
-    if (ed_hist_from_json(lat, &h) == 0) {
-      second_latency(rb, wl, sec, h, 0);
-      ed_hist_destroy(h);
-    }
+  /* Each histogram is read once: into the cell, and the latency into its
+   * second's series. A damaged one: counted, its latencies left out. */
+  const json_t *jl = json_object_get(ev, "lat");
+  const json_t *js = json_object_get(ev, "svc");
+  ed_hist_t *lat = NULL, *svc = NULL;
+  if (jl && (ed_hist_from_json(jl, &lat) != 0 ||
+             ed_hist_merge(c->latency, lat) != 0)) {
+    ed_hist_destroy(lat);
+    return 0;
   }
+  int svc_ok = !js || (ed_hist_from_json(js, &svc) == 0 &&
+                       ed_hist_merge(c->service, svc) == 0);
+  if (svc_ok && lat && ed_hist_count(lat) > 0)
+    second_latency(rb, wl, sec, lat, NULL, 0);
+  ed_hist_destroy(lat);
+  ed_hist_destroy(svc);
   return 0;
 }
 
@@ -217,7 +247,7 @@ static int on_req(ed_rebuild_t *rb, const json_t *ev) {
     ed_hist_record(c->lag, lag < 0 ? 0 : lag);
   }
   int64_t done = (int64_t)floor(t + (double)lat / 1e6);
-  return second_latency(rb, wl, done, NULL, lat);
+  return second_latency(rb, wl, done, NULL, NULL, lat);
 }
 
 static int on_event(void *arg, const json_t *ev, const char *kind,
@@ -314,7 +344,7 @@ int ed_rebuild_create(const char *dir, ed_rebuild_t **out) {
   rb->warnings = json_array();
   char path[PATH_MAX + 16];
   snprintf(path, sizeof(path), "%s/journal.jsonl", dir);
-  int rc = ed_journal_read(path, on_event, rb, &rb->st);
+  int rc = ed_journal_read_raw(path, ed__rebuild_raw, on_event, rb, &rb->st);
   if (rc == ED_EIO && rb->st.lines == 0)
     rc = ED_ENOTFOUND;
   if (rc == 0 && !rb->start)
@@ -363,5 +393,6 @@ void ed_rebuild_destroy(ed_rebuild_t *rb) {
   json_decref(rb->events);
   json_decref(rb->warnings);
   json_decref(rb->scenario);
+  free(rb->pairs);
   free(rb);
 }

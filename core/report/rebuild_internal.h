@@ -30,8 +30,26 @@ struct ed_rebuild_s {
   size_t nwls;
   ed_metrics_t *metrics; /* the cells: the store a live run fills */
   json_t *warnings;
-  int bad_index; /* events naming a workload/target/phase out of range */
+  int bad_index;        /* events naming a workload/target/phase out of range */
+  uint64_t (*pairs)[2]; /* rebuild_fast.c: the pairs of a line's histograms */
+  size_t cap_pairs;
 };
+
+/* One "sec" event as rebuild_fast.c reads it (pairs borrowed from rb). */
+typedef struct ed__rsec_s {
+  double t;
+  json_int_t w, tg, ph, sec;
+  ed_counts_t counts;
+  int has_lat, has_svc;
+  ed_hist_sparse_t lat, svc;
+} ed__rsec_t;
+
+/* rebuild.c: a "sec" event read by the fast parser, as the JSON one. */
+int ed__rebuild_sec(ed_rebuild_t *rb, const ed__rsec_t *e);
+/* rebuild_fast.c: the journal reader's raw hook (ed_jread_raw_cb): "sec"
+ * lines exactly as the runner writes them are read without Jansson; any
+ * other line, or one that differs in the least, is left to the JSON path. */
+int ed__rebuild_raw(void *arg, const char *line, size_t len);
 
 /* The "drill" object of the summary rebuilt from the drill events. New
  * reference. */

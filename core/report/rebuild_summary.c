@@ -189,6 +189,25 @@ static json_t *preflight_of(const json_t *events) {
   return json_pack("{s:o}", "errors", errors);
 }
 
+/* A merged journal's per-shard breakdown (its "shards" event, written by
+ * `eventdrill merge`), or NULL. New reference. */
+static json_t *shards_of(const ed_rebuild_t *rb) {
+  size_t i;
+  json_t *e;
+  json_array_foreach(rb->events, i, e) {
+    if (strcmp(json_string_value(json_object_get(e, "ev")), "shards") == 0) {
+      json_t *o = json_deep_copy(e);
+      json_object_del(o, "ev");
+      json_object_del(o, "t");
+      json_object_set(
+          o, "rule",
+          json_object_get(json_object_get(rb->start, "shards"), "rule"));
+      return o;
+    }
+  }
+  return NULL;
+}
+
 json_t *ed_rebuild_summary(const ed_rebuild_t *rb) {
   const json_t *s = rb->start;
   int interrupted = rb->st.interrupted || !rb->st.has_run_end;
@@ -238,6 +257,11 @@ json_t *ed_rebuild_summary(const ed_rebuild_t *rb) {
                                     "has no run_end)"));
   json_object_set_new(root, "preflight", preflight_of(rb->events));
   json_object_set_new(root, "drill", ed__rebuild_drill(rb->events));
+  if (json_object_get(s, "shard")) /* one shard's: as its live summary */
+    json_object_set(root, "shard", json_object_get(s, "shard"));
+  json_t *shards = shards_of(rb);
+  if (shards)
+    json_object_set_new(root, "shards", shards);
   json_object_set_new(root, "verdict", ed_verdict_build(root));
   json_t *notes = json_array();
   json_t *missing = json_array();

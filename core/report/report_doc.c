@@ -115,6 +115,72 @@ static void header(json_t *doc, const json_t *s) {
   }
 }
 
+/* A merged drill (`eventdrill merge`): how its targets were dealt, and
+ * what each shard did, on the merged clock. */
+static void shard_table(json_t *doc, const json_t *s) {
+  const json_t *sh = json_object_get(s, "shards");
+  if (!sh)
+    return;
+  ed_doc_h(doc, "Shards");
+  const json_t *rule = json_object_get(sh, "rule");
+  ed_doc_p(doc, ed_doc_fmt(
+                    "%lld shards; targets dealt by %s. Times are on one "
+                    "clock: t = 0 is the earliest shard's start (its wall "
+                    "clock, to the microsecond); each shard's events are "
+                    "moved by its offset (per-second figures by the offset "
+                    "rounded to a second). The clocks of several machines "
+                    "agree only as well as their time synchronisation.",
+                    (long long)json_integer_value(json_object_get(sh, "count")),
+                    json_is_string(rule) ? json_string_value(rule)
+                                         : "fnv1a64(name) mod N"));
+  json_t *rows = ed_doc_table(
+      doc, (const char *const[]){"shard", "targets", "started (UTC)", "offset",
+                                 "requests", "completed", "errors", "dropped",
+                                 "runner limits", "finished", NULL});
+  size_t i, k;
+  json_t *p, *x;
+  json_array_foreach(json_object_get(sh, "parts"), i, p) {
+    char names[512] = "";
+    size_t len = 0;
+    json_array_foreach(json_object_get(p, "targets"), k, x) {
+      int n = snprintf(names + len, sizeof(names) - len, "%s%s", k ? ", " : "",
+                       json_string_value(x));
+      if (n < 0 || (size_t)n >= sizeof(names) - len) {
+        snprintf(names + sizeof(names) - 5, 5, "...");
+        break;
+      }
+      len += (size_t)n;
+    }
+    const json_t *warn = json_object_get(p, "warnings");
+    json_int_t completed = json_integer_value(json_object_get(p, "completed"));
+    json_int_t ok = json_integer_value(json_object_get(p, "ok"));
+    json_array_append_new(
+        rows,
+        json_pack(
+            "[o,s,s,o,o,o,o,o,o,s]",
+            ed_doc_fmt("%lld", (long long)json_integer_value(
+                                   json_object_get(p, "index"))),
+            names, str(p, "started_utc"),
+            ed_doc_fmt("%+.3f s", num(p, "offset_s")),
+            ed_doc_fmt("%lld", (long long)json_integer_value(
+                                   json_object_get(p, "requests"))),
+            ed_doc_fmt("%lld", (long long)completed),
+            ed_doc_fmt("%lld", (long long)(completed - ok)),
+            ed_doc_fmt("%lld", (long long)json_integer_value(
+                                   json_object_get(p, "dropped"))),
+            json_array_size(warn)
+                ? ed_doc_fmt("%s", json_string_value(json_array_get(warn, 0)))
+                : json_string("none"),
+            json_is_true(json_object_get(p, "complete")) ? "yes" : "no"));
+  }
+  json_array_foreach(json_object_get(sh, "missing"), i, x) {
+    json_array_append_new(
+        rows, json_pack("[o,s,s,s,s,s,s,s,s,s]",
+                        ed_doc_fmt("%lld", (long long)json_integer_value(x)),
+                        "(missing)", "-", "-", "-", "-", "-", "-", "-", "no"));
+  }
+}
+
 /* The verdict's item of kind and name, or NULL. */
 static const json_t *item(const json_t *s, const char *kind, const char *name) {
   size_t i;
@@ -399,6 +465,7 @@ json_t *ed__report_doc(const json_t *s, const json_t *notes,
     json_array_append_new(doc, json_pack("{s:O}", "list", notes));
   }
   header(doc, s);
+  shard_table(doc, s);
   slo_tables(doc, s);
   phase_table(doc, s);
   anomalies(doc, s);

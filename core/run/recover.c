@@ -21,6 +21,8 @@ typedef struct scan_s {
   char sha_buf[65];
   char started_at[32]; /* run_start's "started", ISO 8601 UTC */
   double last_t;       /* the journal's latest time */
+  json_t *shard;       /* run_start's "shard" (one shard's run), or NULL */
+  int merged;          /* run_start has "shards": `eventdrill merge`'s */
 } scan_t;
 
 static int on_event(void *arg, const json_t *ev, const char *kind,
@@ -38,6 +40,9 @@ static int on_event(void *arg, const json_t *ev, const char *kind,
     const char *started = json_string_value(json_object_get(ev, "started"));
     snprintf(sc->started_at, sizeof(sc->started_at), "%s",
              started ? started : "");
+    json_decref(sc->shard);
+    sc->shard = json_incref(json_object_get(ev, "shard"));
+    sc->merged = json_object_get(ev, "shards") != NULL;
   } else if (strcmp(kind, "fault_start") == 0 && fault &&
              json_is_true(json_object_get(ev, "undo_pending"))) {
     json_object_set_new(sc->started, fault, json_true());
@@ -114,6 +119,29 @@ static int drop_inprocess(ed__runner_t *r, const char *path) {
   return 0;
 }
 
+/* A shard's folder: recover acts as that shard, on its own targets only
+ * (the others may be out of this machine's reach). */
+static int recover_shard(ed__runner_t *r, const json_t *shard) {
+  if (!shard)
+    return 0;
+  const char *label = json_string_value(json_object_get(shard, "label"));
+  if (label) {
+    r->shard_label = strdup(label);
+    if (!r->shard_label)
+      return ED_ENOMEM;
+  }
+  r->opt.shard_by = r->shard_label;
+  r->opt.shard_index =
+      (unsigned)json_integer_value(json_object_get(shard, "index"));
+  r->opt.shard_count =
+      (unsigned)json_integer_value(json_object_get(shard, "count"));
+  if (r->opt.shard_count == 0 || r->opt.shard_index >= r->opt.shard_count) {
+    ed_error(NULL, "%s: its run_start's \"shard\" is not I/N", r->dir);
+    return ED_EINVAL;
+  }
+  return ed__run_shard_setup(r);
+}
+
 int ed__recover_prepare(ed__runner_t *r) {
   char path[PATH_MAX];
   snprintf(r->dir, sizeof(r->dir), "%s", r->opt.recover);
@@ -123,6 +151,7 @@ int ed__recover_prepare(ed__runner_t *r) {
   ed_jread_stats_t st;
   if (ed_journal_read(path, on_event, &sc, &st) != 0 || !sc.sha) {
     ed_error(NULL, "%s: no readable journal with a run_start", path);
+    json_decref(sc.shard);
     json_decref(sc.started);
     return -ED_EXIT_USAGE;
   }
@@ -136,6 +165,22 @@ int ed__recover_prepare(ed__runner_t *r) {
              "%s: the scenario in %s is not the one the journal ran "
              "(sha256 differs): refused",
              path, r->sc->file);
+    json_decref(sc.shard);
+    json_decref(sc.started);
+    return -ED_EXIT_USAGE;
+  }
+  if (sc.merged) {
+    ed_error(NULL,
+             "%s: the journal of a merged drill: its shards' undos are run "
+             "from each shard's own folder (eventdrill recover SHARD_DIR, on "
+             "a machine of that shard's site); see docs/distributed.md",
+             path);
+    json_decref(sc.started);
+    return -ED_EXIT_USAGE;
+  }
+  int rc = recover_shard(r, sc.shard);
+  json_decref(sc.shard);
+  if (rc != 0) {
     json_decref(sc.started);
     return -ED_EXIT_USAGE;
   }

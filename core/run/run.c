@@ -260,31 +260,33 @@ static int create_scheduler(ed__runner_t *r) {
   if (!ntargets || !nphases || !specs)
     goto out;
   uint64_t seed = r->opt.has_seed ? r->opt.seed : s->seed;
-  size_t k = 0;
   for (size_t w = 0; w < s->nworkloads; w++) {
-    const ed_workload_t *wl = &s->workloads[w];
-    ntargets[w] = wl->ntargets;
-    nphases[w] = wl->nsegs;
-    /* verify mode sends no workload: no stream was prepared */
-    for (size_t t = 0; r->nstreams && t < wl->ntargets; t++, k++) {
-      specs[k] = (ed_stream_spec_t){
-          .workload = w,
-          .target = t,
-          .segs = wl->segs,
-          .nsegs = wl->nsegs,
-          .arrival = wl->arrival,
-          /* Each stream draws its own sequence from the run's seed. */
-          .seed = seed * 1000003u + k,
-          .start_ns = wl->start_ms * 1000000,
-          .max_in_flight =
-              ed_workload_cap(wl, ed_scenario_target(s, wl->targets[t])),
-          .timeout_ms = wl->timeout_ms,
-          .drop_after_ns = wl->timeout_ms * 1000000,
-          .op = r->streams[k].prepared,
-          .submit = ed__run_submit,
-          .submit_ctx = &r->streams[k],
-      };
-    }
+    ntargets[w] = s->workloads[w].ntargets;
+    nphases[w] = s->workloads[w].nsegs;
+  }
+  /* verify mode sends no workload: no stream was prepared. A shard has
+   * the streams of its own targets, with their indices in the whole
+   * scenario, so that its journal and seeds are those of the whole. */
+  for (size_t k = 0; k < r->nstreams; k++) {
+    const ed__rstream_t *st = &r->streams[k];
+    const ed_workload_t *wl = &s->workloads[st->w];
+    specs[k] = (ed_stream_spec_t){
+        .workload = st->w,
+        .target = st->t,
+        .segs = wl->segs,
+        .nsegs = wl->nsegs,
+        .arrival = wl->arrival,
+        /* Each stream draws its own sequence from the run's seed. */
+        .seed = seed * 1000003u + st->index,
+        .start_ns = wl->start_ms * 1000000,
+        .max_in_flight =
+            ed_workload_cap(wl, ed_scenario_target(s, wl->targets[st->t])),
+        .timeout_ms = wl->timeout_ms,
+        .drop_after_ns = wl->timeout_ms * 1000000,
+        .op = r->streams[k].prepared,
+        .submit = ed__run_submit,
+        .submit_ctx = &r->streams[k],
+    };
   }
   rc = ed_metrics_create(s->nworkloads, ntargets, nphases, 3, &r->metrics);
   if (rc != 0 || r->nstreams == 0)
@@ -305,13 +307,13 @@ int ed__run_init_probes(ed__runner_t *r) {
   r->ptargets = calloc(r->sc->ntargets + 1, sizeof(*r->ptargets));
   if (!r->ptargets)
     return ED_ENOMEM;
-  for (size_t i = 0; i < r->sc->ntargets; i++)
+  for (size_t i = 0; i < r->fleet.ntargets; i++)
     r->ptargets[i] = (ed_probe_target_t){.spec = r->fleet.targets[i].spec,
                                          .drv = r->fleet.targets[i].drv,
                                          .state = r->fleet.targets[i].state,
                                          .sim = r->fleet.targets[i].sim};
   int rc = ed_probe_host_init(&r->probes, &r->loop, r->ph, r->ptargets,
-                              r->sc->ntargets, r->opt.mode == ED_MODE_VERIFY,
+                              r->fleet.ntargets, r->opt.mode == ED_MODE_VERIFY,
                               r->sc->file);
   if (rc == 0)
     r->probes_ready = 1;
@@ -361,6 +363,7 @@ static void before_done(void *arg) {
   } else {
     r->t0 = uv_hrtime();
   }
+  ed__run_journal_clock(r);
   ed_drill_start(r->drill, r->t0);
   if (!r->sched)
     ed_drill_workloads_done(r->drill);
@@ -447,6 +450,8 @@ static void add_verdict(ed__runner_t *r, json_t *summary) {
                       json_pack("{s:o}", "errors", errors));
   if (r->drill_json)
     json_object_set(summary, "drill", r->drill_json);
+  if (r->shard_json)
+    json_object_set(summary, "shard", r->shard_json);
   json_object_set_new(summary, "verdict", ed_verdict_build(summary));
 }
 
@@ -661,7 +666,7 @@ int ed_run(const ed_run_options_t *opts, char *dir, size_t len) {
   if (ed_plugin_host_create(&r->loop, &r->ph) != 0 ||
       ed_plugin_host_default_dirs(r->ph) != 0)
     goto out;
-  if (load(r) != 0) {
+  if (load(r) != 0 || ed__run_shard_setup(r) != 0) {
     code = ED_EXIT_USAGE;
     goto out;
   }
@@ -685,6 +690,10 @@ out:
   json_decref(r->drill_json);
   json_decref(r->preflight_errors);
   json_decref(r->owed);
+  json_decref(r->shard_json);
+  free(r->shard_of);
+  free(r->shard_label);
+  free(r->own_targets);
   free(r->ptargets);
   ed_scenario_destroy(r->sc);
   ed_plugin_host_destroy(r->ph);

@@ -41,6 +41,9 @@ typedef struct ed_run_options_s {
   int no_report;           /* --no-report: no report.md/html, no plots */
   const char *const *only; /* --only: plan steps to run, NULL-ended */
   const char *metrics;     /* --metrics ADDR:PORT, or NULL */
+  unsigned shard_index;    /* --shard I/N: I */
+  unsigned shard_count;    /* --shard I/N: N; 0 = not sharded */
+  const char *shard_by;    /* --shard-by LABEL, or NULL: name hash */
 } ed_run_options_t;
 
 /* Run and return an exit status (ED_EXIT_*). Prints its own messages.

@@ -29,6 +29,8 @@ typedef struct ed__rstream_s {
   const ed_op_desc_t *op;
   void *args;     /* op->args_size, filled from the scenario */
   void *prepared; /* the driver's, from op_prepare */
+  size_t w, t;    /* workload, and target within it (the journal's w, tg) */
+  size_t index;   /* of (w, t) among all the scenario's, shards or not */
 } ed__rstream_t;
 
 typedef struct ed__runner_s {
@@ -77,6 +79,12 @@ typedef struct ed__runner_s {
   int exit_code;
   int wrote_results;      /* summary.json written: the caller may report */
   ed_prom_http_t *expose; /* --metrics: the scrape endpoint, or NULL */
+  /* --shard I/N (run_shard.c); shard_of is NULL when not sharded */
+  unsigned *shard_of;       /* per scenario target */
+  ed_target_t *own_targets; /* shallow copies of the targets owned */
+  size_t nown;
+  json_t *shard_json; /* the mapping, for run_start and summary.json */
+  char *shard_label;  /* recover: the label of a shard's run (owned) */
 } ed__runner_t;
 
 /* run_targets.c */
@@ -94,6 +102,9 @@ int ed__run_journal_open(ed__runner_t *r);
 void ed__run_on_journal_fail(void *arg, const char *why);
 void ed__run_journal_start(ed__runner_t *r);
 void ed__run_journal_end(ed__runner_t *r, double elapsed_s);
+/* A "clock" event: the wall clock (UTC, seconds since 1970 to the
+ * microsecond) at the run's t = 0, once t0 is set. */
+void ed__run_journal_clock(ed__runner_t *r);
 void ed__run_journal_event(ed__runner_t *r, const char *ev, json_t *obj);
 extern const ed_sched_events_t ed__run_sched_events;
 void ed__run_on_flush(void *arg, size_t w, size_t t, size_t ph, int64_t sec,
@@ -110,6 +121,13 @@ void ed__run_shut_down(ed__runner_t *r);
 /* recover.c: `eventdrill recover DIR`. */
 int ed__recover_prepare(ed__runner_t *r);
 void ed__recover_start(ed__runner_t *r);
+
+/* run_shard.c: with --shard, the targets owned and the checks, faults,
+ * plans and guardrails that go with them (the others are dropped from the
+ * scenario); a chain across shards is refused. 0 or an ED_E* code (said). */
+int ed__run_shard_setup(ed__runner_t *r);
+/* 1 when this process owns the target (always without --shard). */
+int ed__run_owns(const ed__runner_t *r, const char *target);
 
 /* run.c: the scheduler has nothing left to do. */
 void ed__run_on_sched_done(ed__runner_t *r);

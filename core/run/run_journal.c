@@ -122,9 +122,27 @@ void ed__run_journal_start(ed__runner_t *r) {
       r->started_iso, "journal", r->journal_requests ? "requests" : "seconds",
       "targets", r->target_desc, "workloads", wls, "sigfigs", 3);
   json_object_set_new(o, "slo", slo_json(&r->sc->slo));
+  if (r->shard_json)
+    json_object_set(o, "shard", r->shard_json);
   ed__run_journal_event(r, "run_start", o);
   if (r->journal)
     ed_journal_sync(r->journal);
+}
+
+void ed__run_journal_clock(ed__runner_t *r) {
+  /* The wall clock at t = 0, read beside the monotonic clock the run's
+   * times count from: what lines up the journals of several shards. */
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  uint64_t now = uv_hrtime();
+  double wall = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 -
+                (double)(int64_t)(now - r->t0) / 1e9;
+  json_t *o = json_object();
+  json_object_set_new(o, "wall_s", json_real(wall));
+  json_object_set_new(o, "clock", json_string("CLOCK_REALTIME"));
+  if (r->journal)
+    ed_journal_write(r->journal, "clock", 0, o);
+  json_decref(o);
 }
 
 void ed__run_journal_end(ed__runner_t *r, double elapsed_s) {

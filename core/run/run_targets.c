@@ -21,16 +21,19 @@ static int target_cap(const ed_scenario_t *s, const ed_target_t *t) {
 
 int ed__run_open_targets(ed__runner_t *r) {
   const ed_scenario_t *s = r->sc;
-  int *caps = calloc(s->ntargets + 1, sizeof(int));
+  /* a shard opens only its own targets: it never reaches the others */
+  const ed_target_t *targets = r->shard_of ? r->own_targets : s->targets;
+  size_t ntargets = r->shard_of ? r->nown : s->ntargets;
+  int *caps = calloc(ntargets + 1, sizeof(int));
   r->target_desc = json_array();
   if (!caps || !r->target_desc) {
     free(caps);
     return ED_ENOMEM;
   }
-  for (size_t i = 0; i < s->ntargets; i++)
-    caps[i] = target_cap(s, &s->targets[i]);
-  int rc = ed_fleet_init(&r->fleet, &r->loop, r->ph, s->file, s->targets,
-                         s->ntargets, caps);
+  for (size_t i = 0; i < ntargets; i++)
+    caps[i] = target_cap(s, &targets[i]);
+  int rc = ed_fleet_init(&r->fleet, &r->loop, r->ph, s->file, targets, ntargets,
+                         caps);
   free(caps);
   if (rc != 0)
     return rc;
@@ -138,10 +141,16 @@ int ed__run_prepare_streams(ed__runner_t *r) {
   r->streams = calloc(n + 1, sizeof(*r->streams));
   if (!r->streams)
     return ED_ENOMEM;
+  size_t index = 0;
   for (size_t w = 0; w < r->sc->nworkloads; w++) {
     const ed_workload_t *wl = &r->sc->workloads[w];
-    for (size_t i = 0; i < wl->ntargets; i++) {
+    for (size_t i = 0; i < wl->ntargets; i++, index++) {
+      if (!ed__run_owns(r, wl->targets[i]))
+        continue; /* another shard's load */
       ed__rstream_t *st = &r->streams[r->nstreams++];
+      st->w = w;
+      st->t = i;
+      st->index = index;
       st->target = ed_fleet_find(&r->fleet, wl->targets[i]);
       int rc = prepare_stream(r, wl, st);
       if (rc != 0)

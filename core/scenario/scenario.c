@@ -229,6 +229,47 @@ int ed_scenario_load(const char *file, const ed_scenario_drivers_t *drivers,
   return err;
 }
 
+/* Compact arr[0..*n) of `size`-byte items to those whose keep flag is set,
+ * freeing the others with fr. */
+static void retain(void *arr, size_t size, size_t *n, const int *keep,
+                   void (*fr)(void *)) {
+  char *base = arr;
+  size_t k = 0;
+  for (size_t i = 0; i < *n; i++) {
+    char *item = base + i * size;
+    if (!keep[i]) {
+      fr(item);
+      continue;
+    }
+    if (k != i)
+      memmove(base + k * size, item, size);
+    k++;
+  }
+  *n = k;
+}
+
+static void fr_check(void *p) {
+  ed__free_check(p);
+}
+static void fr_fault(void *p) {
+  ed__free_fault(p);
+}
+static void fr_plan(void *p) {
+  ed__free_plan(p);
+}
+static void fr_guard(void *p) {
+  ed__free_guardrail(p);
+}
+
+void ed_scenario_retain(ed_scenario_t *s, const int *checks, const int *faults,
+                        const int *plans, const int *guardrails) {
+  retain(s->checks, sizeof(*s->checks), &s->nchecks, checks, fr_check);
+  retain(s->faults, sizeof(*s->faults), &s->nfaults, faults, fr_fault);
+  retain(s->plans, sizeof(*s->plans), &s->nplans, plans, fr_plan);
+  retain(s->guardrails, sizeof(*s->guardrails), &s->nguardrails, guardrails,
+         fr_guard);
+}
+
 void ed_scenario_destroy(ed_scenario_t *s) {
   if (!s)
     return;

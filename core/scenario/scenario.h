@@ -293,6 +293,13 @@ int ed_scenario_load(const char *file, const ed_scenario_drivers_t *drivers,
                      ed_diag_t *diag, ed_scenario_t **out);
 void ed_scenario_destroy(ed_scenario_t *s);
 
+/* Keep only the checks, faults, plans and guardrails whose flag is set
+ * (one int per item, in the scenario's order); the others are freed and
+ * the arrays compacted, order kept. Targets, workloads, the document and
+ * its SHA-256 stay as loaded. For one shard of a drill (core/run). */
+void ed_scenario_retain(ed_scenario_t *s, const int *checks, const int *faults,
+                        const int *plans, const int *guardrails);
+
 /* Lookup helpers; NULL when absent. */
 const ed_target_t *ed_scenario_target(const ed_scenario_t *s, const char *name);
 const ed_check_t *ed_scenario_check(const ed_scenario_t *s, const char *name);

@@ -4,7 +4,8 @@
 # (collect/, inspect/, watch/); run/ never includes a header of report/
 # (main.c runs, then reports), the health folders never one of run/, and
 # among them watch/ → inspect/ → collect/ → devices/, never back. Each rule
-# is checked on the sources' #include lines.
+# is checked on the sources' #include lines. merge/ sits on evidence/ and
+# report/, below nothing.
 . "$(dirname "$0")/lib/common.sh"
 core="$ED_SRC/core"
 headers() { (cd "$core/$1" && ls ./*.h | sed 's|^\./||'); }
@@ -30,9 +31,17 @@ for up in run report collect inspect watch drill evidence devices; do forbid exp
 # engagement/ (the summary of an engagement) reads the evidence of every
 # command: it sits on top, and nothing below includes it.
 for low in evidence run drill report collect inspect watch; do forbid "$low" engagement; done
+# merge/ (one results folder from a drill's shards) reads the evidence and
+# the rebuild of report/: nothing else includes it, and it never runs a
+# drill itself
+for low in base scenario devices load expose evidence run drill report collect inspect watch engagement; do
+  forbid "$low" merge
+done
+forbid merge run
 [ "$bad" -eq 0 ] || fail "a core folder includes a header above or beside it"
 # and the rules do bite: a header of report/ is known by name
 headers report | grep -qx report.h || fail "the check does not see core/report"
 headers collect | grep -qx collect.h || fail "the check does not see core/collect"
 headers engagement | grep -qx engagement.h || fail "the check does not see core/engagement"
+headers merge | grep -qx merge.h || fail "the check does not see core/merge"
 pass "core folders depend one way"

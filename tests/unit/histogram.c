@@ -475,6 +475,62 @@ static void test_merge_sparse(void **state) {
   free(vals);
 }
 
+/* A histogram's sparse form added to another equals the JSON form read
+ * and merged; a bad one is refused and leaves the target unchanged. */
+static void test_add_sparse(void **state) {
+  (void)state;
+  ed_hist_t *src, *a, *b;
+  assert_int_equal(ed_hist_create(3600000000LL, 3, &src), 0);
+  assert_int_equal(ed_hist_create(3600000000LL, 3, &a), 0);
+  assert_int_equal(ed_hist_create(3600000000LL, 3, &b), 0);
+  int64_t values[] = {7, 1500, 1501, 99999, 2500000, 1500};
+  for (size_t i = 0; i < 6; i++)
+    ed_hist_record(src, values[i]);
+  ed_hist_record(a, 42);
+  ed_hist_record(b, 42);
+  json_t *j = ed_hist_to_json(src);
+  ed_hist_t *back;
+  assert_int_equal(ed_hist_from_json(j, &back), 0);
+  assert_int_equal(ed_hist_merge(a, back), 0);
+  uint64_t pairs[16][2];
+  size_t n = 0, k;
+  json_t *p;
+  json_array_foreach(json_object_get(j, "counts"), k, p) {
+    pairs[n][0] = (uint64_t)json_integer_value(json_array_get(p, 0));
+    pairs[n][1] = (uint64_t)json_integer_value(json_array_get(p, 1));
+    n++;
+  }
+  ed_hist_sparse_t sp = {.highest = 3600000000LL,
+                         .sigfigs = 3,
+                         .min = ed_hist_min(src),
+                         .max = ed_hist_max(src),
+                         .count = ed_hist_count(src),
+                         .sum = json_number_value(json_object_get(j, "sum")),
+                         .pairs = (const uint64_t(*)[2])pairs,
+                         .npairs = n};
+  assert_int_equal(ed_hist_add_sparse(b, &sp), 0);
+  json_t *ja = ed_hist_to_json(a), *jb = ed_hist_to_json(b);
+  assert_true(json_equal(ja, jb));
+  /* counts that do not add up, an index outside [min, max]: refused */
+  sp.count++;
+  assert_int_equal(ed_hist_add_sparse(b, &sp), ED_EPARSE);
+  sp.count--;
+  pairs[0][0] = 1;
+  assert_int_equal(ed_hist_add_sparse(b, &sp), ED_EPARSE);
+  sp.sigfigs = 2;
+  assert_int_equal(ed_hist_add_sparse(b, &sp), ED_EINVAL);
+  json_t *jb2 = ed_hist_to_json(b);
+  assert_true(json_equal(jb, jb2));
+  json_decref(j);
+  json_decref(ja);
+  json_decref(jb);
+  json_decref(jb2);
+  ed_hist_destroy(back);
+  ed_hist_destroy(src);
+  ed_hist_destroy(a);
+  ed_hist_destroy(b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_percentiles_vs_exact),
@@ -490,6 +546,7 @@ int main(void) {
       cmocka_unit_test(test_json_invalid),
       cmocka_unit_test(test_lazy_memory),
       cmocka_unit_test(test_merge_sparse),
+      cmocka_unit_test(test_add_sparse),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -179,6 +179,46 @@ static void diff_names_each_field(void **state) {
   json_decref(s);
 }
 
+/* One shard's summary: a workload on other shards' targets is not run
+ * there; in a merged summary, a missing shard fails the verdict. */
+static void shards_judged(void **state) {
+  (void)state;
+  json_t *s = parse(
+      "{\"workloads\": [{\"name\": \"poll\", \"total\": {\"requests\": 0, "
+      "\"completed\": 0, \"dropped\": 0, \"expected\": 20}, "
+      "\"per_target\": [{\"target\": \"b\"}]}, {\"name\": \"mine\", "
+      "\"total\": {\"requests\": 5, \"completed\": 5, \"dropped\": 0, "
+      "\"expected\": 5}, \"per_target\": [{\"target\": \"a\"}]}], "
+      "\"shard\": {\"index\": 0, \"count\": 2, "
+      "\"targets\": {\"a\": 0, \"b\": 1}}}");
+  json_t *v = ed_verdict_build(s);
+  assert_string_equal(status(find(v, "load", "poll")), "not run");
+  assert_string_equal(status(find(v, "load", "mine")), "passed");
+  assert_true(ed_verdict_pass(v));
+  json_decref(v);
+  /* shard 1 owns b: its workload with no data fails there */
+  json_object_set_new(json_object_get(s, "shard"), "index", json_integer(1));
+  v = ed_verdict_build(s);
+  assert_string_equal(status(find(v, "load", "poll")), "failed");
+  assert_string_equal(status(find(v, "load", "mine")), "not run");
+  json_decref(v);
+  json_object_del(s, "shard");
+  json_object_set_new(
+      json_object_get(json_array_get(json_object_get(s, "workloads"), 0),
+                      "total"),
+      "completed", json_integer(20));
+  json_object_set_new(
+      s, "shards",
+      parse("{\"count\": 3, \"parts\": [{\"index\": 0}, {\"index\": 2}], "
+            "\"missing\": [1]}"));
+  v = ed_verdict_build(s);
+  assert_string_equal(status(find(v, "shard", "shard 0 of 3")), "passed");
+  assert_string_equal(status(find(v, "shard", "shard 1 of 3")), "failed");
+  assert_false(ed_verdict_pass(v));
+  json_decref(v);
+  json_decref(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(no_data_is_not_met),
@@ -188,6 +228,7 @@ int main(void) {
       cmocka_unit_test(preflight_fails_alone),
       cmocka_unit_test(nothing_judged_is_not_green),
       cmocka_unit_test(diff_names_each_field),
+      cmocka_unit_test(shards_judged),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
