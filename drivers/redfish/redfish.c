@@ -150,7 +150,7 @@ static void request_done(ed__rf_xfer_t *x, CURLcode rc) {
   size_t vlen = 0;
   detail[0] = '\0';
   if (err != ED_ERRCLASS_NONE) {
-    if (err == ED_ERRCLASS_TOO_LARGE && x->too_large != ED__RF_TOO_LARGE_HEAD)
+    if (err == ED_ERRCLASS_TOO_LARGE && x->too_large == ED__RF_TOO_LARGE_BODY)
       snprintf(detail, sizeof(detail), "answer larger than max_body %lld",
                (long long)x->t->opts->max_body);
     else

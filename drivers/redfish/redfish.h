@@ -28,7 +28,10 @@ typedef struct ed__rf_conn_s ed__rf_conn_t;
 /* Which limit stopped an answer (ed__rf_xfer_t.too_large). */
 enum {
   ED__RF_TOO_LARGE_BODY = 1, /* its body passed max_body */
-  ED__RF_TOO_LARGE_HEAD      /* its heads passed ED__RF_HEAD_MAX (answer.h) */
+  ED__RF_TOO_LARGE_HEAD,     /* its heads passed ED__RF_HEAD_MAX (answer.h) */
+  ED__RF_TOO_LARGE_FRAMING   /* on curl's path, the bytes received that are no
+                              * body (chunk sizes, extensions, trailers)
+                              * passed ED__RF_HEAD_MAX plus the body's size */
 };
 
 /* End of a login or logout: ED_ERRCLASS_NONE or the failure and a reason. */
@@ -116,6 +119,8 @@ struct ed__rf_xfer_s {
   int keep_body;     /* store the body (else only count it) */
   int too_large;     /* ED__RF_TOO_LARGE_*: which limit stopped the answer */
   size_t head_bytes; /* header bytes of the answers, interim ones included */
+  size_t raw_body;   /* bytes after the heads as received, chunk framing
+                      * included (curl's path; conn.c counts its own) */
   unsigned heads;    /* status lines seen (interim answers and the final) */
   int bad_heads;     /* more interim answers than ED__RF_INTERIM_MAX */
   /* The first byte no token may hold in an X-Auth-Token line as received

@@ -92,6 +92,32 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud) {
   return len;
 }
 
+/* libcurl puts no bound on a chunk's extensions, nor on its trailers'
+ * count before their end: a device sending "10;ext=eeee..." forever would
+ * hold the transfer to its deadline, read at full speed. Its debug hook is
+ * the one place that sees the bytes as received, chunk framing included
+ * (CURLINFO_DATA_IN comes before the chunks are decoded); the progress hook,
+ * called after each read, cuts the transfer once the bytes that are no body
+ * pass the bound answer.h sets for the own reader. */
+static int on_debug(CURL *e, curl_infotype type, char *p, size_t n, void *ud) {
+  (void)e;
+  (void)p;
+  if (type == CURLINFO_DATA_IN)
+    ((ed__rf_xfer_t *)ud)->raw_body += n;
+  return 0;
+}
+
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow,
+                       curl_off_t ultotal, curl_off_t ulnow) {
+  ed__rf_xfer_t *x = ud;
+  (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+  size_t framing = x->raw_body > x->seen ? x->raw_body - x->seen : 0;
+  if (x->head_bytes + framing <= ED__RF_HEAD_MAX + x->seen)
+    return 0;
+  x->too_large = ED__RF_TOO_LARGE_FRAMING;
+  return 1; /* curl stops with CURLE_ABORTED_BY_CALLBACK */
+}
+
 void ed__rf_easy_fixed(const ed__rf_target_t *t, CURL *e) {
   const ed__rf_topts_t *o = t->opts;
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
@@ -137,6 +163,13 @@ static void setup_fixed(ed__rf_xfer_t *x) {
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
+  /* The debug hook only runs with VERBOSE; it writes nothing anywhere. */
+  curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, on_debug);
+  curl_easy_setopt(e, CURLOPT_DEBUGDATA, x);
+  curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
+  curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
+  curl_easy_setopt(e, CURLOPT_XFERINFODATA, x);
+  curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
   ed__cuv_setup_easy(x->cuv, e);
   x->setup_timeout = -1;
 }
@@ -258,6 +291,7 @@ void ed__rf_xfer_begin(ed__rf_xfer_t *x, ed__rf_xfer_cb cb, unsigned gen) {
   x->seen = 0;
   x->too_large = 0;
   x->head_bytes = 0;
+  x->raw_body = 0;
   x->heads = 0;
   x->bad_heads = 0;
   x->token_byte = 0;
@@ -304,6 +338,13 @@ void ed__rf_xfer_on_done(CURL *easy, CURLcode rc, void *priv) {
              "answer with more than %u bytes of status lines and headers "
              "(%u status lines)",
              ED__RF_HEAD_MAX, x->heads);
+  } else if (x->too_large == ED__RF_TOO_LARGE_FRAMING) {
+    rc = CURLE_WRITE_ERROR;
+    snprintf(x->errbuf, sizeof(x->errbuf),
+             "answer with %zu bytes that are no body (status lines, headers, "
+             "chunk sizes, extensions and trailers) for %zu bytes of body: "
+             "more than %u past the body's size",
+             x->head_bytes + (x->raw_body - x->seen), x->seen, ED__RF_HEAD_MAX);
   }
   x->on_done(x, rc);
 }
