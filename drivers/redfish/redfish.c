@@ -436,10 +436,21 @@ static int parse_auth(const char *s) {
 #define LANE_SIZE 8
 #define LANES_MAX 16
 
+static void lanes_destroy(ed__rf_target_t *t) {
+  for (size_t i = 0; i < t->nlanes; i++)
+    ed__cuv_destroy(t->lanes[i]);
+  free(t->lanes);
+  t->lanes = NULL;
+  t->nlanes = 0;
+}
+
 /* The lanes of t for its requests plus two internal transfers (a login, a
  * discovery). Transfers are dealt to the lanes in turn as they are created,
- * so no lane holds more than its cap of connections. */
-static int lanes_create(ed__rf_target_t *t) {
+ * so no lane holds more than its cap of connections. Made when the target's
+ * first libcurl transfer is (xfer.c): a target whose requests all go over
+ * its kept-alive connections (conn.h) never needs them, and each is a curl
+ * multi with its own descriptors and tables. */
+int ed__rf_lanes_create(ed__rf_target_t *t) {
   size_t want = (size_t)t->max_in_flight + 2;
   size_t n = (want + LANE_SIZE - 1) / LANE_SIZE;
   if (n > LANES_MAX)
@@ -450,19 +461,13 @@ static int lanes_create(ed__rf_target_t *t) {
     return -ENOMEM;
   for (size_t i = 0; i < n; i++) {
     if (ed__cuv_create(t->loop, (long)cap, 0, ed__rf_xfer_on_done,
-                       &t->lanes[i]) < 0)
+                       &t->lanes[i]) < 0) {
+      lanes_destroy(t);
       return -ENOMEM;
+    }
     t->nlanes++;
   }
   return 0;
-}
-
-static void lanes_destroy(ed__rf_target_t *t) {
-  for (size_t i = 0; i < t->nlanes; i++)
-    ed__cuv_destroy(t->lanes[i]);
-  free(t->lanes);
-  t->lanes = NULL;
-  t->nlanes = 0;
 }
 
 static void target_free(ed__rf_target_t *t) {
@@ -502,8 +507,7 @@ static int rf_target_open(const ed_target_info_t *info, void **target,
   } else if ((info->user && !(t->user = strdup(info->user))) ||
              (info->secret && !(t->secret = strdup(info->secret))) ||
              (t->auth_mode == ED__RF_AUTH_BASIC &&
-              ed__rf_session_basic(t) < 0) ||
-             lanes_create(t) < 0) {
+              ed__rf_session_basic(t) < 0)) {
     snprintf(errbuf, errlen, "out of memory");
     rc = -ENOMEM;
   } else {

@@ -193,6 +193,8 @@ void ed__rf_finish(ed__rf_xfer_t *x, ed_errclass_t err, int code,
 
 /* Send (or re-send) the request carried by x for its op, whose url is set. */
 void ed__rf_send(ed__rf_xfer_t *x);
+/* Make t->lanes (see redfish.c): 0 or -ENOMEM (none made). */
+int ed__rf_lanes_create(ed__rf_target_t *t);
 /* The driver's submit and op_free (redfish.c), for the proofs. */
 int ed__rf_submit(void *target, ed_request_t *req);
 void ed__rf_op_free(void *target, void *prepared);

@@ -182,14 +182,7 @@ ed__rf_xfer_t *ed__rf_xfer_get(ed__rf_target_t *t) {
     x = calloc(1, sizeof(*x));
     if (!x)
       return NULL;
-    x->easy = curl_easy_init();
-    if (!x->easy) {
-      free(x);
-      return NULL;
-    }
     x->t = t;
-    x->cuv = t->lanes[t->next_lane++ % t->nlanes];
-    setup_fixed(x);
     x->all_next = t->all;
     t->all = x;
   }
@@ -228,9 +221,26 @@ static int add_header(struct curl_slist **h, const char *line) {
   return 0;
 }
 
+/* x's curl handle, made for its first libcurl transfer: a request that goes
+ * over a kept-alive connection (conn.h) needs none, and a handle is some
+ * kilobytes, a lane a curl multi (a target polled with GETs alone has
+ * neither). */
+static int easy_make(ed__rf_xfer_t *x) {
+  ed__rf_target_t *t = x->t;
+  if (!t->nlanes && ed__rf_lanes_create(t) < 0)
+    return -ENOMEM;
+  if (!(x->easy = curl_easy_init()))
+    return -ENOMEM;
+  x->cuv = t->lanes[t->next_lane++ % t->nlanes];
+  setup_fixed(x);
+  return 0;
+}
+
 int ed__rf_xfer_setup(ed__rf_xfer_t *x, const char *method, const char *url,
                       const char *body, size_t body_len, int with_auth,
                       const char *extra) {
+  if (!x->easy && easy_make(x) < 0)
+    return -ENOMEM;
   CURL *e = x->easy;
   struct curl_slist *h = NULL;
   int rc = add_header(&h, "User-Agent: " ED__RF_USER_AGENT);
@@ -355,7 +365,8 @@ long ed__rf_xfer_status(ed__rf_xfer_t *x) {
 
 char *ed__rf_xfer_header(ed__rf_xfer_t *x, const char *name) {
   struct curl_header *h;
-  if (curl_easy_header(x->easy, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK)
+  if (!x->easy ||
+      curl_easy_header(x->easy, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK)
     return NULL;
   return strdup(h->value);
 }
