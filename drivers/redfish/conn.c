@@ -34,6 +34,11 @@
  * come back at once): a device that floods its connection must not starve
  * the other targets, the timers or the signals. */
 #define READ_BUDGET (4 * RECV_CHUNK)
+/* A free connection unused this long is closed: the pool follows what the
+ * target needs now, not the most it ever needed (a burst of hung requests
+ * once made it open many), on both ends. Looked for at most once a second. */
+#define IDLE_CLOSE_MS 15000
+#define IDLE_SWEEP_MS 1000
 
 enum { CONN_CLOSED, CONN_DIALING, CONN_OPEN };
 
@@ -60,6 +65,7 @@ struct ed__rf_conn_s {
   size_t out_len, out_cap, sent;
   size_t got; /* bytes of answer read for x */
   int retried;
+  uint64_t idle_since; /* loop time it was last made free */
   char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -152,8 +158,23 @@ static void conn_close(ed__rf_conn_t *c) {
 static void idle_push(ed__rf_conn_t *c) {
   c->idle_next = c->t->idle_conns;
   c->t->idle_conns = c;
+  c->idle_since = uv_now(c->t->loop);
   if (c->state == CONN_OPEN)
     watch(c, UV_READABLE, 0); /* to see the server close it */
+}
+
+/* Close the free connections unused for IDLE_CLOSE_MS. The free list is a
+ * stack (the last made free is used first), so those are the ones only a
+ * past burst needed; each stays in the list, closed, and dials again when a
+ * burst comes back. */
+static void idle_sweep(ed__rf_target_t *t) {
+  uint64_t now = uv_now(t->loop);
+  if (now < t->idle_sweep_at)
+    return;
+  t->idle_sweep_at = now + IDLE_SWEEP_MS;
+  for (ed__rf_conn_t *c = t->idle_conns; c; c = c->idle_next)
+    if (c->state == CONN_OPEN && now - c->idle_since >= IDLE_CLOSE_MS)
+      conn_close(c);
 }
 
 /* The request on c is over: c goes back to the free ones, then x's owner
@@ -167,6 +188,7 @@ static void finish(ed__rf_conn_t *c, CURLcode rc) {
   if (rc != CURLE_OK || !c->ans.reuse)
     conn_close(c);
   idle_push(c);
+  idle_sweep(c->t);
   x->on_done(x, rc);
 }
 
@@ -405,22 +427,29 @@ static void dial(ed__rf_conn_t *c) {
   c->in_multi = 1;
 }
 
-static int dialers_create(ed__rf_target_t *t) {
-  size_t n = ((size_t)t->max_in_flight + DIALER_SIZE - 1) / DIALER_SIZE;
-  if (n > DIALERS_MAX)
-    n = DIALERS_MAX;
-  if (n == 0)
-    n = 1;
-  t->dialers = calloc(n, sizeof(*t->dialers));
-  if (!t->dialers)
-    return -ENOMEM;
-  for (size_t i = 0; i < n; i++) {
-    if (ed__cuv_create(t->loop, 0, ED__CUV_KEEP_DONE, on_dialed,
-                       &t->dialers[i]) < 0)
-      return -ENOMEM;
-    t->ndialers++;
+/* The dialer of t a new connection goes to: the first with room for
+ * DIALER_SIZE, made when first needed (a curl multi has its own descriptors
+ * and tables; a target with one connection needs one). NULL: no memory. */
+static ed__cuv_t *dialer_next(ed__rf_target_t *t) {
+  if (!t->dialers) {
+    size_t n = ((size_t)t->max_in_flight + DIALER_SIZE - 1) / DIALER_SIZE;
+    if (n > DIALERS_MAX)
+      n = DIALERS_MAX;
+    if (n == 0)
+      n = 1;
+    if (!(t->dialers = calloc(n, sizeof(*t->dialers))))
+      return NULL;
+    t->ndialers = n;
   }
-  return 0;
+  size_t i = t->nconns / DIALER_SIZE;
+  if (i >= t->ndialers) /* past the cap: dealt in turn */
+    i = t->nconns % t->ndialers;
+  if (!t->dialers[i] && ed__cuv_create(t->loop, 0, ED__CUV_KEEP_DONE, on_dialed,
+                                       &t->dialers[i]) < 0) {
+    t->dialers[i] = NULL;
+    return NULL;
+  }
+  return t->dialers[i];
 }
 
 static void free_conn_mem(uv_handle_t *h) {
@@ -430,7 +459,8 @@ static void free_conn_mem(uv_handle_t *h) {
 }
 
 static ed__rf_conn_t *conn_new(ed__rf_target_t *t) {
-  if (!t->dialers && dialers_create(t) < 0)
+  ed__cuv_t *dialer = dialer_next(t);
+  if (!dialer)
     return NULL;
   ed__rf_conn_t *c = calloc(1, sizeof(*c));
   if (!c)
@@ -442,7 +472,7 @@ static ed__rf_conn_t *conn_new(ed__rf_target_t *t) {
   }
   c->t = t;
   c->fd = CURL_SOCKET_BAD;
-  c->dialer = t->dialers[t->nconns % t->ndialers];
+  c->dialer = dialer;
   ed__rf_easy_fixed(t, c->easy);
   curl_easy_setopt(c->easy, CURLOPT_URL, t->base);
   curl_easy_setopt(c->easy, CURLOPT_CONNECT_ONLY, 1L);
@@ -529,7 +559,8 @@ void ed__rf_conn_free_all(ed__rf_target_t *t) {
   t->conns = t->idle_conns = NULL;
   t->nconns = 0;
   for (size_t i = 0; i < t->ndialers; i++)
-    ed__cuv_destroy(t->dialers[i]);
+    if (t->dialers[i])
+      ed__cuv_destroy(t->dialers[i]);
   free(t->dialers);
   t->dialers = NULL;
   t->ndialers = 0;

@@ -438,36 +438,41 @@ static int parse_auth(const char *s) {
 
 static void lanes_destroy(ed__rf_target_t *t) {
   for (size_t i = 0; i < t->nlanes; i++)
-    ed__cuv_destroy(t->lanes[i]);
+    if (t->lanes[i])
+      ed__cuv_destroy(t->lanes[i]);
   free(t->lanes);
   t->lanes = NULL;
   t->nlanes = 0;
 }
 
 /* The lanes of t for its requests plus two internal transfers (a login, a
- * discovery). Transfers are dealt to the lanes in turn as they are created,
- * so no lane holds more than its cap of connections. Made when the target's
- * first libcurl transfer is (xfer.c): a target whose requests all go over
- * its kept-alive connections (conn.h) never needs them, and each is a curl
+ * discovery): as many as that needs at LANE_SIZE each. A new transfer is
+ * given the first lane with room (so no lane holds more than its cap of
+ * connections), and a lane is made when it is first given one: a target
+ * whose requests all go over its kept-alive connections (conn.h) makes
+ * none, one with a few libcurl transfers at once one, where each is a curl
  * multi with its own descriptors and tables. */
-int ed__rf_lanes_create(ed__rf_target_t *t) {
-  size_t want = (size_t)t->max_in_flight + 2;
-  size_t n = (want + LANE_SIZE - 1) / LANE_SIZE;
-  if (n > LANES_MAX)
-    n = LANES_MAX;
-  size_t cap = (want + n - 1) / n;
-  t->lanes = calloc(n, sizeof(*t->lanes));
-  if (!t->lanes)
-    return -ENOMEM;
-  for (size_t i = 0; i < n; i++) {
-    if (ed__cuv_create(t->loop, (long)cap, 0, ed__rf_xfer_on_done,
-                       &t->lanes[i]) < 0) {
-      lanes_destroy(t);
-      return -ENOMEM;
-    }
-    t->nlanes++;
+ed__cuv_t *ed__rf_lane_next(ed__rf_target_t *t) {
+  if (!t->lanes) {
+    size_t want = (size_t)t->max_in_flight + 2;
+    size_t n = (want + LANE_SIZE - 1) / LANE_SIZE;
+    if (n > LANES_MAX)
+      n = LANES_MAX;
+    if (!(t->lanes = calloc(n, sizeof(*t->lanes))))
+      return NULL;
+    t->nlanes = n;
+    t->lane_cap = (want + n - 1) / n;
   }
-  return 0;
+  size_t i = t->next_lane / t->lane_cap;
+  if (i >= t->nlanes) /* more transfers than planned: dealt in turn */
+    i = t->next_lane % t->nlanes;
+  if (!t->lanes[i] && ed__cuv_create(t->loop, (long)t->lane_cap, 0,
+                                     ed__rf_xfer_on_done, &t->lanes[i]) < 0) {
+    t->lanes[i] = NULL;
+    return NULL;
+  }
+  t->next_lane++;
+  return t->lanes[i];
 }
 
 static void target_free(ed__rf_target_t *t) {

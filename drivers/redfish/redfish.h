@@ -161,14 +161,15 @@ struct ed__rf_target_s {
   ed__rf_xfer_t *relogin_head, *relogin_tail;
   /* The multis the target's transfers are spread over (lanes, see
    * redfish.c), owned; next_lane deals the next new transfer's. */
-  ed__cuv_t **lanes;
-  size_t nlanes, next_lane;
+  ed__cuv_t **lanes; /* nlanes slots, NULL until first used */
+  size_t nlanes, next_lane, lane_cap;
   ed__rf_xfer_t *free_list, *all;
   /* Connections carrying GETs (conn.h), owned, and the multis that open
    * them (dialers, dealt like lanes); requests waiting for one. */
   ed__rf_conn_t *conns, *idle_conns;
   size_t nconns;
-  ed__cuv_t **dialers;
+  uint64_t idle_sweep_at; /* loop time of the next look for unused ones */
+  ed__cuv_t **dialers;    /* ndialers slots, NULL until first used */
   size_t ndialers;
   ed__rf_xfer_t *conn_wait_head, *conn_wait_tail;
   ed__rf_op_t *ops;
@@ -193,8 +194,9 @@ void ed__rf_finish(ed__rf_xfer_t *x, ed_errclass_t err, int code,
 
 /* Send (or re-send) the request carried by x for its op, whose url is set. */
 void ed__rf_send(ed__rf_xfer_t *x);
-/* Make t->lanes (see redfish.c): 0 or -ENOMEM (none made). */
-int ed__rf_lanes_create(ed__rf_target_t *t);
+/* The lane of t a new transfer goes to, made if need be (see redfish.c);
+ * NULL when out of memory. */
+ed__cuv_t *ed__rf_lane_next(ed__rf_target_t *t);
 /* The driver's submit and op_free (redfish.c), for the proofs. */
 int ed__rf_submit(void *target, ed_request_t *req);
 void ed__rf_op_free(void *target, void *prepared);

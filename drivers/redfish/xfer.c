@@ -226,12 +226,10 @@ static int add_header(struct curl_slist **h, const char *line) {
  * kilobytes, a lane a curl multi (a target polled with GETs alone has
  * neither). */
 static int easy_make(ed__rf_xfer_t *x) {
-  ed__rf_target_t *t = x->t;
-  if (!t->nlanes && ed__rf_lanes_create(t) < 0)
+  if (!(x->cuv = ed__rf_lane_next(x->t)))
     return -ENOMEM;
   if (!(x->easy = curl_easy_init()))
     return -ENOMEM;
-  x->cuv = t->lanes[t->next_lane++ % t->nlanes];
   setup_fixed(x);
   return 0;
 }
