@@ -165,12 +165,12 @@ struct ed__rf_target_s {
   size_t nlanes, next_lane, lane_cap;
   ed__rf_xfer_t *free_list, *all;
   /* Connections carrying GETs (conn.h), owned, and the multis that open
-   * them (dialers, dealt like lanes); requests waiting for one. */
+   * them (the dialers, shared with the other targets: conn.c); requests waiting
+   * for one. */
   ed__rf_conn_t *conns, *idle_conns;
   size_t nconns;
   uint64_t idle_sweep_at; /* loop time of the next look for unused ones */
-  ed__cuv_t **dialers;    /* ndialers slots, NULL until first used */
-  size_t ndialers;
+  int pooled;             /* its connections use the shared dialers (conn.c) */
   ed__rf_xfer_t *conn_wait_head, *conn_wait_tail;
   ed__rf_op_t *ops;
   struct {
