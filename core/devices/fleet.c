@@ -249,17 +249,19 @@ static int open_target(ed_fleet_t *f, ed_fleet_target_t *t) {
 /* Descriptors the process keeps beside its targets': the standard
  * streams, libuv's own, the journal and the other results, files read. */
 #define FDS_RESERVED 64
-/* A target at least: its connection and its driver's handles (libcurl's
- * multi keeps a socket pair); a target served by the built-in simulator,
- * the simulator's listening socket and its end of the connection too. */
-#define FDS_TARGET 3
+/* A target holds its connection at least, and a share of its driver's
+ * handles (a curl multi, with its socket pair, opens 8 connections): a
+ * quarter of a descriptor per target. A target served by the built-in
+ * simulator holds the simulator's listening socket and its end of the
+ * connection too. */
+#define FDS_TARGET 1
 #define FDS_SIM 2
 
 /* Open files the fleet needs: at the least (one connection per target) and
  * with every target at its cap of requests in flight (one connection each). */
 static void fds_need(const ed_fleet_t *f, unsigned long long *least,
                      unsigned long long *most) {
-  *least = *most = FDS_RESERVED;
+  *least = *most = FDS_RESERVED + (f->ntargets + 3) / 4;
   for (size_t i = 0; i < f->ntargets; i++) {
     const ed_fleet_target_t *t = &f->targets[i];
     int sim = t->spec->sim != NULL;
@@ -289,11 +291,11 @@ static int fds_check(ed_fleet_t *f, int keep_going) {
   fds_need(f, &least, &most);
   if (least > have) {
     ed_log(keep_going ? ED_LOG_LVL_WARN : ED_LOG_LVL_ERROR, f->file,
-           "%zu targets need at least %llu open files (about %d each, %d "
-           "more for the process); the limit here is %llu, the system's "
-           "hard limit: raise it (ulimit -Hn, limits.conf) or split the "
-           "targets over several runs",
-           f->ntargets, least, FDS_TARGET, FDS_RESERVED, have);
+           "%zu targets need at least %llu open files (a connection each "
+           "and the drivers' and simulators' own, %d for the process); the "
+           "limit here is %llu, the system's hard limit: raise it (ulimit "
+           "-Hn, limits.conf) or split the targets over several runs",
+           f->ntargets, least, FDS_RESERVED, have);
     return keep_going ? 0 : ED_ERANGE;
   }
   if (most > have)

@@ -18,12 +18,12 @@ json.dump({"name": "fd-limit", "targets": t,
           open(out, "w"))
 PYEOF
 
-# 30 simulated targets need at least 64 + 30 x 5 = 214 descriptors.
+# 30 simulated targets need at least 64 + 30 / 4 + 30 x 3 = 162 descriptors.
 status=0
 (ulimit -Sn 150 && ulimit -Hn 150 && exec "$EVENTDRILL" run "$WORK/s.json" --plain \
   --out "$WORK/refused") >"$WORK/refused.out" 2>"$WORK/refused.err" || status=$?
 [ "$status" -eq 4 ] || fail "exit $status under a hard limit of 150, expected 4: $(cat "$WORK/refused.err")"
-grep -q "s.json\] 30 targets need at least 214 open files .* the limit here is 150, the system's hard limit" \
+grep -q "s.json\] 30 targets need at least 162 open files .* the limit here is 150, the system's hard limit" \
   "$WORK/refused.err" || fail "no clear refusal: $(cat "$WORK/refused.err")"
 [ ! -e "$WORK/refused" ] || fail "a refused run left a results folder"
 pass "refused at start: $(grep -o '30 targets need.*is 150' "$WORK/refused.err")"
