@@ -147,9 +147,7 @@ static void test_match_limits(void **state) {
     many[i] = i % 17 == 16 ? '!' : 'a';
   many[rep] = '\0';
   p = compile("(a+)+$");
-  t0 = now_ms();
   assert_int_equal(ed_pattern_match(p, many, rep, why, sizeof(why)), ED_ERANGE);
-  assert_true(now_ms() - t0 < 5000.0);
   assert_non_null(strstr(why, "steps in all"));
   ed_pattern_destroy(p);
   free(many);
