@@ -111,6 +111,8 @@ static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow,
                        curl_off_t ultotal, curl_off_t ulnow) {
   ed__rf_xfer_t *x = ud;
   (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+  if (x->too_large || x->bad_heads)
+    return 1; /* stopped already, for the reason given then */
   size_t framing = x->raw_body > x->seen ? x->raw_body - x->seen : 0;
   if (x->head_bytes + framing <= ED__RF_HEAD_MAX + x->seen)
     return 0;
