@@ -10,6 +10,8 @@
 # second apart (connections come and go); the growth of each is printed,
 # and the script fails when one grows by 1 % or more (descriptors: by more
 # than 2, the slack of connections being re-opened at that instant).
+# Every 10 s in between both are read once more, and the least and most of
+# each minute printed: a growth shows there as a trend or as a plateau.
 #
 # Usage: bench/soak.sh [BUILD_DIR]   (default: build). Run by hand, not in
 # CI: it takes ED_SOAK_SECONDS (default 600) plus a minute.
@@ -81,6 +83,19 @@ sample() {
 ) &
 cleanup_hooks+=("kill $! 2>/dev/null")
 
+# The course in between: every 10 s, each process's resident size and
+# descriptors (single readings), so a growth shows as a trend or a plateau.
+(
+  t0=$(date +%s)
+  while kill -0 $ed_pid 2>/dev/null && kill -0 $sim_pid 2>/dev/null; do
+    echo "$(($(date +%s) - t0)) $(awk '/^VmRSS/ {print $2}' "/proc/$ed_pid/status") \
+$(ls "/proc/$ed_pid/fd" | wc -l) $(awk '/^VmRSS/ {print $2}' "/proc/$sim_pid/status") \
+$(ls "/proc/$sim_pid/fd" | wc -l)" >>"$WORK/series" 2>/dev/null || true
+    sleep 10
+  done
+) &
+cleanup_hooks+=("kill $! 2>/dev/null")
+
 sleep "$WARMUP"
 sample $ed_pid >"$WORK/ed0" &
 sample $sim_pid >"$WORK/sim0"
@@ -95,6 +110,20 @@ read -r ed_rss1 ed_fd1 <"$WORK/ed1"
 read -r sim_rss1 sim_fd1 <"$WORK/sim1"
 wait $ed_pid || true
 
+# Per minute: the least and the most of each series' readings.
+$PY - "$WORK/series" <<'PYEOF'
+import sys
+rows = [list(map(int, l.split())) for l in open(sys.argv[1]) if len(l.split()) == 5]
+print("  minute  eventdrill RSS MB  descriptors   simulator RSS MB  descriptors  (least-most of 10 s readings)")
+for m in range(0, rows[-1][0] // 60 + 1):
+    r = [x for x in rows if x[0] // 60 == m]
+    if not r:
+        continue
+    col = lambda i: (min(x[i] for x in r), max(x[i] for x in r))
+    er, ef, sr, sf = col(1), col(2), col(3), col(4)
+    print("  %6d  %7.1f-%-7.1f    %4d-%-4d     %7.1f-%-7.1f   %4d-%-4d"
+          % (m, er[0] / 1024, er[1] / 1024, ef[0], ef[1], sr[0] / 1024, sr[1] / 1024, sf[0], sf[1]))
+PYEOF
 $PY - "$WORK/run/summary.json" "$SECS" "$WARMUP" \
   "$ed_rss0" "$ed_rss1" "$ed_fd0" "$ed_fd1" "$sim_rss0" "$sim_rss1" "$sim_fd0" "$sim_fd1" <<'PYEOF'
 import json, sys

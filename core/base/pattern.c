@@ -18,7 +18,7 @@ struct ed_pattern_s {
  * (a device's answer is what it is). */
 #define OPTIONS                                                                \
   (PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_DOTALL | PCRE2_DOLLAR_ENDONLY | \
-   PCRE2_NEVER_BACKSLASH_C)
+   PCRE2_NEVER_BACKSLASH_C | PCRE2_AUTO_CALLOUT)
 
 static void message(int code, char *why, size_t len) {
   PCRE2_UCHAR buf[256];
@@ -102,6 +102,16 @@ const char *ed_pattern_text(const ed_pattern_t *p) {
   return p->text;
 }
 
+/* PCRE2's match limit counts afresh at each place of the subject a match
+ * is tried from: "(a+)+$" on a few kB of "aaa...!" then costs that many
+ * times the limit (minutes). Every item of the pattern calls this (compiled
+ * with PCRE2_AUTO_CALLOUT), which counts the steps of the whole match. */
+static int on_step(pcre2_callout_block *b, void *arg) {
+  (void)b;
+  unsigned long *steps = arg;
+  return ++*steps > ED_PATTERN_STEP_LIMIT ? PCRE2_ERROR_MATCHLIMIT : 0;
+}
+
 int ed_pattern_match(const ed_pattern_t *p, const char *subject, size_t n,
                      char *why, size_t len) {
   pcre2_match_context *mc = pcre2_match_context_create(NULL);
@@ -114,6 +124,8 @@ int ed_pattern_match(const ed_pattern_t *p, const char *subject, size_t n,
   pcre2_set_match_limit(mc, ED_PATTERN_MATCH_LIMIT);
   pcre2_set_depth_limit(mc, ED_PATTERN_DEPTH_LIMIT);
   pcre2_set_heap_limit(mc, ED_PATTERN_HEAP_KIB);
+  unsigned long steps = 0;
+  pcre2_set_callout(mc, on_step, &steps);
   int rc = pcre2_match(p->code, (PCRE2_SPTR)subject, n, 0, 0, md, mc);
   pcre2_match_data_free(md);
   pcre2_match_context_free(mc);
@@ -123,10 +135,16 @@ int ed_pattern_match(const ed_pattern_t *p, const char *subject, size_t n,
     return 0;
   switch (rc) {
   case PCRE2_ERROR_MATCHLIMIT:
-    snprintf(why, len,
-             "matching stopped at its limit: the pattern needs more than %d "
-             "steps on this value",
-             ED_PATTERN_MATCH_LIMIT);
+    if (steps > ED_PATTERN_STEP_LIMIT)
+      snprintf(why, len,
+               "matching stopped at its limit: the pattern needs more than %d "
+               "steps in all on this value",
+               ED_PATTERN_STEP_LIMIT);
+    else
+      snprintf(why, len,
+               "matching stopped at its limit: the pattern needs more than %d "
+               "steps on this value",
+               ED_PATTERN_MATCH_LIMIT);
     break;
   case PCRE2_ERROR_DEPTHLIMIT:
     snprintf(why, len,

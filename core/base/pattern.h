@@ -13,8 +13,9 @@
  * nested at most ED_PATTERN_MAX_NESTING deep, a compiled form of PCRE2's
  * size limit (nested counted repeats such as ((a{1,255}){1,255}){1,255}
  * exceed it at once); each match at most ED_PATTERN_MATCH_LIMIT steps of
- * backtracking and ED_PATTERN_HEAP_KIB KiB of memory. A pattern cannot
- * raise them ((*LIMIT_MATCH=...) only lowers them).
+ * backtracking from each place it is tried at, ED_PATTERN_STEP_LIMIT steps
+ * in all, and ED_PATTERN_HEAP_KIB KiB of memory. A pattern cannot raise
+ * them ((*LIMIT_MATCH=...) only lowers them).
  */
 #ifndef ED_PATTERN_H
 #define ED_PATTERN_H
@@ -24,6 +25,7 @@
 #define ED_PATTERN_MAX_LENGTH 1000
 #define ED_PATTERN_MAX_NESTING 32
 #define ED_PATTERN_MATCH_LIMIT 1000000
+#define ED_PATTERN_STEP_LIMIT 10000000
 #define ED_PATTERN_DEPTH_LIMIT 100000
 #define ED_PATTERN_HEAP_KIB 16384
 

@@ -93,12 +93,32 @@ static const char *md_markup(unsigned char c) {
   }
 }
 
+/* HTML: the characters that would open markup or an entity, and the
+ * double quote (the text may sit in a quoted attribute). */
+static const char *html_markup(unsigned char c) {
+  switch (c) {
+  case '<':
+    return "&lt;";
+  case '>':
+    return "&gt;";
+  case '&':
+    return "&amp;";
+  case '"':
+    return "&quot;";
+  default:
+    return NULL;
+  }
+}
+
+/* What the text is escaped for. */
+enum { TO_TERMINAL, TO_MD, TO_HTML };
+
 static int alnum(unsigned char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
          (c >= 'A' && c <= 'Z');
 }
 
-static void escape(sink_t *o, const char *s, int md) {
+static void escape(sink_t *o, const char *s, int to) {
   const unsigned char *start = (const unsigned char *)(s ? s : "");
   const unsigned char *p = start;
   while (*p) {
@@ -107,10 +127,12 @@ static void escape(sink_t *o, const char *s, int md) {
       continue;
     }
     if (*p < 0x80) {
-      const char *m = md ? md_markup(*p) : NULL;
+      const char *m = to == TO_MD     ? md_markup(*p)
+                      : to == TO_HTML ? html_markup(*p)
+                                      : NULL;
       /* An underscore inside a word (poll_system) is no emphasis in
        * Markdown: kept, so names read as written in the source too. */
-      if (*p == '_' && p > start && alnum(p[-1]) && alnum(p[1]))
+      if (*p == '_' && to == TO_MD && p > start && alnum(p[-1]) && alnum(p[1]))
         m = NULL;
       if (m && m[0] == '\\')
         put(o, "\\", 1); /* then the character itself */
@@ -138,44 +160,57 @@ static void escape(sink_t *o, const char *s, int md) {
   }
 }
 
-static size_t to_buf(char *dst, size_t len, const char *s, int md) {
+static size_t to_buf(char *dst, size_t len, const char *s, int to) {
   sink_t o = {.dst = dst, .len = len};
-  escape(&o, s, md);
+  escape(&o, s, to);
   if (dst && len)
     dst[o.n < len ? o.n : len - 1] = '\0';
   return o.n;
 }
 
 size_t ed_text_escape_terminal(char *dst, size_t len, const char *s) {
-  return to_buf(dst, len, s, 0);
+  return to_buf(dst, len, s, TO_TERMINAL);
 }
 
 size_t ed_text_escape_md(char *dst, size_t len, const char *s) {
-  return to_buf(dst, len, s, 1);
+  return to_buf(dst, len, s, TO_MD);
+}
+
+size_t ed_text_escape_html(char *dst, size_t len, const char *s) {
+  return to_buf(dst, len, s, TO_HTML);
 }
 
 void ed_text_fputs_terminal(FILE *f, const char *s) {
   sink_t o = {.f = f};
-  escape(&o, s, 0);
+  escape(&o, s, TO_TERMINAL);
 }
 
 void ed_text_fputs_md(FILE *f, const char *s) {
   sink_t o = {.f = f};
-  escape(&o, s, 1);
+  escape(&o, s, TO_MD);
 }
 
-static char *dup_escaped(const char *s, int md) {
-  size_t n = to_buf(NULL, 0, s, md);
+void ed_text_fputs_html(FILE *f, const char *s) {
+  sink_t o = {.f = f};
+  escape(&o, s, TO_HTML);
+}
+
+static char *dup_escaped(const char *s, int to) {
+  size_t n = to_buf(NULL, 0, s, to);
   char *d = malloc(n + 1);
   if (d)
-    to_buf(d, n + 1, s, md);
+    to_buf(d, n + 1, s, to);
   return d;
 }
 
 char *ed_text_terminal(const char *s) {
-  return dup_escaped(s, 0);
+  return dup_escaped(s, TO_TERMINAL);
 }
 
 char *ed_text_md(const char *s) {
-  return dup_escaped(s, 1);
+  return dup_escaped(s, TO_MD);
+}
+
+char *ed_text_html(const char *s) {
+  return dup_escaped(s, TO_HTML);
 }

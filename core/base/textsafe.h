@@ -15,6 +15,10 @@
  * < > & as the entities &lt; &gt; &amp;, so that "<script>" stays text and
  * a "|" does not end a table cell.
  *
+ * In HTML, the same escapes (a control byte is no character an HTML page
+ * may hold, and a page shown with cat must not drive the terminal), and
+ * < > & " as entities.
+ *
  * The buffer functions work like snprintf: they write at most len bytes,
  * always terminated when len > 0, and return the length the whole escaped
  * text needs (without its NUL). A NULL s is the empty string.
@@ -27,13 +31,16 @@
 
 size_t ed_text_escape_terminal(char *dst, size_t len, const char *s);
 size_t ed_text_escape_md(char *dst, size_t len, const char *s);
+size_t ed_text_escape_html(char *dst, size_t len, const char *s);
 
 /* The same, written to f. */
 void ed_text_fputs_terminal(FILE *f, const char *s);
 void ed_text_fputs_md(FILE *f, const char *s);
+void ed_text_fputs_html(FILE *f, const char *s);
 
 /* The same, in a new string the caller frees; NULL when out of memory. */
 char *ed_text_terminal(const char *s);
 char *ed_text_md(const char *s);
+char *ed_text_html(const char *s);
 
 #endif

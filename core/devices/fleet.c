@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "diag.h"
 #include "error.h"
 #include "fleet.h"
+#include "log.h"
 #include "options.h"
 
 /* The account of a built-in simulator: a fresh password each run, known only
@@ -265,7 +267,71 @@ static int open_target(ed_fleet_t *f, ed_fleet_target_t *t) {
   return 0;
 }
 
+/* Descriptors the process keeps beside its targets': the standard
+ * streams, libuv's own, the journal and the other results, files read. */
+#define FDS_RESERVED 64
+/* A target holds its connection at least, and a share of its driver's
+ * handles (a curl multi, with its socket pair, opens 8 connections): a
+ * quarter of a descriptor per target. A target served by the built-in
+ * simulator holds the simulator's listening socket and its end of the
+ * connection too. */
+#define FDS_TARGET 1
+#define FDS_SIM 2
+
+/* Open files the fleet needs: at the least (one connection per target) and
+ * with every target at its cap of requests in flight (one connection each). */
+static void fds_need(const ed_fleet_t *f, unsigned long long *least,
+                     unsigned long long *most) {
+  *least = *most = FDS_RESERVED + (f->ntargets + 3) / 4;
+  for (size_t i = 0; i < f->ntargets; i++) {
+    const ed_fleet_target_t *t = &f->targets[i];
+    int sim = t->spec->sim != NULL;
+    unsigned long long extra = t->max_in_flight > 1 ? t->max_in_flight - 1 : 0;
+    *least += FDS_TARGET + (sim ? FDS_SIM : 0);
+    *most += FDS_TARGET + (sim ? FDS_SIM : 0) + extra * (sim ? 2 : 1);
+  }
+}
+
+/* Raise the open-files limit to what the system allows (the hard limit, as
+ * load tools do), then compare it with what the fleet needs: a fleet that
+ * cannot even hold one connection per target is refused here, with the
+ * figures, rather than failing target after target once the run is on; one
+ * that fits only below its caps is said so. */
+static int fds_check(ed_fleet_t *f, int keep_going) {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+    return 0;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+      getrlimit(RLIMIT_NOFILE, &rl);
+  }
+  if (rl.rlim_cur == RLIM_INFINITY)
+    return 0;
+  unsigned long long least, most, have = rl.rlim_cur;
+  fds_need(f, &least, &most);
+  if (least > have) {
+    ed_log(keep_going ? ED_LOG_LVL_WARN : ED_LOG_LVL_ERROR, f->file,
+           "%zu targets need at least %llu open files (a connection each "
+           "and the drivers' and simulators' own, %d for the process); the "
+           "limit here is %llu, the system's hard limit: raise it (ulimit "
+           "-Hn, limits.conf) or split the targets over several runs",
+           f->ntargets, least, FDS_RESERVED, have);
+    return keep_going ? 0 : ED_ERANGE;
+  }
+  if (most > have)
+    ed_warn(f->file,
+            "%zu targets at their caps of requests in flight need about %llu "
+            "open files and the limit here is %llu: past some %llu "
+            "connections at once, new ones will fail (too many open files)",
+            f->ntargets, most, have, have - FDS_RESERVED);
+  return 0;
+}
+
 int ed_fleet_open(ed_fleet_t *f, int keep_going) {
+  int rc0 = fds_check(f, keep_going);
+  if (rc0 != 0)
+    return rc0;
   int first = 0;
   for (size_t i = 0; i < f->ntargets; i++) {
     int rc = open_target(f, &f->targets[i]);

@@ -7,6 +7,7 @@
 
 #include "error.h"
 #include "report.h"
+#include "textsafe.h"
 
 static const char css[] =
     "body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;"
@@ -30,25 +31,10 @@ static const char css[] =
     "@media print{body{max-width:none;margin:0}.plot{page-break-inside:"
     "avoid}h2{page-break-after:avoid}}";
 
+/* Text of the document, device text included: markup as entities and
+ * control bytes shown, never written raw (textsafe.h). */
 static void esc(FILE *out, const char *s) {
-  for (; s && *s; s++) {
-    switch (*s) {
-    case '<':
-      fputs("&lt;", out);
-      break;
-    case '>':
-      fputs("&gt;", out);
-      break;
-    case '&':
-      fputs("&amp;", out);
-      break;
-    case '"':
-      fputs("&quot;", out);
-      break;
-    default:
-      fputc(*s, out);
-    }
-  }
+  ed_text_fputs_html(out, s);
 }
 
 /* The SVG file inlined: from its <svg element on, without the XML prolog,

@@ -1,12 +1,13 @@
 /*
  * conn: see conn.h.
  *
- * A connection is opened in one of the target's dialers: curl multis of at
- * most DIALER_SIZE connections each, because curl_easy_send and
- * curl_easy_recv find their connection by walking the multi's connection
- * cache. Once curl has connected, the connection stays in its multi (the
- * multi is made with ED__CUV_KEEP_DONE: taking the easy handle out would close
- * it) and its socket's watcher is adopted (curl_uv.h): its events come here.
+ * A connection is opened in one of the dialers (shared by all targets, see
+ * dialer_take): curl multis of at most DIALER_SIZE connections each,
+ * because curl_easy_send and curl_easy_recv find their connection by walking
+ * the multi's connection cache. Once curl has connected, the connection stays
+ * in its multi (the multi is made with ED__CUV_KEEP_DONE: taking the easy
+ * handle out would close it) and its socket's watcher is adopted (curl_uv.h):
+ * its events come here.
  *
  * What HTTP asks of a client that re-uses connections, done here as libcurl
  * does it: an idle connection is watched, so that one the server closed is
@@ -27,13 +28,17 @@
 #include "xfer.h"
 
 #define DIALER_SIZE 8
-#define DIALERS_MAX 16
 /* Read at most this much per curl_easy_recv (a Redfish answer is some kB). */
 #define RECV_CHUNK 16384
 /* Read at most this much per turn of the loop, then let the loop run (and
  * come back at once): a device that floods its connection must not starve
  * the other targets, the timers or the signals. */
 #define READ_BUDGET (4 * RECV_CHUNK)
+/* A free connection unused this long is closed: the pool follows what the
+ * target needs now, not the most it ever needed (a burst of hung requests
+ * once made it open many), on both ends. Looked for at most once a second. */
+#define IDLE_CLOSE_MS 15000
+#define IDLE_SWEEP_MS 1000
 
 enum { CONN_CLOSED, CONN_DIALING, CONN_OPEN };
 
@@ -42,6 +47,7 @@ struct ed__rf_conn_s {
   ed__rf_conn_t *all_next;  /* every connection of the target */
   ed__rf_conn_t *idle_next; /* the target's free connections */
   ed__cuv_t *dialer;        /* the multi that opens it, for life */
+  size_t slot;              /* its place in the pool of dialers */
   CURL *easy;               /* CONNECT_ONLY handle */
   int in_multi;             /* easy added to the dialer (dialing or open) */
   int state;
@@ -60,6 +66,7 @@ struct ed__rf_conn_s {
   size_t out_len, out_cap, sent;
   size_t got; /* bytes of answer read for x */
   int retried;
+  uint64_t idle_since; /* loop time it was last made free */
   char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -152,8 +159,23 @@ static void conn_close(ed__rf_conn_t *c) {
 static void idle_push(ed__rf_conn_t *c) {
   c->idle_next = c->t->idle_conns;
   c->t->idle_conns = c;
+  c->idle_since = uv_now(c->t->loop);
   if (c->state == CONN_OPEN)
     watch(c, UV_READABLE, 0); /* to see the server close it */
+}
+
+/* Close the free connections unused for IDLE_CLOSE_MS. The free list is a
+ * stack (the last made free is used first), so those are the ones only a
+ * past burst needed; each stays in the list, closed, and dials again when a
+ * burst comes back. */
+static void idle_sweep(ed__rf_target_t *t) {
+  uint64_t now = uv_now(t->loop);
+  if (now < t->idle_sweep_at)
+    return;
+  t->idle_sweep_at = now + IDLE_SWEEP_MS;
+  for (ed__rf_conn_t *c = t->idle_conns; c; c = c->idle_next)
+    if (c->state == CONN_OPEN && now - c->idle_since >= IDLE_CLOSE_MS)
+      conn_close(c);
 }
 
 /* The request on c is over: c goes back to the free ones, then x's owner
@@ -167,6 +189,7 @@ static void finish(ed__rf_conn_t *c, CURLcode rc) {
   if (rc != CURLE_OK || !c->ans.reuse)
     conn_close(c);
   idle_push(c);
+  idle_sweep(c->t);
   x->on_done(x, rc);
 }
 
@@ -405,22 +428,64 @@ static void dial(ed__rf_conn_t *c) {
   c->in_multi = 1;
 }
 
-static int dialers_create(ed__rf_target_t *t) {
-  size_t n = ((size_t)t->max_in_flight + DIALER_SIZE - 1) / DIALER_SIZE;
-  if (n > DIALERS_MAX)
-    n = DIALERS_MAX;
-  if (n == 0)
-    n = 1;
-  t->dialers = calloc(n, sizeof(*t->dialers));
-  if (!t->dialers)
-    return -ENOMEM;
-  for (size_t i = 0; i < n; i++) {
+/* The dialers, shared by every target of the loop: a connection goes to
+ * the first with fewer than DIALER_SIZE, and one is made when all are full.
+ * A curl multi has its own descriptors (libcurl 7.88 keeps a socket pair in
+ * each) and tables: one per target made a fleet of 10,000 targets need
+ * 30,000 descriptors and more memory for them than for its connections. The
+ * pool goes when the last target that used it is freed. */
+static struct {
+  ed__cuv_t **dialer;
+  unsigned *used; /* connections of each dialer */
+  size_t n, cap;
+  size_t users; /* targets that made connections */
+} pool;
+
+static ed__cuv_t *dialer_take(ed__rf_target_t *t, size_t *slot) {
+  size_t i = 0;
+  while (i < pool.n && pool.used[i] >= DIALER_SIZE)
+    i++;
+  if (i == pool.n) {
+    if (pool.n == pool.cap) {
+      size_t cap = pool.cap ? pool.cap * 2 : 16;
+      ed__cuv_t **d = realloc(pool.dialer, cap * sizeof(*d));
+      if (!d)
+        return NULL;
+      pool.dialer = d;
+      unsigned *u = realloc(pool.used, cap * sizeof(*u));
+      if (!u)
+        return NULL;
+      pool.used = u;
+      pool.cap = cap;
+    }
     if (ed__cuv_create(t->loop, 0, ED__CUV_KEEP_DONE, on_dialed,
-                       &t->dialers[i]) < 0)
-      return -ENOMEM;
-    t->ndialers++;
+                       &pool.dialer[i]) < 0)
+      return NULL;
+    pool.used[i] = 0;
+    pool.n++;
   }
-  return 0;
+  if (!t->pooled) {
+    t->pooled = 1;
+    pool.users++;
+  }
+  pool.used[i]++;
+  *slot = i;
+  return pool.dialer[i];
+}
+
+/* t's connections are all freed: the pool goes with its last user (every
+ * easy handle of its multis is gone by then). */
+static void pool_leave(ed__rf_target_t *t) {
+  if (!t->pooled)
+    return;
+  t->pooled = 0;
+  if (--pool.users > 0)
+    return;
+  for (size_t i = 0; i < pool.n; i++)
+    ed__cuv_destroy(pool.dialer[i]);
+  free(pool.dialer);
+  free(pool.used);
+  memset(&pool, 0, sizeof(pool));
 }
 
 static void free_conn_mem(uv_handle_t *h) {
@@ -430,19 +495,19 @@ static void free_conn_mem(uv_handle_t *h) {
 }
 
 static ed__rf_conn_t *conn_new(ed__rf_target_t *t) {
-  if (!t->dialers && dialers_create(t) < 0)
-    return NULL;
   ed__rf_conn_t *c = calloc(1, sizeof(*c));
   if (!c)
     return NULL;
   c->easy = curl_easy_init();
-  if (!c->easy) {
+  ed__cuv_t *dialer = c->easy ? dialer_take(t, &c->slot) : NULL;
+  if (!dialer) {
+    curl_easy_cleanup(c->easy);
     free(c);
     return NULL;
   }
   c->t = t;
   c->fd = CURL_SOCKET_BAD;
-  c->dialer = t->dialers[t->nconns % t->ndialers];
+  c->dialer = dialer;
   ed__rf_easy_fixed(t, c->easy);
   curl_easy_setopt(c->easy, CURLOPT_URL, t->base);
   curl_easy_setopt(c->easy, CURLOPT_CONNECT_ONLY, 1L);
@@ -519,6 +584,7 @@ void ed__rf_conn_free_all(ed__rf_target_t *t) {
     ed__rf_conn_t *n = c->all_next;
     conn_close(c);
     curl_easy_cleanup(c->easy);
+    pool.used[c->slot]--;
     if (c->out)
       explicit_bzero(c->out, c->out_cap); /* holds the auth line */
     free(c->out);
@@ -528,9 +594,5 @@ void ed__rf_conn_free_all(ed__rf_target_t *t) {
   }
   t->conns = t->idle_conns = NULL;
   t->nconns = 0;
-  for (size_t i = 0; i < t->ndialers; i++)
-    ed__cuv_destroy(t->dialers[i]);
-  free(t->dialers);
-  t->dialers = NULL;
-  t->ndialers = 0;
+  pool_leave(t);
 }

@@ -152,7 +152,7 @@ static void request_done(ed__rf_xfer_t *x, CURLcode rc) {
   size_t vlen = 0;
   detail[0] = '\0';
   if (err != ED_ERRCLASS_NONE) {
-    if (err == ED_ERRCLASS_TOO_LARGE && x->too_large != ED__RF_TOO_LARGE_HEAD)
+    if (err == ED_ERRCLASS_TOO_LARGE && x->too_large == ED__RF_TOO_LARGE_BODY)
       snprintf(detail, sizeof(detail), "answer larger than max_body %lld",
                (long long)x->t->opts->max_body);
     else
@@ -438,33 +438,43 @@ static int parse_auth(const char *s) {
 #define LANE_SIZE 8
 #define LANES_MAX 16
 
-/* The lanes of t for its requests plus two internal transfers (a login, a
- * discovery). Transfers are dealt to the lanes in turn as they are created,
- * so no lane holds more than its cap of connections. */
-static int lanes_create(ed__rf_target_t *t) {
-  size_t want = (size_t)t->max_in_flight + 2;
-  size_t n = (want + LANE_SIZE - 1) / LANE_SIZE;
-  if (n > LANES_MAX)
-    n = LANES_MAX;
-  size_t cap = (want + n - 1) / n;
-  t->lanes = calloc(n, sizeof(*t->lanes));
-  if (!t->lanes)
-    return -ENOMEM;
-  for (size_t i = 0; i < n; i++) {
-    if (ed__cuv_create(t->loop, (long)cap, 0, ed__rf_xfer_on_done,
-                       &t->lanes[i]) < 0)
-      return -ENOMEM;
-    t->nlanes++;
-  }
-  return 0;
-}
-
 static void lanes_destroy(ed__rf_target_t *t) {
   for (size_t i = 0; i < t->nlanes; i++)
-    ed__cuv_destroy(t->lanes[i]);
+    if (t->lanes[i])
+      ed__cuv_destroy(t->lanes[i]);
   free(t->lanes);
   t->lanes = NULL;
   t->nlanes = 0;
+}
+
+/* The lanes of t for its requests plus two internal transfers (a login, a
+ * discovery): as many as that needs at LANE_SIZE each. A new transfer is
+ * given the first lane with room (so no lane holds more than its cap of
+ * connections), and a lane is made when it is first given one: a target
+ * whose requests all go over its kept-alive connections (conn.h) makes
+ * none, one with a few libcurl transfers at once one, where each is a curl
+ * multi with its own descriptors and tables. */
+ed__cuv_t *ed__rf_lane_next(ed__rf_target_t *t) {
+  if (!t->lanes) {
+    size_t want = (size_t)t->max_in_flight + 2;
+    size_t n = (want + LANE_SIZE - 1) / LANE_SIZE;
+    if (n > LANES_MAX)
+      n = LANES_MAX;
+    if (!(t->lanes = calloc(n, sizeof(*t->lanes))))
+      return NULL;
+    t->nlanes = n;
+    t->lane_cap = (want + n - 1) / n;
+  }
+  size_t i = t->next_lane / t->lane_cap;
+  if (i >= t->nlanes) /* more transfers than planned: dealt in turn */
+    i = t->next_lane % t->nlanes;
+  if (!t->lanes[i] && ed__cuv_create(t->loop, (long)t->lane_cap, 0,
+                                     ed__rf_xfer_on_done, &t->lanes[i]) < 0) {
+    t->lanes[i] = NULL;
+    return NULL;
+  }
+  t->next_lane++;
+  return t->lanes[i];
 }
 
 static void target_free(ed__rf_target_t *t) {
@@ -504,8 +514,7 @@ static int rf_target_open(const ed_target_info_t *info, void **target,
   } else if ((info->user && !(t->user = strdup(info->user))) ||
              (info->secret && !(t->secret = strdup(info->secret))) ||
              (t->auth_mode == ED__RF_AUTH_BASIC &&
-              ed__rf_session_basic(t) < 0) ||
-             lanes_create(t) < 0) {
+              ed__rf_session_basic(t) < 0)) {
     snprintf(errbuf, errlen, "out of memory");
     rc = -ENOMEM;
   } else {

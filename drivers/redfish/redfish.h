@@ -28,7 +28,10 @@ typedef struct ed__rf_conn_s ed__rf_conn_t;
 /* Which limit stopped an answer (ed__rf_xfer_t.too_large). */
 enum {
   ED__RF_TOO_LARGE_BODY = 1, /* its body passed max_body */
-  ED__RF_TOO_LARGE_HEAD      /* its heads passed ED__RF_HEAD_MAX (answer.h) */
+  ED__RF_TOO_LARGE_HEAD,     /* its heads passed ED__RF_HEAD_MAX (answer.h) */
+  ED__RF_TOO_LARGE_FRAMING   /* on curl's path, the bytes received that are no
+                              * body (chunk sizes, extensions, trailers)
+                              * passed ED__RF_HEAD_MAX plus the body's size */
 };
 
 /* End of a login or logout: ED_ERRCLASS_NONE or the failure and a reason. */
@@ -116,6 +119,8 @@ struct ed__rf_xfer_s {
   int keep_body;     /* store the body (else only count it) */
   int too_large;     /* ED__RF_TOO_LARGE_*: which limit stopped the answer */
   size_t head_bytes; /* header bytes of the answers, interim ones included */
+  size_t raw_body;   /* bytes after the heads as received, chunk framing
+                      * included (curl's path; conn.c counts its own) */
   unsigned heads;    /* status lines seen (interim answers and the final) */
   int bad_heads;     /* more interim answers than ED__RF_INTERIM_MAX */
   /* The first byte no token may hold in an X-Auth-Token line as received
@@ -156,15 +161,16 @@ struct ed__rf_target_s {
   ed__rf_xfer_t *relogin_head, *relogin_tail;
   /* The multis the target's transfers are spread over (lanes, see
    * redfish.c), owned; next_lane deals the next new transfer's. */
-  ed__cuv_t **lanes;
-  size_t nlanes, next_lane;
+  ed__cuv_t **lanes; /* nlanes slots, NULL until first used */
+  size_t nlanes, next_lane, lane_cap;
   ed__rf_xfer_t *free_list, *all;
   /* Connections carrying GETs (conn.h), owned, and the multis that open
-   * them (dialers, dealt like lanes); requests waiting for one. */
+   * them (the dialers, shared with the other targets: conn.c); requests waiting
+   * for one. */
   ed__rf_conn_t *conns, *idle_conns;
   size_t nconns;
-  ed__cuv_t **dialers;
-  size_t ndialers;
+  uint64_t idle_sweep_at; /* loop time of the next look for unused ones */
+  int pooled;             /* its connections use the shared dialers (conn.c) */
   ed__rf_xfer_t *conn_wait_head, *conn_wait_tail;
   ed__rf_op_t *ops;
   struct {
@@ -189,6 +195,9 @@ void ed__rf_finish(ed__rf_xfer_t *x, ed_errclass_t err, int code,
 
 /* Send (or re-send) the request carried by x for its op, whose url is set. */
 void ed__rf_send(ed__rf_xfer_t *x);
+/* The lane of t a new transfer goes to, made if need be (see redfish.c);
+ * NULL when out of memory. */
+ed__cuv_t *ed__rf_lane_next(ed__rf_target_t *t);
 /* The driver's submit and op_free (redfish.c), for the proofs. */
 int ed__rf_submit(void *target, ed_request_t *req);
 void ed__rf_op_free(void *target, void *prepared);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conn.h"
 #include "path.h"
 #include "response.h"
 #include "xfer.h"
@@ -240,7 +241,10 @@ int ed__rf_session_login(ed__rf_target_t *t, ed__rf_auth_cb cb) {
 
 /* With basic auth nothing is sent at start, so a wrong password would only
  * show in the first requests: ask once for a resource that needs
- * authentication (the Systems collection, present on every service). */
+ * authentication (the Systems collection, present on every service). The
+ * question goes over a kept-alive connection (conn.h), the one the first
+ * requests then use: through libcurl it would leave a second connection,
+ * idle for the whole run, and a curl multi per target. */
 static void check_done(ed__rf_xfer_t *x, CURLcode rc) {
   ed__rf_target_t *t = x->t;
   ed__rf_auth_cb cb = take_auth(t);
@@ -255,22 +259,40 @@ static void check_done(ed__rf_xfer_t *x, CURLcode rc) {
     snprintf(detail, sizeof(detail), "credentials refused: HTTP %ld on GET %s",
              status, ED__RF_CHECK_PATH);
   }
+  if (x->op) {
+    ed__rf_op_free(t, x->op);
+    x->op = NULL;
+  }
   ed__rf_xfer_put(x);
   cb(t, err, detail[0] ? detail : NULL);
 }
 
 int ed__rf_session_check_basic(ed__rf_target_t *t, ed__rf_auth_cb cb) {
   ed__rf_xfer_t *x = ed__rf_xfer_get(t);
-  char *url = ed__rf_concat(t->base, ED__RF_CHECK_PATH);
   int rc = -ENOMEM;
-  if (x && url) {
-    x->aux = url; /* lives as long as the transfer */
-    url = NULL;
-    rc = ed__rf_xfer_setup(x, "GET", x->aux, NULL, 0, 1, NULL);
-    if (rc == 0)
-      rc = ed__rf_xfer_start(x, 0, check_done);
+  if (!x)
+    return begin_auth(t, x, rc, cb);
+  ed__rf_op_t *op = NULL;
+  char why[200];
+  if (ed__rf_prepare_get(t, ED__RF_CHECK_PATH, 0, &op, why, sizeof(why)) == 0 &&
+      ed__rf_conn_eligible(op)) {
+    x->op = op;
+    rc = ed__rf_conn_send(x, 0, check_done);
+  } else {
+    if (op)
+      ed__rf_op_free(t, op);
+    char *url = ed__rf_concat(t->base, ED__RF_CHECK_PATH);
+    if (url) {
+      x->aux = url; /* lives as long as the transfer */
+      rc = ed__rf_xfer_setup(x, "GET", x->aux, NULL, 0, 1, NULL);
+      if (rc == 0)
+        rc = ed__rf_xfer_start(x, 0, check_done);
+    }
   }
-  free(url);
+  if (rc < 0 && x->op) {
+    ed__rf_op_free(t, x->op);
+    x->op = NULL;
+  }
   return begin_auth(t, x, rc, cb);
 }
 

@@ -92,6 +92,34 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud) {
   return len;
 }
 
+/* libcurl puts no bound on a chunk's extensions, nor on its trailers'
+ * count before their end: a device sending "10;ext=eeee..." forever would
+ * hold the transfer to its deadline, read at full speed. Its debug hook is
+ * the one place that sees the bytes as received, chunk framing included
+ * (CURLINFO_DATA_IN comes before the chunks are decoded); the progress hook,
+ * called after each read, cuts the transfer once the bytes that are no body
+ * pass the bound answer.h sets for the own reader. */
+static int on_debug(CURL *e, curl_infotype type, char *p, size_t n, void *ud) {
+  (void)e;
+  (void)p;
+  if (type == CURLINFO_DATA_IN)
+    ((ed__rf_xfer_t *)ud)->raw_body += n;
+  return 0;
+}
+
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow,
+                       curl_off_t ultotal, curl_off_t ulnow) {
+  ed__rf_xfer_t *x = ud;
+  (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+  if (x->too_large || x->bad_heads)
+    return 1; /* stopped already, for the reason given then */
+  size_t framing = x->raw_body > x->seen ? x->raw_body - x->seen : 0;
+  if (x->head_bytes + framing <= ED__RF_HEAD_MAX + x->seen)
+    return 0;
+  x->too_large = ED__RF_TOO_LARGE_FRAMING;
+  return 1; /* curl stops with CURLE_ABORTED_BY_CALLBACK */
+}
+
 void ed__rf_easy_fixed(const ed__rf_target_t *t, CURL *e) {
   const ed__rf_topts_t *o = t->opts;
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
@@ -137,6 +165,13 @@ static void setup_fixed(ed__rf_xfer_t *x) {
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
+  /* The debug hook only runs with VERBOSE; it writes nothing anywhere. */
+  curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, on_debug);
+  curl_easy_setopt(e, CURLOPT_DEBUGDATA, x);
+  curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
+  curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
+  curl_easy_setopt(e, CURLOPT_XFERINFODATA, x);
+  curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
   ed__cuv_setup_easy(x->cuv, e);
   x->setup_timeout = -1;
 }
@@ -149,14 +184,7 @@ ed__rf_xfer_t *ed__rf_xfer_get(ed__rf_target_t *t) {
     x = calloc(1, sizeof(*x));
     if (!x)
       return NULL;
-    x->easy = curl_easy_init();
-    if (!x->easy) {
-      free(x);
-      return NULL;
-    }
     x->t = t;
-    x->cuv = t->lanes[t->next_lane++ % t->nlanes];
-    setup_fixed(x);
     x->all_next = t->all;
     t->all = x;
   }
@@ -195,9 +223,24 @@ static int add_header(struct curl_slist **h, const char *line) {
   return 0;
 }
 
+/* x's curl handle, made for its first libcurl transfer: a request that goes
+ * over a kept-alive connection (conn.h) needs none, and a handle is some
+ * kilobytes, a lane a curl multi (a target polled with GETs alone has
+ * neither). */
+static int easy_make(ed__rf_xfer_t *x) {
+  if (!(x->cuv = ed__rf_lane_next(x->t)))
+    return -ENOMEM;
+  if (!(x->easy = curl_easy_init()))
+    return -ENOMEM;
+  setup_fixed(x);
+  return 0;
+}
+
 int ed__rf_xfer_setup(ed__rf_xfer_t *x, const char *method, const char *url,
                       const char *body, size_t body_len, int with_auth,
                       const char *extra) {
+  if (!x->easy && easy_make(x) < 0)
+    return -ENOMEM;
   CURL *e = x->easy;
   struct curl_slist *h = NULL;
   int rc = add_header(&h, "User-Agent: " ED__RF_USER_AGENT);
@@ -258,6 +301,7 @@ void ed__rf_xfer_begin(ed__rf_xfer_t *x, ed__rf_xfer_cb cb, unsigned gen) {
   x->seen = 0;
   x->too_large = 0;
   x->head_bytes = 0;
+  x->raw_body = 0;
   x->heads = 0;
   x->bad_heads = 0;
   x->token_byte = 0;
@@ -304,6 +348,13 @@ void ed__rf_xfer_on_done(CURL *easy, CURLcode rc, void *priv) {
              "answer with more than %u bytes of status lines and headers "
              "(%u status lines)",
              ED__RF_HEAD_MAX, x->heads);
+  } else if (x->too_large == ED__RF_TOO_LARGE_FRAMING) {
+    rc = CURLE_WRITE_ERROR;
+    snprintf(x->errbuf, sizeof(x->errbuf),
+             "answer with %zu bytes that are no body (status lines, headers, "
+             "chunk sizes, extensions and trailers) for %zu bytes of body: "
+             "more than %u past the body's size",
+             x->head_bytes + (x->raw_body - x->seen), x->seen, ED__RF_HEAD_MAX);
   }
   x->on_done(x, rc);
 }
@@ -314,7 +365,8 @@ long ed__rf_xfer_status(ed__rf_xfer_t *x) {
 
 char *ed__rf_xfer_header(ed__rf_xfer_t *x, const char *name) {
   struct curl_header *h;
-  if (curl_easy_header(x->easy, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK)
+  if (!x->easy ||
+      curl_easy_header(x->easy, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK)
     return NULL;
   return strdup(h->value);
 }

@@ -137,6 +137,20 @@ static void test_match_limits(void **state) {
       ed_pattern_match(p, subject, strlen(subject), why, sizeof(why)),
       ED_ERANGE);
   ed_pattern_destroy(p);
+  /* The limit holds for the whole match, not for each place it is tried
+   * from: each run of 16 "a" costs (a+)+$ some 100,000 steps, under the
+   * limit of one place; 8 kB of them once took minutes. */
+  size_t rep = 8000;
+  char *many = malloc(rep + 1);
+  assert_non_null(many);
+  for (size_t i = 0; i < rep; i++)
+    many[i] = i % 17 == 16 ? '!' : 'a';
+  many[rep] = '\0';
+  p = compile("(a+)+$");
+  assert_int_equal(ed_pattern_match(p, many, rep, why, sizeof(why)), ED_ERANGE);
+  assert_non_null(strstr(why, "steps in all"));
+  ed_pattern_destroy(p);
+  free(many);
   /* A long value with a simple pattern is no problem. */
   size_t big = 8u << 20;
   char *text = malloc(big + 8);

@@ -51,6 +51,25 @@ static void md_is(const char *in, const char *want) {
   free(mem);
 }
 
+static void html_is(const char *in, const char *want) {
+  char buf[256];
+  size_t n = ed_text_escape_html(buf, sizeof(buf), in);
+  assert_string_equal(buf, want);
+  assert_int_equal(n, strlen(want));
+  char *d = ed_text_html(in);
+  assert_non_null(d);
+  assert_string_equal(d, want);
+  free(d);
+  char *mem = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&mem, &len);
+  assert_non_null(f);
+  ed_text_fputs_html(f, in);
+  fclose(f);
+  assert_string_equal(mem, want);
+  free(mem);
+}
+
 static void no_byte_below_space(const char *s) {
   for (; *s; s++)
     assert_true((unsigned char)*s >= 0x20 && (unsigned char)*s != 0x7f);
@@ -119,6 +138,23 @@ static void test_markdown(void **state) {
   assert_null(strchr(buf, '\x1b'));
 }
 
+/* HTML: markup as entities, controls as visible escapes, Markdown's
+ * specials left alone (they mean nothing there). */
+static void test_html(void **state) {
+  (void)state;
+  html_is("CPU1 Temp 45.5 (ok)", "CPU1 Temp 45.5 (ok)");
+  html_is("<script>alert('1')</script>",
+          "&lt;script&gt;alert('1')&lt;/script&gt;");
+  html_is("a \"b\" & c | *d* _e_ `f` [g](h)",
+          "a &quot;b&quot; &amp; c | *d* _e_ `f` [g](h)");
+  html_is("\x1b]0;x\x07\x1b[2J\r\b\xc2\x9b <b>",
+          "\\x1b]0;x\\x07\\x1b[2J\\r\\x08\\u009b &lt;b&gt;");
+  html_is("Température", "Température");
+  char buf[8];
+  assert_int_equal(ed_text_escape_html(buf, sizeof(buf), "<<<"), 12);
+  assert_string_equal(buf, "&lt;&lt");
+}
+
 static void test_bounded(void **state) {
   (void)state;
   char buf[8];
@@ -139,6 +175,7 @@ int main(void) {
       cmocka_unit_test(test_terminal_controls),
       cmocka_unit_test(test_invalid_utf8),
       cmocka_unit_test(test_markdown),
+      cmocka_unit_test(test_html),
       cmocka_unit_test(test_bounded),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
