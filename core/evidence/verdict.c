@@ -200,6 +200,10 @@ static json_int_t completed(const json_t *w) {
       json_object_get(json_object_get(w, "total"), "completed"));
 }
 
+static json_int_t succeeded(const json_t *w) {
+  return json_integer_value(json_object_get(json_object_get(w, "total"), "ok"));
+}
+
 /* Whether the runner offered the load asked: no request dropped for want
  * of a free slot. (A send that left late is measured from its intended
  * time, so it only makes latency look worse, never better; a Poisson
@@ -256,6 +260,13 @@ static void load_items(build_t *b, const json_t *s, int started) {
     else if (completed(w) == 0)
       o = item(b, "load", n, FAILED, 1,
                "workload %s: no data (no request completed)", n);
+    else if (succeeded(w) == 0)
+      /* Every answer an error: the device was never measured, whatever
+       * the SLOs (a scenario may set none). */
+      o = item(b, "load", n, FAILED, 1,
+               "workload %s: no request succeeded (%lld completed, each "
+               "with an error)",
+               n, (long long)completed(w));
     else
       o = item(b, "load", n, PASSED, 0, NULL);
     json_object_set(o, "requests",

@@ -36,7 +36,8 @@ static const char *status(const json_t *it) {
 
 #define WL(completed)                                                          \
   "\"workloads\": [{\"name\": \"poll\", \"total\": {\"requests\": " #completed \
-  ", \"completed\": " #completed ", \"dropped\": 0, \"expected\": 20}}],"      \
+  ", \"completed\": " #completed ", \"ok\": " #completed                       \
+  ", \"dropped\": 0, \"expected\": 20}}],"                                     \
   "\"slo\": {\"checks\": [{\"workload\": \"poll\", \"slo\": \"p99_ms\", "      \
   "\"target\": 100, \"achieved\": 0, \"met\": true}]}"
 
@@ -48,6 +49,23 @@ static void no_data_is_not_met(void **state) {
   assert_false(ed_verdict_pass(v));
   assert_string_equal(status(find(v, "load", "poll")), "failed");
   assert_string_equal(status(find(v, "slo", "poll p99_ms")), "failed");
+  assert_int_equal(ed_verdict_exit(v), 1);
+  json_decref(v);
+  json_decref(s);
+}
+
+/* Every answer an error: no SLO in the scenario, and still not green. */
+static void only_errors_is_not_green(void **state) {
+  (void)state;
+  json_t *s = parse("{\"workloads\": [{\"name\": \"poll\", \"total\": "
+                    "{\"requests\": 20, \"completed\": 20, \"ok\": 0, "
+                    "\"dropped\": 0, \"expected\": 20}}]}");
+  json_t *v = ed_verdict_build(s);
+  assert_false(ed_verdict_pass(v));
+  const json_t *it = find(v, "load", "poll");
+  assert_string_equal(status(it), "failed");
+  assert_non_null(strstr(json_string_value(json_object_get(it, "reason")),
+                         "no request succeeded"));
   assert_int_equal(ed_verdict_exit(v), 1);
   json_decref(v);
   json_decref(s);
@@ -187,7 +205,8 @@ static void shards_judged(void **state) {
       "{\"workloads\": [{\"name\": \"poll\", \"total\": {\"requests\": 0, "
       "\"completed\": 0, \"dropped\": 0, \"expected\": 20}, "
       "\"per_target\": [{\"target\": \"b\"}]}, {\"name\": \"mine\", "
-      "\"total\": {\"requests\": 5, \"completed\": 5, \"dropped\": 0, "
+      "\"total\": {\"requests\": 5, \"completed\": 5, \"ok\": 5, \"dropped\": "
+      "0, "
       "\"expected\": 5}, \"per_target\": [{\"target\": \"a\"}]}], "
       "\"shard\": {\"index\": 0, \"count\": 2, "
       "\"targets\": {\"a\": 0, \"b\": 1}}}");
@@ -222,6 +241,7 @@ static void shards_judged(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(no_data_is_not_met),
+      cmocka_unit_test(only_errors_is_not_green),
       cmocka_unit_test(data_and_no_fault_pass),
       cmocka_unit_test(before_check_and_signal),
       cmocka_unit_test(fault_without_plan_and_failed_step),
