@@ -195,8 +195,10 @@ cat >"$WORK/late.json" <<JSON
                       "known_hosts": "$SSHD/known_hosts", "max_channels": 1 } },
   "workloads": [ { "name": "w", "targets": ["h"],
                    "op": { "check": { "command": "sleep 38.$$", "timeout": "1500ms" } },
-                   "rate": [ { "constant": 20, "for": "100ms" } ], "max_in_flight": 2 } ] }
+                   "rate": [ { "constant": 20, "for": "100ms" } ], "max_in_flight": 2 } ],
+  "slo": { "error_rate": 1 } }
 JSON
+# (every request times out on purpose: error_rate 1 says so)
 drill_run "$WORK/late" run "$WORK/late.json"
 drill_expect "$WORK/late" 0
 $PY - "$WORK/late/summary.json" <<'PYEOF' || { drill_show "$WORK/late"; fail "late: results"; }

@@ -68,6 +68,16 @@ static void only_errors_is_not_green(void **state) {
                          "no request succeeded"));
   assert_int_equal(ed_verdict_exit(v), 1);
   json_decref(v);
+  /* an error_rate SLO says how many errors are acceptable: it judges */
+  json_object_set_new(
+      s, "slo",
+      parse("{\"checks\": [{\"workload\": \"poll\", \"slo\": "
+            "\"error_rate\", \"target\": 1, \"achieved\": 1, \"met\": "
+            "true}]}"));
+  v = ed_verdict_build(s);
+  assert_string_equal(status(find(v, "load", "poll")), "passed");
+  assert_true(ed_verdict_pass(v));
+  json_decref(v);
   json_decref(s);
 }
 
