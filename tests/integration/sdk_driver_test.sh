@@ -79,6 +79,8 @@ grep -q '^  ok   collect  .*done called once on the loop thread.*: reachable, 5 
   "$WORK/collector.out" || { cat "$WORK/collector.out"; fail "collector: collect not judged"; }
 grep -q '^  ok   collect + stop .*target_stop during the collection: done called once .* 5 parts cancelled' \
   "$WORK/collector.out" || { cat "$WORK/collector.out"; fail "collector: cancel by target_stop not judged"; }
+grep -q '^  ok   collect (stopped) .*done called once, 5 parts cancelled' \
+  "$WORK/collector.out" || { cat "$WORK/collector.out"; fail "collector: collect on a stopped target not judged"; }
 collector sync sync
 harness_pass collector-sync "$PLUGINS/collector/collector.so" "$WORK/sync.json"
 grep -q '^  ok   collect  .*done called once (from inside collect)' "$WORK/collector-sync.out" ||

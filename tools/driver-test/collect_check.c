@@ -344,6 +344,49 @@ static size_t cancelled_parts(const json_t *s) {
   return n;
 }
 
+/* A collection asked of the target once it is stopped (a late poll): it
+ * must answer once, without reading anything, its parts cancelled. */
+static void after_stop(ed_ccheck_t *k, void *target) {
+  const char *what = "collect (stopped)";
+  coll_t *r = new_coll(k);
+  if (!r) {
+    k->spec.say(k->spec.say_arg, "FAIL", what, "out of memory");
+    return;
+  }
+  r->start_ns = uv_hrtime();
+  r->in_collect = 1;
+  int rc = k->spec.drv->collect(target, &r->c);
+  r->in_collect = 0;
+  if (rc != 0) {
+    r->dones_judged = r->dones;
+    k->spec.say(k->spec.say_arg, r->dones ? "FAIL" : "ok", what,
+                r->dones ? "collect returned %d and called done as well"
+                         : "collect on the stopped target returned %d: "
+                           "nothing started",
+                rc);
+    return;
+  }
+  uint64_t wait = (uint64_t)k->spec.wait_ms;
+  wait_for(k, r, NULL, wait);
+  if (r->dones)
+    linger(k);
+  if (judge_calls(k, r, what, wait) != 0)
+    return;
+  json_t *s = judge_text(k, r, what);
+  if (!s)
+    return;
+  size_t n = cancelled_parts(s);
+  if (n)
+    k->spec.say(k->spec.say_arg, "ok", what,
+                "done called once, %zu part%s cancelled, after %.1f ms", n,
+                n == 1 ? "" : "s", (double)(r->done_ns - r->start_ns) / 1e6);
+  else
+    k->spec.say(k->spec.say_arg, "warn", what,
+                "done called once with nothing cancelled: were requests sent "
+                "to the stopped target?");
+  json_decref(s);
+}
+
 void ed_ccheck_run_stopped(ed_ccheck_t *k, void *target, const char *what) {
   const ed_driver_t *drv = k->spec.drv;
   if (!drv->target_stop) {
@@ -395,6 +438,8 @@ void ed_ccheck_run_stopped(ed_ccheck_t *k, void *target, const char *what) {
                 "answered?)",
                 ms);
   json_decref(s);
+  if (st.calls)
+    after_stop(k, target);
 }
 
 void ed_ccheck_mark_closed(ed_ccheck_t *k) {

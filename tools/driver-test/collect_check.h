@@ -8,7 +8,8 @@
  *     requires ("reachable"; "error" when it is false) and the listed
  *     members in their types; the target's secret is never in it;
  *   - a collection running when target_stop comes is answered once,
- *     promptly, its unread parts as cancelled gaps.
+ *     promptly, its unread parts as cancelled gaps; so is one asked of the
+ *     target once it is stopped.
  * Every collection belongs to the checker until ed_ccheck_destroy, however
  * the driver behaves: a done called late or twice is recorded, never a use
  * after free. Everything runs on the loop thread.
@@ -46,8 +47,10 @@ ed_ccheck_t *ed_ccheck_create(uv_loop_t *loop, const ed_ccheck_spec_t *spec);
  * line named `what`). */
 void ed_ccheck_run(ed_ccheck_t *k, void *target, const char *what);
 /* A collection on a started target, then target_stop at once: both must
- * answer once, the collection with its unread parts cancelled. The target
- * is stopped afterwards whatever happened (the caller closes it). */
+ * answer once, the collection with its unread parts cancelled; then one
+ * more collection on the stopped target, which must answer once without
+ * reading (a warning when nothing in it is cancelled). The target is
+ * stopped afterwards whatever happened (the caller closes it). */
 void ed_ccheck_run_stopped(ed_ccheck_t *k, void *target, const char *what);
 /* From now on a done counts as "after target_close". */
 void ed_ccheck_mark_closed(ed_ccheck_t *k);
