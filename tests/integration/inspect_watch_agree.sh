@@ -2,7 +2,8 @@
 # inspect and watch agree on DMTF's mockups, in every generation of Redfish
 # resources each one publishes: public-bladed (Thermal/Power only),
 # public-rackmount1 (both: Thermal/Power and Sensors/PowerSubsystem/
-# ThermalSubsystem) and public-smartnic (the newer ones only), each served
+# ThermalSubsystem) and public-smartnic (the newer ones only, and a
+# processor's EnvironmentMetrics), each served
 # by eventdrill-sim --mockup. While `watch --json --duration` polls the BMC,
 # a power supply in Critical health, a fan at 0 and a temperature over its
 # critical threshold are planted in each generation through the simulator's
@@ -167,5 +168,9 @@ check public-rackmount1 '[
  ["older", "fan", "/redfish/v1/Chassis/1U/Thermal", "/Fans/0/Reading", 0, "BaseBoard System Fan"],
  ["older", "temperature", "/redfish/v1/Chassis/1U/Thermal", "/Temperatures/0/ReadingCelsius", 50, "CPU1 Temp"],'"$(newer "CPU #1 Fan Speed")"']'
 
-check public-smartnic "[$(newer "CPU #1 Fan Speed (1U)")]"
+# and a processor's EnvironmentMetrics whose fan reading is its own (no
+# DataSourceUri: not a copy of a Sensor) and stopped
+check public-smartnic "[$(newer "CPU #1 Fan Speed (1U)"),
+ [\"environment\", \"fan\", \"/redfish/v1/Systems/437XR1138R2/Processors/CPU1/EnvironmentMetrics\",
+  \"/FanSpeedsPercent\", [{\"DeviceName\": \"CPU #1 Fan Speed\", \"Reading\": 0}], \"CPU #1 Fan Speed\"]]"
 pass "inspect and watch find the same planted faults in every generation of each mockup"
