@@ -775,7 +775,9 @@ static void usage(FILE *out) {
           "they need none.\n"
           "State-changing operations are proven with op_check, and sent only "
           "with\n"
-          "\"destructive\": true.\n");
+          "\"destructive\": true. A driver's health collection (collect) is "
+          "checked where\n"
+          "it offers it.\n");
 }
 
 static int parse_count(const char *opt, const char *text, size_t max,
