@@ -284,12 +284,25 @@ static json_t *status_item(json_t *o) {
   return item;
 }
 
+/* The list a supply was given in: uri below the root, without its last
+ * segment when cut ("Chassis/1U/PowerSubsystem/PowerSupplies" for a member
+ * of PowerSubsystem; "Chassis/1U/Power" for the older array). A chassis
+ * that publishes both generations lists one set of supplies twice: counted
+ * per list, its redundancy is judged once per generation, never on a sum. */
+static json_t *listed_in(const char *uri, int cut) {
+  const char *p =
+      strncmp(uri, ROOT "/", sizeof(ROOT)) == 0 ? uri + sizeof(ROOT) : uri;
+  const char *end = cut ? strrchr(p, '/') : NULL;
+  return json_stringn(p, end ? (size_t)(end - p) : strlen(p));
+}
+
 static void power_cb(ed_snap_job_t *j, const ed_snap_answer_t *a, void *ctx) {
   json_t *doc = body(j, a, ctx);
   json_t *psus = json_object_get(doc, "PowerSupplies");
   for (size_t i = 0; i < json_array_size(psus); i++) {
     json_t *item = status_item(json_array_get(psus, i));
     json_object_set_new(item, "chassis", chassis_of(ctx));
+    json_object_set_new(item, "listed_in", listed_in(ctx, 0));
     ed_snap_append(j, "psus", item);
   }
   json_t *red = json_object_get(doc, "Redundancy");
@@ -361,6 +374,7 @@ static void psu_cb(ed_snap_job_t *j, const ed_snap_answer_t *a, void *ctx) {
   if (doc) {
     json_t *item = status_item(doc);
     json_object_set_new(item, "chassis", chassis_of(ctx));
+    json_object_set_new(item, "listed_in", listed_in(ctx, 1));
     ed_snap_append(j, "psus", item);
   }
   json_decref(doc);

@@ -10,7 +10,8 @@
 # control channel; every one must be an alarm of the watch (a JSON line on
 # its stdout) and then a finding of `inspect` of the same BMC, with the same
 # device and subject (the supply's or sensor's name). Before the planting,
-# inspect finds none of them.
+# inspect finds none of them; and a chassis that lists its supplies in both
+# generations is never short of redundancy for counting them twice.
 . "$(dirname "$0")/lib/common.sh"
 MOCKUPS="${ED_SHARED:-}/redfish-mockups"
 for m in public-bladed public-rackmount1 public-smartnic; do
@@ -131,6 +132,10 @@ for p in plants:
         bad.append("before the planting: %s" % found(before, p))
     if not found(after, p):
         bad.append("no %s finding for %r (%s %s)" % (rule[p[1]], p[5], p[0], p[1]))
+# one set of supplies published in both generations is not counted twice
+# (public-rackmount1 lists one present supply in each, both in Warning)
+bad += ["before the planting: %s" % f["detail"] for f in before["findings"]
+        if "no redundancy left" in f["detail"]]
 snap = {s["device"]: s for s in after["snapshots"]}["bmc"]
 if snap.get("gaps"):
     bad.append("parts not read: %s" % snap["gaps"])
