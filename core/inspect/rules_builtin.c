@@ -145,16 +145,36 @@ static void r_psu_redundancy(ed__rule_ctx_t *c, json_t *snap) {
       emit(c, snap, "%s: health %s, state %s", s_of(r, "name"),
            s_of(r, "health"), s_of(r, "state"));
   }
-  size_t total = 0, good = 0;
+  /* Counted per list the device gave them in ("listed_in"; one list when
+   * the driver does not say): a device that publishes one set of supplies
+   * in two lists (Redfish's two generations) must not count it twice. */
+  json_t *lists = json_object();
   json_array_foreach(json_object_get(snap, "psus"), i, p) {
     if (strcmp(s_of(p, "state"), "Absent") == 0)
       continue;
-    total++;
-    good += !bad_status(p);
+    const char *list = s_of(p, "listed_in");
+    json_t *n = json_object_get(lists, list);
+    if (!n) {
+      n = json_pack("[i,i]", 0, 0);
+      json_object_set_new(lists, list, n);
+    }
+    json_array_set_new(
+        n, 0, json_integer(json_integer_value(json_array_get(n, 0)) + 1));
+    json_array_set_new(n, 1,
+                       json_integer(json_integer_value(json_array_get(n, 1)) +
+                                    !bad_status(p)));
   }
-  if (total >= 2 && good < 2)
-    emit(c, snap, "%zu of %zu power supplies healthy: no redundancy left", good,
-         total);
+  const char *list;
+  json_t *n;
+  json_object_foreach(lists, list, n) {
+    json_int_t total = json_integer_value(json_array_get(n, 0));
+    json_int_t good = json_integer_value(json_array_get(n, 1));
+    if (total >= 2 && good < 2)
+      emit(c, snap,
+           "%lld of %lld power supplies healthy%s%s: no redundancy left",
+           (long long)good, (long long)total, list[0] ? " in " : "", list);
+  }
+  json_decref(lists);
 }
 
 /* Which threshold a sensor's reading is at: 2 critical, 1 warning, 0 not. */

@@ -1,9 +1,10 @@
 /*
  * collect: the Redfish driver's health collection (ABI version 2's
- * collect). From the service root to the systems, chassis (sensors and power
- * supplies, in either generation of resources) and managers, and their log
- * services, into the snapshot model of driver.h. GETs only, each through the
- * driver's own path (auth, limits), queued with <eventdrill/snapshot.h>.
+ * collect). From the service root to the systems (and their processors'
+ * EnvironmentMetrics), chassis (sensors, fans and power supplies, in both
+ * generations of resources, and EnvironmentMetrics) and managers, and their
+ * log services, into the snapshot model of driver.h. GETs only, each through
+ * the driver's own path (auth, limits), queued with <eventdrill/snapshot.h>.
  */
 #include <ctype.h>
 #include <stdint.h>
@@ -283,12 +284,25 @@ static json_t *status_item(json_t *o) {
   return item;
 }
 
+/* The list a supply was given in: uri below the root, without its last
+ * segment when cut ("Chassis/1U/PowerSubsystem/PowerSupplies" for a member
+ * of PowerSubsystem; "Chassis/1U/Power" for the older array). A chassis
+ * that publishes both generations lists one set of supplies twice: counted
+ * per list, its redundancy is judged once per generation, never on a sum. */
+static json_t *listed_in(const char *uri, int cut) {
+  const char *p =
+      strncmp(uri, ROOT "/", sizeof(ROOT)) == 0 ? uri + sizeof(ROOT) : uri;
+  const char *end = cut ? strrchr(p, '/') : NULL;
+  return json_stringn(p, end ? (size_t)(end - p) : strlen(p));
+}
+
 static void power_cb(ed_snap_job_t *j, const ed_snap_answer_t *a, void *ctx) {
   json_t *doc = body(j, a, ctx);
   json_t *psus = json_object_get(doc, "PowerSupplies");
   for (size_t i = 0; i < json_array_size(psus); i++) {
     json_t *item = status_item(json_array_get(psus, i));
     json_object_set_new(item, "chassis", chassis_of(ctx));
+    json_object_set_new(item, "listed_in", listed_in(ctx, 0));
     ed_snap_append(j, "psus", item);
   }
   json_t *red = json_object_get(doc, "Redundancy");
@@ -301,8 +315,9 @@ static void power_cb(ed_snap_job_t *j, const ed_snap_answer_t *a, void *ctx) {
 /* ---- chassis, newer generation: Sensors and PowerSubsystem --------------
  * Services since 2021 publish each sensor as its own resource (reading,
  * units, thresholds by kind) and the power supplies under PowerSubsystem;
- * many publish only these. Where a chassis has them they are read instead
- * of Thermal/Power, so that no sensor is counted twice. */
+ * many publish only these, some publish both. Both generations are read
+ * where a chassis links both: they are different resources of the service
+ * (a fault the older one shows is a fault), under their own names. */
 
 /* The kind and unit of a Sensor resource, from ReadingType or, failing it,
  * ReadingUnits (UCUM: "Cel", "RPM", "V", "%"). */
@@ -342,7 +357,7 @@ static void sensor_cb(ed_snap_job_t *j, const ed_snap_answer_t *a, void *ctx) {
   json_t *t = json_object_get(s, "Thresholds");
   ed_snap_append(
       j, "sensors",
-      json_pack("{s:o,s:s,s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:o}", "name",
+      json_pack("{s:o,s:s,s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:s}", "name",
                 str_or_null(s, "Name"), "kind", kind, "reading",
                 num_or_null(s, "Reading"), "unit", unit, "upper_warning",
                 threshold(t, "UpperCaution", NULL), "upper_critical",
@@ -350,7 +365,7 @@ static void sensor_cb(ed_snap_job_t *j, const ed_snap_answer_t *a, void *ctx) {
                 threshold(t, "LowerCaution", NULL), "lower_critical",
                 threshold(t, "LowerCritical", "LowerFatal"), "health",
                 str_or_null(json_object_get(s, "Status"), "Health"), "chassis",
-                chassis_of(ctx)));
+                chassis_of(ctx), "source", ctx));
   json_decref(s);
 }
 
@@ -359,6 +374,7 @@ static void psu_cb(ed_snap_job_t *j, const ed_snap_answer_t *a, void *ctx) {
   if (doc) {
     json_t *item = status_item(doc);
     json_object_set_new(item, "chassis", chassis_of(ctx));
+    json_object_set_new(item, "listed_in", listed_in(ctx, 1));
     ed_snap_append(j, "psus", item);
   }
   json_decref(doc);
@@ -409,6 +425,169 @@ static void power_subsystem_cb(ed_snap_job_t *j, const ed_snap_answer_t *a,
   json_decref(doc);
 }
 
+/* ---- chassis, newer generation: ThermalSubsystem -----------------------
+ * Each fan is a resource of its own under ThermalSubsystem/Fans: its speed
+ * (SpeedPercent: a percentage and, where the fan reports it, SpeedRPM) and
+ * its Status. */
+
+static void fan_cb(ed_snap_job_t *j, const ed_snap_answer_t *a, void *ctx) {
+  json_t *f = body(j, a, ctx);
+  if (!f || absent(f)) {
+    json_decref(f);
+    return;
+  }
+  json_t *speed = json_object_get(f, "SpeedPercent");
+  json_t *rpm = json_object_get(speed, "SpeedRPM");
+  int by_rpm = json_is_number(rpm);
+  json_t *item =
+      json_pack("{s:o,s:s,s:o,s:s,s:n,s:n,s:n,s:n,s:o,s:o}", "name",
+                str_or_null(f, "Name"), "kind", "fan", "reading",
+                by_rpm ? json_real(json_number_value(rpm))
+                       : num_or_null(speed, "Reading"),
+                "unit", by_rpm ? "RPM" : "%", "upper_warning", "upper_critical",
+                "lower_warning", "lower_critical", "health",
+                str_or_null(json_object_get(f, "Status"), "Health"), "chassis",
+                chassis_of(ctx));
+  ed_snap_append(j, "sensors", item);
+  json_decref(f);
+}
+
+static void fans_cb(ed_snap_job_t *j, const ed_snap_answer_t *a, void *ctx) {
+  members_cb(j, a, ctx, "fan", fan_cb, MAX_SENSORS);
+}
+
+/* ThermalSubsystem: its fans behind a link. Remembered as a leaf itself,
+ * like PowerSubsystem. Its FanRedundancy groups are left out: the
+ * snapshot's "redundancy" is the power supplies' (the inspection rule
+ * psu-redundancy judges it). */
+static void thermal_subsystem_cb(ed_snap_job_t *j, const ed_snap_answer_t *a,
+                                 void *ctx) {
+  json_t *doc = body(j, a, ctx);
+  const char *fans = link_of(doc, "Fans");
+  if (fans && !j->replay)
+    get(j, fans, fans_cb, strdup(fans), free);
+  json_decref(doc);
+}
+
+/* ---- EnvironmentMetrics: a chassis' or a processor's summary -----------
+ * A temperature, a power draw and fan speeds, without thresholds. Most of
+ * them copy a Sensor (DataSourceUri): such a copy is dropped at the end
+ * when that Sensor was read itself (it carries the thresholds), so that one
+ * reading is never counted twice. Named after the resource they describe
+ * ("Chassis/1U temperature"). */
+
+static json_t *env_item(const char *name, const char *kind, const char *unit,
+                        json_t *reading, const char *uri, json_t *o) {
+  json_t *item = json_pack(
+      "{s:s,s:s,s:o,s:s,s:n,s:n,s:n,s:n,s:n,s:o}", "name", name, "kind", kind,
+      "reading", reading, "unit", unit, "upper_warning", "upper_critical",
+      "lower_warning", "lower_critical", "health", "chassis", chassis_of(uri));
+  const char *source = str(o, "DataSourceUri");
+  if (item && source)
+    json_object_set_new(item, "copy_of", json_string(source));
+  return item;
+}
+
+static void env_metrics_cb(ed_snap_job_t *j, const ed_snap_answer_t *a,
+                           void *ctx) {
+  json_t *doc = body(j, a, ctx);
+  if (!doc)
+    return;
+  const char *uri = ctx;
+  const char *owner =
+      strncmp(uri, ROOT "/", sizeof(ROOT)) == 0 ? uri + sizeof(ROOT) : uri;
+  size_t olen = strlen(owner);
+  static const char tail[] = "/EnvironmentMetrics";
+  if (olen >= sizeof(tail) - 1 &&
+      strcmp(owner + olen - (sizeof(tail) - 1), tail) == 0)
+    olen -= sizeof(tail) - 1;
+  char name[300];
+  json_t *t = json_object_get(doc, "TemperatureCelsius");
+  if (json_is_number(json_object_get(t, "Reading"))) {
+    snprintf(name, sizeof(name), "%.*s temperature", (int)olen, owner);
+    ed_snap_append(
+        j, "sensors",
+        env_item(name, "temperature", "C", num_or_null(t, "Reading"), uri, t));
+  }
+  json_t *w = json_object_get(doc, "PowerWatts");
+  if (json_is_number(json_object_get(w, "Reading"))) {
+    snprintf(name, sizeof(name), "%.*s power", (int)olen, owner);
+    ed_snap_append(
+        j, "sensors",
+        env_item(name, "power", "W", num_or_null(w, "Reading"), uri, w));
+  }
+  json_t *fans = json_object_get(doc, "FanSpeedsPercent");
+  for (size_t i = 0; i < json_array_size(fans); i++) {
+    json_t *f = json_array_get(fans, i);
+    json_t *rpm = json_object_get(f, "SpeedRPM");
+    int by_rpm = json_is_number(rpm);
+    if (!by_rpm && !json_is_number(json_object_get(f, "Reading")))
+      continue;
+    if (str(f, "DeviceName"))
+      snprintf(name, sizeof(name), "%s", str(f, "DeviceName"));
+    else
+      snprintf(name, sizeof(name), "%.*s fan %zu", (int)olen, owner, i + 1);
+    ed_snap_append(j, "sensors",
+                   env_item(name, "fan", by_rpm ? "RPM" : "%",
+                            by_rpm ? json_real(json_number_value(rpm))
+                                   : num_or_null(f, "Reading"),
+                            uri, f));
+  }
+  json_decref(doc);
+}
+
+static void env_metrics(ed_snap_job_t *j, const char *uri) {
+  remember_leaf(j, uri, "environment");
+  get(j, uri, env_metrics_cb, strdup(uri), free);
+}
+
+/* A system's processors: each one's EnvironmentMetrics, where it has one
+ * (an absent processor has none). */
+static void processor_cb(ed_snap_job_t *j, const ed_snap_answer_t *a,
+                         void *ctx) {
+  json_t *doc = body(j, a, ctx);
+  const char *env = link_of(doc, "EnvironmentMetrics");
+  if (env && !absent(doc))
+    env_metrics(j, env);
+  json_decref(doc);
+}
+
+static void processors_cb(ed_snap_job_t *j, const ed_snap_answer_t *a,
+                          void *ctx) {
+  json_t *doc = body(j, a, ctx);
+  json_t *members = json_object_get(doc, "Members");
+  for (size_t i = 0; i < json_array_size(members) && i < MAX_MEMBERS; i++) {
+    const char *uri = str(json_array_get(members, i), "@odata.id");
+    if (uri)
+      get(j, uri, processor_cb, strdup(uri), free);
+  }
+  json_decref(doc);
+}
+
+/* At the end: a copy (copy_of) of a Sensor that was read is dropped, and
+ * the Sensors' own URIs (source) are not part of the snapshot. */
+static void drop_copies(json_t *snap) {
+  json_t *arr = json_object_get(snap, "sensors"), *read = json_object();
+  json_t *x;
+  size_t i;
+  json_array_foreach(arr, i, x) {
+    const char *src = str(x, "source");
+    if (src)
+      json_object_set_new(read, src, json_true());
+  }
+  for (i = json_array_size(arr); i-- > 0;) {
+    x = json_array_get(arr, i);
+    const char *copy = str(x, "copy_of");
+    if (copy && json_object_get(read, copy)) {
+      json_array_remove(arr, i);
+      continue;
+    }
+    json_object_del(x, "source");
+    json_object_del(x, "copy_of");
+  }
+  json_decref(read);
+}
+
 /* ---- members ----------------------------------------------------------- */
 
 static void firmware(ed_snap_job_t *j, const char *key, const char *version) {
@@ -454,21 +633,30 @@ static void clock_offset(ed_snap_job_t *j, const ed_snap_answer_t *a,
                       json_real(res / 2 + a->latency_ms / 2000.0));
 }
 
-/* Walking: a chassis' thermal and power (supplies, redundancy) and
- * everyone's log services. */
+/* Walking: a chassis' sensors, fans, supplies and redundancy in each
+ * generation it publishes and its EnvironmentMetrics, a system's processors,
+ * and everyone's log services. */
 static void follow_links(ed_snap_job_t *j, kind_t kind, json_t *doc) {
   const char *logs = link_of(doc, "LogServices");
   if (kind == KIND_CHASSIS) {
     const char *sensors = link_of(doc, "Sensors");
     const char *subsystem = link_of(doc, "PowerSubsystem");
-    const char *thermal = sensors ? NULL : link_of(doc, "Thermal");
-    const char *power = subsystem ? NULL : link_of(doc, "Power");
+    const char *cooling = link_of(doc, "ThermalSubsystem");
+    const char *env = link_of(doc, "EnvironmentMetrics");
+    const char *thermal = link_of(doc, "Thermal");
+    const char *power = link_of(doc, "Power");
     if (sensors)
       get(j, sensors, sensors_cb, strdup(sensors), free);
     if (subsystem) {
       remember_leaf(j, subsystem, "power_subsystem");
       get(j, subsystem, power_subsystem_cb, strdup(subsystem), free);
     }
+    if (cooling) {
+      remember_leaf(j, cooling, "thermal_subsystem");
+      get(j, cooling, thermal_subsystem_cb, strdup(cooling), free);
+    }
+    if (env)
+      env_metrics(j, env);
     if (thermal) {
       remember_leaf(j, thermal, "thermal");
       get(j, thermal, thermal_cb, strdup(thermal), free);
@@ -477,6 +665,11 @@ static void follow_links(ed_snap_job_t *j, kind_t kind, json_t *doc) {
       remember_leaf(j, power, "power");
       get(j, power, power_cb, strdup(power), free);
     }
+  }
+  if (kind == KIND_SYSTEM) {
+    const char *cpus = link_of(doc, "Processors");
+    if (cpus)
+      get(j, cpus, processors_cb, strdup(cpus), free);
   }
   if (logs && j->c->log_entries > 0)
     get(j, logs, log_services_cb, strdup(logs), free);
@@ -556,6 +749,12 @@ static int replay_leaves(ed_snap_job_t *j) {
       get(j, uri, psu_cb, strdup(uri), free);
     else if (strcmp(kind, "power_subsystem") == 0)
       get(j, uri, power_subsystem_cb, strdup(uri), free);
+    else if (strcmp(kind, "thermal_subsystem") == 0)
+      get(j, uri, thermal_subsystem_cb, strdup(uri), free);
+    else if (strcmp(kind, "fan") == 0)
+      get(j, uri, fan_cb, strdup(uri), free);
+    else if (strcmp(kind, "environment") == 0)
+      get(j, uri, env_metrics_cb, strdup(uri), free);
     else if (strcmp(kind, "entries") == 0 && j->c->log_entries > 0)
       get(j, uri, entries_cb, strdup(uri), free);
     for (int k = 0; k < 3; k++)
@@ -597,8 +796,9 @@ static const ed_snap_part_t required[] = {{"health", "health"},
                                           {"sensors", "sensors"},
                                           {NULL, NULL}};
 
-/* At the end: names made unique, then the memo. */
+/* At the end: copies dropped, names made unique, then the memo. */
 static void last_words(ed_snap_job_t *j) {
+  drop_copies(j->snap);
   qualify_names(j->snap, "sensors");
   qualify_names(j->snap, "psus");
   memo_commit(j);

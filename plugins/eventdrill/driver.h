@@ -231,7 +231,11 @@ typedef void (*ed_target_cb)(void *arg, int status, const char *detail);
  *                                 clock's resolution, the round trip)
  *   "power": "on" | "off" | "poweringon" | "poweringoff"
  *   "health": [{"component", "kind", "health", "rollup", "state"}]
- *   "psus": [{"name", "health", "state", "chassis"}]
+ *   "psus": [{"name", "health", "state", "chassis", "listed_in"}]
+ *                                 listed_in: the list the device gave it in
+ *                                 ("Chassis/1U/Power"); supplies are counted
+ *                                 for redundancy per list, so that a device
+ *                                 publishing one set twice counts it once
  *   "redundancy": [{"name", "health", "state", "mode"}]
  *   "sensors": [{"name", "kind": "temperature" | "fan" | "voltage" | ...,
  *                "reading", "unit", "upper_warning", "upper_critical",

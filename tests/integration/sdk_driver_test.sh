@@ -65,7 +65,47 @@ harness_fails scribble "the driver changed the request's op, done or core_data" 
 harness_fails start-twice "its callback was called 2 times" \
   "$PLUGINS/mb_start_twice/mb_start_twice.so" "$WORK/ping.json"
 
-# 4. a target file with mistakes: every one named with its place
+# 4. health collection: a correct collector passes (its collection cut
+# short by target_stop answers once, the unread parts cancelled), a driver
+# without collect is reported as such, and each broken collect fails with
+# its reason.
+collector() { # collector NAME MODE: its target file
+  echo "{ \"options\": { \"mode\": \"$2\" }, \"operations\": { \"noop\": null } }" \
+    >"$WORK/$1.json"
+}
+collector collector queue
+harness_pass collector --expect-ok "$PLUGINS/collector/collector.so" "$WORK/collector.json"
+grep -q '^  ok   collect  .*done called once on the loop thread.*: reachable, 5 requests, 0 health, 0 psus, 5 sensors' \
+  "$WORK/collector.out" || { cat "$WORK/collector.out"; fail "collector: collect not judged"; }
+grep -q '^  ok   collect + stop .*target_stop during the collection: done called once .* 5 parts cancelled' \
+  "$WORK/collector.out" || { cat "$WORK/collector.out"; fail "collector: cancel by target_stop not judged"; }
+grep -q '^  ok   collect (stopped) .*done called once, 5 parts cancelled' \
+  "$WORK/collector.out" || { cat "$WORK/collector.out"; fail "collector: collect on a stopped target not judged"; }
+collector sync sync
+harness_pass collector-sync "$PLUGINS/collector/collector.so" "$WORK/sync.json"
+grep -q '^  ok   collect  .*done called once (from inside collect)' "$WORK/collector-sync.out" ||
+  { cat "$WORK/collector-sync.out"; fail "collector-sync: an answer from inside collect not allowed"; }
+grep -q '^  skip collect .*not offered: the driver has no health collection' "$WORK/blocking.out" ||
+  { cat "$WORK/blocking.out"; fail "blocking: a driver without collect not reported"; }
+collector twice twice
+harness_fails collect-twice "done called 2 times for one collection (exactly once)" \
+  "$PLUGINS/collector/collector.so" "$WORK/twice.json"
+collector never never
+harness_fails collect-never "done was never called within" \
+  -t 300ms "$PLUGINS/collector/collector.so" "$WORK/never.json"
+grep -q '^  skip collect + stop .*a collection was never answered' "$WORK/collect-never.out" ||
+  { cat "$WORK/collect-never.out"; fail "collect-never: the stop check ran on"; }
+collector shapeless shapeless
+harness_fails collect-shapeless 'the snapshot has no "reachable" (true or false)' \
+  "$PLUGINS/collector/collector.so" "$WORK/shapeless.json"
+collector not-json bad
+harness_fails collect-not-json "the snapshot is not the JSON text of an object" \
+  "$PLUGINS/collector/collector.so" "$WORK/not-json.json"
+collector fail fail
+harness_fails collect-fail "collect returned -1" \
+  "$PLUGINS/collector/collector.so" "$WORK/fail.json"
+
+# 5. a target file with mistakes: every one named with its place
 cat >"$WORK/bad.json" <<'JSON'
 { "options": { "dealy": "2ms" },
   "operations": { "echoo": "x", "sleep": "soon" },

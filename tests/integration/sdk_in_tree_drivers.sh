@@ -4,11 +4,31 @@
 # ipmi_sim, SSH against a throwaway OpenSSH sshd. Each read-only operation
 # runs 20 times and must succeed (--expect-ok); each state-changing one is
 # proven with op_check and never sent, which the peers confirm (power still
-# on, no file written). Each run is repeated under valgrind (5 requests).
+# on, no file written). Each driver's health collection answers once with a
+# reachable device's snapshot, and once more, cancelled, when target_stop
+# comes during it. Each run is repeated under valgrind (5 requests).
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/sdk_lib.sh"
 . "$(dirname "$0")/ipmi_lib.sh"
 . "$(dirname "$0")/ssh_lib.sh"
+
+# collect_ok NAME [no-stop]: the harness judged NAME's collect, its cancel
+# by target_stop and a collect on the stopped target, all passed (no-stop:
+# a driver without target_stop, such as IPMI's, has only the first).
+collect_ok() {
+  grep -q "^  ok   collect  .*done called once.*: reachable" "$WORK/$1.out" ||
+    { cat "$WORK/$1.out"; fail "$1: collect not passed"; }
+  if [ "${2:-}" = no-stop ]; then
+    grep -q "^  skip collect + stop .*the driver has no target_stop" "$WORK/$1.out" ||
+      { cat "$WORK/$1.out"; fail "$1: the stop check not skipped"; }
+  else
+    grep -q "^  ok   collect + stop .*done called once" "$WORK/$1.out" ||
+      { cat "$WORK/$1.out"; fail "$1: collect cut short by target_stop not passed"; }
+    grep -q "^  ok   collect (stopped) .*cancelled" "$WORK/$1.out" ||
+      { cat "$WORK/$1.out"; fail "$1: collect on a stopped target not cancelled"; }
+  fi
+  grep "^  .... collect" "$WORK/$1.out"
+}
 
 # 1. Redfish, eventdrill-sim in ports mode
 SIM="$ED_BIN/eventdrill-sim"
@@ -29,6 +49,7 @@ cat >"$WORK/redfish.json" <<JSON
     "reset": "ForceOff" } }
 JSON
 harness_pass redfish --expect-ok "$DRIVERS/redfish.so" "$WORK/redfish.json"
+collect_ok redfish
 grep -q '^  ok   op_check reset .*20 ok.*would run: ResetType ForceOff' "$WORK/redfish.out" ||
   { cat "$WORK/redfish.out"; fail "redfish: reset not proven"; }
 state=$(curl -sS -u "admin:$EDSIM_PW" "http://127.0.0.1:$RF_PORT/redfish/v1/Systems" |
@@ -53,6 +74,7 @@ cat >"$WORK/ipmi.json" <<JSON
   "operations": { "sensors": "MBTemp", "power": "off" } }
 JSON
 harness_pass ipmi --expect-ok "$DRIVERS/ipmi.so" "$WORK/ipmi.json"
+collect_ok ipmi no-stop
 for op in "op power_status" "op sensors" "op sel_count" "op sel_list" "op device_id" \
   "op_check power" "op_check sel_clear"; do
   grep -q "^  ok   $op .*20 ok" "$WORK/ipmi.out" || { cat "$WORK/ipmi.out"; fail "ipmi: $op"; }
@@ -74,6 +96,7 @@ cat >"$WORK/ssh.json" <<JSON
                   "upload": { "path": "$WORK/uploaded", "content": "x" } } }
 JSON
 harness_pass ssh --expect-ok "$DRIVERS/ssh.so" "$WORK/ssh.json"
+collect_ok ssh
 for op in "op check" "op_check run" "op_check upload" "close in flight"; do
   grep -q "^  ok   $op " "$WORK/ssh.out" || { cat "$WORK/ssh.out"; fail "ssh: $op"; }
 done

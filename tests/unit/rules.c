@@ -128,6 +128,47 @@ static void test_power_and_health(void **state) {
   ed_rules_destroy(r);
 }
 
+/* The detail of rule on device among findings, or NULL. */
+static const char *detail_of(const json_t *findings, const char *device,
+                             const char *rule) {
+  json_t *f;
+  size_t i;
+  json_array_foreach((json_t *)findings, i, f) {
+    if (!strcmp(json_string_value(json_object_get(f, "device")), device) &&
+        !strcmp(json_string_value(json_object_get(f, "rule")), rule))
+      return json_string_value(json_object_get(f, "detail"));
+  }
+  return NULL;
+}
+
+/* Supplies are counted for redundancy per list they were given in: one
+ * supply published in two lists (two generations of resources) is not two
+ * supplies, while two in one list with one failed is no redundancy. */
+static void test_psu_lists(void **state) {
+  (void)state;
+  ed_rules_t *r = builtin();
+  json_t *twice = healthy("twice"), *one = healthy("one");
+  json_t *p = json_object_get(twice, "psus");
+  json_object_set_new(json_array_get(p, 0), "listed_in",
+                      json_string("Chassis/1U/Power"));
+  json_object_set_new(json_array_get(p, 1), "listed_in",
+                      json_string("Chassis/1U/PowerSubsystem/PowerSupplies"));
+  json_object_set_new(json_array_get(p, 1), "health", json_string("Warning"));
+  p = json_object_get(one, "psus");
+  for (size_t i = 0; i < 2; i++)
+    json_object_set_new(json_array_get(p, i), "listed_in",
+                        json_string("Chassis/1U/Power"));
+  json_object_set_new(json_array_get(p, 1), "health", json_string("Critical"));
+  json_t *f = eval(r, json_pack("[o,o]", twice, one));
+  assert_null(found(f, "twice", "psu-redundancy"));
+  assert_string_equal(found(f, "twice", "psu-failed"), "critical");
+  assert_string_equal(detail_of(f, "one", "psu-redundancy"),
+                      "1 of 2 power supplies healthy in Chassis/1U/Power: no "
+                      "redundancy left");
+  json_decref(f);
+  ed_rules_destroy(r);
+}
+
 static void test_fleet_rules(void **state) {
   (void)state;
   ed_rules_t *r = builtin();
@@ -313,6 +354,7 @@ int main(void) {
       cmocka_unit_test(test_healthy_fleet_has_no_finding),
       cmocka_unit_test(test_sensor_levels),
       cmocka_unit_test(test_power_and_health),
+      cmocka_unit_test(test_psu_lists),
       cmocka_unit_test(test_fleet_rules),
       cmocka_unit_test(test_tuned_and_added),
       cmocka_unit_test(test_clock_uncertainty),

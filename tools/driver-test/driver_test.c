@@ -14,9 +14,12 @@
  *    state-changing ones where the driver offers it, and requires that every
  *    request completes exactly once, on the loop thread, never inside submit,
  *    with a well-formed result that never holds the secret;
- * 4. closes a second target with requests in flight: each must complete
+ * 4. where the driver offers `collect`: one collection on the target, which
+ *    must answer once on the loop thread with a well-formed snapshot
+ *    (collect_check.c), and one cut short by target_stop on another;
+ * 5. closes a second target with requests in flight: each must complete
  *    (cancelled) before target_close returns;
- * 5. requires that no handle of the driver is left on the loop.
+ * 6. requires that no handle of the driver is left on the loop.
  *
  * Exit status: 0 when every check passed, 1 when one failed, 2 on a usage
  * error.
@@ -33,6 +36,7 @@
 #include <eventdrill/driver.h>
 
 #include "batch.h"
+#include "collect_check.h"
 #include "credentials.h"
 #include "diag.h"
 #include "duration.h"
@@ -45,6 +49,8 @@
 
 #define TARGET_FILE_MAX (1 << 20)
 #define START_TIMEOUT_MS 30000
+/* A collection may take this long, plus four request timeouts. */
+#define COLLECT_WAIT_MS 30000
 
 typedef struct cfg_s {
   const char *driver_file;
@@ -87,6 +93,7 @@ typedef struct harness_s {
    * a request the harness gave up waiting for. */
   ed_batch_t *batches[256];
   size_t nbatches;
+  ed_ccheck_t *ccheck; /* the collections, kept like the batches */
   size_t failures, warnings;
 } harness_t;
 
@@ -116,6 +123,19 @@ static void lint_found(void *arg, int error, const char *fmt, ...) {
     h->failures++;
   else
     h->warnings++;
+}
+
+static void ccheck_say(void *arg, const char *status, const char *what,
+                       const char *fmt, ...) {
+  harness_t *h = arg;
+  va_list ap;
+  va_start(ap, fmt);
+  printf("  %-4s %-20s ", status, what);
+  vprintf(fmt, ap);
+  putchar('\n');
+  va_end(ap);
+  h->failures += strcmp(status, "FAIL") == 0;
+  h->warnings += strcmp(status, "warn") == 0;
 }
 
 /* ---- loading ------------------------------------------------------------- */
@@ -545,6 +565,54 @@ static void free_op(harness_t *h, void *target, prep_t *p) {
   *p = (prep_t){.op = p->op, .ran = p->ran};
 }
 
+/* ---- health collection ----------------------------------------------------
+ */
+
+/* The checker, created on first use; 0 when there is one. */
+static int ccheck(harness_t *h) {
+  if (h->ccheck)
+    return 0;
+  ed_ccheck_spec_t spec = {.drv = h->drv,
+                           .max_in_flight = (int)h->cfg.concurrency,
+                           .timeout_ms = h->cfg.timeout_ms,
+                           .wait_ms = COLLECT_WAIT_MS + 4 * h->cfg.timeout_ms,
+                           .secret = h->creds.secret,
+                           .expect_ok = h->cfg.expect_ok,
+                           .say = ccheck_say,
+                           .say_arg = h};
+  h->ccheck = ed_ccheck_create(&h->loop, &spec);
+  if (!h->ccheck)
+    line(h, 0, "collect", "out of memory");
+  return h->ccheck ? 0 : -1;
+}
+
+/* One collection on the started target, where the driver offers it. */
+static void collect_check(harness_t *h, void *target) {
+  if (!ed_plugin_can_collect(h->drv)) {
+    printf("  %-4s %-20s not offered: the driver has no health collection "
+           "(inspect reports its devices unread, watch does not monitor "
+           "them)\n",
+           "skip", "collect");
+    return;
+  }
+  if (ccheck(h) == 0)
+    ed_ccheck_run(h->ccheck, target, "collect");
+}
+
+/* A collection cut short by target_stop, on a target of its own. */
+static void collect_stop_check(harness_t *h) {
+  const char *what = "collect + stop";
+  if (!ed_plugin_can_collect(h->drv) || ccheck(h) != 0)
+    return;
+  void *target;
+  if (open_target(h, &target) != 0)
+    return;
+  if (!h->drv->target_start ||
+      start_or_stop(h, target, "target_start (3)", h->drv->target_start) == 0)
+    ed_ccheck_run_stopped(h->ccheck, target, what);
+  h->drv->target_close(target);
+}
+
 static void run_ops(harness_t *h, void *target) {
   h->preps = calloc(h->nops + 1, sizeof(*h->preps));
   if (!h->preps)
@@ -553,11 +621,7 @@ static void run_ops(harness_t *h, void *target) {
     h->preps[i].op = &h->drv->ops[i];
     run_op(h, target, &h->preps[i]);
   }
-  /* ---- collect ---------------------------------------------------------
-   * Place of the health collection check (the descriptor's `collect`
-   * capability, appended to the ABI after version 2): call it on this open
-   * target, require exactly one completion on the loop thread and a
-   * snapshot that parses. Not checked by this version of the harness. */
+  collect_check(h, target);
 }
 
 /* ---- closing with requests in flight ------------------------------------- */
@@ -670,6 +734,8 @@ static void drain(harness_t *h) {
     ed_batch_destroy(h->batches[i]);
   }
   h->nbatches = 0;
+  ed_ccheck_destroy(h->ccheck);
+  h->ccheck = NULL;
   uv_run(&h->loop, UV_RUN_NOWAIT);
   char handles[256] = "";
   uv_walk(&h->loop, walk_cb, handles);
@@ -709,7 +775,9 @@ static void usage(FILE *out) {
           "they need none.\n"
           "State-changing operations are proven with op_check, and sent only "
           "with\n"
-          "\"destructive\": true.\n");
+          "\"destructive\": true. A driver's health collection (collect) is "
+          "checked where\n"
+          "it offers it.\n");
 }
 
 static int parse_count(const char *opt, const char *text, size_t max,
@@ -819,6 +887,10 @@ static void exercise(harness_t *h) {
   h->drv->target_close(target);
   for (size_t i = 0; i < h->nbatches; i++)
     ed_batch_mark_closed(h->batches[i]);
+  if (started)
+    collect_stop_check(h);
+  if (h->ccheck)
+    ed_ccheck_mark_closed(h->ccheck);
   if (started)
     cancel_check(h);
   free(h->preps);
