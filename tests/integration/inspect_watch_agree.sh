@@ -84,7 +84,10 @@ import json, sys
 lines = open(sys.argv[1]).read().split("\n")[:-1]  # complete lines only
 plants = json.load(open(sys.argv[2]))
 kind = {"psu": "psu", "fan": "sensor", "temperature": "sensor"}
-ev = [e for e in map(json.loads, lines) if e.get("ev") == "alarm_raise"]
+# raised critical, or raised for a lesser fault present from the first
+# poll (a supply already in Warning) and then updated to critical
+ev = [e for e in map(json.loads, lines)
+      if e.get("ev") in ("alarm_raise", "alarm_update")]
 missing = [p for p in plants
            if not any(e["device"] == "bmc" and e["kind"] == kind[p[1]]
                       and e["severity"] == "critical" and e["subject"] == p[5]
