@@ -186,6 +186,8 @@ static int import_key(ed__ssh_target_t *t, char *errbuf, size_t errlen) {
   return -1;
 }
 
+/* 0; -2 when the server refused the credentials; -1 for anything else (a
+ * key that cannot be read, a connection lost). */
 static int authenticate(ed__ssh_target_t *t, ssh_session s, char *errbuf,
                         size_t errlen) {
   int rc;
@@ -211,15 +213,16 @@ static int authenticate(ed__ssh_target_t *t, ssh_session s, char *errbuf,
   char user[128] = "";
   if (t->user)
     snprintf(user, sizeof(user), "%s@", t->user);
-  if (rc == SSH_AUTH_DENIED || rc == SSH_AUTH_PARTIAL)
+  if (rc == SSH_AUTH_DENIED || rc == SSH_AUTH_PARTIAL) {
     snprintf(errbuf, errlen, "%s[%s]:%d refused %s authentication%s%s%s", user,
              t->host, t->port, auth_name(t->auth),
              t->auth == ED_SSH_AUTH_KEY ? " with " : "",
              t->auth == ED_SSH_AUTH_KEY ? t->key_file : "",
              rc == SSH_AUTH_PARTIAL ? " (more methods required)" : "");
-  else
-    snprintf(errbuf, errlen, "%s[%s]:%d: %s authentication failed: %s", user,
-             t->host, t->port, auth_name(t->auth), ssh_get_error(s));
+    return -2; /* the server said no: remembered */
+  }
+  snprintf(errbuf, errlen, "%s[%s]:%d: %s authentication failed: %s", user,
+           t->host, t->port, auth_name(t->auth), ssh_get_error(s));
   return -1;
 }
 
@@ -239,9 +242,31 @@ static int go_nonblocking(ed__ssh_conn_t *c, ssh_session s) {
   return 0;
 }
 
+/* A refusal already seen: said again without a new login. 1 when so. */
+static int refused_before(ed__ssh_target_t *t, char *errbuf, size_t errlen) {
+  pthread_mutex_lock(&t->mu);
+  int yes = t->refused[0] != 0;
+  if (yes)
+    snprintf(errbuf, errlen, "%s (refused once: no new login this run)",
+             t->refused);
+  pthread_mutex_unlock(&t->mu);
+  return yes;
+}
+
+static void remember_refusal(ed__ssh_target_t *t, const char *why) {
+  pthread_mutex_lock(&t->mu);
+  if (!t->refused[0])
+    snprintf(t->refused, sizeof(t->refused), "%s", why);
+  pthread_mutex_unlock(&t->mu);
+}
+
 int ed__ssh_connect(ed__ssh_target_t *t, ed__ssh_conn_t *c, ed_errclass_t *cls,
                     char *errbuf, size_t errlen) {
   ed__ssh_drop(c);
+  if (refused_before(t, errbuf, errlen)) {
+    *cls = ED_ERRCLASS_AUTH;
+    return -1;
+  }
   ssh_session s = ssh_new();
   if (!s || set_options(t, s) != 0) {
     snprintf(errbuf, errlen, "cannot set up an SSH session for [%s]:%d",
@@ -263,6 +288,8 @@ int ed__ssh_connect(ed__ssh_target_t *t, ed__ssh_conn_t *c, ed_errclass_t *cls,
   if (rc == 0) {
     *cls = ED_ERRCLASS_AUTH;
     rc = authenticate(t, s, errbuf, errlen);
+    if (rc == -2)
+      remember_refusal(t, errbuf);
   }
   if (rc == 0 && go_nonblocking(c, s) != 0) {
     *cls = ED_ERRCLASS_OTHER;

@@ -162,10 +162,15 @@ struct ed__ssh_target_s {
   ssh_key key;    /* imported once; key_mu guards its use */
   char *password; /* auth "password": a copy, wiped at close */
 
-  pthread_mutex_t mu;     /* turns of several connections: pinned, connects */
+  pthread_mutex_t mu;     /* turns of several connections: pinned, connects,
+                             refused */
   pthread_mutex_t key_mu; /* one import or signature with `key` at a time */
   char pinned[128]; /* accept_unknown: fingerprint accepted first, or "" */
   unsigned long connects;
+  /* The server refused our credentials once: no connection of this target
+   * logs in again for the rest of the run (a BMC or a host that counts
+   * failed logins locks the account). The first refusal, or "". */
+  char refused[512];
 
   ed__ssh_conn_t *conns; /* nconns of them */
 
