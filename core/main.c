@@ -122,6 +122,13 @@ static void run_help(FILE *out, const char *cmd) {
           "  --shard-by LABEL  with --shard: targets with the same value of\n"
           "                    LABEL share a shard (default: a hash of the\n"
           "                    target's name)\n"
+          "  --coordinator ADDR:PORT  with --shard: shard 0 listens there,\n"
+          "                    the others connect; all start at one instant\n"
+          "                    and stop together (a bare PORT: 127.0.0.1)\n"
+          "  --token-file FILE the shards' shared secret (owner-only file;\n"
+          "                    else EVENTDRILL_SHARD_TOKEN), 16+ characters\n"
+          "  --barrier-timeout SECONDS  how long shards wait for each other\n"
+          "                    at the start (default 300)\n"
           "  --grace SECONDS   after Ctrl-C, wait this long for requests in\n"
           "                    flight (default 2)\n"
           "  --color WHEN      auto, always or never\n"
@@ -183,7 +190,10 @@ static int cmd_run(int argc, char **argv, const char *command, ed_mode_t mode,
     O_NO_REPORT,
     O_METRICS,
     O_SHARD,
-    O_SHARD_BY
+    O_SHARD_BY,
+    O_COORDINATOR,
+    O_TOKEN_FILE,
+    O_BARRIER
   };
   static const struct option longopts[] = {
       {"dry-run", no_argument, NULL, O_DRY},
@@ -200,6 +210,9 @@ static int cmd_run(int argc, char **argv, const char *command, ed_mode_t mode,
       {"metrics", required_argument, NULL, O_METRICS},
       {"shard", required_argument, NULL, O_SHARD},
       {"shard-by", required_argument, NULL, O_SHARD_BY},
+      {"coordinator", required_argument, NULL, O_COORDINATOR},
+      {"token-file", required_argument, NULL, O_TOKEN_FILE},
+      {"barrier-timeout", required_argument, NULL, O_BARRIER},
       {"verbose", no_argument, NULL, 'v'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
@@ -291,6 +304,26 @@ static int cmd_run(int argc, char **argv, const char *command, ed_mode_t mode,
       }
       o.shard_by = optarg;
       break;
+    case O_COORDINATOR:
+      o.coordinator = optarg;
+      break;
+    case O_TOKEN_FILE:
+      o.token_file = optarg;
+      break;
+    case O_BARRIER: {
+      char *end;
+      o.barrier_wait_s = strtod(optarg, &end);
+      if (*end || end == optarg || !(o.barrier_wait_s >= 1) ||
+          o.barrier_wait_s > 86400) {
+        fprintf(stderr,
+                "eventdrill %s: --barrier-timeout: \"%s\" is not a number "
+                "of seconds in 1..86400\n",
+                argv[0], optarg);
+        rc = ED_EXIT_USAGE;
+        goto out;
+      }
+      break;
+    }
     case 'v':
       ed_log_set_level(ED_LOG_LVL_DEBUG);
       break;
@@ -314,6 +347,20 @@ static int cmd_run(int argc, char **argv, const char *command, ed_mode_t mode,
   }
   if (o.shard_by && !o.shard_count) {
     fprintf(stderr, "eventdrill %s: --shard-by needs --shard I/N\n", argv[0]);
+    rc = ED_EXIT_USAGE;
+    goto out;
+  }
+  if ((o.coordinator || o.token_file || o.barrier_wait_s) && !o.shard_count) {
+    fprintf(stderr, "eventdrill %s: --%s needs --shard I/N\n", argv[0],
+            o.coordinator ? "coordinator"
+            : o.token_file ? "token-file"
+                           : "barrier-timeout");
+    rc = ED_EXIT_USAGE;
+    goto out;
+  }
+  if ((o.token_file || o.barrier_wait_s) && !o.coordinator) {
+    fprintf(stderr, "eventdrill %s: --%s needs --coordinator ADDR:PORT\n",
+            argv[0], o.token_file ? "token-file" : "barrier-timeout");
     rc = ED_EXIT_USAGE;
     goto out;
   }

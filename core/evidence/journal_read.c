@@ -50,6 +50,9 @@ static int one_line(reader_t *r, const char *text, size_t len,
     if (json_is_true(json_object_get(ev, "interrupted")))
       st->interrupted = 1;
   } else if (strcmp(kind, "interrupt") == 0) {
+    const char *why = json_string_value(json_object_get(ev, "reason"));
+    if (why && !st->interrupt_reason[0])
+      snprintf(st->interrupt_reason, sizeof(st->interrupt_reason), "%s", why);
     st->interrupted = 1;
   }
   st->events++;

@@ -20,6 +20,9 @@ typedef struct ed_jread_stats_s {
   int has_run_start; /* the first event is run_start */
   int has_run_end;   /* a run_end event was seen */
   int interrupted;   /* run_end said interrupted, or an interrupt event */
+  /* the first interrupt event's reason, when it was not a signal (another
+   * shard of the drill aborted or disappeared), or "" */
+  char interrupt_reason[512];
 } ed_jread_stats_t;
 
 /* Called for each event in order, with its 1-based line number. The event

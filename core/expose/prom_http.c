@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hostport.h"
+
 /* A scraper's request is a few hundred bytes; more is not a scraper. */
 #define REQUEST_MAX 8192
 /* A request not complete by then is dropped. */
@@ -189,32 +191,11 @@ static void on_connection(uv_stream_t *l, int status) {
 /* "PORT", "A.B.C.D:PORT" or "[V6]:PORT" into addr. 0, or -1. */
 static int parse_address(const char *text, struct sockaddr_storage *addr,
                          char *err, size_t errlen) {
-  char host[64] = "127.0.0.1";
-  const char *port = text;
-  const char *colon = strrchr(text, ':');
-  if (colon) {
-    const char *h = text;
-    size_t hl = (size_t)(colon - text);
-    if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']') {
-      h++;
-      hl -= 2;
-    }
-    if (hl == 0 || hl >= sizeof(host)) {
-      snprintf(err, errlen, "--metrics: \"%s\": no address before the port",
-               text);
-      return -1;
-    }
-    memcpy(host, h, hl);
-    host[hl] = '\0';
-    port = colon + 1;
-  }
-  char *end;
-  long p = strtol(port, &end, 10);
-  if (!*port || *end || p < 0 || p > 65535) {
-    snprintf(err, errlen,
-             "--metrics: \"%s\": the port must be a number in 0..65535", text);
+  char host[64];
+  int p;
+  if (ed_hostport_split("--metrics", text, host, sizeof(host), &p, err,
+                        errlen) != 0)
     return -1;
-  }
   if (uv_ip4_addr(host, (int)p, (struct sockaddr_in *)addr) != 0 &&
       uv_ip6_addr(host, (int)p, (struct sockaddr_in6 *)addr) != 0) {
     snprintf(err, errlen,

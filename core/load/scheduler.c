@@ -445,7 +445,11 @@ static stream_t *stream_at(const ed_sched_t *s, size_t i) {
 }
 
 int ed_sched_start(ed_sched_t *s) {
-  s->t0 = uv_hrtime();
+  return ed_sched_start_at(s, uv_hrtime());
+}
+
+int ed_sched_start_at(ed_sched_t *s, uint64_t t0) {
+  s->t0 = t0;
   s->last_sec = 0;
   for (size_t i = 0; i < s->nstreams; i++) {
     stream_t *st = stream_at(s, i);
@@ -454,7 +458,10 @@ int ed_sched_start(ed_sched_t *s) {
       heap_up(s, s->heap_len - 1);
     }
   }
-  uv_timer_start(&s->ticker, on_ticker, 1000, 1000);
+  uint64_t now = uv_hrtime();
+  uint64_t late_ms = now > t0 ? (now - t0) / 1000000 : 0;
+  uv_timer_start(&s->ticker, on_ticker, late_ms < 1000 ? 1000 - late_ms : 0,
+                 1000);
   pump(s);
   return 0;
 }

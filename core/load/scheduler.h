@@ -75,6 +75,10 @@ int ed_sched_create(uv_loop_t *loop, const ed_stream_spec_t *streams,
                     const ed_sched_events_t *events, ed_sched_t **out);
 /* Start the clock: the run's time 0 is now. */
 int ed_sched_start(ed_sched_t *s);
+/* Start the clock at t0 (uv_hrtime clock, now or a little before: the
+ * instant shards agreed on). Requests due since then go out at once, and
+ * their send lag says by how much they were late. */
+int ed_sched_start_at(ed_sched_t *s, uint64_t t0);
 /* Stop sending (interrupt): no new request goes out; waiting ones are
  * dropped; in-flight ones still complete. done fires when none is left. */
 void ed_sched_stop(ed_sched_t *s);

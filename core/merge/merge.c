@@ -48,6 +48,14 @@ static int read_head(ed__mpart_t *p, char *err, size_t errlen) {
     else if (strcmp(kind, "clock") == 0) {
       p->wall = json_number_value(json_object_get(e, "wall_s"));
       have_clock = p->wall > 0;
+      const json_t *co = json_object_get(e, "coordinator");
+      if (have_clock && json_is_number(json_object_get(co, "offset_s"))) {
+        /* on the coordinator's clock, as the channel measured it */
+        p->measured = 1;
+        p->clock_offset = json_number_value(json_object_get(co, "offset_s"));
+        p->clock_rtt = json_number_value(json_object_get(co, "rtt_s"));
+        p->wall -= p->clock_offset;
+      }
     }
     json_decref(e);
   }

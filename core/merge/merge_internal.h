@@ -21,7 +21,11 @@ typedef struct ed__mpart_s {
   json_t *start; /* its run_start */
   json_t *items; /* its drill_items, or NULL */
   unsigned index;
-  double wall;         /* wall clock at its t = 0 (its "clock" event) */
+  double wall;         /* wall clock at its t = 0 (its "clock" event), on
+                          the coordinator's clock when it measured it */
+  int measured;        /* the clock event has the coordinator's offset */
+  double clock_offset; /* ...this shard's clock minus the coordinator's */
+  double clock_rtt;    /* ...and the round trip it was measured on */
   double offset;       /* wall - the earliest wall, seconds */
   long long sec_shift; /* offset rounded to a whole second */
   /* the line at the head of the stream (pass 2) */

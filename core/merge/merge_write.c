@@ -279,6 +279,10 @@ static json_t *breakdown(const ed__merge_t *m, double last) {
         "limited", json_array_size(p->warnings) > 0, "warnings", p->warnings,
         "elapsed_s", p->elapsed, "complete", p->has_end && !p->bad_lines,
         "interrupted", p->interrupted, "targets", owned(map, p->index));
+    if (p->measured)
+      json_object_set_new(o, "clock",
+                          json_pack("{s:f,s:f}", "offset_s", p->clock_offset,
+                                    "rtt_s", p->clock_rtt));
     json_array_append_new(parts, o);
   }
   return json_pack("{s:s,s:f,s:i,s:O,s:o,s:f,s:o}", "ev", "shards", "t", last,

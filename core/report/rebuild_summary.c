@@ -248,7 +248,10 @@ json_t *ed_rebuild_summary(const ed_rebuild_t *rb) {
     json_object_set_new(runner, "send_lag_p99_ms",
                         json_real((double)lag_p99 / 1000.0));
   json_object_set_new(root, "runner", runner);
-  if (rb->st.interrupted)
+  if (rb->st.interrupt_reason[0])
+    json_object_set_new(root, "interruption",
+                        json_string(rb->st.interrupt_reason));
+  else if (rb->st.interrupted)
     json_object_set_new(root, "interruption",
                         json_string("interrupted by a signal"));
   else if (!rb->st.has_run_end)

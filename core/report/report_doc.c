@@ -115,6 +115,15 @@ static void header(json_t *doc, const json_t *s) {
   }
 }
 
+/* A shard's clock as the coordinator measured it, or why it was not. */
+static json_t *clock_cell(const json_t *part) {
+  const json_t *c = json_object_get(part, "clock");
+  if (!c)
+    return json_string("not measured");
+  return ed_doc_fmt("%+.3f ms ±%.3f ms", num(c, "offset_s") * 1e3,
+                    num(c, "rtt_s") * 1e3 / 2);
+}
+
 /* A merged drill (`eventdrill merge`): how its targets were dealt, and
  * what each shard did, on the merged clock. */
 static void shard_table(json_t *doc, const json_t *s) {
@@ -128,15 +137,20 @@ static void shard_table(json_t *doc, const json_t *s) {
                     "clock: t = 0 is the earliest shard's start (its wall "
                     "clock, to the microsecond); each shard's events are "
                     "moved by its offset (per-second figures by the offset "
-                    "rounded to a second). The clocks of several machines "
-                    "agree only as well as their time synchronisation.",
+                    "rounded to a second). With a coordinator, each shard's "
+                    "wall clock is first put on the coordinator's by the "
+                    "offset measured over their channel (\"clock\", within "
+                    "half the round trip); without one, the clocks of "
+                    "several machines agree only as well as their time "
+                    "synchronisation.",
                     (long long)json_integer_value(json_object_get(sh, "count")),
                     json_is_string(rule) ? json_string_value(rule)
                                          : "fnv1a64(name) mod N"));
   json_t *rows = ed_doc_table(
       doc, (const char *const[]){"shard", "targets", "started (UTC)", "offset",
-                                 "requests", "completed", "errors", "dropped",
-                                 "runner limits", "finished", NULL});
+                                 "clock", "requests", "completed", "errors",
+                                 "dropped", "runner limits", "finished",
+                                 NULL});
   size_t i, k;
   json_t *p, *x;
   json_array_foreach(json_object_get(sh, "parts"), i, p) {
@@ -157,11 +171,11 @@ static void shard_table(json_t *doc, const json_t *s) {
     json_array_append_new(
         rows,
         json_pack(
-            "[o,s,s,o,o,o,o,o,o,s]",
+            "[o,s,s,o,o,o,o,o,o,o,s]",
             ed_doc_fmt("%lld", (long long)json_integer_value(
                                    json_object_get(p, "index"))),
             names, str(p, "started_utc"),
-            ed_doc_fmt("%+.3f s", num(p, "offset_s")),
+            ed_doc_fmt("%+.3f s", num(p, "offset_s")), clock_cell(p),
             ed_doc_fmt("%lld", (long long)json_integer_value(
                                    json_object_get(p, "requests"))),
             ed_doc_fmt("%lld", (long long)completed),

@@ -128,6 +128,7 @@ static void all_stopped(ed__runner_t *r) {
     ed_sched_destroy(r->sched);
   r->sched = NULL;
   close_handles(r);
+  ed__run_coord_finish(r);
 }
 
 static void shut_down(ed__runner_t *r) {
@@ -169,8 +170,8 @@ static void drill_message(void *arg, const char *text) {
  * undos and then says it is finished. */
 static void drill_abort(void *arg, const char *reason) {
   ed__runner_t *r = arg;
-  (void)reason;
   r->aborted = 1;
+  ed__run_coord_abort(r, reason);
   if (r->sched)
     ed_sched_stop(r->sched);
 }
@@ -201,14 +202,27 @@ static void on_signal(uv_signal_t *s, int signum) {
     uv_timer_start(&r->grace, on_grace, 0, 0);
     return;
   }
+  const char *why =
+      signum == SIGINT ? "interrupted by SIGINT" : "interrupted by SIGTERM";
+  ed__run_coord_abort(r, why);
+  ed__run_interrupt(
+      r,
+      json_pack("{s:s}", "signal", signum == SIGINT ? "SIGINT" : "SIGTERM"),
+      why);
+}
+
+void ed__run_interrupt(ed__runner_t *r, json_t *event, const char *why) {
   r->interrupted = 1;
-  ed__run_journal_event(
-      r, "interrupt",
-      json_pack("{s:s}", "signal", signum == SIGINT ? "SIGINT" : "SIGTERM"));
+  ed__run_journal_event(r, "interrupt", event);
+  if (r->at_barrier) {
+    /* Ready, not started: nothing was sent, nothing is owed. */
+    r->at_barrier = 0;
+    shut_down(r);
+    return;
+  }
   if (r->drill)
-    ed_drill_abort(r->drill, signum == SIGINT ? "interrupted by SIGINT"
-                                              : "interrupted by SIGTERM");
-  if (!r->sched) {
+    ed_drill_abort(r->drill, why);
+  if (!r->sched || r->finished) {
     /* Still starting targets: all_started will see the flag. */
     return;
   }
@@ -232,6 +246,7 @@ static void on_journal_stop(uv_timer_t *t) {
   snprintf(why, sizeof(why), "the journal cannot be written (%s)",
            r->journal_why);
   r->aborted = 1;
+  ed__run_coord_abort(r, why);
   ed_progress_message(&r->progress,
                       "eventdrill: aborted: %s: no new request or fault is "
                       "sent; pending undos run",
@@ -343,6 +358,18 @@ static int create_drill(ed__runner_t *r) {
   return rc;
 }
 
+/* The load and the drill start at t0: now, or the instant the shards of
+ * a drill agreed on (a few milliseconds ago at most). */
+static void begin(ed__runner_t *r, uint64_t t0) {
+  r->t0 = t0;
+  if (r->sched)
+    ed_sched_start_at(r->sched, t0);
+  ed__run_journal_clock(r);
+  ed_drill_start(r->drill, r->t0);
+  if (!r->sched)
+    ed_drill_workloads_done(r->drill);
+}
+
 static void before_done(void *arg) {
   ed__runner_t *r = arg;
   if (r->interrupted || r->journal_why[0]) {
@@ -354,19 +381,11 @@ static void before_done(void *arg) {
     ed_progress_message(&r->progress,
                         "eventdrill: the steady state is not met before the "
                         "drill: not starting it");
+    ed__run_coord_abort(r, "the steady state is not met before the drill");
     shut_down(r);
     return;
   }
-  if (r->sched) {
-    ed_sched_start(r->sched);
-    r->t0 = ed_sched_t0(r->sched);
-  } else {
-    r->t0 = uv_hrtime();
-  }
-  ed__run_journal_clock(r);
-  ed_drill_start(r->drill, r->t0);
-  if (!r->sched)
-    ed_drill_workloads_done(r->drill);
+  ed__run_coord_ready(r, begin);
 }
 
 static void preflight_report(ed__runner_t *r) {
@@ -395,6 +414,8 @@ void ed__run_shut_down(ed__runner_t *r) {
 
 static void all_started(ed__runner_t *r) {
   if (r->start_failed || r->interrupted || r->journal_why[0]) {
+    if (r->start_failed)
+      ed__run_coord_abort(r, "its targets could not all start");
     shut_down(r);
     return;
   }
@@ -406,6 +427,7 @@ static void all_started(ed__runner_t *r) {
   if ((!verify && ed__run_prepare_streams(r) != 0) ||
       create_scheduler(r) != 0 || create_drill(r) != 0) {
     r->start_failed = 1;
+    ed__run_coord_abort(r, "it could not set up its drill");
     shut_down(r);
     return;
   }
@@ -438,7 +460,10 @@ static void all_started(ed__runner_t *r) {
  * which targets could not start, the drill), then the verdict itself:
  * rendered here, never computed (core/evidence/verdict.h). */
 static void add_verdict(ed__runner_t *r, json_t *summary) {
-  if (r->interrupted)
+  if (r->coord_why[0])
+    /* another shard aborted or disappeared: the drill stopped everywhere */
+    json_object_set_new(summary, "interruption", json_string(r->coord_why));
+  else if (r->interrupted)
     json_object_set_new(summary, "interruption",
                         json_string("interrupted by a signal"));
   else if (r->journal_why[0])
@@ -598,8 +623,12 @@ static int run_loop(ed__runner_t *r) {
       return rc == 0 ? ED_EXIT_OK : -rc;
   }
   int rc = start_expose(r);
-  if (rc != 0)
+  if (rc == 0)
+    rc = ed__run_coord_open(r);
+  if (rc != 0) {
+    stop_expose(r);
     return rc;
+  }
   if (ed__run_open_targets(r) != 0) {
     stop_expose(r);
     ed__run_close_targets(r);
@@ -681,6 +710,7 @@ int ed_run(const ed_run_options_t *opts, char *dir, size_t len) {
     snprintf(dir, len, "%s", r->dir);
 out:
   stop_expose(r);
+  ed__run_coord_finish(r);
   /* Anything still closing (targets, simulators) finishes here. */
   uv_run(&r->loop, UV_RUN_DEFAULT);
   if (r->journal)

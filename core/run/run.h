@@ -44,6 +44,9 @@ typedef struct ed_run_options_s {
   unsigned shard_index;    /* --shard I/N: I */
   unsigned shard_count;    /* --shard I/N: N; 0 = not sharded */
   const char *shard_by;    /* --shard-by LABEL, or NULL: name hash */
+  const char *coordinator; /* --coordinator ADDR:PORT, or NULL */
+  const char *token_file;  /* --token-file FILE (else the environment) */
+  double barrier_wait_s;   /* --barrier-timeout: 0 = the default */
 } ed_run_options_t;
 
 /* Run and return an exit status (ED_EXIT_*). Prints its own messages.

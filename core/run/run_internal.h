@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <uv.h>
 
+#include "coord.h"
 #include "credentials.h"
 #include "drill.h"
 #include "fleet.h"
@@ -85,6 +86,12 @@ typedef struct ed__runner_s {
   size_t nown;
   json_t *shard_json; /* the mapping, for run_start and summary.json */
   char *shard_label;  /* recover: the label of a shard's run (owned) */
+  /* --coordinator (run_coord.c) */
+  ed_coord_t *coord;      /* the channel to the other shards, or NULL */
+  int coord_finishing;    /* ed_coord_finish called: it closes itself */
+  int at_barrier;         /* ready, waiting for the start instant */
+  void (*coord_begin)(struct ed__runner_s *, uint64_t t0); /* then this */
+  char coord_why[512];    /* why the drill stopped everywhere, or "" */
 } ed__runner_t;
 
 /* run_targets.c */
@@ -114,7 +121,23 @@ void ed__run_on_flush(void *arg, size_t w, size_t t, size_t ph, int64_t sec,
 /* run_expose.c: the page a scraper reads (ed_prom_render_cb). */
 void ed__run_expose(void *arg, ed_prom_t *p);
 
+/* run_coord.c */
+/* Open the channel when asked (--coordinator): 0, or an exit status. */
+int ed__run_coord_open(ed__runner_t *r);
+/* This shard is ready: wait at the barrier (begin is called at the start
+ * instant), or begin now when there is no coordinator. */
+void ed__run_coord_ready(ed__runner_t *r, void (*begin)(ed__runner_t *,
+                                                        uint64_t t0));
+/* This shard stops the drill for why: the others are told. */
+void ed__run_coord_abort(ed__runner_t *r, const char *why);
+/* The run is over here: the channel ends (the coordinator waits for every
+ * shard to end first, the loop running). */
+void ed__run_coord_finish(ed__runner_t *r);
+
 /* run.c */
+/* Stop the run as a signal does, for a reason (the journal's interrupt
+ * event says it): no new request, in-flight ones get the grace period. */
+void ed__run_interrupt(ed__runner_t *r, json_t *event, const char *why);
 int ed__run_init_probes(ed__runner_t *r);
 void ed__run_shut_down(ed__runner_t *r);
 

@@ -140,6 +140,14 @@ void ed__run_journal_clock(ed__runner_t *r) {
   json_t *o = json_object();
   json_object_set_new(o, "wall_s", json_real(wall));
   json_object_set_new(o, "clock", json_string("CLOCK_REALTIME"));
+  double offset, rtt;
+  if (r->coord && ed_coord_offset(r->coord, &offset, &rtt) == 0)
+    /* measured over the channel: this clock minus the coordinator's, so
+     * that the merge puts every shard on the coordinator's clock */
+    json_object_set_new(o, "coordinator",
+                        json_pack("{s:i,s:f,s:f}", "shard",
+                                  (int)r->opt.shard_index, "offset_s", offset,
+                                  "rtt_s", rtt));
   if (r->journal)
     ed_journal_write(r->journal, "clock", 0, o);
   json_decref(o);
