@@ -352,7 +352,7 @@ static int cmd_run(int argc, char **argv, const char *command, ed_mode_t mode,
   }
   if ((o.coordinator || o.token_file || o.barrier_wait_s) && !o.shard_count) {
     fprintf(stderr, "eventdrill %s: --%s needs --shard I/N\n", argv[0],
-            o.coordinator ? "coordinator"
+            o.coordinator  ? "coordinator"
             : o.token_file ? "token-file"
                            : "barrier-timeout");
     rc = ED_EXIT_USAGE;

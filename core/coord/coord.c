@@ -120,7 +120,8 @@ static void abort_here(ed_coord_t *c, const char *why) {
     return;
   c->aborted = 1;
   uv_timer_stop(&c->go);
-  journal(c, "coordination", json_pack("{s:s,s:s}", "what", "abort", "why", why));
+  journal(c, "coordination",
+          json_pack("{s:s,s:s}", "what", "abort", "why", why));
   if (c->ev.abort)
     c->ev.abort(c->ev.arg, why);
 }
@@ -185,9 +186,9 @@ static void maybe_start(ed_coord_t *c) {
   double at = ed__coord_wall() + lead;
   for (unsigned i = 1; i < c->count; i++) {
     peer_t *p = &c->peers[i];
-    ed__link_send(p->link, json_pack("{s:s,s:f,s:f,s:f}", "type", "start",
-                                     "at", at, "offset_s", p->offset_s,
-                                     "rtt_s", p->rtt_s));
+    ed__link_send(p->link,
+                  json_pack("{s:s,s:f,s:f,s:f}", "type", "start", "at", at,
+                            "offset_s", p->offset_s, "rtt_s", p->rtt_s));
   }
   journal(c, "coordination",
           json_pack("{s:s,s:f,s:o}", "what", "barrier", "at_wall_s", at,
@@ -203,8 +204,8 @@ static void refuse(ed__link_t *l, const char *why) {
 }
 
 static void send_ping(ed__link_t *l) {
-  ed__link_send(l, json_pack("{s:s,s:f}", "type", "ping", "t1",
-                             ed__coord_wall()));
+  ed__link_send(l,
+                json_pack("{s:s,s:f}", "type", "ping", "t1", ed__coord_wall()));
 }
 
 /* Why a hello cannot be accepted, or NULL. */
@@ -232,8 +233,8 @@ static const char *hello_problem(ed_coord_t *c, ed__link_t *l, json_t *m,
     return buf;
   }
   if (c->peers[shard].joined) {
-    snprintf(buf, len, "shard %lld of %u has joined already",
-             (long long)shard, c->count);
+    snprintf(buf, len, "shard %lld of %u has joined already", (long long)shard,
+             c->count);
     return buf;
   }
   if (c->aborted)
@@ -340,10 +341,10 @@ static void send_hello(ed__link_t *l, json_t *m) {
     return;
   }
   mac_of(c, "hello", theirs, c->shard, mac);
-  ed__link_send(l, json_pack("{s:s,s:i,s:i,s:i,s:s,s:s,s:s}", "type", "hello",
-                             "v", 1, "shard", (int)c->shard, "count",
-                             (int)c->count, "drill", c->drill, "nonce",
-                             l->nonce, "mac", mac));
+  ed__link_send(l,
+                json_pack("{s:s,s:i,s:i,s:i,s:s,s:s,s:s}", "type", "hello", "v",
+                          1, "shard", (int)c->shard, "count", (int)c->count,
+                          "drill", c->drill, "nonce", l->nonce, "mac", mac));
 }
 
 static void on_welcome(ed__link_t *l, json_t *m) {
@@ -420,8 +421,8 @@ void ed__coord_on_gone(ed__link_t *l, const char *why) {
     snprintf(text, sizeof(text), "shard %d of %u disappeared (%s)", l->shard,
              c->count, why);
     journal(c, "coordination",
-            json_pack("{s:s,s:i,s:s}", "what", "lost", "shard", l->shard,
-                      "why", why));
+            json_pack("{s:s,s:i,s:s}", "what", "lost", "shard", l->shard, "why",
+                      why));
     abort_all(c, text, l->shard);
     return;
   }
@@ -539,8 +540,8 @@ static void on_connection(uv_stream_t *server, int status) {
     ed__link_close(l);
     return;
   }
-  ed__link_send(l, json_pack("{s:s,s:s}", "type", "challenge", "nonce",
-                             l->nonce));
+  ed__link_send(l,
+                json_pack("{s:s,s:s}", "type", "challenge", "nonce", l->nonce));
 }
 
 /* Every link that proved the token hears a beat each second, and one that
@@ -575,27 +576,28 @@ static void beat_and_listen(ed_coord_t *c, uint64_t now, int late) {
 }
 
 static void barrier_timeout(ed_coord_t *c) {
-  char why[512], *at = why;
-  size_t left = sizeof(why);
-  int n = snprintf(at, left, "the start barrier waited %.0f s; not ready:",
-                   (double)c->wait_ms / 1000.0);
-  if (is_coordinator(c)) {
-    for (unsigned i = 1; i < c->count && n > 0 && (size_t)n < left; i++) {
-      at += n;
-      left -= (size_t)n;
-      const peer_t *p = &c->peers[i];
-      n = p->ready ? 0
-                   : snprintf(at, left, " shard %u (%s)", i,
-                              p->joined ? "joined" : "never joined");
-    }
-    abort_all(c, why, -1);
+  char why[512];
+  if (!is_coordinator(c)) {
+    snprintf(why, sizeof(why), "no start from the coordinator within %g s (%s)",
+             (double)c->wait_ms / 1000.0,
+             c->why_not[0] ? c->why_not : "connected, no answer");
+    abort_here(c, why);
     return;
   }
-  snprintf(why, sizeof(why),
-           "no start from the coordinator within %.0f s (%s)",
-           (double)c->wait_ms / 1000.0,
-           c->why_not[0] ? c->why_not : "connected, no answer");
-  abort_here(c, why);
+  size_t len = (size_t)snprintf(
+      why, sizeof(why),
+      "the start barrier waited %g s; not ready:", (double)c->wait_ms / 1000.0);
+  for (unsigned i = 1; i < c->count && len < sizeof(why); i++) {
+    const peer_t *p = &c->peers[i];
+    if (p->ready)
+      continue;
+    int n = snprintf(why + len, sizeof(why) - len, " shard %u (%s)", i,
+                     p->joined ? "joined, not ready" : "never joined");
+    if (n < 0)
+      break;
+    len += (size_t)n;
+  }
+  abort_all(c, why, -1);
 }
 
 static void on_tick(uv_timer_t *t) {
@@ -606,7 +608,10 @@ static void on_tick(uv_timer_t *t) {
   if (c->closing)
     return;
   beat_and_listen(c, now, late);
-  if (!c->started && !c->aborted && now - c->opened > c->wait_ms) {
+  /* The coordinator judges the barrier; a shard gives it time to say so
+   * before it gives up on it. */
+  uint64_t wait = c->wait_ms + (is_coordinator(c) ? 0 : c->silence_ms);
+  if (!c->started && !c->aborted && now - c->opened > wait) {
     barrier_timeout(c);
     return;
   }
@@ -623,13 +628,14 @@ static void on_tick(uv_timer_t *t) {
   }
 }
 
-/* ---- the interface -------------------------------------------------------- */
+/* ---- the interface --------------------------------------------------------
+ */
 
 static int resolve(ed_coord_t *c, char *err, size_t errlen) {
   char host[256];
   int port;
-  if (ed_hostport_split("--coordinator", c->address, host, sizeof(host),
-                        &port, err, errlen) != 0)
+  if (ed_hostport_split("--coordinator", c->address, host, sizeof(host), &port,
+                        err, errlen) != 0)
     return -1;
   if (port == 0) {
     snprintf(err, errlen, "--coordinator: \"%s\": the port must not be 0",
@@ -654,7 +660,8 @@ static int resolve(ed_coord_t *c, char *err, size_t errlen) {
 static int check_config(const ed_coord_config_t *cfg, char *err,
                         size_t errlen) {
   if (cfg->count < 2 || cfg->shard >= cfg->count) {
-    snprintf(err, errlen, "--coordinator needs --shard I/N with N of 2 or more");
+    snprintf(err, errlen,
+             "--coordinator needs --shard I/N with N of 2 or more");
     return -1;
   }
   size_t n = cfg->token ? strlen(cfg->token) : 0;
@@ -676,8 +683,8 @@ static int listen_here(ed_coord_t *c, char *err, size_t errlen) {
   if (rc == 0)
     rc = uv_listen((uv_stream_t *)&c->server, 64, on_connection);
   if (rc != 0)
-    snprintf(err, errlen, "--coordinator: cannot listen on %s: %s",
-             c->address, uv_strerror(rc));
+    snprintf(err, errlen, "--coordinator: cannot listen on %s: %s", c->address,
+             uv_strerror(rc));
   return rc == 0 ? 0 : -1;
 }
 

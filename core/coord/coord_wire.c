@@ -113,8 +113,8 @@ void ed__link_close_after_writes(ed__link_t *l) {
 static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf) {
   ed__link_t *l = h->data;
   (void)hint;
-  *buf = uv_buf_init((char *)l->buf + l->len,
-                     (unsigned)(sizeof(l->buf) - l->len));
+  *buf =
+      uv_buf_init((char *)l->buf + l->len, (unsigned)(sizeof(l->buf) - l->len));
 }
 
 /* One frame's body: a JSON object with a string "type". 0, or -1 when it
@@ -163,8 +163,8 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
   ed__link_t *l = s->data;
   (void)buf;
   if (nread < 0) {
-    gone(l, nread == UV_EOF ? "its connection closed"
-                            : uv_strerror((int)nread));
+    gone(l,
+         nread == UV_EOF ? "its connection closed" : uv_strerror((int)nread));
     return;
   }
   if (nread == 0)

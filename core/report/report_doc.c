@@ -149,8 +149,7 @@ static void shard_table(json_t *doc, const json_t *s) {
   json_t *rows = ed_doc_table(
       doc, (const char *const[]){"shard", "targets", "started (UTC)", "offset",
                                  "clock", "requests", "completed", "errors",
-                                 "dropped", "runner limits", "finished",
-                                 NULL});
+                                 "dropped", "runner limits", "finished", NULL});
   size_t i, k;
   json_t *p, *x;
   json_array_foreach(json_object_get(sh, "parts"), i, p) {

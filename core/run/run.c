@@ -206,8 +206,7 @@ static void on_signal(uv_signal_t *s, int signum) {
       signum == SIGINT ? "interrupted by SIGINT" : "interrupted by SIGTERM";
   ed__run_coord_abort(r, why);
   ed__run_interrupt(
-      r,
-      json_pack("{s:s}", "signal", signum == SIGINT ? "SIGINT" : "SIGTERM"),
+      r, json_pack("{s:s}", "signal", signum == SIGINT ? "SIGINT" : "SIGTERM"),
       why);
 }
 

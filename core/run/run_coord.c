@@ -64,8 +64,7 @@ static void drill_identity(const ed__runner_t *r, char *buf, size_t len) {
   snprintf(buf, len, "%s %s seed %llu shards %u by %s", r->sc->sha256,
            r->opt.mode == ED_MODE_VERIFY ? "verify" : "rehearse",
            (unsigned long long)(r->opt.has_seed ? r->opt.seed : r->sc->seed),
-           r->opt.shard_count,
-           r->opt.shard_by ? r->opt.shard_by : "name hash");
+           r->opt.shard_count, r->opt.shard_by ? r->opt.shard_by : "name hash");
 }
 
 static void on_start(void *arg, uint64_t t0) {
@@ -83,8 +82,9 @@ static void on_abort(void *arg, const char *why) {
   if (r->coord_why[0])
     return;
   snprintf(r->coord_why, sizeof(r->coord_why), "%s", why);
-  ed_progress_message(&r->progress, "eventdrill: the drill stops on every "
-                                    "shard: %s",
+  ed_progress_message(&r->progress,
+                      "eventdrill: the drill stops on every "
+                      "shard: %s",
                       why);
   if (r->finished) {
     r->interrupted = 1;

@@ -87,11 +87,11 @@ typedef struct ed__runner_s {
   json_t *shard_json; /* the mapping, for run_start and summary.json */
   char *shard_label;  /* recover: the label of a shard's run (owned) */
   /* --coordinator (run_coord.c) */
-  ed_coord_t *coord;      /* the channel to the other shards, or NULL */
-  int coord_finishing;    /* ed_coord_finish called: it closes itself */
-  int at_barrier;         /* ready, waiting for the start instant */
+  ed_coord_t *coord;   /* the channel to the other shards, or NULL */
+  int coord_finishing; /* ed_coord_finish called: it closes itself */
+  int at_barrier;      /* ready, waiting for the start instant */
   void (*coord_begin)(struct ed__runner_s *, uint64_t t0); /* then this */
-  char coord_why[512];    /* why the drill stopped everywhere, or "" */
+  char coord_why[512]; /* why the drill stopped everywhere, or "" */
 } ed__runner_t;
 
 /* run_targets.c */
@@ -126,8 +126,8 @@ void ed__run_expose(void *arg, ed_prom_t *p);
 int ed__run_coord_open(ed__runner_t *r);
 /* This shard is ready: wait at the barrier (begin is called at the start
  * instant), or begin now when there is no coordinator. */
-void ed__run_coord_ready(ed__runner_t *r, void (*begin)(ed__runner_t *,
-                                                        uint64_t t0));
+void ed__run_coord_ready(ed__runner_t *r,
+                         void (*begin)(ed__runner_t *, uint64_t t0));
 /* This shard stops the drill for why: the others are told. */
 void ed__run_coord_abort(ed__runner_t *r, const char *why);
 /* The run is over here: the channel ends (the coordinator waits for every

@@ -79,9 +79,9 @@ static int refuse(const ed__runner_t *r, const char *what, const char *name,
                   const chain_t *c) {
   ed_error(NULL,
            "%s: %s \"%s\" acts on or checks target %s (shard %ld of %u) and "
-           "target %s (shard %ld): a chain of fault, plan and checks across "
-           "shards needs a coordinator, which eventdrill does not have yet "
-           "(docs/distributed.md); put these targets in one shard "
+           "target %s (shard %ld): a chain of fault, plan and checks runs in "
+           "one shard, even with a coordinator (docs/distributed.md); put "
+           "these targets in one shard "
            "(--shard-by a label they share) or split the chain",
            r->sc->file, what, name, c->first, c->shard, r->opt.shard_count,
            c->other, c->other_shard);

@@ -28,6 +28,11 @@ for up in collect inspect watch; do forbid devices "$up"; done
 for up in run report collect inspect watch drill; do forbid evidence "$up"; done
 # expose/ writes pages its owners fill: it knows none of them
 for up in run report collect inspect watch drill evidence devices; do forbid expose "$up"; done
+# coord/ (the channel between the shards of a drill) knows only base/: the
+# runner drives it, never the other way
+for up in scenario devices load expose evidence run drill report merge collect inspect watch engagement; do
+  forbid coord "$up"
+done
 # engagement/ (the summary of an engagement) reads the evidence of every
 # command: it sits on top, and nothing below includes it.
 for low in evidence run drill report collect inspect watch; do forbid "$low" engagement; done
@@ -44,4 +49,5 @@ headers report | grep -qx report.h || fail "the check does not see core/report"
 headers collect | grep -qx collect.h || fail "the check does not see core/collect"
 headers engagement | grep -qx engagement.h || fail "the check does not see core/engagement"
 headers merge | grep -qx merge.h || fail "the check does not see core/merge"
+headers coord | grep -qx coord.h || fail "the check does not see core/coord"
 pass "core folders depend one way"

@@ -2,7 +2,7 @@
 # What --shard refuses before any device is touched (run --dry-run): bad
 # I/N values (exit 2 naming the flag), --shard-by on a label a target lacks
 # (exit 2 naming the target), a fault whose plan acts on a target of
-# another shard (exit 2: it needs the coordinator); the same chain on one
+# another shard (exit 2: a chain runs in one shard); the same chain on one
 # site is accepted.
 . "$(dirname "$0")/lib/common.sh"
 S="$SCEN/shards-sites.json"
@@ -39,7 +39,7 @@ expect_status 2 "$EVENTDRILL" run "$WORK/nolabel.json" --dry-run --shard 0/2 --s
 grep -q "target l2 .*has no label \"site\"" "$WORK/err" || fail "no label: $(cat "$WORK/err")"
 for i in 0 1 2 3; do
   expect_status 2 "$EVENTDRILL" run "$WORK/span.json" --dry-run --shard "$i/4" --shard-by site 2>"$WORK/err"
-  grep -q "needs a coordinator" "$WORK/err" && grep -q "n1" "$WORK/err" && grep -q "p1" "$WORK/err" ||
+  grep -q "runs in one shard" "$WORK/err" && grep -q "n1" "$WORK/err" && grep -q "p1" "$WORK/err" ||
     fail "chain across shards: $(cat "$WORK/err")"
 done
 expect_status 0 "$EVENTDRILL" run "$WORK/span.json" --dry-run >/dev/null
