@@ -219,12 +219,16 @@ void ed__run_interrupt(ed__runner_t *r, json_t *event, const char *why) {
     shut_down(r);
     return;
   }
-  if (r->drill)
-    ed_drill_abort(r->drill, why);
-  if (!r->sched || r->finished) {
-    /* Still starting targets: all_started will see the flag. */
+  if (!r->began || r->finished) {
+    /* Still starting targets, or checking the steady state before the
+     * drill: all_started and before_done see the flag and stop there,
+     * before any load or fault. */
     return;
   }
+  if (r->drill)
+    ed_drill_abort(r->drill, why);
+  if (!r->sched)
+    return;
   ed_progress_message(&r->progress,
                       "eventdrill: interrupted: no new request is sent; "
                       "waiting up to %.0f s for %lld in flight (again to stop "
@@ -360,6 +364,7 @@ static int create_drill(ed__runner_t *r) {
 /* The load and the drill start at t0: now, or the instant the shards of
  * a drill agreed on (a few milliseconds ago at most). */
 static void begin(ed__runner_t *r, uint64_t t0) {
+  r->began = 1;
   r->t0 = t0;
   if (r->sched)
     ed_sched_start_at(r->sched, t0);

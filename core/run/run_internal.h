@@ -90,6 +90,7 @@ typedef struct ed__runner_s {
   ed_coord_t *coord;   /* the channel to the other shards, or NULL */
   int coord_finishing; /* ed_coord_finish called: it closes itself */
   int at_barrier;      /* ready, waiting for the start instant */
+  int began;           /* the load and the drill have started */
   void (*coord_begin)(struct ed__runner_s *, uint64_t t0); /* then this */
   char coord_why[512]; /* why the drill stopped everywhere, or "" */
 } ed__runner_t;
