@@ -19,6 +19,7 @@ packages=(
   openssh-server openssh-client dropbear-bin
   libxml2-utils man-db groff-base
   prometheus prometheus-alertmanager
+  slurm-wlm munge
   # benchmarks
   wrk nginx-light util-linux time
 )
