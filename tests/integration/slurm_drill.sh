@@ -188,6 +188,9 @@ echo "job kill: exit status $job_rc" >&2
 [ "$job_rc" -eq 3 ] || { cat "$WORK/kill.job.out" >&2; fail "job kill exited $job_rc, expected 3"; }
 grep -q "shard 2/4 exited 137" "$WORK/kill.job.out" ||
   fail "job kill: the job does not say shard 2 was killed: $(cat "$WORK/kill.job.out")"
+# the merge of a cut shard: its verdict as an aborted run's
+grep -q "^drill.sbatch: merge exited 3" "$WORK/kill.job.out" ||
+  fail "job kill: the merge did not exit 3: $(cat "$WORK/kill.job.out")"
 [ -s "$WORK/kill/merged/summary.json" ] ||
   { cat "$WORK/kill.job.out" >&2; fail "job kill: no merged summary"; }
 $PY - "$WORK/kill" "$killed_at" <<'PYEOF' || { cat "$WORK/kill.job.out" >&2; fail "job kill: the merge"; }
