@@ -39,8 +39,9 @@ slurm_free_port() {
   $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-# slurm_stop: the daemons this test started, by their pids, newest first;
-# waits for each so that none outlives the test.
+# slurm_stop: the cluster's jobs cancelled (their steps end their tasks),
+# then the daemons this test started, by their pids, newest first; waits for
+# each so that none outlives the test.
 slurm_stop() {
   local i p jobs
   # the jobs first, while the cluster can still end their tasks
@@ -62,11 +63,6 @@ slurm_stop() {
     kill -KILL "$p" 2>/dev/null || true
     wait "$p" 2>/dev/null || true
   done
-  # a job step's slurmstepd left behind by a killed slurmd: only those of
-  # this cluster (their command line names its spool folder)
-  local left
-  left=$(pgrep -f "slurmstepd.*$SLURM_DIR" || true)
-  [ -z "$left" ] || kill -KILL $left 2>/dev/null || true
   slurm_pids=()
 }
 
