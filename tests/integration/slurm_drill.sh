@@ -6,7 +6,8 @@
 #     merged request count is the sum of the shards'; each target's
 #     requests come from one shard only; shard I ran as the task whose
 #     SLURM_PROCID is I (a wrapper around eventdrill records what Slurm gave
-#     each process), each once;
+#     each process), each once, with the coordinator's host (the job's first
+#     node) and port in its environment;
 #  2. an SLO no loopback request can meet: every shard runs, the merged
 #     verdict fails, and so does the job (exit status 1);
 #  3. shard 2's process killed (SIGKILL) mid-run by this test: the other
@@ -37,6 +38,9 @@ bad "ED_MODE=fly: expected run, rehearse or verify" "${inside[@]}" ED_MODE=fly \
   ED_SCENARIO="$SCEN/shards-sites.json" ED_RESULTS="$WORK/b"
 bad "ED_BIN=$WORK/none: not an executable" "${inside[@]}" ED_BIN="$WORK/none" \
   ED_SCENARIO="$SCEN/shards-sites.json" ED_RESULTS="$WORK/b"
+bad "ED_COORDINATOR_PORT=70000: expected a port from 1 to 65535" "${inside[@]}" \
+  ED_BIN="$EVENTDRILL" ED_COORDINATOR_PORT=70000 ED_SCENARIO="$SCEN/shards-sites.json" \
+  ED_RESULTS="$WORK/b"
 mkdir -p "$WORK/b/shard-0"
 bad "holds shard-0 already" "${inside[@]}" ED_BIN="$EVENTDRILL" \
   ED_SCENARIO="$SCEN/shards-sites.json" ED_RESULTS="$WORK/b"
@@ -44,11 +48,13 @@ bad "holds shard-0 already" "${inside[@]}" ED_BIN="$EVENTDRILL" \
 slurm_up
 
 # eventdrill as every task runs it, through a wrapper that first writes what
-# Slurm gave that process: its job, SLURM_PROCID, pid and arguments.
+# Slurm and the batch script gave that process: its job, SLURM_PROCID, pid,
+# the coordinator's host and port, and its arguments.
 mkdir -p "$WORK/procs"
 cat >"$WORK/eventdrill" <<EOF
 #!/usr/bin/env bash
-echo "\${SLURM_JOB_ID:-} \${SLURM_PROCID:-} \$\$ \$*" >"$WORK/procs/\${SLURM_JOB_ID:-x}.\$\$"
+echo "\${SLURM_JOB_ID:-} \${SLURM_PROCID:-} \$\$ \${ED_COORDINATOR_HOST:-}:\${ED_COORDINATOR_PORT:-} \$*" \\
+  >"$WORK/procs/\${SLURM_JOB_ID:-x}.\$\$"
 exec "$EVENTDRILL" "\$@"
 EOF
 chmod +x "$WORK/eventdrill"
@@ -63,27 +69,31 @@ json.dump(s, open(sys.argv[2], "w"), indent=1)
 PYEOF
 }
 
-# job NAME: sets $job_cmd to the command that submits drill.sbatch with 4 tasks
-# on $WORK/NAME.json into $WORK/NAME and waits for the job's end (sbatch
-# --wait: its exit status is the job's).
+# job NAME [VAR=VALUE...]: sets $job_cmd to the command that submits
+# drill.sbatch with 4 tasks on $WORK/NAME.json into $WORK/NAME (and those
+# variables) and waits for the job's end (sbatch --wait: its exit status is
+# the job's).
 job() {
   job_cmd=(env ED_BIN="$WORK/eventdrill" ED_SCENARIO="$WORK/$1.json" ED_RESULTS="$WORK/$1"
-    ED_SHARD_BY=site ED_MODE=run ED_ARGS=--no-report
+    ED_SHARD_BY=site ED_MODE=run ED_ARGS=--no-report "${@:2}"
     sbatch --wait -n 4 --job-name="ed-$1" --output="$WORK/$1.job.out" "$SBATCH_SCRIPT")
 }
-# submit NAME: that job, in the foreground; $job_rc its exit status.
+# submit NAME [VAR=VALUE...]: that job, in the foreground; $job_rc its
+# exit status.
 submit() {
-  job "$1"
+  job "$@"
   job_rc=0
   "${job_cmd[@]}" >"$WORK/$1.sbatch.out" 2>&1 || job_rc=$?
   echo "job $1: exit status $job_rc" >&2
 }
 
-# check_drill NAME RC: the job's figures against its folders (see the top).
+# check_drill NAME RC COORDINATOR: the job's figures against its folders
+# (see the top); each shard's task had COORDINATOR (host:port) in its
+# environment.
 check_drill() {
-  $PY - "$WORK" "$1" "$2" <<'PYEOF'
+  $PY - "$WORK" "$1" "$2" "$3" <<'PYEOF'
 import glob, json, os, sys
-w, name, rc = sys.argv[1], sys.argv[2], int(sys.argv[3])
+w, name, rc, coordinator = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 r = f"{w}/{name}"
 m = json.load(open(f"{r}/merged/summary.json"))
 # the job's exit status is the merged verdict's
@@ -118,9 +128,10 @@ assert all(p["complete"] for p in m["shards"]["parts"]), m["shards"]["parts"]
 job = open(f"{w}/{name}.sbatch.out").read().split()[-1]
 runs = {}
 for f in glob.glob(f"{w}/procs/{job}.*"):
-    jid, procid, pid, *args = open(f).read().split()
+    jid, procid, pid, coord, *args = open(f).read().split()
     if args[0] != "run":
         continue
+    assert coord == coordinator, (procid, coord, coordinator)
     shard = args[args.index("--shard") + 1]
     assert shard.endswith("/4"), args
     assert procid not in runs, ("SLURM_PROCID twice", procid, runs)
@@ -139,17 +150,18 @@ submit pass
 [ -s "$WORK/pass/merged/summary.json" ] ||
   { cat "$WORK/pass.job.out" "$WORK/pass.sbatch.out" >&2; slurm_log_tail; fail "job pass: no merged summary"; }
 [ "$job_rc" -eq 0 ] || { cat "$WORK/pass.job.out" >&2; fail "job pass exited $job_rc"; }
-check_drill pass "$job_rc" || { cat "$WORK/pass.job.out" >&2; fail "job pass: figures"; }
+# the job's first (only) node is the test cluster's "localhost"
+check_drill pass "$job_rc" localhost:7450 || { cat "$WORK/pass.job.out" >&2; fail "job pass: figures"; }
 grep -q "^drill.sbatch: job .* 4 shards by site" "$WORK/pass.job.out" ||
   fail "job pass: no start line in its output: $(cat "$WORK/pass.job.out")"
 
 # ---- 2. an SLO no request can meet: the job fails as the verdict does ------
 scenario slo 's["slo"]["p50_ms"] = 0.001'
-submit slo
+submit slo ED_COORDINATOR_PORT=7461
 [ -s "$WORK/slo/merged/summary.json" ] ||
   { cat "$WORK/slo.job.out" >&2; fail "job slo: no merged summary"; }
 [ "$job_rc" -eq 1 ] || { cat "$WORK/slo.job.out" >&2; fail "job slo exited $job_rc, expected 1"; }
-check_drill slo "$job_rc" || { cat "$WORK/slo.job.out" >&2; fail "job slo: figures"; }
+check_drill slo "$job_rc" localhost:7461 || { cat "$WORK/slo.job.out" >&2; fail "job slo: figures"; }
 $PY - "$WORK/slo/merged/summary.json" <<'PYEOF' || fail "job slo: the verdict's reason"
 import json, sys
 v = json.load(open(sys.argv[1]))["verdict"]
