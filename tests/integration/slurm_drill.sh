@@ -11,8 +11,9 @@
 #  2. an SLO no loopback request can meet: every shard runs, the merged
 #     verdict fails, and so does the job (exit status 1);
 #  3. shard 2's process killed (SIGKILL) mid-run by this test: the other
-#     shards run to their end, the job's exit status is not 0, and the merge
-#     says shard 2 did not finish and fails the verdict on it.
+#     shards run to their end, the job's exit status is 3 (aborted), and the
+#     merge says shard 2 did not finish and fails the verdict on it.
+# Bad parameters are refused first, before any cluster is needed.
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/slurm.sh"
 SBATCH_SCRIPT=$ED_SRC/deploy/slurm/drill.sbatch
