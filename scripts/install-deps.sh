@@ -13,12 +13,13 @@ packages=(
   # drivers
   libfreeipmi-dev libssh-dev
   # tests and peers
-  clang libclang-rt-14-dev valgrind python3 curl iproute2 tmux
+  clang libclang-rt-14-dev valgrind python3 python3-yaml curl iproute2 tmux
   redfishtool python3-sushy python3-sushy-cli
   openipmi libopenipmi-dev ipmitool freeipmi-tools
   openssh-server openssh-client dropbear-bin
   libxml2-utils man-db groff-base
   prometheus prometheus-alertmanager
+  slurm-wlm munge
   # benchmarks
   wrk nginx-light util-linux time
 )

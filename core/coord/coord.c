@@ -57,6 +57,7 @@ struct ed_coord_s {
   uint64_t t0;
   double offset_s, rtt_s;
   int measured;
+  int resolved;      /* addr holds the coordinator's address */
   char why_not[256]; /* a shard: the last connect error, or a refusal */
   void (*closed)(void *);
   void *closed_arg;
@@ -514,7 +515,11 @@ static ed__link_t *add_link(ed_coord_t *c) {
   return l;
 }
 
+static int resolve(ed_coord_t *c, char *err, size_t errlen);
+
 static void try_connect(ed_coord_t *c) {
+  if (!c->resolved && resolve(c, c->why_not, sizeof(c->why_not)) != 0)
+    return; /* tried again at the next attempt, until the barrier's end */
   ed__link_t *l = add_link(c);
   if (!l)
     return;
@@ -579,7 +584,7 @@ static void barrier_timeout(ed_coord_t *c) {
   char why[512];
   if (!is_coordinator(c)) {
     snprintf(why, sizeof(why), "no start from the coordinator within %g s (%s)",
-             (double)c->wait_ms / 1000.0,
+             (double)(c->wait_ms + c->silence_ms) / 1000.0,
              c->why_not[0] ? c->why_not : "connected, no answer");
     abort_here(c, why);
     return;
@@ -631,6 +636,9 @@ static void on_tick(uv_timer_t *t) {
 /* ---- the interface --------------------------------------------------------
  */
 
+/* 0; -1 when the address is not one (the user's error); -2 when its name
+ * does not resolve (yet: a shard may start before the coordinator's name
+ * is published, as in a Kubernetes Job). */
 static int resolve(ed_coord_t *c, char *err, size_t errlen) {
   char host[256];
   int port;
@@ -650,10 +658,11 @@ static int resolve(ed_coord_t *c, char *err, size_t errlen) {
   if (rc != 0) {
     snprintf(err, errlen, "--coordinator: \"%s\": cannot resolve \"%s\": %s",
              c->address, host, uv_strerror(rc));
-    return -1;
+    return -2;
   }
   memcpy(&c->addr, req.addrinfo->ai_addr, req.addrinfo->ai_addrlen);
   uv_freeaddrinfo(req.addrinfo);
+  c->resolved = 1;
   return 0;
 }
 
@@ -721,6 +730,10 @@ int ed_coord_open(uv_loop_t *loop, const ed_coord_config_t *cfg,
   c->handles = 2;
   c->opened = uv_now(loop);
   int rc = resolve(c, err, errlen);
+  if (rc == -2 && !is_coordinator(c)) {
+    snprintf(c->why_not, sizeof(c->why_not), "%s", err);
+    rc = 0;
+  }
   if (rc == 0 && is_coordinator(c))
     rc = listen_here(c, err, errlen);
   if (rc != 0) {
