@@ -104,15 +104,20 @@ static void world_close(world_t *w) {
   assert_int_equal(uv_loop_close(&w->loop), 0);
 }
 
+/* Every shard open with the right token, and ready. */
+static void world_open_ready(world_t *w) {
+  char err[256];
+  world_init(w);
+  for (unsigned i = 0; i < SHARDS; i++) {
+    assert_int_equal(open_shard(w, i, TOKEN, 20000, err, sizeof(err)), 0);
+    ed_coord_ready(w->s[i].c);
+  }
+}
+
 static void barrier(void **state) {
   (void)state;
   world_t w;
-  world_init(&w);
-  char err[256];
-  for (unsigned i = 0; i < SHARDS; i++) {
-    assert_int_equal(open_shard(&w, i, TOKEN, 20000, err, sizeof(err)), 0);
-    ed_coord_ready(w.s[i].c);
-  }
+  world_open_ready(&w);
   w.all_started = finish_all;
   uv_run(&w.loop, UV_RUN_DEFAULT);
   for (unsigned i = 0; i < SHARDS; i++) {
@@ -134,12 +139,7 @@ static void abort_after_start(world_t *w) {
 static void abort_reaches_all(void **state) {
   (void)state;
   world_t w;
-  world_init(&w);
-  char err[256];
-  for (unsigned i = 0; i < SHARDS; i++) {
-    assert_int_equal(open_shard(&w, i, TOKEN, 20000, err, sizeof(err)), 0);
-    ed_coord_ready(w.s[i].c);
-  }
+  world_open_ready(&w);
   w.all_started = abort_after_start;
   while (!w.s[0].aborted[0] || !w.s[1].aborted[0])
     uv_run(&w.loop, UV_RUN_ONCE);
