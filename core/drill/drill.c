@@ -617,11 +617,10 @@ static int guard_holds(ed_drill_t *d, const ed_guardrail_t *g, int64_t sec,
   for (size_t w = 0; w < d->sc->nworkloads; w++) {
     if (g->workload && strcmp(g->workload, d->sc->workloads[w].name) != 0)
       continue;
-    size_t n;
-    const ed_second_t *secs = ed_metrics_seconds(d->metrics, w, &n);
-    if ((size_t)sec >= n)
+    ed_second_t second;
+    if (sec < 0 || ed_metrics_second(d->metrics, w, (size_t)sec, &second))
       continue;
-    const ed_second_t *x = &secs[sec];
+    const ed_second_t *x = &second;
     if (g->kind == ED_GUARD_P99 && x->counts.completed &&
         x->p99_us / 1000.0 > g->threshold) {
       snprintf(what, len, "p99 %.1f ms of %s", x->p99_us / 1000.0,

@@ -304,19 +304,26 @@ json_t *ed_summary_build(const ed_scenario_t *s, const ed_metrics_t *m,
 
 int ed_summary_write_timeseries(const ed_scenario_t *s, const ed_metrics_t *m,
                                 const char *path) {
+  /* A series that lost seconds (out of memory during the run) gives no
+   * file rather than one with seconds missing. */
+  if (!ed_metrics_series_kept(m))
+    return ED_EIO;
   FILE *f = ed_outfile_open(path, ED_OUTFILE_MODE);
   if (!f)
     return ED_EIO;
+  int rc = 0;
   fprintf(f, "second,workload,phase,sent,completed,ok,errors");
   for (int i = 1; i < ED_ERRCLASS_COUNT; i++)
     fprintf(f, ",err_%s", ed_errclass_name((ed_errclass_t)i));
   fprintf(f, ",late,dropped,in_flight_max,p50_ms,p99_ms,max_ms\n");
   for (size_t w = 0; w < s->nworkloads; w++) {
-    size_t n;
-    const ed_second_t *secs = ed_metrics_seconds(m, w, &n);
+    size_t n = ed_metrics_nseconds(m, w);
     const ed_workload_t *wl = &s->workloads[w];
-    for (size_t i = 0; i < n; i++) {
-      const ed_second_t *x = &secs[i];
+    for (size_t i = 0; i < n && rc == 0; i++) {
+      ed_second_t second;
+      if ((rc = ed_metrics_second(m, w, i, &second)) != 0)
+        break;
+      const ed_second_t *x = &second;
       const char *phase = x->phase >= 0 && (size_t)x->phase < wl->nsegs
                               ? wl->segs[x->phase].name
                               : "";
@@ -334,7 +341,8 @@ int ed_summary_write_timeseries(const ed_scenario_t *s, const ed_metrics_t *m,
               ms(x->max_us));
     }
   }
-  int rc = ferror(f) ? ED_EIO : 0;
+  if (rc == 0 && ferror(f))
+    rc = ED_EIO;
   if (fclose(f) != 0)
     rc = ED_EIO;
   return rc;

@@ -13,13 +13,17 @@
  *
  * The counts are stored in two levels, each part allocated when a value
  * first falls in it: pages of PAGE slots hold pointers to blocks of BLOCK
- * counts. A histogram that records a value once a second for a minute holds
- * a few pages' pointers and a block of 128 bytes per distinct value, not the
- * 180 KiB the whole range of an hour in microseconds at 3 digits takes, and
- * a full one only a tenth more than a flat array would. Reset frees them,
- * so a histogram emptied every second holds only what that second measured.
- * The layout (and so the error, the merge and the percentiles) does not
- * depend on which parts exist.
+ * counts. A block's counters start one byte wide and are widened (to 2, 4,
+ * then 8 bytes) when one of them would overflow, so what a block holds
+ * follows what it counted: a tail value seen once in a run costs a 16-byte
+ * block, not the 128 bytes of 8-byte counters, and a histogram kept for
+ * the whole run grows by little as ever rarer values reach new blocks.
+ * A histogram that records a value once a second for a minute holds a few
+ * pages' pointers and a small block per distinct value, not the 180 KiB the
+ * whole range of an hour in microseconds at 3 digits takes. Reset frees
+ * them, so a histogram emptied every second holds only what that second
+ * measured. The layout (and so the error, the merge and the percentiles)
+ * does not depend on which parts exist nor on their widths.
  *
  * The touched range of slots is always [index(min), index(max)], so reset,
  * merge, percentiles and iteration only walk the blocks of that range.
@@ -39,7 +43,11 @@
 #define BLOCK ((size_t)1 << BLOCK_BITS)
 #define PER_PAGE (PAGE / BLOCK) /* blocks in a page */
 
-typedef uint64_t *page_t[PER_PAGE]; /* each NULL or BLOCK counts */
+/* A page: its blocks, each NULL or BLOCK counters of 1 << wide[k] bytes. */
+typedef struct page_s {
+  void *blk[PER_PAGE];
+  uint8_t wide[PER_PAGE]; /* log2 of the counters' size: 0..3 */
+} page_t;
 
 struct ed_hist_s {
   int64_t highest;
@@ -63,28 +71,92 @@ static size_t slot_of(const ed_hist_t *h, uint64_t v) {
   return ((size_t)b << h->half_bits) + (size_t)(v >> b);
 }
 
-/* The block holding slot i, or NULL. */
-static uint64_t *block_of(const ed_hist_t *h, size_t i) {
-  const page_t *pg = h->pages[i >> PAGE_BITS];
-  return pg ? (*pg)[(i >> BLOCK_BITS) & (PER_PAGE - 1)] : NULL;
+/* Counter j of a block whose counters are 1 << wide bytes. */
+static uint64_t blk_get(const void *blk, int wide, size_t j) {
+  switch (wide) {
+  case 0:
+    return ((const uint8_t *)blk)[j];
+  case 1:
+    return ((const uint16_t *)blk)[j];
+  case 2:
+    return ((const uint32_t *)blk)[j];
+  default:
+    return ((const uint64_t *)blk)[j];
+  }
+}
+
+static void blk_set(void *blk, int wide, size_t j, uint64_t v) {
+  switch (wide) {
+  case 0:
+    ((uint8_t *)blk)[j] = (uint8_t)v;
+    break;
+  case 1:
+    ((uint16_t *)blk)[j] = (uint16_t)v;
+    break;
+  case 2:
+    ((uint32_t *)blk)[j] = (uint32_t)v;
+    break;
+  default:
+    ((uint64_t *)blk)[j] = v;
+  }
+}
+
+/* The narrowest counter (log2 of its bytes) that holds v. */
+static int wide_for(uint64_t v) {
+  return v <= UINT8_MAX ? 0 : v <= UINT16_MAX ? 1 : v <= UINT32_MAX ? 2 : 3;
+}
+
+/* The page of slot i, or NULL. */
+static page_t *page_of(const ed_hist_t *h, size_t i) {
+  return h->pages[i >> PAGE_BITS];
+}
+
+static size_t blk_index(size_t i) {
+  return (i >> BLOCK_BITS) & (PER_PAGE - 1);
 }
 
 /* Count of slot i; 0 where nothing was allocated. */
 static uint64_t slot_count(const ed_hist_t *h, size_t i) {
-  const uint64_t *blk = block_of(h, i);
-  return blk ? blk[i & (BLOCK - 1)] : 0;
+  const page_t *pg = page_of(h, i);
+  if (!pg)
+    return 0;
+  size_t k = blk_index(i);
+  return pg->blk[k] ? blk_get(pg->blk[k], pg->wide[k], i & (BLOCK - 1)) : 0;
 }
 
-/* The counter of slot i, its page and block allocated if needed; NULL when
- * out of memory. */
-static uint64_t *slot_ref(ed_hist_t *h, size_t i) {
+/* The block of slot i allocated, with counters of at least 1 << wide
+ * bytes; its counts are unchanged. 0 or ED_ENOMEM (then the counts are
+ * still those before, in the block as it was). */
+static int block_ready(ed_hist_t *h, size_t i, int wide) {
   page_t **pg = &h->pages[i >> PAGE_BITS];
   if (__builtin_expect(!*pg, 0) && !(*pg = calloc(1, sizeof(page_t))))
-    return NULL;
-  uint64_t **blk = &(**pg)[(i >> BLOCK_BITS) & (PER_PAGE - 1)];
-  if (__builtin_expect(!*blk, 0) && !(*blk = calloc(BLOCK, sizeof(uint64_t))))
-    return NULL;
-  return &(*blk)[i & (BLOCK - 1)];
+    return ED_ENOMEM;
+  size_t k = blk_index(i);
+  void *old = (*pg)->blk[k];
+  int was = (*pg)->wide[k];
+  if (__builtin_expect(old && was >= wide, 1))
+    return 0;
+  void *blk = calloc(BLOCK, (size_t)1 << wide);
+  if (!blk)
+    return ED_ENOMEM;
+  for (size_t j = 0; old && j < BLOCK; j++)
+    blk_set(blk, wide, j, blk_get(old, was, j));
+  free(old);
+  (*pg)->blk[k] = blk;
+  (*pg)->wide[k] = (uint8_t)wide;
+  return 0;
+}
+
+/* Add n to slot i, widening its block if the count needs it. 0 or
+ * ED_ENOMEM (nothing added). */
+static int slot_add(ed_hist_t *h, size_t i, uint64_t n) {
+  uint64_t v = slot_count(h, i) + n;
+  if (block_ready(h, i, wide_for(v)))
+    return ED_ENOMEM;
+  page_t *pg = page_of(h, i);
+  size_t k = blk_index(i);
+  blk_set(pg->blk[k], pg->wide[k], i & (BLOCK - 1), v);
+  return 0;
 }
 
 /* The first slot >= i (and <= last) whose count is not zero, or last + 1;
@@ -95,12 +167,13 @@ static size_t next_used(const ed_hist_t *h, size_t i, size_t last) {
       i = ((i >> PAGE_BITS) + 1) << PAGE_BITS;
       continue;
     }
-    const uint64_t *blk = block_of(h, i);
-    if (!blk) {
+    const page_t *pg = page_of(h, i);
+    size_t k = blk_index(i);
+    if (!pg->blk[k]) {
       i = ((i >> BLOCK_BITS) + 1) << BLOCK_BITS;
       continue;
     }
-    if (blk[i & (BLOCK - 1)])
+    if (blk_get(pg->blk[k], pg->wide[k], i & (BLOCK - 1)))
       return i;
     i++;
   }
@@ -159,7 +232,7 @@ static void free_blocks(ed_hist_t *h) {
     if (!h->pages[p])
       continue;
     for (size_t k = 0; k < PER_PAGE; k++)
-      free((*h->pages[p])[k]);
+      free(h->pages[p]->blk[k]);
     free(h->pages[p]);
     h->pages[p] = NULL;
   }
@@ -188,8 +261,8 @@ size_t ed_hist_memory(const ed_hist_t *h) {
       continue;
     bytes += sizeof(page_t);
     for (size_t k = 0; k < PER_PAGE; k++)
-      if ((*h->pages[p])[k])
-        bytes += BLOCK * sizeof(uint64_t);
+      if (h->pages[p]->blk[k])
+        bytes += BLOCK << h->pages[p]->wide[k];
   }
   return bytes;
 }
@@ -199,11 +272,9 @@ size_t ed_hist_memory(const ed_hist_t *h) {
 static inline int record(ed_hist_t *h, int64_t value, uint64_t n) {
   int64_t v = value < 0 ? 0 : value;
   v = v > h->highest ? h->highest : v;
-  uint64_t *slot = slot_ref(h, slot_of(h, (uint64_t)v));
-  if (!slot)
+  if (slot_add(h, slot_of(h, (uint64_t)v), n))
     return ED_ENOMEM;
   h->clamped += (uint64_t)(v != value) * n;
-  *slot += n;
   h->count += n;
   h->sum += (double)v * (double)n;
   h->min = v < h->min ? v : h->min;
@@ -225,19 +296,33 @@ int ed_hist_merge(ed_hist_t *dst, const ed_hist_t *src) {
     return ED_EINVAL;
   if (src->count == 0)
     return 0;
-  /* Blocks first, so that a lack of memory leaves dst unchanged. */
+  /* Blocks allocated and widened first, so that a lack of memory leaves
+   * dst's counts unchanged. */
   size_t a = slot_of(src, (uint64_t)src->min) >> BLOCK_BITS;
   size_t b = slot_of(src, (uint64_t)src->max) >> BLOCK_BITS;
-  for (size_t k = a; k <= b; k++)
-    if (block_of(src, k << BLOCK_BITS) && !slot_ref(dst, k << BLOCK_BITS))
-      return ED_ENOMEM;
   for (size_t k = a; k <= b; k++) {
-    const uint64_t *from = block_of(src, k << BLOCK_BITS);
-    if (!from)
+    const page_t *pg = page_of(src, k << BLOCK_BITS);
+    if (!pg || !pg->blk[blk_index(k << BLOCK_BITS)])
       continue;
-    uint64_t *to = block_of(dst, k << BLOCK_BITS);
+    uint64_t most = 0;
+    for (size_t j = 0; j < BLOCK; j++) {
+      uint64_t v = slot_count(dst, (k << BLOCK_BITS) + j) +
+                   slot_count(src, (k << BLOCK_BITS) + j);
+      most = v > most ? v : most;
+    }
+    if (block_ready(dst, k << BLOCK_BITS, wide_for(most)))
+      return ED_ENOMEM;
+  }
+  for (size_t k = a; k <= b; k++) {
+    const page_t *from = page_of(src, k << BLOCK_BITS);
+    size_t bk = blk_index(k << BLOCK_BITS);
+    if (!from || !from->blk[bk])
+      continue;
+    page_t *to = page_of(dst, k << BLOCK_BITS);
     for (size_t j = 0; j < BLOCK; j++)
-      to[j] += from[j];
+      blk_set(to->blk[bk], to->wide[bk], j,
+              blk_get(to->blk[bk], to->wide[bk], j) +
+                  blk_get(from->blk[bk], from->wide[bk], j));
   }
   dst->count += src->count;
   dst->clamped += src->clamped;
@@ -393,10 +478,8 @@ static int load_pairs(ed_hist_t *h, const json_t *pairs) {
     json_int_t i = json_integer_value(ji), c = json_integer_value(jc);
     if (i < 0 || (size_t)i < a || (size_t)i > b || c <= 0)
       return ED_EPARSE;
-    uint64_t *slot = slot_ref(h, (size_t)i);
-    if (!slot)
+    if (slot_add(h, (size_t)i, (uint64_t)c))
       return ED_ENOMEM;
-    *slot += (uint64_t)c;
     total += (uint64_t)c;
   }
   return total == h->count ? 0 : ED_EPARSE;
@@ -446,17 +529,29 @@ int ed_hist_add_sparse(ed_hist_t *dst, const ed_hist_sparse_t *s) {
   size_t a = slot_of(dst, (uint64_t)s->min);
   size_t b = slot_of(dst, (uint64_t)s->max);
   uint64_t total = 0;
-  /* Checked and allocated first, so that an error leaves dst unchanged. */
+  int ascending = 1;
+  /* Checked, then allocated and widened, before anything is added, so that
+   * an error leaves dst unchanged. */
   for (size_t k = 0; k < s->npairs; k++) {
     uint64_t i = s->pairs[k][0], c = s->pairs[k][1];
-    if (i < a || i > b || c == 0 || !slot_ref(dst, (size_t)i))
-      return i < a || i > b || c == 0 ? ED_EPARSE : ED_ENOMEM;
+    if (i < a || i > b || c == 0)
+      return ED_EPARSE;
+    ascending &= k == 0 || i > s->pairs[k - 1][0];
     total += c;
   }
   if (total != s->count)
     return ED_EPARSE;
+  for (size_t k = 0; k < s->npairs; k++) {
+    size_t i = (size_t)s->pairs[k][0];
+    /* An index given twice adds up: its count is then bounded by the
+     * whole's. */
+    uint64_t more = ascending ? s->pairs[k][1] : s->count;
+    uint64_t v = slot_count(dst, i) + more;
+    if (block_ready(dst, i, v < more ? 3 : wide_for(v)))
+      return ED_ENOMEM;
+  }
   for (size_t k = 0; k < s->npairs; k++)
-    *slot_ref(dst, (size_t)s->pairs[k][0]) += s->pairs[k][1];
+    slot_add(dst, (size_t)s->pairs[k][0], s->pairs[k][1]);
   dst->count += s->count;
   dst->clamped += s->clamped;
   dst->sum += s->sum;

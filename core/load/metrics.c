@@ -1,9 +1,14 @@
 #include "metrics.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "error.h"
+#include "log.h"
 
 /* The events of one (workload, target) in the current second, flushed when
  * the second or the phase changes, so that each flush is exactly one
@@ -17,19 +22,33 @@ typedef struct accum_s {
 
 typedef struct wl_s {
   size_t ntargets, nphases;
-  ed_cell_t *cells;  /* ntargets * nphases, histograms created lazily */
-  accum_t *accums;   /* ntargets */
-  ed_second_t *secs; /* closed seconds */
-  size_t nsecs, capsecs;
+  ed_cell_t *cells; /* ntargets * nphases, histograms created lazily */
+  accum_t *accums;  /* ntargets */
+  /* Closed seconds: the last ED_METRICS_RECENT at [sec % RECENT]; all of
+   * them in the series file up to `kept`, the next `nmem` in mem when the
+   * file could not be made or written. */
+  ed_second_t recent[ED_METRICS_RECENT];
+  size_t nsecs, kept;
+  ed_second_t *mem;
+  size_t nmem, capmem;
+  int mem_failed;      /* out of memory once: no more seconds kept */
   ed_second_t open;    /* the second being filled */
   int64_t open_sec;    /* its index */
   ed_hist_t *open_lat; /* latency of the open second */
 } wl_t;
 
+/* The closed seconds of a run are kept in a file, not in memory: second s
+ * of workload w at record s * nworkloads + w, so that the series is read
+ * back workload by workload while the seconds are written as they close.
+ * The file is made at the first second closed, unlinked from the start.
+ * Where it cannot be made or written, the seconds from then on are kept
+ * in memory, as they were before there was a file. */
 struct ed_metrics_s {
   size_t nworkloads;
   wl_t *wls;
   int sigfigs;
+  int series_fd;     /* -1: not made yet */
+  int series_failed; /* could not be made or written: nothing more kept */
   ed_metrics_flush_cb flush;
   void *flush_arg;
 };
@@ -47,6 +66,7 @@ int ed_metrics_create(size_t nworkloads, const size_t *ntargets,
     return ED_ENOMEM;
   m->sigfigs = sigfigs;
   m->nworkloads = nworkloads;
+  m->series_fd = -1;
   m->wls = calloc(nworkloads ? nworkloads : 1, sizeof(*m->wls));
   if (!m->wls)
     goto nomem;
@@ -91,9 +111,11 @@ void ed_metrics_destroy(ed_metrics_t *m) {
     }
     free(wl->cells);
     free(wl->accums);
-    free(wl->secs);
+    free(wl->mem);
     ed_hist_destroy(wl->open_lat);
   }
+  if (m->series_fd >= 0)
+    close(m->series_fd);
   free(m->wls);
   free(m);
 }
@@ -168,23 +190,83 @@ static accum_t *touch_accum(ed_metrics_t *m, size_t w, size_t t, size_t ph,
   return a;
 }
 
-static void close_second(ed_metrics_t *m, wl_t *wl) {
-  (void)m;
-  if (wl->nsecs == wl->capsecs) {
-    size_t cap = wl->capsecs ? wl->capsecs * 2 : 128;
-    ed_second_t *n = realloc(wl->secs, cap * sizeof(*n));
-    if (!n)
-      return; /* the series loses a second; the totals are unaffected */
-    wl->secs = n;
-    wl->capsecs = cap;
+/* An unlinked file in $TMPDIR (else /tmp): O_TMPFILE where the file
+ * system has it, else a named one removed at once. -1 on failure. */
+static int series_open(void) {
+  const char *dir = getenv("TMPDIR");
+  if (!dir || !*dir)
+    dir = "/tmp";
+  int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != ENOENT))
+    return fd;
+  char path[4096];
+  if (snprintf(path, sizeof(path), "%s/.eventdrill-series.XXXXXX", dir) >=
+      (int)sizeof(path))
+    return -1;
+  fd = mkostemp(path, O_CLOEXEC);
+  if (fd >= 0)
+    unlink(path);
+  return fd;
+}
+
+/* Keep closed second s of workload w in memory (no file); on the first
+ * lack of memory keep no more (the totals are unaffected). */
+static void series_mem(wl_t *wl, const ed_second_t *s) {
+  if (wl->mem_failed)
+    return;
+  if (wl->nmem == wl->capmem) {
+    size_t cap = wl->capmem ? wl->capmem * 2 : 128;
+    ed_second_t *n = realloc(wl->mem, cap * sizeof(*n));
+    if (!n) {
+      wl->mem_failed = 1;
+      return;
+    }
+    wl->mem = n;
+    wl->capmem = cap;
   }
+  wl->mem[wl->nmem++] = *s;
+}
+
+/* Write closed second s of workload w to the series file; on the first
+ * failure, say so once and keep the seconds in memory from then on. */
+static void series_put(ed_metrics_t *m, size_t w, const ed_second_t *s) {
+  wl_t *wl = &m->wls[w];
+  if (!m->series_failed && m->series_fd < 0 &&
+      (m->series_fd = series_open()) < 0) {
+    m->series_failed = 1;
+    const char *dir = getenv("TMPDIR");
+    ed_warn("metrics",
+            "cannot make a temporary file in %s for the per-second series "
+            "(%s): it is kept in memory, which grows with the run's length",
+            dir && *dir ? dir : "/tmp", strerror(errno));
+  }
+  if (!m->series_failed) {
+    off_t at = (off_t)((wl->nsecs * m->nworkloads + w) * sizeof(*s));
+    ssize_t n = pwrite(m->series_fd, s, sizeof(*s), at);
+    if (n == (ssize_t)sizeof(*s)) {
+      wl->kept = wl->nsecs + 1;
+      return;
+    }
+    m->series_failed = 1;
+    ed_warn("metrics",
+            "cannot write the per-second series to its temporary file (%s): "
+            "it is kept in memory from second %zu on",
+            n < 0 ? strerror(errno) : "short write", wl->nsecs);
+  }
+  series_mem(wl, s);
+}
+
+static void close_second(ed_metrics_t *m, size_t w) {
+  wl_t *wl = &m->wls[w];
   ed_second_t *s = &wl->open;
   if (ed_hist_count(wl->open_lat)) {
     s->p50_us = ed_hist_percentile(wl->open_lat, 50);
     s->p99_us = ed_hist_percentile(wl->open_lat, 99);
     s->max_us = ed_hist_max(wl->open_lat);
   }
-  wl->secs[wl->nsecs++] = *s;
+  series_put(m, w, s);
+  wl->recent[wl->nsecs % ED_METRICS_RECENT] = *s;
+  wl->nsecs++;
   int64_t phase = s->phase;
   memset(s, 0, sizeof(*s));
   s->phase = phase;
@@ -196,7 +278,7 @@ static void close_second(ed_metrics_t *m, wl_t *wl) {
 static ed_second_t *second_at(ed_metrics_t *m, size_t w, int64_t sec) {
   wl_t *wl = &m->wls[w];
   while (wl->open_sec < sec)
-    close_second(m, wl);
+    close_second(m, w);
   return &wl->open;
 }
 
@@ -292,14 +374,44 @@ void ed_metrics_finish(ed_metrics_t *m) {
     /* The last second is closed only if something happened in it. */
     if (wl->open.counts.sent || wl->open.counts.completed ||
         wl->open.counts.dropped)
-      close_second(m, wl);
+      close_second(m, w);
   }
 }
 
-const ed_second_t *ed_metrics_seconds(const ed_metrics_t *m, size_t w,
-                                      size_t *count) {
-  *count = m->wls[w].nsecs;
-  return m->wls[w].secs;
+size_t ed_metrics_nseconds(const ed_metrics_t *m, size_t w) {
+  return m->wls[w].nsecs;
+}
+
+int ed_metrics_second(const ed_metrics_t *m, size_t w, size_t sec,
+                      ed_second_t *out) {
+  const wl_t *wl = &m->wls[w];
+  if (sec >= wl->nsecs)
+    return ED_EINVAL;
+  if (sec + ED_METRICS_RECENT >= wl->nsecs) {
+    *out = wl->recent[sec % ED_METRICS_RECENT];
+    return 0;
+  }
+  if (sec >= wl->kept) {
+    if (sec >= wl->kept + wl->nmem)
+      return ED_EIO;
+    *out = wl->mem[sec - wl->kept];
+    return 0;
+  }
+  off_t at = (off_t)((sec * m->nworkloads + w) * sizeof(*out));
+  ssize_t n;
+  do
+    n = pread(m->series_fd, out, sizeof(*out), at);
+  while (n < 0 && errno == EINTR);
+  return n == (ssize_t)sizeof(*out) ? 0 : ED_EIO;
+}
+
+int ed_metrics_series_kept(const ed_metrics_t *m) {
+  for (size_t w = 0; w < m->nworkloads; w++) {
+    const wl_t *wl = &m->wls[w];
+    if (wl->kept + wl->nmem + ED_METRICS_RECENT < wl->nsecs)
+      return 0;
+  }
+  return 1;
 }
 
 int ed_metrics_cell_init(const ed_metrics_t *m, ed_cell_t *c) {

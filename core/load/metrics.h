@@ -87,9 +87,21 @@ void ed_metrics_tick(ed_metrics_t *m, int64_t sec);
 /* Close everything still open (end of run). */
 void ed_metrics_finish(ed_metrics_t *m);
 
-/* The closed seconds of workload w: [0, count). Borrowed. */
-const ed_second_t *ed_metrics_seconds(const ed_metrics_t *m, size_t w,
-                                      size_t *count);
+/* How many seconds of workload w are closed: seconds 0 .. that - 1. */
+size_t ed_metrics_nseconds(const ed_metrics_t *m, size_t w);
+/* Closed second sec of workload w, copied to *out. The last
+ * ED_METRICS_RECENT seconds are in memory (the progress line and the
+ * guardrails read the second just closed); the earlier ones are read back
+ * from an unlinked temporary file (in $TMPDIR, else /tmp), so that a run's
+ * memory does not grow with its length (where no such file can be made or
+ * written, they are kept in memory, and a warning says so). 0; ED_EINVAL
+ * when sec is not closed; ED_EIO when it could not be kept (out of
+ * memory) or read back. */
+int ed_metrics_second(const ed_metrics_t *m, size_t w, size_t sec,
+                      ed_second_t *out);
+/* 1 when every closed second of every workload can be read back. */
+int ed_metrics_series_kept(const ed_metrics_t *m);
+#define ED_METRICS_RECENT 16
 
 /* Merge cells into `into` (counts added, histograms merged): every target
  * and phase of workload w when ph == SIZE_MAX, else only phase ph; every

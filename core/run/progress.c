@@ -36,11 +36,10 @@ static void view_of(const ed_progress_t *p, int64_t sec, second_view_t *v) {
   v->phase = "-";
   const ed_scenario_t *s = p->scenario;
   for (size_t w = 0; w < s->nworkloads; w++) {
-    size_t n;
-    const ed_second_t *secs = ed_metrics_seconds(p->metrics, w, &n);
-    if ((size_t)sec >= n)
+    ed_second_t second;
+    if (sec < 0 || ed_metrics_second(p->metrics, w, (size_t)sec, &second))
       continue;
-    const ed_second_t *x = &secs[sec];
+    const ed_second_t *x = &second;
     ed_counts_add(&v->counts, &x->counts);
     if (x->p50_us > v->p50_us)
       v->p50_us = x->p50_us;

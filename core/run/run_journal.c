@@ -1,5 +1,8 @@
 /* The results folder and the events of a run, written as they happen. */
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,8 +217,27 @@ static void on_request(void *arg, const ed_sched_record_t *rec) {
   ed_journal_write_raw(r->journal, line, (size_t)n);
 }
 
+/* How often the heap's freed pages are handed back (seconds of the run). */
+#define TRIM_EVERY_S 10
+
+/* glibc keeps the memory a program frees for its next allocations, and the
+ * pages it keeps stay resident: a run's resident size would follow the most
+ * it ever held at once (the connections of the worst burst, the blocks of
+ * the busiest second's histograms), not what it holds. Every TRIM_EVERY_S
+ * seconds the whole free pages go back to the system (a walk of the free
+ * lists, on the loop thread). */
+static void trim_heap(int64_t sec) {
+#ifdef __GLIBC__
+  if (sec % TRIM_EVERY_S == TRIM_EVERY_S - 1)
+    malloc_trim(0);
+#else
+  (void)sec;
+#endif
+}
+
 static void on_second(void *arg, int64_t sec) {
   ed__runner_t *r = arg;
+  trim_heap(sec);
   ed_progress_second(&r->progress, sec, ed_sched_in_flight(r->sched),
                      ed_sched_waiting(r->sched));
   if (r->drill)

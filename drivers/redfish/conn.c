@@ -34,8 +34,8 @@
  * come back at once): a device that floods its connection must not starve
  * the other targets, the timers or the signals. */
 #define READ_BUDGET (4 * RECV_CHUNK)
-/* A free connection unused this long is closed: the pool follows what the
- * target needs now, not the most it ever needed (a burst of hung requests
+/* A free connection unused this long is closed and freed: the pool follows what
+ * the target needs now, not the most it ever needed (a burst of hung requests
  * once made it open many), on both ends. Looked for at most once a second. */
 #define IDLE_CLOSE_MS 15000
 #define IDLE_SWEEP_MS 1000
@@ -164,18 +164,30 @@ static void idle_push(ed__rf_conn_t *c) {
     watch(c, UV_READABLE, 0); /* to see the server close it */
 }
 
-/* Close the free connections unused for IDLE_CLOSE_MS. The free list is a
- * stack (the last made free is used first), so those are the ones only a
- * past burst needed; each stays in the list, closed, and dials again when a
- * burst comes back. */
+static void conn_free(ed__rf_conn_t *c);
+
+/* Close and free the free connections unused for IDLE_CLOSE_MS. The free
+ * list is a stack (the last made free is used first), so those are the
+ * ones only a past burst needed (a BMC that stopped answering for a while
+ * once had as many as the in-flight cap). Freeing them, not only closing
+ * them, gives their curl handles and buffers back: a target holds what it
+ * used in the last IDLE_CLOSE_MS, not the most it ever needed, and a later
+ * burst makes new ones. */
 static void idle_sweep(ed__rf_target_t *t) {
   uint64_t now = uv_now(t->loop);
   if (now < t->idle_sweep_at)
     return;
   t->idle_sweep_at = now + IDLE_SWEEP_MS;
-  for (ed__rf_conn_t *c = t->idle_conns; c; c = c->idle_next)
-    if (c->state == CONN_OPEN && now - c->idle_since >= IDLE_CLOSE_MS)
-      conn_close(c);
+  ed__rf_conn_t **p = &t->idle_conns;
+  while (*p) {
+    ed__rf_conn_t *c = *p;
+    if (now - c->idle_since < IDLE_CLOSE_MS) {
+      p = &c->idle_next;
+      continue;
+    }
+    *p = c->idle_next;
+    conn_free(c);
+  }
 }
 
 /* The request on c is over: c goes back to the free ones, then x's owner
@@ -578,21 +590,29 @@ void ed__rf_conn_abort(ed__rf_xfer_t *x) {
   idle_push(c);
 }
 
+/* Close c and free it; c is on no free list. Its timers' handles are
+ * closed first, the memory goes with the last. */
+static void conn_free(ed__rf_conn_t *c) {
+  ed__rf_target_t *t = c->t;
+  for (ed__rf_conn_t **p = &t->conns; *p; p = &(*p)->all_next)
+    if (*p == c) {
+      *p = c->all_next;
+      break;
+    }
+  t->nconns--;
+  conn_close(c);
+  curl_easy_cleanup(c->easy);
+  pool.used[c->slot]--;
+  if (c->out)
+    explicit_bzero(c->out, c->out_cap); /* holds the auth line */
+  free(c->out);
+  uv_close((uv_handle_t *)&c->timer, free_conn_mem);
+  uv_close((uv_handle_t *)&c->resume, free_conn_mem);
+}
+
 void ed__rf_conn_free_all(ed__rf_target_t *t) {
-  ed__rf_conn_t *c = t->conns;
-  while (c) {
-    ed__rf_conn_t *n = c->all_next;
-    conn_close(c);
-    curl_easy_cleanup(c->easy);
-    pool.used[c->slot]--;
-    if (c->out)
-      explicit_bzero(c->out, c->out_cap); /* holds the auth line */
-    free(c->out);
-    uv_close((uv_handle_t *)&c->timer, free_conn_mem);
-    uv_close((uv_handle_t *)&c->resume, free_conn_mem);
-    c = n;
-  }
-  t->conns = t->idle_conns = NULL;
-  t->nconns = 0;
+  t->idle_conns = NULL;
+  while (t->conns)
+    conn_free(t->conns);
   pool_leave(t);
 }

@@ -1,6 +1,7 @@
 ed_integration_test(core_cli core_cli.sh)
 ed_integration_test(core_run_requests core_run_requests.sh)
 ed_integration_test(core_run_seconds core_run_seconds.sh)
+ed_integration_test(core_timeseries_long core_timeseries_long.sh)
 ed_integration_test(core_interrupt core_interrupt.sh)
 ed_integration_test(core_runner_limits core_runner_limits.sh)
 ed_integration_test(core_install core_install.sh)

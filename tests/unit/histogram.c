@@ -415,9 +415,10 @@ static void test_lazy_memory(void **state) {
   for (int i = 0; i < NSAMPLES; i++)
     assert_int_equal(
         ed_hist_record(h, 1000 + (int64_t)(ed_rng_next(&r) % 1000)), 0);
-  /* 1,000 exact slots over two pages: about 8 KiB of counts. */
-  assert_true(ed_hist_memory(h) < empty + 10 * 1024);
-  assert_true(ed_hist_memory(h) > empty + 8000);
+  /* 1,000 exact slots over two pages, about 100 in each: a byte a slot,
+   * since no count needs more. */
+  assert_true(ed_hist_memory(h) < empty + 3 * 1024);
+  assert_true(ed_hist_memory(h) > empty + 1000);
   assert_int_equal(ed_hist_count(h), NSAMPLES);
   /* One value far away adds a page and a block, not the range between. */
   size_t before = ed_hist_memory(h);
@@ -432,6 +433,120 @@ static void test_lazy_memory(void **state) {
   for (int i = 0; i < 60; i++)
     ed_hist_record(h, 200 + (int64_t)(ed_rng_next(&r) % 20000));
   assert_true(ed_hist_memory(h) < empty + 60 * 128 + 6 * 512 + 1024);
+  ed_hist_destroy(h);
+}
+
+/* The count of slot `value` alone, through the bucket iteration. */
+static uint64_t count_at(const ed_hist_t *h, int64_t value) {
+  size_t cur = 0;
+  int64_t lo, hi;
+  uint64_t c;
+  while (ed_hist_next_bucket(h, &cur, &lo, &hi, &c))
+    if (lo <= value && value <= hi)
+      return c;
+  return 0;
+}
+
+/* A block's counters are as wide as its largest count needs: they widen
+ * from 1 to 2, 4 and 8 bytes as counts pass 255, 65,535 and 2^32 - 1, the
+ * counts of the block's other slots kept, and merges and sparse additions
+ * that pass a width widen the block first. */
+static void test_counter_widths(void **state) {
+  (void)state;
+  ed_hist_t *h = new_hist(HOUR_US, 3);
+  size_t empty = ed_hist_memory(h);
+  /* 1000 and 1001 share a block of 16 slots. */
+  assert_int_equal(ed_hist_record_n(h, 1001, 7), 0);
+  assert_int_equal(ed_hist_record_n(h, 1000, 255), 0);
+  size_t narrow = ed_hist_memory(h);
+  assert_true(narrow > empty);
+  assert_true(narrow <= empty + sizeof(void *) * 64 + 64 + 16);
+  assert_int_equal(ed_hist_record(h, 1000), 0);
+  assert_int_equal(ed_hist_memory(h), narrow + 16);
+  assert_int_equal(count_at(h, 1000), 256);
+  assert_int_equal(count_at(h, 1001), 7);
+  assert_int_equal(ed_hist_record_n(h, 1000, 65279), 0);
+  assert_int_equal(ed_hist_memory(h), narrow + 16);
+  assert_int_equal(count_at(h, 1000), 65535);
+  assert_int_equal(ed_hist_record(h, 1000), 0);
+  assert_int_equal(count_at(h, 1000), 65536);
+  assert_int_equal(ed_hist_memory(h), narrow + 48);
+  assert_int_equal(ed_hist_record_n(h, 1001, 5000000000ULL), 0);
+  assert_int_equal(ed_hist_memory(h), narrow + 112);
+  assert_int_equal(count_at(h, 1000), 65536);
+  assert_int_equal(count_at(h, 1001), 5000000007ULL);
+  assert_int_equal(ed_hist_count(h), 5000065543ULL);
+  assert_int_equal(ed_hist_percentile(h, 0.001), 1000);
+  assert_int_equal(ed_hist_percentile(h, 50), 1001);
+
+  /* A 64-bit count survives the JSON form and a merge into a new one. */
+  ed_hist_t *back = round_trip(h);
+  assert_same(back, h);
+  ed_hist_t *into = new_hist(HOUR_US, 3);
+  assert_int_equal(ed_hist_merge(into, h), 0);
+  assert_same(into, h);
+  assert_int_equal(ed_hist_memory(into), ed_hist_memory(h));
+
+  /* Two narrow blocks whose sums do not fit one byte. */
+  ed_hist_t *a = new_hist(HOUR_US, 3), *b = new_hist(HOUR_US, 3);
+  ed_hist_t *all = new_hist(HOUR_US, 3);
+  ed_hist_record_n(a, 5000, 200);
+  ed_hist_record_n(b, 5000, 100);
+  ed_hist_record_n(b, 5005, 3);
+  ed_hist_record_n(all, 5000, 300);
+  ed_hist_record_n(all, 5005, 3);
+  assert_int_equal(ed_hist_merge(a, b), 0);
+  assert_same(a, all);
+  assert_int_equal(count_at(a, 5000), 300);
+
+  /* Sparse additions: one that passes 255, and the same index twice (out
+   * of order), which adds up. */
+  ed_hist_t *sp = new_hist(HOUR_US, 3);
+  ed_hist_record_n(sp, 5000, 250);
+  json_t *j = ed_hist_to_json(a);
+  uint64_t i5000 = (uint64_t)json_integer_value(
+      json_array_get(json_array_get(json_object_get(j, "counts"), 0), 0));
+  json_decref(j);
+  uint64_t pairs[2][2] = {{i5000, 200}, {i5000, 100}};
+  ed_hist_sparse_t s = {.highest = HOUR_US,
+                        .sigfigs = 3,
+                        .min = 5000,
+                        .max = 5000,
+                        .count = 300,
+                        .sum = 300 * 5000.0,
+                        .pairs = (const uint64_t(*)[2])pairs,
+                        .npairs = 2};
+  assert_int_equal(ed_hist_add_sparse(sp, &s), 0);
+  assert_int_equal(count_at(sp, 5000), 550);
+  assert_int_equal(ed_hist_count(sp), 550);
+  s.npairs = 1;
+  s.count = 200;
+  s.sum = 200 * 5000.0;
+  assert_int_equal(ed_hist_add_sparse(sp, &s), 0);
+  assert_int_equal(count_at(sp, 5000), 750);
+
+  ed_hist_destroy(sp);
+  ed_hist_destroy(a);
+  ed_hist_destroy(b);
+  ed_hist_destroy(all);
+  ed_hist_destroy(into);
+  ed_hist_destroy(back);
+  ed_hist_destroy(h);
+}
+
+/* A run's tail: values scattered one to a block cost a block of 16 one-byte
+ * counters each (and their pages), where 8-byte counters took 128 bytes. */
+static void test_scattered_values(void **state) {
+  (void)state;
+  ed_hist_t *h = new_hist(HOUR_US, 3);
+  size_t empty = ed_hist_memory(h);
+  /* From 200 ms to 2 s a block spans 4 to 16 ms: 100 values 18 ms apart
+   * fall in 100 blocks of 2 to 4 pages. */
+  for (int i = 0; i < 100; i++)
+    assert_int_equal(ed_hist_record(h, 200000 + 18000 * (int64_t)i), 0);
+  size_t pages = 4 * (sizeof(void *) * 64 + 64);
+  assert_true(ed_hist_memory(h) <= empty + pages + 100 * 16);
+  assert_true(ed_hist_memory(h) >= empty + 100 * 16);
   ed_hist_destroy(h);
 }
 
@@ -546,6 +661,8 @@ int main(void) {
       cmocka_unit_test(test_json_invalid),
       cmocka_unit_test(test_lazy_memory),
       cmocka_unit_test(test_merge_sparse),
+      cmocka_unit_test(test_counter_widths),
+      cmocka_unit_test(test_scattered_values),
       cmocka_unit_test(test_add_sparse),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
