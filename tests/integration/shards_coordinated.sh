@@ -13,7 +13,8 @@
 #      shard stops at once and exits 3 naming it; `recover` on the merged
 #      folder runs the owed undo and the BMC is On again;
 #   3. a shard with the wrong token is refused (it exits 3 saying so, the
-#      coordinator's barrier gives up on it); a token file others can read,
+#      coordinator's barrier gives up on it), also while its targets are
+#      still starting; a token file others can read,
 #      or a short token, is a usage error (exit 2).
 . "$(dirname "$0")/lib/common.sh"
 SIM="$ED_BIN/eventdrill-sim"
@@ -245,6 +246,29 @@ wait "$p0" || rc0=$?
   { cat "$WORK/w1.log" >&2; fail "a wrong token: exit $rc1"; }
 [ "$rc0" -eq 3 ] && grep -q "shard 1 (never joined)" "$WORK/w0.log" ||
   { cat "$WORK/w0.log" >&2; fail "the coordinator with no shard 1: exit $rc0"; }
+# the same refusal while the refused shard's targets are still starting
+# (its BMC takes 1.5 s to answer its login): said, not a crash
+cat >"$WORK/slow.json" <<'JSON'
+{ "name": "slow-start", "slo": { "error_rate": 1 },
+  "targets": {
+    "a": { "driver": "redfish", "rehearsal": true, "labels": { "s": "y" },
+           "sim": { "knobs": { "latency": { "min": "1500ms", "max": "1600ms" } } } },
+    "b": { "driver": "redfish", "rehearsal": true, "labels": { "s": "x" }, "sim": {} } },
+  "workloads": [ { "name": "w", "targets": ["a", "b"], "op": { "get": "/redfish/v1" },
+                   "rate": [ { "name": "s", "constant": 2, "for": "2s" } ] } ] }
+JSON
+rc0=0
+two "$WORK/v0" "$WORK/slow.json" --shard 0/2 --shard-by s --barrier-timeout 3 &
+p0=$!
+pids+=("$p0")
+sleep 0.3
+rc1=0
+EVENTDRILL_SHARD_TOKEN="another-token-of-enough-length" \
+  two "$WORK/v1" "$WORK/slow.json" --shard 1/2 --shard-by s --barrier-timeout 3 || rc1=$?
+wait "$p0" || rc0=$?
+[ "$rc1" -eq 3 ] && [ "$rc0" -eq 3 ] ||
+  { cat "$WORK/v1.log" "$WORK/v0.log" >&2; fail "refused while starting: exit $rc1 and $rc0"; }
+grep -q "refused this shard: wrong token" "$WORK/v1/journal.jsonl" || fail "refused while starting: $(cat "$WORK/v1/journal.jsonl")"
 grep -q "$EVENTDRILL_SHARD_TOKEN" "$WORK"/w0/* "$WORK"/w1/* "$WORK"/b0/* &&
   fail "the token is in a results folder"
 printf '%s\n' "$EVENTDRILL_SHARD_TOKEN" >"$WORK/token"
