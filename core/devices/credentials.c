@@ -76,33 +76,44 @@ static int check_file_mode(int fd, const char *path, char *errbuf,
   return 0;
 }
 
-static int from_file(const char *path, ed_credentials_t *out, char *errbuf,
-                     size_t errlen) {
+int ed_credentials_read_line(const char *path, char *buf, size_t len,
+                             char *errbuf, size_t errlen) {
+  buf[0] = '\0';
   int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {
     snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
     return ED_EIO;
   }
   int rc = check_file_mode(fd, path, errbuf, errlen);
-  char buf[1024];
   ssize_t n = 0;
-  if (rc == 0) {
-    n = read(fd, buf, sizeof(buf) - 1);
-    if (n < 0) {
-      snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
-      rc = ED_EIO;
-    }
+  if (rc == 0 && (n = read(fd, buf, len - 1)) < 0) {
+    snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+    rc = ED_EIO;
   }
   close(fd);
-  if (rc == 0) {
-    size_t len = 0;
-    while (len < (size_t)n && buf[len] != '\n' && buf[len] != '\r')
-      len++;
-    if (split_user_secret(buf, len, out) != 0) {
-      snprintf(errbuf, errlen, "%s: the first line must be \"user:secret\"",
-               path);
-      rc = ED_EINVAL;
-    }
+  if (rc != 0)
+    return rc;
+  size_t end = 0;
+  while (end < (size_t)n && buf[end] != '\n' && buf[end] != '\r')
+    end++;
+  if (end == len - 1) {
+    explicit_bzero(buf, len);
+    snprintf(errbuf, errlen, "%s: its first line is longer than %zu bytes",
+             path, len - 2);
+    return ED_EINVAL;
+  }
+  buf[end] = '\0';
+  return 0;
+}
+
+static int from_file(const char *path, ed_credentials_t *out, char *errbuf,
+                     size_t errlen) {
+  char buf[1024];
+  int rc = ed_credentials_read_line(path, buf, sizeof(buf), errbuf, errlen);
+  if (rc == 0 && split_user_secret(buf, strlen(buf), out) != 0) {
+    snprintf(errbuf, errlen, "%s: the first line must be \"user:secret\"",
+             path);
+    rc = ED_EINVAL;
   }
   explicit_bzero(buf, sizeof(buf));
   return rc;

@@ -20,6 +20,13 @@ typedef struct ed_credentials_s {
  * contains the secret. */
 int ed_credentials_resolve(const char *ref, ed_credentials_t *out, char *errbuf,
                            size_t errlen);
+/* Read the first line of path (no newline) into buf, len bytes, with the
+ * same rules as "file:" references: a regular file, not a link, of the
+ * user running eventdrill, that nobody else may read or change. 0, or <0
+ * with the reason in errbuf (a first line that does not fit is refused,
+ * never cut). The caller wipes buf. */
+int ed_credentials_read_line(const char *path, char *buf, size_t len,
+                             char *errbuf, size_t errlen);
 /* Wipe and free. */
 void ed_credentials_close(ed_credentials_t *c);
 /* Fill buf with a random password of len-1 characters (for the built-in

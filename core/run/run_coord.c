@@ -1,13 +1,9 @@
 /* A shard's side of the drill across processes (`--coordinator`): the
  * token, the drill's identity, the start barrier, and stopping together
  * (core/coord/coord.h does the talking). */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "error.h"
 #include "log.h"
@@ -17,9 +13,9 @@
 #define TOKEN_ENV "EVENTDRILL_SHARD_TOKEN"
 #define TOKEN_MAX 1024
 
-/* The token from --token-file (a file only its owner can read, as ssh
- * wants of a key) or from the environment: never the command line, which
- * every user of the machine can read and the journal records. */
+/* The token from --token-file (a file only its owner can read, as for
+ * "file:" credentials) or from the environment: never the command line,
+ * which every user of the machine can read and the journal records. */
 static int read_token(const ed__runner_t *r, char *buf, size_t len) {
   const char *file = r->opt.token_file;
   if (!file) {
@@ -27,34 +23,11 @@ static int read_token(const ed__runner_t *r, char *buf, size_t len) {
     snprintf(buf, len, "%s", env ? env : "");
     return 0;
   }
-  int fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  struct stat st;
-  if (fd < 0 || fstat(fd, &st) != 0) {
-    ed_error(NULL, "--token-file: %s: %s", file, strerror(errno));
-    if (fd >= 0)
-      close(fd);
+  char err[512];
+  if (ed_credentials_read_line(file, buf, len, err, sizeof(err)) != 0) {
+    ed_error(NULL, "--token-file: %s", err);
     return -1;
   }
-  if (!S_ISREG(st.st_mode) || (st.st_mode & 077)) {
-    ed_error(NULL,
-             "--token-file: %s: %s; make it readable by its owner only "
-             "(chmod 600)",
-             file,
-             S_ISREG(st.st_mode) ? "others may read or write it"
-                                 : "not a regular file");
-    close(fd);
-    return -1;
-  }
-  ssize_t n = read(fd, buf, len - 1);
-  close(fd);
-  if (n < 0 || (size_t)n >= len - 1) {
-    ed_error(NULL, "--token-file: %s: %s", file,
-             n < 0 ? strerror(errno) : "longer than 1,023 bytes");
-    return -1;
-  }
-  while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-    n--;
-  buf[n] = '\0';
   return 0;
 }
 
@@ -118,7 +91,7 @@ int ed__run_coord_open(ed__runner_t *r) {
   ed_coord_events_t ev = {
       .arg = r, .start = on_start, .abort = on_abort, .event = on_event};
   int rc = ed_coord_open(&r->loop, &cfg, &ev, &r->coord, err, sizeof(err));
-  memset(token, 0, sizeof(token));
+  explicit_bzero(token, sizeof(token));
   if (rc != 0) {
     ed_error(NULL, "%s", err);
     return strstr(err, "cannot listen") ? ED_EXIT_FAILED : ED_EXIT_USAGE;
