@@ -162,17 +162,16 @@ void ed_progress_second(ed_progress_t *p, int64_t sec, int64_t in_flight,
 void ed_progress_message(ed_progress_t *p, const char *fmt, ...) {
   if (p->mode == ED_PROGRESS_QUIET || p->mode == ED_PROGRESS_JSON)
     return;
-  FILE *out = p->out ? p->out : stderr; /* before ed_progress_init */
   if (p->line_open) {
-    fputs("\r\033[K", out);
+    fputs("\r\033[K", p->out);
     p->line_open = 0;
   }
   va_list ap;
   va_start(ap, fmt);
-  vfprintf(out, fmt, ap);
+  vfprintf(p->out, fmt, ap);
   va_end(ap);
-  fputc('\n', out);
-  fflush(out);
+  fputc('\n', p->out);
+  fflush(p->out);
 }
 
 void ed_progress_close(ed_progress_t *p) {

@@ -619,6 +619,10 @@ static void init_handles(ed__runner_t *r) {
 }
 
 static int run_loop(ed__runner_t *r) {
+  /* Messages can come before the targets have started (a signal, a
+   * journal that fails, another shard's abort): the progress output is
+   * set up now, and again with the figures once they exist. */
+  ed_progress_init(&r->progress, r->opt.progress, r->sc, NULL);
   /* recover: what is owed, and the user's yes, before any device is
    * touched. > 0: work to do; 0: nothing; < 0: minus an exit status. */
   if (r->opt.recover) {
@@ -626,10 +630,6 @@ static int run_loop(ed__runner_t *r) {
     if (rc <= 0)
       return rc == 0 ? ED_EXIT_OK : -rc;
   }
-  /* Messages can come before the targets have started (a signal, a
-   * journal that fails, another shard's abort): the progress output is
-   * set up now, and again with the figures once they exist. */
-  ed_progress_init(&r->progress, r->opt.progress, r->sc, NULL);
   int rc = start_expose(r);
   if (rc == 0)
     rc = ed__run_coord_open(r);
