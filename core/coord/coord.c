@@ -32,41 +32,6 @@
  * trips, so that the start message reaches every shard before it. */
 #define START_LEAD_S 0.2
 
-typedef struct {
-  int joined, ready, ended, lost;
-  int samples;
-  double offset_s, rtt_s;
-  ed__link_t *link;
-} peer_t;
-
-struct ed_coord_s {
-  uv_loop_t *loop;
-  unsigned shard, count;
-  char *token, *drill, *address;
-  uint64_t wait_ms, silence_ms;
-  ed_coord_events_t ev;
-  struct sockaddr_storage addr;
-  uv_tcp_t server;
-  uv_timer_t tick, go;
-  uv_connect_t connect_req;
-  int handles; /* open: server, tick, go, links */
-  ed__link_t *links;
-  peer_t *peers; /* the coordinator's view of every shard (0 is itself) */
-  uint64_t opened, last_tick, next_beat, next_connect;
-  int self_ready, ready_sent, started, aborted, finishing, closing;
-  uint64_t t0;
-  double offset_s, rtt_s;
-  int measured;
-  int resolved;      /* addr holds the coordinator's address */
-  char why_not[256]; /* a shard: the last connect error, or a refusal */
-  void (*closed)(void *);
-  void *closed_arg;
-};
-
-static int is_coordinator(const ed_coord_t *c) {
-  return c->shard == 0;
-}
-
 /* ---- the token --------------------------------------------------------- */
 
 static void hex(const unsigned char *b, size_t n, char *out) {
@@ -125,6 +90,7 @@ static void abort_here(ed_coord_t *c, const char *why) {
           json_pack("{s:s,s:s}", "what", "abort", "why", why));
   if (c->ev.abort)
     c->ev.abort(c->ev.arg, why);
+  ed__coord_calls_end(c, why);
 }
 
 static int send_type(ed__link_t *l, const char *type) {
@@ -170,7 +136,7 @@ static void start_at(ed_coord_t *c, double at, double offset_s) {
 static int all_ready(const ed_coord_t *c, double *max_rtt) {
   *max_rtt = 0;
   for (unsigned i = 1; i < c->count; i++) {
-    const peer_t *p = &c->peers[i];
+    const ed__peer_t *p = &c->peers[i];
     if (!p->ready || p->samples < CLOCK_SAMPLES || p->lost)
       return 0;
     if (p->rtt_s > *max_rtt)
@@ -186,7 +152,7 @@ static void maybe_start(ed_coord_t *c) {
   double lead = START_LEAD_S + 4 * (max_rtt < 0.5 ? max_rtt : 0.5);
   double at = ed__coord_wall() + lead;
   for (unsigned i = 1; i < c->count; i++) {
-    peer_t *p = &c->peers[i];
+    ed__peer_t *p = &c->peers[i];
     ed__link_send(p->link,
                   json_pack("{s:s,s:f,s:f,s:f}", "type", "start", "at", at,
                             "offset_s", p->offset_s, "rtt_s", p->rtt_s));
@@ -269,6 +235,7 @@ static void on_hello(ed__link_t *l, json_t *m) {
   c->peers[shard].link = l;
   ed__link_send(l, json_pack("{s:s,s:s}", "type", "welcome", "mac", mac));
   send_ping(l);
+  ed__coord_calls_send(c);
   journal(c, "coordination",
           json_pack("{s:s,s:i}", "what", "joined", "shard", (int)shard));
 }
@@ -278,7 +245,7 @@ static void on_hello(ed__link_t *l, json_t *m) {
  * offset is the least disturbed by queueing on either side. */
 static void on_pong(ed__link_t *l, json_t *m) {
   ed_coord_t *c = l->c;
-  peer_t *p = &c->peers[l->shard];
+  ed__peer_t *p = &c->peers[l->shard];
   double t4 = ed__coord_wall();
   double t1 = json_number_value(json_object_get(m, "t1"));
   double t2 = json_number_value(json_object_get(m, "t2"));
@@ -310,7 +277,9 @@ static void coordinator_message(ed__link_t *l, const char *type, json_t *m) {
       refuse(l, "hello first");
     return;
   }
-  peer_t *p = &c->peers[l->shard];
+  ed__peer_t *p = &c->peers[l->shard];
+  if (ed__coord_call_message(l, type, m))
+    return;
   if (strcmp(type, "pong") == 0) {
     on_pong(l, m);
   } else if (strcmp(type, "ready") == 0) {
@@ -328,6 +297,7 @@ static void coordinator_message(ed__link_t *l, const char *type, json_t *m) {
     p->ended = l->ended = 1;
     journal(c, "coordination",
             json_pack("{s:s,s:i}", "what", "ended", "shard", l->shard));
+    ed__coord_maybe_release(c);
   }
 }
 
@@ -359,6 +329,7 @@ static void on_welcome(ed__link_t *l, json_t *m) {
   }
   l->authed = 1;
   journal(c, "coordination", json_pack("{s:s}", "what", "joined"));
+  ed__coord_calls_send(c);
   if (c->self_ready && !c->ready_sent) {
     c->ready_sent = 1;
     send_type(l, "ready");
@@ -396,6 +367,8 @@ static void shard_message(ed__link_t *l, const char *type, json_t *m) {
   } else if (!l->authed) {
     if (strcmp(type, "welcome") == 0)
       on_welcome(l, m);
+  } else if (ed__coord_call_message(l, type, m)) {
+    return;
   } else if (strcmp(type, "ping") == 0) {
     on_ping(l, m);
   } else if (strcmp(type, "start") == 0) {
@@ -406,7 +379,7 @@ static void shard_message(ed__link_t *l, const char *type, json_t *m) {
 }
 
 void ed__coord_on_message(ed__link_t *l, const char *type, json_t *msg) {
-  if (is_coordinator(l->c))
+  if (ed__coord_is_coordinator(l->c))
     coordinator_message(l, type, msg);
   else
     shard_message(l, type, msg);
@@ -415,7 +388,7 @@ void ed__coord_on_message(ed__link_t *l, const char *type, json_t *msg) {
 void ed__coord_on_gone(ed__link_t *l, const char *why) {
   ed_coord_t *c = l->c;
   char text[512];
-  if (is_coordinator(c)) {
+  if (ed__coord_is_coordinator(c)) {
     if (l->shard < 0 || l->ended)
       return;
     c->peers[l->shard].lost = 1;
@@ -437,6 +410,13 @@ void ed__coord_on_gone(ed__link_t *l, const char *why) {
   } else if (!c->why_not[0]) {
     snprintf(c->why_not, sizeof(c->why_not), "%s: %s", c->address, why);
   }
+}
+
+ed__link_t *ed__coord_uplink(ed_coord_t *c) {
+  for (ed__link_t *l = c->links; l; l = l->next)
+    if (l->authed && !l->closing)
+      return l;
+  return NULL;
 }
 
 /* ---- handles and the clock of the channel -------------------------------- */
@@ -464,6 +444,7 @@ void ed__coord_on_closed(ed__link_t *l) {
     }
   if (l->shard > 0 && c->peers && c->peers[l->shard].link == l)
     c->peers[l->shard].link = NULL;
+  free(l->buf);
   free(l);
   c->handles--;
   maybe_closed(c);
@@ -479,9 +460,10 @@ static void close_all(ed_coord_t *c) {
   if (c->closing)
     return;
   c->closing = 1;
+  ed__coord_calls_end(c, "the channel between the shards closed");
   uv_close((uv_handle_t *)&c->tick, handle_closed);
   uv_close((uv_handle_t *)&c->go, handle_closed);
-  if (is_coordinator(c))
+  if (ed__coord_is_coordinator(c))
     uv_close((uv_handle_t *)&c->server, handle_closed);
   /* What is queued (a last "done" or "abort") goes out first, unless the
    * peer has stopped reading: then it is not waited for. */
@@ -582,7 +564,7 @@ static void beat_and_listen(ed_coord_t *c, uint64_t now, int late) {
 
 static void barrier_timeout(ed_coord_t *c) {
   char why[512];
-  if (!is_coordinator(c)) {
+  if (!ed__coord_is_coordinator(c)) {
     snprintf(why, sizeof(why), "no start from the coordinator within %g s (%s)",
              (double)(c->wait_ms + c->silence_ms) / 1000.0,
              c->why_not[0] ? c->why_not : "connected, no answer");
@@ -593,7 +575,7 @@ static void barrier_timeout(ed_coord_t *c) {
       why, sizeof(why),
       "the start barrier waited %g s; not ready:", (double)c->wait_ms / 1000.0);
   for (unsigned i = 1; i < c->count && len < sizeof(why); i++) {
-    const peer_t *p = &c->peers[i];
+    const ed__peer_t *p = &c->peers[i];
     if (p->ready)
       continue;
     int n = snprintf(why + len, sizeof(why) - len, " shard %u (%s)", i,
@@ -615,17 +597,18 @@ static void on_tick(uv_timer_t *t) {
   beat_and_listen(c, now, late);
   /* The coordinator judges the barrier; a shard gives it time to say so
    * before it gives up on it. */
-  uint64_t wait = c->wait_ms + (is_coordinator(c) ? 0 : c->silence_ms);
+  uint64_t wait =
+      c->wait_ms + (ed__coord_is_coordinator(c) ? 0 : c->silence_ms);
   if (!c->started && !c->aborted && now - c->opened > wait) {
     barrier_timeout(c);
     return;
   }
-  if (!is_coordinator(c) && !c->links && !c->aborted && !c->started &&
+  if (!ed__coord_is_coordinator(c) && !c->links && !c->aborted && !c->started &&
       !c->finishing && now >= c->next_connect) {
     c->next_connect = now + CONNECT_RETRY_MS;
     try_connect(c);
   }
-  if (is_coordinator(c) && c->finishing) {
+  if (ed__coord_is_coordinator(c) && c->finishing) {
     for (unsigned i = 1; i < c->count; i++)
       if (c->peers[i].joined && !c->peers[i].ended && !c->peers[i].lost)
         return;
@@ -704,7 +687,7 @@ int ed_coord_open(uv_loop_t *loop, const ed_coord_config_t *cfg,
   if (check_config(cfg, err, errlen) != 0)
     return -1;
   ed_coord_t *c = calloc(1, sizeof(*c));
-  if (!c || !(c->peers = calloc(cfg->count, sizeof(peer_t))) ||
+  if (!c || !(c->peers = calloc(cfg->count, sizeof(ed__peer_t))) ||
       !(c->token = strdup(cfg->token)) ||
       !(c->drill = strdup(cfg->drill ? cfg->drill : "")) ||
       !(c->address = strdup(cfg->address))) {
@@ -723,18 +706,18 @@ int ed_coord_open(uv_loop_t *loop, const ed_coord_config_t *cfg,
   c->wait_ms = cfg->wait_ms ? cfg->wait_ms : 300000;
   c->silence_ms = cfg->silence_ms ? cfg->silence_ms : 10000;
   c->ev = *ev;
-  c->measured = is_coordinator(c);
+  c->measured = ed__coord_is_coordinator(c);
   uv_timer_init(loop, &c->tick);
   uv_timer_init(loop, &c->go);
   c->tick.data = c->go.data = c;
   c->handles = 2;
   c->opened = uv_now(loop);
   int rc = resolve(c, err, errlen);
-  if (rc == -2 && !is_coordinator(c)) {
+  if (rc == -2 && !ed__coord_is_coordinator(c)) {
     snprintf(c->why_not, sizeof(c->why_not), "%s", err);
     rc = 0;
   }
-  if (rc == 0 && is_coordinator(c))
+  if (rc == 0 && ed__coord_is_coordinator(c))
     rc = listen_here(c, err, errlen);
   if (rc != 0) {
     close_all(c); /* freed once the handles are closed */
@@ -749,7 +732,7 @@ void ed_coord_ready(ed_coord_t *c) {
   if (c->self_ready)
     return;
   c->self_ready = 1;
-  if (is_coordinator(c)) {
+  if (ed__coord_is_coordinator(c)) {
     journal(c, "coordination",
             json_pack("{s:s,s:i}", "what", "ready", "shard", 0));
     maybe_start(c);
@@ -770,13 +753,14 @@ void ed_coord_abort(ed_coord_t *c, const char *why) {
   char text[512];
   snprintf(text, sizeof(text), "shard %u of %u aborted: %.400s", c->shard,
            c->count, why);
-  if (is_coordinator(c)) {
+  if (ed__coord_is_coordinator(c)) {
     broadcast_abort(c, text, -1);
-    return;
+  } else {
+    for (ed__link_t *l = c->links; l; l = l->next)
+      if (l->authed && !l->closing)
+        ed__link_send(l, json_pack("{s:s,s:s}", "type", "abort", "why", why));
   }
-  for (ed__link_t *l = c->links; l; l = l->next)
-    if (l->authed && !l->closing)
-      ed__link_send(l, json_pack("{s:s,s:s}", "type", "abort", "why", why));
+  ed__coord_calls_end(c, text);
 }
 
 void ed_coord_finish(ed_coord_t *c, void (*closed)(void *), void *arg) {
@@ -784,7 +768,7 @@ void ed_coord_finish(ed_coord_t *c, void (*closed)(void *), void *arg) {
   c->closed_arg = arg;
   c->finishing = 1;
   uv_timer_stop(&c->go);
-  if (is_coordinator(c)) {
+  if (ed__coord_is_coordinator(c)) {
     on_tick(&c->tick); /* closes now when every shard has ended */
     return;
   }
@@ -797,17 +781,17 @@ void ed_coord_finish(ed_coord_t *c, void (*closed)(void *), void *arg) {
 int ed_coord_offset(const ed_coord_t *c, double *offset_s, double *rtt_s) {
   if (!c->measured)
     return -1;
-  *offset_s = is_coordinator(c) ? 0 : c->offset_s;
-  *rtt_s = is_coordinator(c) ? 0 : c->rtt_s;
+  *offset_s = ed__coord_is_coordinator(c) ? 0 : c->offset_s;
+  *rtt_s = ed__coord_is_coordinator(c) ? 0 : c->rtt_s;
   return 0;
 }
 
 json_t *ed_coord_shards(const ed_coord_t *c) {
-  if (!is_coordinator(c))
+  if (!ed__coord_is_coordinator(c))
     return NULL;
   json_t *a = json_array();
   for (unsigned i = 0; i < c->count; i++) {
-    const peer_t *p = &c->peers[i];
+    const ed__peer_t *p = &c->peers[i];
     int self = i == 0;
     json_array_append_new(
         a, json_pack("{s:i,s:f,s:f,s:b,s:b,s:b,s:b}", "shard", (int)i,

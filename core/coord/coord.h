@@ -11,7 +11,11 @@
  *     instant the coordinator picks, on each shard's own clock;
  *   - stop together: a shard that aborts, or that disappears (its
  *     connection closes, or nothing is heard from it for a while), aborts
- *     the drill everywhere.
+ *     the drill everywhere;
+ *   - run probes for each other: a shard asks the shard that owns a target
+ *     to run a check, an action or a proof on it, and gets the outcome
+ *     back (through the coordinator); the shards stay until every shard
+ *     has said it will ask nothing more.
  *
  * Messages are JSON objects, each framed by its length (4 bytes, big
  * endian) and bounded in size; a peer that breaks the framing is dropped.
@@ -25,6 +29,17 @@
 #include <uv.h>
 
 typedef struct ed_coord_s ed_coord_t;
+
+/* Who asked for a probe: where its answer goes. */
+typedef struct ed_coord_caller_s {
+  unsigned shard;
+  long long id;
+} ed_coord_caller_t;
+
+/* The answer to a call (borrowed), or NULL with why when none will come
+ * (the drill stopped, the shard is not connected). */
+typedef void (*ed_coord_answer_cb)(void *arg, const json_t *answer,
+                                   const char *why);
 
 typedef struct ed_coord_config_s {
   const char *address; /* HOST:PORT, [V6]:PORT, or PORT (127.0.0.1) */
@@ -47,6 +62,13 @@ typedef struct ed_coord_events_s {
   /* Something for the journal (a shard joined, was ready, ended, was
    * lost; the barrier): obj is stolen. May be NULL. */
   void (*event)(void *arg, const char *ev, json_t *obj);
+  /* Another shard asks this one to run req (borrowed) on one of its
+   * targets: answer with ed_coord_answer(c, from, ...), now or later. May
+   * be NULL: every call is then answered with a refusal. */
+  void (*serve)(void *arg, const json_t *req, ed_coord_caller_t from);
+  /* Every shard has drained (ed_coord_drained), or the drill stopped:
+   * nothing more will be asked of this one. May be NULL. */
+  void (*released)(void *arg);
 } ed_coord_events_t;
 
 /* Parse the address and the token, listen (shard 0) or start connecting
@@ -69,6 +91,20 @@ void ed_coord_abort(ed_coord_t *c, const char *why);
  * closed(arg) is called once the channel's handles are closed (run the
  * loop); c is freed then. */
 void ed_coord_finish(ed_coord_t *c, void (*closed)(void *), void *arg);
+
+/* Ask shard `to` to run req (stolen); cb is called once, with the answer
+ * or why none will come (possibly before this returns). */
+void ed_coord_call(ed_coord_t *c, unsigned to, json_t *req,
+                   ed_coord_answer_cb cb, void *arg);
+
+/* Answer a call served here (answer stolen). An answer larger than the
+ * channel carries (1 MiB) reaches the caller as a failure saying so. */
+void ed_coord_answer(ed_coord_t *c, ed_coord_caller_t to, json_t *answer);
+
+/* This shard will ask nothing more of the others (its drill has ended).
+ * The released event follows once every shard has said so, or at once
+ * when the drill has stopped. */
+void ed_coord_drained(ed_coord_t *c);
 
 /* This shard's clock minus the coordinator's, in seconds (CLOCK_REALTIME),
  * and the round trip of the exchange it was measured on; 0 for the

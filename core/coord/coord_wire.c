@@ -1,6 +1,8 @@
 /* One connection of the channel: length-framed JSON messages, read into a
- * fixed buffer (a frame larger than it is a protocol error, so a peer can
- * never make this side allocate), written with a bounded backlog. */
+ * bounded buffer (a frame larger than the bound is a protocol error: a
+ * peer that has not proved the token can never make this side allocate
+ * more than a small message; one that has, no more than an answer),
+ * written with a bounded backlog. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -19,6 +21,12 @@ ed__link_t *ed__link_new(ed_coord_t *c) {
     return NULL;
   l->c = c;
   l->shard = -1;
+  l->cap = 4 + ED__COORD_MAX_MSG;
+  l->buf = malloc(l->cap);
+  if (!l->buf) {
+    free(l);
+    return NULL;
+  }
   l->tcp.data = l;
   return l;
 }
@@ -62,15 +70,20 @@ static void on_written(uv_write_t *req, int status) {
     ed__link_close(l);
 }
 
+/* The largest frame body this link carries either way. */
+static size_t max_frame(const ed__link_t *l) {
+  return l->authed ? ED__COORD_MAX_ANSWER + ED__COORD_MAX_MSG
+                   : ED__COORD_MAX_MSG;
+}
+
 int ed__link_send(ed__link_t *l, json_t *msg) {
   char *text = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
   json_decref(msg);
   if (!text || l->closing)
     goto fail;
   size_t n = strlen(text);
-  if (n > ED__COORD_MAX_MSG ||
-      uv_stream_get_write_queue_size((uv_stream_t *)&l->tcp) >
-          ED__COORD_MAX_BACKLOG) {
+  if (n > max_frame(l) || uv_stream_get_write_queue_size(
+                              (uv_stream_t *)&l->tcp) > ED__COORD_MAX_BACKLOG) {
     free(text);
     gone(l, "the peer does not read what is sent to it");
     return -1;
@@ -113,8 +126,7 @@ void ed__link_close_after_writes(ed__link_t *l) {
 static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf) {
   ed__link_t *l = h->data;
   (void)hint;
-  *buf =
-      uv_buf_init((char *)l->buf + l->len, (unsigned)(sizeof(l->buf) - l->len));
+  *buf = uv_buf_init((char *)l->buf + l->len, (unsigned)(l->cap - l->len));
 }
 
 /* One frame's body: a JSON object with a string "type". 0, or -1 when it
@@ -136,17 +148,33 @@ static uint32_t frame_len(const unsigned char *p) {
          (uint32_t)p[3];
 }
 
+/* Room for a frame of `need` bytes (its header read, its body announced
+ * within bounds): the buffer grows once, to that size. */
+static int grow(ed__link_t *l, size_t need) {
+  if (need <= l->cap)
+    return 0;
+  unsigned char *b = realloc(l->buf, need);
+  if (!b)
+    return -1;
+  l->buf = b;
+  l->cap = need;
+  return 0;
+}
+
 /* Deliver every whole frame in the buffer; keep the rest. */
 static void drain(ed__link_t *l) {
   size_t at = 0;
   while (!l->closing && l->len - at >= 4) {
     uint32_t n = frame_len(l->buf + at);
-    if (n == 0 || n > ED__COORD_MAX_MSG) {
+    if (n == 0 || n > max_frame(l)) {
       gone(l, "a message out of bounds: not this protocol");
       return;
     }
-    if (l->len - at < 4 + (size_t)n)
+    if (l->len - at < 4 + (size_t)n) {
+      if (grow(l, 4 + (size_t)n) != 0)
+        gone(l, "out of memory for a message");
       break;
+    }
     if (deliver(l, l->buf + at + 4, n) != 0) {
       gone(l, "a message that is not a JSON object with a type");
       return;

@@ -8,6 +8,11 @@
  * Safety lives here: when the probe host is read-only (verify mode), an
  * operation whose descriptor is flagged ED_OP_DESTRUCTIVE, or a simulator
  * change, is refused before it reaches any driver.
+ *
+ * A target another process owns (a shard of a drill) is reached through
+ * the host's `remote`: the probe, its ${variables} substituted here, is
+ * sent to the owner, whose own probe host runs it (ed_probe_serve, with
+ * the same safety rules) and sends the outcome back.
  */
 #ifndef ED_PROBE_H
 #define ED_PROBE_H
@@ -44,6 +49,23 @@ void ed_probe_outcome_close(ed_probe_outcome_t *o);
 
 typedef void (*ed_probe_cb)(void *arg, const ed_probe_outcome_t *o);
 
+/* The outcome of a probe run by another process ({"err", "code", "value",
+ * "detail", "latency_ms", "refused", "unprovable"}, borrowed), or NULL
+ * with why none came. */
+typedef void (*ed_probe_remote_done)(void *ctx, const json_t *outcome,
+                                     const char *why);
+
+typedef struct ed_probe_remote_s {
+  void *arg;
+  /* Send req (stolen) to the process that owns target; done is called
+   * once. 0, or -1 when no other process owns it (req freed, done not
+   * called). */
+  int (*send)(void *arg, const char *target, json_t *req,
+              ed_probe_remote_done done, void *ctx);
+  /* The driver of a target another process owns, or NULL. */
+  const ed_driver_t *(*driver)(void *arg, const char *target);
+} ed_probe_remote_t;
+
 typedef struct ed_probe_host_s {
   uv_loop_t *loop;
   ed_plugin_host_t *ph;
@@ -53,6 +75,7 @@ typedef struct ed_probe_host_s {
   json_t *vars;     /* ${name} values saved by plan steps (owned) */
   int in_flight;    /* probes not yet completed */
   const char *file; /* scenario file, for messages */
+  const ed_probe_remote_t *remote; /* targets of other processes, or NULL */
 } ed_probe_host_t;
 
 int ed_probe_host_init(ed_probe_host_t *h, uv_loop_t *loop,
@@ -81,6 +104,14 @@ int ed_probe_check_action(ed_probe_host_t *h, const ed_action_t *a,
 /* Flags of the action's operation (ED_OP_*), or -1 when unknown. A
  * simulator change counts as destructive. */
 int ed_probe_action_flags(ed_probe_host_t *h, const ed_action_t *a);
+/* Run a probe another process sent (its `remote` send's req) on a target
+ * of this host, as ed_probe_run_op, ed_probe_run_action or
+ * ed_probe_check_action would; cb as above. Returns 0, or ED_ENOMEM. */
+int ed_probe_serve(ed_probe_host_t *h, const json_t *req, ed_probe_cb cb,
+                   void *arg);
+/* An outcome as ed_probe_serve's caller sends it back (a new reference). */
+json_t *ed_probe_outcome_json(const ed_probe_outcome_t *o);
+
 /* Short text of an action for messages: "reset ForceOff on bmc2". */
 void ed_probe_describe(const ed_action_t *a, char *buf, size_t len);
 

@@ -109,6 +109,7 @@ static void all_stopped(ed__runner_t *r) {
     return;
   }
   r->finished = 1;
+  ed__run_remote_refuse(r, "its targets are stopped");
   if (r->drill) {
     r->drill_json = ed_drill_summary(r->drill);
     if (ed_drill_aborted(r->drill) && !r->interrupted)
@@ -131,9 +132,16 @@ static void all_stopped(ed__runner_t *r) {
   ed__run_coord_finish(r);
 }
 
+static void stop_targets(ed__runner_t *r) {
+  ed__run_remote_refuse(r, "its targets are stopping");
+  ed__run_stop_targets(r, all_stopped);
+}
+
+/* The drill is over here: the targets stop, once no other shard needs
+ * them for its own chains. */
 static void shut_down(ed__runner_t *r) {
   uv_timer_stop(&r->grace);
-  ed__run_stop_targets(r, all_stopped);
+  ed__run_remote_hold(r, stop_targets);
 }
 
 void ed__run_on_sched_done(ed__runner_t *r) {
@@ -212,6 +220,8 @@ static void on_signal(uv_signal_t *s, int signum) {
 
 void ed__run_interrupt(ed__runner_t *r, json_t *event, const char *why) {
   r->interrupted = 1;
+  if (!r->interrupt_why[0])
+    snprintf(r->interrupt_why, sizeof(r->interrupt_why), "%s", why);
   ed__run_journal_event(r, "interrupt", event);
   if (r->at_barrier) {
     /* Ready, not started: nothing was sent, nothing is owed. */
@@ -342,6 +352,7 @@ static int create_drill(ed__runner_t *r) {
   int rc = ed__run_init_probes(r);
   if (rc != 0)
     return rc;
+  ed__run_remote_ready(r);
   ed_drill_events_t ev = {.arg = r,
                           .event = drill_event,
                           .sync = drill_sync,
@@ -671,8 +682,13 @@ static int run_loop(ed__runner_t *r) {
     code = empty_metrics(r) == 0 ? write_results(r) : ED_EXIT_FAILED;
   } else if (r->start_failed || !r->metrics) {
     ed__run_journal_end(r, 0);
-    if (r->interrupted)
+    if (r->interrupted) {
+      /* Said even with --quiet: there is no verdict to say it. */
+      ed_error(NULL,
+               "stopped before the drill started: %s; see %s/journal.jsonl",
+               r->interrupt_why[0] ? r->interrupt_why : "interrupted", r->dir);
       return ED_EXIT_INTERRUPTED;
+    }
     if (r->rules_failed)
       return ED_EXIT_USAGE;
     ed_error(NULL, "the run could not start; see %s/journal.jsonl", r->dir);

@@ -88,8 +88,12 @@ int ed__run_coord_open(ed__runner_t *r) {
       .drill = drill,
       .wait_ms = (uint64_t)(r->opt.barrier_wait_s * 1000),
   };
-  ed_coord_events_t ev = {
-      .arg = r, .start = on_start, .abort = on_abort, .event = on_event};
+  ed_coord_events_t ev = {.arg = r,
+                          .start = on_start,
+                          .abort = on_abort,
+                          .event = on_event,
+                          .serve = ed__run_remote_serve,
+                          .released = ed__run_remote_released};
   int rc = ed_coord_open(&r->loop, &cfg, &ev, &r->coord, err, sizeof(err));
   explicit_bzero(token, sizeof(token));
   if (rc != 0) {

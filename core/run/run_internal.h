@@ -70,7 +70,8 @@ typedef struct ed__runner_s {
   int handles_open;
   int pending; /* asynchronous starts or stops not yet back */
   int start_failed;
-  int interrupted; /* SIGINT/SIGTERM seen */
+  int interrupted;         /* SIGINT/SIGTERM seen, or another shard stopped */
+  char interrupt_why[512]; /* the first reason it was interrupted */
   int sched_done;
   int finished; /* targets stopped, loop may end */
   uint64_t t0;  /* run start, uv_hrtime clock */
@@ -93,6 +94,13 @@ typedef struct ed__runner_s {
   int began;           /* the load and the drill have started */
   void (*coord_begin)(struct ed__runner_s *, uint64_t t0); /* then this */
   char coord_why[512]; /* why the drill stopped everywhere, or "" */
+  /* probes across shards (run_remote.c) */
+  int cross;                  /* a chain has targets in another shard */
+  ed_probe_remote_t remote;   /* the probe host's way to them */
+  struct ed__served_s *asked; /* probes asked before this shard could run
+                                 them, oldest last */
+  int holding;                /* drill over; targets kept for the others */
+  void (*after_hold)(struct ed__runner_s *); /* run once released */
 } ed__runner_t;
 
 /* run_targets.c */
@@ -135,6 +143,21 @@ void ed__run_coord_abort(ed__runner_t *r, const char *why);
  * shard to end first, the loop running). */
 void ed__run_coord_finish(ed__runner_t *r);
 
+/* run_remote.c */
+/* The probe host reaches other shards' targets (when a chain crosses
+ * shards); probes other shards asked for before now are run. */
+void ed__run_remote_ready(ed__runner_t *r);
+/* The coordinator's serve event: run a probe another shard asked for. */
+void ed__run_remote_serve(void *arg, const json_t *req, ed_coord_caller_t from);
+/* The drill is over here: with chains across shards, the targets are kept
+ * until every shard says it will ask nothing more (then `then` runs);
+ * otherwise `then` runs now. */
+void ed__run_remote_hold(ed__runner_t *r, void (*then)(ed__runner_t *));
+/* The coordinator's released event. */
+void ed__run_remote_released(void *arg);
+/* The targets are stopping: probes still waiting are answered so. */
+void ed__run_remote_refuse(ed__runner_t *r, const char *why);
+
 /* run.c */
 /* Stop the run as a signal does, for a reason (the journal's interrupt
  * event says it): no new request, in-flight ones get the grace period. */
@@ -147,11 +170,14 @@ int ed__recover_prepare(ed__runner_t *r);
 void ed__recover_start(ed__runner_t *r);
 
 /* run_shard.c: with --shard, the targets owned and the checks, faults,
- * plans and guardrails that go with them (the others are dropped from the
- * scenario); a chain across shards is refused. 0 or an ED_E* code (said). */
+ * plans and guardrails whose home it is (the others are dropped from the
+ * scenario); a chain across shards without a coordinator is refused. 0 or
+ * an ED_E* code (said). */
 int ed__run_shard_setup(ed__runner_t *r);
 /* 1 when this process owns the target (always without --shard). */
 int ed__run_owns(const ed__runner_t *r, const char *target);
+/* The shard that owns target, or -1 (not sharded, or no such target). */
+long ed__run_shard_of(const ed__runner_t *r, const char *target);
 
 /* run.c: the scheduler has nothing left to do. */
 void ed__run_on_sched_done(ed__runner_t *r);

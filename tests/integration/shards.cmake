@@ -2,6 +2,7 @@
 ed_integration_test(shards_merge shards_merge.sh)
 ed_integration_test(shards_refuse shards_refuse.sh)
 ed_integration_test(shards_coordinated shards_coordinated.sh)
+ed_integration_test(shards_cross shards_cross.sh)
 # deploy/slurm/drill.sbatch on a one-node Slurm cluster the test starts
 # (lib/slurm.sh; installs slurm-wlm and munge when missing): three jobs of
 # 4 shards, one of them with a shard killed mid-run.

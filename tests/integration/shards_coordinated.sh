@@ -17,53 +17,10 @@
 #      still starting; a token file others can read,
 #      or a short token, is a usage error (exit 2).
 . "$(dirname "$0")/lib/common.sh"
-SIM="$ED_BIN/eventdrill-sim"
+. "$(dirname "$0")/lib/sim8.sh"
 free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-export EDSIM_PW="pw-$RANDOM$RANDOM"
-export BMC_CREDS="admin:$EDSIM_PW"
 export EVENTDRILL_SHARD_TOKEN="tok-$RANDOM$RANDOM$RANDOM-$RANDOM$RANDOM"
-printf '{"bmcs": 8, "power": {"on": "100ms", "off": "100ms"}}' >"$WORK/sim.json"
-# eight consecutive ports: another test may hold one of a free port's
-# neighbours, so a simulator that cannot bind them all is started again
-# elsewhere
-sim_pid=
-# below the ephemeral range, where outgoing connections take their ports
-free_ports() { $PY -c '
-import random, socket
-while True:
-    base = random.randrange(20000, 32000)
-    try:
-        held = [socket.socket() for _ in range(8)]
-        for k, s in enumerate(held):
-            s.bind(("127.0.0.1", base + k))
-        print(base)
-        break
-    except OSError:
-        pass
-    finally:
-        for s in held:
-            s.close()
-'; }
-for _ in 1 2 3 4 5; do
-  PORT=$(free_ports)
-  "$SIM" --config "$WORK/sim.json" --mode ports --address 127.0.0.1 --port "$PORT" \
-    --user admin --password-env EDSIM_PW >"$WORK/sim.out" 2>&1 &
-  sim_pid=$!
-  for _ in $(seq 100); do
-    grep -q '^eventdrill-sim:' "$WORK/sim.out" && break
-    kill -0 "$sim_pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  kill -0 "$sim_pid" 2>/dev/null && grep -q '^eventdrill-sim:' "$WORK/sim.out" && break
-  wait "$sim_pid" 2>/dev/null || true
-  sim_pid=
-done
-[ -n "$sim_pid" ] || fail "eventdrill-sim did not start: $(cat "$WORK/sim.out")"
-cleanup_hooks+=("kill $sim_pid")
-power() { # power N: PowerState of BMC N
-  curl -sf -u "admin:$EDSIM_PW" "http://127.0.0.1:$((PORT + $1))/redfish/v1/Systems/1" |
-    $PY -c 'import json,sys; print(json.load(sys.stdin)["PowerState"])'
-}
+sim8_start
 [ "$(power 5)" = On ] || fail "BMC 5 is not On at the start"
 
 # scenario FILE SECONDS: sites a..d, two BMCs each (BMC k is t<k>, site

@@ -2,8 +2,8 @@
 # What --shard refuses before any device is touched (run --dry-run): bad
 # I/N values (exit 2 naming the flag), --shard-by on a label a target lacks
 # (exit 2 naming the target), a fault whose plan acts on a target of
-# another shard (exit 2: a chain runs in one shard); the same chain on one
-# site is accepted.
+# another shard without --coordinator (exit 2: a chain runs in one shard);
+# the same chain with a coordinator, or on one site, is accepted.
 . "$(dirname "$0")/lib/common.sh"
 S="$SCEN/shards-sites.json"
 for bad in 0/0 3/2 x 1/ /2 -1/2 1/2x; do
@@ -43,6 +43,11 @@ for i in 0 1 2 3; do
     fail "chain across shards: $(cat "$WORK/err")"
 done
 expect_status 0 "$EVENTDRILL" run "$WORK/span.json" --dry-run >/dev/null
+# with a coordinator, the chain's home (n1's shard) reaches p1 through it
+for i in 0 1 2 3; do
+  EVENTDRILL_SHARD_TOKEN=token-of-sixteen-chars expect_status 0 "$EVENTDRILL" run \
+    "$WORK/span.json" --dry-run --shard "$i/4" --shard-by site --coordinator 127.0.0.1:9 >/dev/null
+done
 for i in 0 1 2 3; do
   expect_status 0 "$EVENTDRILL" run "$WORK/same.json" --dry-run --shard "$i/4" --shard-by site >/dev/null
 done

@@ -13,10 +13,16 @@
 #  3. shard 2's process killed (SIGKILL) mid-run by this test: the
 #     coordinator (shard 0) sees it go and the other shards stop at once,
 #     each exiting 3 with the reason; the job's exit status is 3 (aborted),
-#     and the merge says shard 2 did not finish and fails the verdict on it.
+#     and the merge says shard 2 did not finish and fails the verdict on it;
+#  4. a chain across three shards against one eventdrill-sim
+#     (lib/cross_scenario.py): the fault on a target of shard 2, the check
+#     that triggers and verifies its plan on a target of shard 3, the
+#     plan's step on a target of shard 1; BMC 5 is recovered, the RTO
+#     measured and met, and the job passes (lib/cross_check.py).
 # Bad parameters are refused first, before any cluster is needed.
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/slurm.sh"
+. "$(dirname "$0")/lib/sim8.sh"
 SBATCH_SCRIPT=$ED_SRC/deploy/slurm/drill.sbatch
 [ -f "$SBATCH_SCRIPT" ] || fail "no $SBATCH_SCRIPT"
 
@@ -236,4 +242,14 @@ assert not m["verdict"]["pass"], m["verdict"]
 assert not any(e["ev"] == "run_end" for e in journal(f"{r}/merged")), "merged run_end"
 print("job kill: verdict reasons:", m["verdict"]["reasons"])
 PYEOF
-pass "drill.sbatch on Slurm: merged verdict is the job's status; a failing SLO fails the job; a killed shard fails it"
+
+# ---- 4. a chain across three shards -----------------------------------------
+sim8_start
+[ "$(power 5)" = On ] || fail "BMC 5 is not On at the start"
+$PY "$ED_TESTS/lib/cross_scenario.py" "$WORK/cross.json" 6s 1s on_abort 300ms "$PORT"
+submit cross ED_COORDINATOR_PORT=7462
+[ "$job_rc" -eq 0 ] || { cat "$WORK/cross.job.out" >&2; fail "job cross exited $job_rc"; }
+$PY "$ED_TESTS/lib/cross_check.py" "$WORK"/cross/shard-{0,1,2,3} "$WORK/cross/merged" ||
+  { cat "$WORK/cross.job.out" >&2; fail "job cross: the chain's evidence"; }
+[ "$(power 5)" = On ] || fail "job cross: BMC 5 is not On after its plan"
+pass "drill.sbatch on Slurm: merged verdict is the job's status; a failing SLO fails the job; a killed shard fails it; a chain across three shards is recovered"

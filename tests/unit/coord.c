@@ -2,8 +2,12 @@
  * coord tests: three shards of one drill on one loop, over loopback: the
  * barrier starts them at one instant, an abort reaches every other shard
  * with who and why, a wrong token is refused (and the barrier then gives up
- * naming the missing shard), bad settings are refused with a reason; every
- * channel closes and frees what it holds.
+ * naming the missing shard), bad settings are refused with a reason; a
+ * shard's call reaches the shard it names (relayed by the coordinator, or
+ * held until that shard has joined) and its answer comes back, every shard
+ * is released once all have drained, and a call still waiting when the
+ * drill stops fails with why; every channel closes and frees what it
+ * holds.
  */
 #include <netinet/in.h>
 #include <setjmp.h>
@@ -30,6 +34,11 @@ typedef struct shard_s {
   int started, closed;
   uint64_t t0;
   char aborted[512];
+  int silent;   /* serves without answering */
+  int answered; /* answers to its call */
+  long long answered_by;
+  char failed[512]; /* why its call failed */
+  int released;
 } shard_t;
 
 typedef struct world_s {
@@ -64,6 +73,36 @@ static void on_abort(void *arg, const char *why) {
   snprintf(s->aborted, sizeof(s->aborted), "%s", why);
 }
 
+static void on_serve(void *arg, const json_t *req, ed_coord_caller_t from) {
+  shard_t *s = arg;
+  if (!s->silent)
+    ed_coord_answer(s->c, from,
+                    json_pack("{s:i,s:O}", "by", (int)s->index, "req", req));
+}
+
+static void on_released(void *arg) {
+  shard_t *s = arg;
+  s->released++;
+}
+
+static void on_answer(void *arg, const json_t *answer, const char *why) {
+  shard_t *s = arg;
+  if (!answer) {
+    snprintf(s->failed, sizeof(s->failed), "%s", why);
+    return;
+  }
+  s->answered++;
+  s->answered_by = json_integer_value(json_object_get(answer, "by"));
+  assert_int_equal(json_integer_value(
+                       json_object_get(json_object_get(answer, "req"), "from")),
+                   s->index);
+}
+
+static void call(shard_t *s, unsigned to) {
+  ed_coord_call(s->c, to, json_pack("{s:i}", "from", (int)s->index), on_answer,
+                s);
+}
+
 static void on_closed(void *arg) {
   shard_t *s = arg;
   s->closed = 1;
@@ -80,7 +119,11 @@ static int open_shard(world_t *w, unsigned i, const char *token,
                            .token = token,
                            .drill = "sha256-of-the-scenario rehearse",
                            .wait_ms = wait_ms};
-  ed_coord_events_t ev = {.arg = s, .start = on_start, .abort = on_abort};
+  ed_coord_events_t ev = {.arg = s,
+                          .start = on_start,
+                          .abort = on_abort,
+                          .serve = on_serve,
+                          .released = on_released};
   return ed_coord_open(&w->loop, &cfg, &ev, &s->c, err, errlen);
 }
 
@@ -175,6 +218,61 @@ static void wrong_token(void **state) {
   world_close(&w);
 }
 
+static void drain_all(world_t *w) {
+  for (unsigned i = 0; i < SHARDS; i++)
+    ed_coord_drained(w->s[i].c);
+}
+
+/* Calls made before the shards have joined wait for them: 2 -> 1 goes
+ * through the coordinator, 1 -> 0 and 0 -> 2 straight. */
+static void calls_answered(void **state) {
+  (void)state;
+  world_t w;
+  world_open_ready(&w);
+  call(&w.s[2], 1);
+  call(&w.s[1], 0);
+  call(&w.s[0], 2);
+  w.all_started = drain_all;
+  while (w.s[0].released + w.s[1].released + w.s[2].released < SHARDS)
+    uv_run(&w.loop, UV_RUN_ONCE);
+  assert_int_equal(w.s[2].answered, 1);
+  assert_int_equal(w.s[2].answered_by, 1);
+  assert_int_equal(w.s[1].answered, 1);
+  assert_int_equal(w.s[1].answered_by, 0);
+  assert_int_equal(w.s[0].answered, 1);
+  assert_int_equal(w.s[0].answered_by, 2);
+  for (unsigned i = 0; i < SHARDS; i++) {
+    assert_string_equal(w.s[i].failed, "");
+    assert_string_equal(w.s[i].aborted, "");
+    assert_int_equal(w.s[i].released, 1);
+  }
+  world_close(&w);
+}
+
+/* Shard 1 never answers; the drill stops: shard 2's call fails saying so,
+ * and a shard that had drained is released without the others. */
+static void call_fails_on_abort(world_t *w) {
+  ed_coord_drained(w->s[0].c);
+  assert_int_equal(w->s[0].released, 0); /* 1 and 2 have not drained */
+  call(&w->s[2], 1);
+  ed_coord_abort(w->s[1].c, "interrupted by SIGINT");
+}
+
+static void calls_fail_when_stopped(void **state) {
+  (void)state;
+  world_t w;
+  world_open_ready(&w);
+  w.s[1].silent = 1;
+  w.all_started = call_fails_on_abort;
+  while (!w.s[2].failed[0] || !w.s[0].released)
+    uv_run(&w.loop, UV_RUN_ONCE);
+  assert_non_null(strstr(w.s[2].failed, "interrupted by SIGINT"));
+  assert_int_equal(w.s[2].answered, 0);
+  call(&w.s[2], 0); /* after the stop: fails at once */
+  assert_string_equal(w.s[2].failed, "the drill has stopped");
+  world_close(&w);
+}
+
 static void bad_settings(void **state) {
   (void)state;
   world_t w;
@@ -197,6 +295,8 @@ int main(void) {
       cmocka_unit_test(barrier),
       cmocka_unit_test(abort_reaches_all),
       cmocka_unit_test(wrong_token),
+      cmocka_unit_test(calls_answered),
+      cmocka_unit_test(calls_fail_when_stopped),
       cmocka_unit_test(bad_settings),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

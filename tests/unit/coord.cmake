@@ -3,6 +3,7 @@
 ed_unit_test(coord
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/coord.c
           ${PROJECT_SOURCE_DIR}/core/coord/coord.c
+          ${PROJECT_SOURCE_DIR}/core/coord/coord_call.c
           ${PROJECT_SOURCE_DIR}/core/coord/coord_wire.c
           ${PROJECT_SOURCE_DIR}/core/base/hostport.c
   LIBS PkgConfig::UV PkgConfig::JANSSON PkgConfig::OPENSSL)
