@@ -482,7 +482,7 @@ int ed_probe_serve(ed_probe_host_t *h, const json_t *req, ed_probe_cb cb,
       .sim = json_object_get(req, "sim"),
   };
   if (!a.target || !ed_probe_target(h, a.target) || !kind ||
-      (!a.sim && !a.op.name) || timeout_ms <= 0 || timeout_ms > 3600000) {
+      (!a.sim && !a.op.name) || timeout_ms < 0 || timeout_ms > 3600000) {
     probe_t *p = probe_new(h, cb, arg);
     if (!p)
       return ED_ENOMEM;

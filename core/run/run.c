@@ -734,6 +734,7 @@ int ed_run(const ed_run_options_t *opts, char *dir, size_t len) {
     snprintf(dir, len, "%s", r->dir);
 out:
   stop_expose(r);
+  ed__run_remote_refuse(r, "its run has ended");
   ed__run_coord_finish(r);
   /* Anything still closing (targets, simulators) finishes here. */
   uv_run(&r->loop, UV_RUN_DEFAULT);

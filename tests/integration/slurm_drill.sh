@@ -18,7 +18,10 @@
 #     (lib/cross_scenario.py): the fault on a target of shard 2, the check
 #     that triggers and verifies its plan on a target of shard 3, the
 #     plan's step on a target of shard 1; BMC 5 is recovered, the RTO
-#     measured and met, and the job passes (lib/cross_check.py).
+#     measured and met, and the job passes (lib/cross_check.py);
+#  5. the same chain, its plan held back, with the fault's shard (2)
+#     killed while BMC 5 is off: the job exits 3, and `recover` on the
+#     merged folder runs the undo shard 2 owed; BMC 5 is On again.
 # Bad parameters are refused first, before any cluster is needed.
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/slurm.sh"
@@ -252,4 +255,34 @@ submit cross ED_COORDINATOR_PORT=7462
 $PY "$ED_TESTS/lib/cross_check.py" "$WORK"/cross/shard-{0,1,2,3} "$WORK/cross/merged" ||
   { cat "$WORK/cross.job.out" >&2; fail "job cross: the chain's evidence"; }
 [ "$(power 5)" = On ] || fail "job cross: BMC 5 is not On after its plan"
-pass "drill.sbatch on Slurm: merged verdict is the job's status; a failing SLO fails the job; a killed shard fails it; a chain across three shards is recovered"
+
+# ---- 5. the fault's shard killed mid-fault; recover on the merged folder -----
+# the plan waits 30 s after detection: BMC 5 stays off until the kill
+$PY "$ED_TESTS/lib/cross_scenario.py" "$WORK/owed.json" 40s 1s always 30s "$PORT"
+job owed ED_COORDINATOR_PORT=7463
+"${job_cmd[@]}" >"$WORK/owed.sbatch.out" 2>&1 &
+sbatch_pid=$!
+cleanup_hooks+=('kill "$sbatch_pid" 2>/dev/null')
+victim=
+for _ in $(seq 1200); do
+  victim=$(pgrep -f -- "--shard 2/4 --out $WORK/owed/shard-2" || true)
+  [ -n "$victim" ] && grep -q '"fault_start"' "$WORK/owed/shard-2/journal.jsonl" 2>/dev/null && break
+  victim=
+  kill -0 "$sbatch_pid" 2>/dev/null || break
+  sleep 0.1
+done
+[ -n "$victim" ] || { cat "$WORK/owed.job.out" >&2; fail "job owed: shard 2's fault never started"; }
+for _ in $(seq 50); do [ "$(power 5)" = Off ] && break; sleep 0.1; done
+[ "$(power 5)" = Off ] || fail "job owed: BMC 5 is not Off during its fault"
+kill -KILL "$victim"
+job_rc=0
+wait "$sbatch_pid" || job_rc=$?
+[ "$job_rc" -eq 3 ] || { cat "$WORK/owed.job.out" >&2; fail "job owed exited $job_rc, expected 3"; }
+[ "$(power 5)" = Off ] || fail "job owed: BMC 5 came back On without its undo"
+[ -s "$WORK/owed/merged/journal.jsonl" ] || { cat "$WORK/owed.job.out" >&2; fail "job owed: no merged folder"; }
+expect_status 0 "$EVENTDRILL" recover "$WORK/owed/merged" --yes >"$WORK/owed.rec" 2>&1 ||
+  { cat "$WORK/owed.rec" >&2; exit 1; }
+grep -q "c-power-loss" "$WORK/owed.rec" || { cat "$WORK/owed.rec" >&2; fail "job owed: recover did not name the undo"; }
+for _ in $(seq 50); do [ "$(power 5)" = On ] && break; sleep 0.1; done
+[ "$(power 5)" = On ] || fail "job owed: BMC 5 is not On after recover of the merged folder"
+pass "drill.sbatch on Slurm: merged verdict is the job's status; a failing SLO fails the job; a killed shard fails it; a chain across three shards is recovered, and its owed undo recovered from the merged folder"
