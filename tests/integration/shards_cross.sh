@@ -83,21 +83,9 @@ PYEOF
 # the plan waits 30 s after detection: BMC 5 is still off at the kill
 scenario "$WORK/kill.json" 40s 1s always 30s
 for i in 0 1 2 3; do shard run "$i" "$WORK/kill.json" "$WORK/k$i"; done
-for _ in $(seq 300); do
-  grep -q '"fault_start"' "$WORK/k2/journal.jsonl" 2>/dev/null && break
-  sleep 0.1
-done
-grep -q '"fault_start"' "$WORK/k2/journal.jsonl" || fail "shard 2's fault never started"
-for _ in $(seq 50); do [ "$(power 5)" = Off ] && break; sleep 0.1; done
-[ "$(power 5)" = Off ] || fail "BMC 5 is not Off during its fault"
+fault_in_force "$WORK/k2"
 kill -KILL "${pids[3]}"
-for i in 0 1 2; do
-  rc=0
-  wait "${pids[$i]}" || rc=$?
-  [ "$rc" -eq 3 ] || { cat "$WORK/k$i.log" >&2; fail "shard $i exited $rc, not 3"; }
-  grep -q "shard 3 of 4 disappeared" "$WORK/k$i.log" ||
-    { cat "$WORK/k$i.log" >&2; fail "shard $i does not say shard 3 disappeared"; }
-done
+stopped_by_loss 3 "$WORK/k" 0 1 2
 grep -q '"undo"' "$WORK/k2/journal.jsonl" || fail "shard 2 did not run its undo"
 for _ in $(seq 50); do [ "$(power 5)" = On ] && break; sleep 0.1; done
 [ "$(power 5)" = On ] || fail "BMC 5 is not On after shard 2's undo"

@@ -1,7 +1,8 @@
 # Eight BMCs of eventdrill-sim on consecutive ports of 127.0.0.1 (sourced
 # after common.sh): sim8_start sets PORT (BMC k answers on PORT + k) and
 # exports the simulator's credentials as BMC_CREDS; power N prints BMC N's
-# PowerState. The simulator is stopped by the test's cleanup.
+# PowerState. The simulator is stopped by the test's cleanup. And two
+# helpers of the tests that kill a shard while BMC 5 is off.
 SIM="$ED_BIN/eventdrill-sim"
 export EDSIM_PW="pw-$RANDOM$RANDOM"
 export BMC_CREDS="admin:$EDSIM_PW"
@@ -51,4 +52,30 @@ sim8_start() {
 power() { # power N: PowerState of BMC N
   curl -sf -u "admin:$EDSIM_PW" "http://127.0.0.1:$((PORT + $1))/redfish/v1/Systems/1" |
     $PY -c 'import json,sys; print(json.load(sys.stdin)["PowerState"])'
+}
+
+# fault_in_force DIR: wait until the shard in DIR has journaled its fault's
+# start and BMC 5 is Off; fail otherwise.
+fault_in_force() {
+  for _ in $(seq 300); do
+    grep -q '"fault_start"' "$1/journal.jsonl" 2>/dev/null && break
+    sleep 0.1
+  done
+  grep -q '"fault_start"' "$1/journal.jsonl" || fail "$(basename "$1"): the fault never started"
+  for _ in $(seq 50); do [ "$(power 5)" = Off ] && break; sleep 0.1; done
+  [ "$(power 5)" = Off ] || fail "BMC 5 is not Off during its fault"
+}
+
+# stopped_by_loss LOST PREFIX I...: the shards I... (pids[I], logs in
+# PREFIX<I>.log) exited 3, each saying shard LOST of 4 disappeared.
+stopped_by_loss() {
+  local lost=$1 prefix=$2 i rc
+  shift 2
+  for i in "$@"; do
+    rc=0
+    wait "${pids[$i]}" || rc=$?
+    [ "$rc" -eq 3 ] || { cat "$prefix$i.log" >&2; fail "shard $i exited $rc, not 3"; }
+    grep -q "shard $lost of 4 disappeared" "$prefix$i.log" ||
+      { cat "$prefix$i.log" >&2; fail "shard $i does not say shard $lost disappeared"; }
+  done
 }
