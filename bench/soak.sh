@@ -6,10 +6,15 @@
 # down for 5 s every minute; eventdrill polls them at 50 req/s each (open
 # loop, Poisson arrivals, 2 s timeout). Resident size and open descriptors
 # of both processes are sampled once the load has settled (after WARMUP
-# seconds) and again just before its end, each the least of 10 readings a
-# second apart (connections come and go); the growth of each is printed,
-# and the script fails when one grows by 1 % or more (descriptors: by more
-# than 2, the slack of connections being re-opened at that instant).
+# seconds) and again near its end, each the least of 10 readings a second
+# apart (connections come and go); the growth of each is printed, and the
+# script fails when one grows by 1 % or more (descriptors: by more than 2,
+# the slack of connections being re-opened at that instant). The outage
+# comes at a fixed second of every minute and drops that BMC's
+# connections, so what a process holds follows a one-minute cycle: both
+# samples start at the same second of a minute (WARMUP, and the last
+# minute that ends before the run does), so that they compare like with
+# like and a growth is not mistaken for the cycle, nor hidden by it.
 # Every 10 s in between both are read once more, and the least and most of
 # each minute printed: a growth shows there as a trend or as a plateau.
 #
@@ -54,6 +59,7 @@ cat >"$WORK/soak.json" <<JSON
                    "arrival": "poisson", "timeout": "2s", "max_in_flight": 64 } ] }
 JSON
 export SOAK_CREDS=admin:password
+t_start=$(date +%s) # the run's second 0, to within a second
 "$ED" run "$WORK/soak.json" --quiet --out "$WORK/run" >"$WORK/run.out" 2>"$WORK/run.err" &
 ed_pid=$!
 cleanup_hooks+=("kill $ed_pid 2>/dev/null")
@@ -72,11 +78,13 @@ sample() {
   done
   echo "$min_rss $min_fds"
 }
-# One BMC down for 5 s every minute, in turn, until the end.
+# One BMC down for 5 s every minute (at second 55 of each minute of the
+# run, on the run's own clock: the cycle does not drift), in turn, until
+# the end.
 (
   i=0
   while kill -0 $ed_pid 2>/dev/null; do
-    sleep 55
+    sleep $((t_start + 60 * i + 55 - $(date +%s))) 2>/dev/null || true
     curl -s -d "{\"bmc\": $((i % 4)), \"for\": \"5s\"}" "http://127.0.0.1:$CONTROL/down" >/dev/null || true
     i=$((i + 1))
   done
@@ -96,11 +104,15 @@ $(ls "/proc/$sim_pid/fd" | wc -l)" >>"$WORK/series" 2>/dev/null || true
 ) &
 cleanup_hooks+=("kill $! 2>/dev/null")
 
-sleep "$WARMUP"
+# at_second S: sleep until second S of the run
+at_second() { sleep $((t_start + $1 - $(date +%s))) 2>/dev/null || true; }
+# the end sample: WARMUP plus whole minutes, its 10 s ending before the run
+END_AT=$((WARMUP + (SECS - WARMUP - 15) / 60 * 60))
+at_second "$WARMUP"
 sample $ed_pid >"$WORK/ed0" &
 sample $sim_pid >"$WORK/sim0"
 wait $!
-sleep $((SECS - WARMUP - 25))
+at_second "$END_AT"
 sample $ed_pid >"$WORK/ed1" &
 sample $sim_pid >"$WORK/sim1"
 wait $!
@@ -124,12 +136,12 @@ for m in range(0, rows[-1][0] // 60 + 1):
     print("  %6d  %7.1f-%-7.1f    %4d-%-4d     %7.1f-%-7.1f   %4d-%-4d"
           % (m, er[0] / 1024, er[1] / 1024, ef[0], ef[1], sr[0] / 1024, sr[1] / 1024, sf[0], sf[1]))
 PYEOF
-$PY - "$WORK/run/summary.json" "$SECS" "$WARMUP" \
+$PY - "$WORK/run/summary.json" "$SECS" "$WARMUP" "$END_AT" \
   "$ed_rss0" "$ed_rss1" "$ed_fd0" "$ed_fd1" "$sim_rss0" "$sim_rss1" "$sim_fd0" "$sim_fd1" <<'PYEOF'
 import json, sys
 s = json.load(open(sys.argv[1]))
-secs, warm = int(sys.argv[2]), int(sys.argv[3])
-er0, er1, ef0, ef1, sr0, sr1, sf0, sf1 = map(int, sys.argv[4:])
+secs, warm, end_at = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+er0, er1, ef0, ef1, sr0, sr1, sf0, sf1 = map(int, sys.argv[5:])
 t = s["workloads"][0]["total"]
 print("soak: %d s, 4 BMCs at 50 req/s with latency, 5 %% errors, 2 %% resets, "
       "2 %% hangs, an outage a minute" % secs)
@@ -144,8 +156,8 @@ for who, r0, r1, f0, f1 in (("eventdrill", er0, er1, ef0, ef1),
         bad.append("%s RSS grew %.2f %%" % (who, g))
     if f1 > f0 + 2:
         bad.append("%s descriptors grew %d -> %d" % (who, f0, f1))
-print("  least of 10 readings over %d-%d s and over %d-%d s"
-      % (warm, warm + 10, secs - 25, secs - 15))
+print("  least of 10 readings over %d-%d s and over %d-%d s (the same "
+      "seconds of the outage's minute)" % (warm, warm + 10, end_at, end_at + 10))
 if bad:
     print("soak: FAILED: " + "; ".join(bad))
     sys.exit(1)

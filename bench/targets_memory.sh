@@ -9,8 +9,9 @@
 # (/usr/bin/time's maximum RSS), the send lag p99 of all requests and of the
 # steady phase (summary.json, send_lag_ms), the worst single target's p99
 # (runner.send_lag_p99_ms: with 1 req/s a target's p99 is nearly its
-# maximum), and the requests sent, completed and failed against the
-# profile.
+# maximum), the requests sent, completed and failed against the profile,
+# and how long eventdrill's heap trims took (bench/heap_trim_timer.c; with
+# ED_TRIM_SKIP=1 they are skipped, to compare).
 #
 # A BMC takes two descriptors in the simulator (its listening socket and
 # eventdrill's connection); when the open-files limit (ulimit -n, raised to
@@ -46,6 +47,9 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 ulimit -n "$(ulimit -Hn)"
 NOFILE=$(ulimit -n)
+# the heap trims' own time (heap_trim_timer.c), read through LD_PRELOAD
+cc -O2 -shared -fPIC -Wall -Wextra -Werror -o "$WORK/heap_trim_timer.so" \
+  "$SRC/bench/heap_trim_timer.c" -ldl || fail "cannot build bench/heap_trim_timer.c"
 
 SIM_PIDS=()
 stop_sims() {
@@ -115,7 +119,9 @@ json.dump(doc, open(out, "w"), indent=1)
 PYEOF
   rm -rf "$WORK/out"
   rc=0
-  taskset -c 1 /usr/bin/time -f %M -o "$WORK/rss" "$ED" run "$WORK/fleet.json" \
+  rm -f "$WORK/trims"
+  LD_PRELOAD="$WORK/heap_trim_timer.so" ED_TRIM_LOG="$WORK/trims" \
+    taskset -c 1 /usr/bin/time -f %M -o "$WORK/rss" "$ED" run "$WORK/fleet.json" \
     --out "$WORK/out" --plain --no-report >"$WORK/ed.out" 2>"$WORK/ed.err" &
   tpid=$!
   # Descriptors per target, in tenths, counted 10 s into the load.
@@ -129,9 +135,10 @@ PYEOF
   wait "$tpid" || rc=$?
   stop_sims
   [ -s "$WORK/out/summary.json" ] || { tail -20 "$WORK/ed.err" >&2; fail "$n targets: no summary (exit $rc)"; }
-  $PY - "$n" "$(tail -1 "$WORK/rss")" "$WORK/out/summary.json" "$nsims" "$rc" <<'PYEOF'
-import json, sys
+  $PY - "$n" "$(tail -1 "$WORK/rss")" "$WORK/out/summary.json" "$nsims" "$rc" "$WORK/trims" <<'PYEOF'
+import json, os, sys
 n, rss_kb, s, nsims, rc = int(sys.argv[1]), int(sys.argv[2]), json.load(open(sys.argv[3])), int(sys.argv[4]), sys.argv[5]
+trims = open(sys.argv[6]).read().split() if os.path.exists(sys.argv[6]) else None
 w = s["workloads"][0]
 t = w["total"]
 steady = next(p for p in w["phases"] if p["name"] == "steady")
@@ -143,6 +150,10 @@ print("%6d targets (%d simulator%s): peak RSS %.0f MB (goal <= %d MB); send lag 
       % (n, nsims, "" if nsims == 1 else "s", rss_kb / 1024, goal, t["send_lag_ms"]["p99"],
          steady["send_lag_ms"]["p99"], s["runner"]["send_lag_p99_ms"], t["requests"],
          t["expected"], t["completed"], errors, json.dumps(t["errors"]), rc))
+if trims:
+    print("        heap trims: %s, %.1f ms in all, the longest %.1f ms (on the loop thread)%s"
+          % (trims[0], float(trims[1]), float(trims[2]),
+             " (skipped: ED_TRIM_SKIP=1)" if os.environ.get("ED_TRIM_SKIP") == "1" else ""))
 w = s["runner"]["warnings"]
 if w:
     print("        %d runner warning%s, the first: %s" % (len(w), "" if len(w) == 1 else "s", w[0][:160]))

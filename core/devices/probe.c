@@ -1,4 +1,4 @@
-#include "probe.h"
+#include "probe_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -7,20 +7,6 @@
 #include "error.h"
 #include "log.h"
 #include "options.h"
-
-typedef struct probe_s {
-  ed_request_t req;
-  ed_probe_host_t *host;
-  ed_probe_target_t *target;
-  const ed_op_desc_t *desc;
-  void *args;
-  void *prepared;
-  ed_probe_outcome_t out;
-  ed_probe_cb cb;
-  void *arg;
-  int verbatim;     /* sent by another process: ${...} substituted there */
-  uv_timer_t later; /* the outcome is delivered from a fresh loop turn */
-} probe_t;
 
 void ed_probe_outcome_close(ed_probe_outcome_t *o) {
   free(o->value);
@@ -76,19 +62,19 @@ static void deliver(uv_timer_t *t) {
   uv_close((uv_handle_t *)&p->later, on_closed);
 }
 
-static void finish(probe_t *p) {
+void ed__probe_finish(probe_t *p) {
   uv_timer_start(&p->later, deliver, 0, 0);
 }
 
-static void fail(probe_t *p, ed_errclass_t err, const char *detail,
-                 int refused) {
+void ed__probe_fail(probe_t *p, ed_errclass_t err, const char *detail,
+                    int refused) {
   p->out.err = err;
   p->out.detail = strdup(detail);
   p->out.refused = refused;
-  finish(p);
+  ed__probe_finish(p);
 }
 
-static probe_t *probe_new(ed_probe_host_t *h, ed_probe_cb cb, void *arg) {
+probe_t *ed__probe_new(ed_probe_host_t *h, ed_probe_cb cb, void *arg) {
   probe_t *p = calloc(1, sizeof(*p));
   if (!p)
     return NULL;
@@ -110,11 +96,11 @@ static void on_done(ed_request_t *req, const ed_result_t *res) {
     p->out.value = strndup(res->value, res->value_len);
   if (res->detail)
     p->out.detail = strdup(res->detail);
-  finish(p);
+  ed__probe_finish(p);
 }
 
 /* ${name} in a string is replaced with the variable's text. */
-static json_t *substitute(const json_t *v, const json_t *vars) {
+json_t *ed__probe_substitute(const json_t *v, const json_t *vars) {
   if (json_is_string(v)) {
     const char *s = json_string_value(v);
     if (!strstr(s, "${"))
@@ -144,14 +130,15 @@ static json_t *substitute(const json_t *v, const json_t *vars) {
     const char *k;
     json_t *x;
     json_object_foreach((json_t *)v, k, x)
-        json_object_set_new(o, k, substitute(x, vars));
+        json_object_set_new(o, k, ed__probe_substitute(x, vars));
     return o;
   }
   if (json_is_array(v)) {
     json_t *a = json_array();
     size_t i;
     json_t *x;
-    json_array_foreach(v, i, x) json_array_append_new(a, substitute(x, vars));
+    json_array_foreach(v, i, x)
+        json_array_append_new(a, ed__probe_substitute(x, vars));
     return a;
   }
   return v ? json_deep_copy(v) : NULL;
@@ -160,8 +147,8 @@ static json_t *substitute(const json_t *v, const json_t *vars) {
 static int prepare(probe_t *p, const ed_opspec_t *op, char *errbuf,
                    size_t errlen) {
   ed_probe_target_t *t = p->target;
-  json_t *arg =
-      p->verbatim ? json_incref(op->arg) : substitute(op->arg, p->host->vars);
+  json_t *arg = p->verbatim ? json_incref(op->arg)
+                            : ed__probe_substitute(op->arg, p->host->vars);
   p->args = calloc(1, p->desc->args_size + 1);
   ed_diag_t diag;
   ed_diag_init(&diag);
@@ -186,12 +173,12 @@ static int prepare(probe_t *p, const ed_opspec_t *op, char *errbuf,
 static int find_op(probe_t *p, const char *target, const char *name) {
   p->target = ed_probe_target(p->host, target);
   if (!p->target) {
-    fail(p, ED_ERRCLASS_OTHER, "no such target", 0);
+    ed__probe_fail(p, ED_ERRCLASS_OTHER, "no such target", 0);
     return -1;
   }
   p->desc = ed_plugin_host_op(p->target->drv, name);
   if (!p->desc) {
-    fail(p, ED_ERRCLASS_OTHER, "the driver has no such operation", 0);
+    ed__probe_fail(p, ED_ERRCLASS_OTHER, "the driver has no such operation", 0);
     return -1;
   }
   return 0;
@@ -205,25 +192,21 @@ static void start_request(probe_t *p, int64_t timeout_ms) {
   p->req.core_data = p;
 }
 
-static int remote_probe(ed_probe_host_t *h, const char *kind,
-                        const ed_action_t *a, const char *target,
-                        const ed_opspec_t *op, int64_t timeout_ms,
-                        ed_probe_cb cb, void *arg);
-
-static int check_action(ed_probe_host_t *h, const ed_action_t *a,
-                        int64_t timeout_ms, ed_probe_cb cb, void *arg,
-                        int verbatim) {
+int ed__probe_check_action(ed_probe_host_t *h, const ed_action_t *a,
+                           int64_t timeout_ms, ed_probe_cb cb, void *arg,
+                           int verbatim) {
   if (!verbatim && h->remote && !ed_probe_target(h, a->target))
-    return remote_probe(h, "proof", a, a->target, &a->op, timeout_ms, cb, arg);
-  probe_t *p = probe_new(h, cb, arg);
+    return ed__probe_remote(h, "proof", a, a->target, &a->op, timeout_ms, cb,
+                            arg);
+  probe_t *p = ed__probe_new(h, cb, arg);
   if (!p)
     return ED_ENOMEM;
   p->verbatim = verbatim;
   char errbuf[512];
   if (a->sim) {
     p->out.unprovable = 1;
-    fail(p, ED_ERRCLASS_OTHER,
-         "a change of the built-in simulator: nothing to prove", 0);
+    ed__probe_fail(p, ED_ERRCLASS_OTHER,
+                   "a change of the built-in simulator: nothing to prove", 0);
     return 0;
   }
   if (find_op(p, a->target, a->op.name) != 0)
@@ -234,29 +217,31 @@ static int check_action(ed_probe_host_t *h, const ed_action_t *a,
              "running it",
              p->target->drv->name, (unsigned)p->target->drv->abi_version);
     p->out.unprovable = 1;
-    fail(p, ED_ERRCLASS_OTHER, errbuf, 0);
+    ed__probe_fail(p, ED_ERRCLASS_OTHER, errbuf, 0);
     return 0;
   }
   if (prepare(p, &a->op, errbuf, sizeof(errbuf)) != 0) {
-    fail(p, ED_ERRCLASS_OTHER, errbuf, 0);
+    ed__probe_fail(p, ED_ERRCLASS_OTHER, errbuf, 0);
     return 0;
   }
   start_request(p, timeout_ms);
   if (ed_plugin_check(h->ph, p->target->drv, p->target->state, &p->req) != 0)
-    fail(p, ED_ERRCLASS_OTHER, "the driver could not start the proof", 0);
+    ed__probe_fail(p, ED_ERRCLASS_OTHER, "the driver could not start the proof",
+                   0);
   return 0;
 }
 
 int ed_probe_check_action(ed_probe_host_t *h, const ed_action_t *a,
                           int64_t timeout_ms, ed_probe_cb cb, void *arg) {
-  return check_action(h, a, timeout_ms, cb, arg, 0);
+  return ed__probe_check_action(h, a, timeout_ms, cb, arg, 0);
 }
 
-static int run_op(ed_probe_host_t *h, const char *target, const ed_opspec_t *op,
-                  int64_t timeout_ms, ed_probe_cb cb, void *arg, int verbatim) {
+int ed__probe_run_op(ed_probe_host_t *h, const char *target,
+                     const ed_opspec_t *op, int64_t timeout_ms, ed_probe_cb cb,
+                     void *arg, int verbatim) {
   if (!verbatim && h->remote && !ed_probe_target(h, target))
-    return remote_probe(h, "op", NULL, target, op, timeout_ms, cb, arg);
-  probe_t *p = probe_new(h, cb, arg);
+    return ed__probe_remote(h, "op", NULL, target, op, timeout_ms, cb, arg);
+  probe_t *p = ed__probe_new(h, cb, arg);
   if (!p)
     return ED_ENOMEM;
   p->verbatim = verbatim;
@@ -270,23 +255,24 @@ static int run_op(ed_probe_host_t *h, const char *target, const ed_opspec_t *op,
              "refused in verify mode: operation \"%s\" of driver %s changes "
              "device state",
              op->name, p->target->drv->name);
-    fail(p, ED_ERRCLASS_OTHER, errbuf, 1);
+    ed__probe_fail(p, ED_ERRCLASS_OTHER, errbuf, 1);
     return 0;
   }
   if (prepare(p, op, errbuf, sizeof(errbuf)) != 0) {
-    fail(p, ED_ERRCLASS_OTHER, errbuf, 0);
+    ed__probe_fail(p, ED_ERRCLASS_OTHER, errbuf, 0);
     return 0;
   }
   start_request(p, timeout_ms);
   if (ed_plugin_submit(h->ph, p->target->drv, p->target->state, &p->req) != 0)
-    fail(p, ED_ERRCLASS_OTHER, "the driver could not start the request", 0);
+    ed__probe_fail(p, ED_ERRCLASS_OTHER,
+                   "the driver could not start the request", 0);
   return 0;
 }
 
 int ed_probe_run_op(ed_probe_host_t *h, const char *target,
                     const ed_opspec_t *op, int64_t timeout_ms, ed_probe_cb cb,
                     void *arg) {
-  return run_op(h, target, op, timeout_ms, cb, arg, 0);
+  return ed__probe_run_op(h, target, op, timeout_ms, cb, arg, 0);
 }
 
 /* {"down": "10s"} / {"up": true} / knobs → a control command of BMC 0. */
@@ -309,17 +295,19 @@ static json_t *sim_command(const json_t *sim) {
 
 static int run_sim(ed_probe_host_t *h, const ed_action_t *a, ed_probe_cb cb,
                    void *arg) {
-  probe_t *p = probe_new(h, cb, arg);
+  probe_t *p = ed__probe_new(h, cb, arg);
   if (!p)
     return ED_ENOMEM;
   p->target = ed_probe_target(h, a->target);
   if (h->read_only) {
-    fail(p, ED_ERRCLASS_OTHER,
-         "refused in verify mode: a simulator fault changes device state", 1);
+    ed__probe_fail(
+        p, ED_ERRCLASS_OTHER,
+        "refused in verify mode: a simulator fault changes device state", 1);
     return 0;
   }
   if (!p->target || !p->target->sim) {
-    fail(p, ED_ERRCLASS_OTHER, "the target is not a built-in simulator", 0);
+    ed__probe_fail(p, ED_ERRCLASS_OTHER,
+                   "the target is not a built-in simulator", 0);
     return 0;
   }
   char errbuf[512] = "";
@@ -327,7 +315,7 @@ static int run_sim(ed_probe_host_t *h, const ed_action_t *a, ed_probe_cb cb,
   int rc = ed_sim_control(p->target->sim, cmd, errbuf, sizeof(errbuf));
   json_decref(cmd);
   if (rc != 0) {
-    fail(p, ED_ERRCLASS_OTHER, errbuf, 0);
+    ed__probe_fail(p, ED_ERRCLASS_OTHER, errbuf, 0);
     return 0;
   }
   /* A clear undoes every simulator fault, an outage ("down") included:
@@ -337,32 +325,33 @@ static int run_sim(ed_probe_host_t *h, const ed_action_t *a, ed_probe_cb cb,
     rc = ed_sim_control(p->target->sim, up, errbuf, sizeof(errbuf));
     json_decref(up);
     if (rc != 0) {
-      fail(p, ED_ERRCLASS_OTHER, errbuf, 0);
+      ed__probe_fail(p, ED_ERRCLASS_OTHER, errbuf, 0);
       return 0;
     }
   }
   p->out.err = ED_ERRCLASS_NONE;
-  finish(p);
+  ed__probe_finish(p);
   return 0;
 }
 
-static int run_action(ed_probe_host_t *h, const ed_action_t *a,
-                      int64_t timeout_ms, ed_probe_cb cb, void *arg,
-                      int verbatim) {
+int ed__probe_run_action(ed_probe_host_t *h, const ed_action_t *a,
+                         int64_t timeout_ms, ed_probe_cb cb, void *arg,
+                         int verbatim) {
   if (!verbatim && h->remote && !ed_probe_target(h, a->target))
-    return remote_probe(h, "action", a, a->target, &a->op, timeout_ms, cb, arg);
+    return ed__probe_remote(h, "action", a, a->target, &a->op, timeout_ms, cb,
+                            arg);
   if (a->sim)
     return run_sim(h, a, cb, arg);
-  return run_op(h, a->target, &a->op, timeout_ms, cb, arg, verbatim);
+  return ed__probe_run_op(h, a->target, &a->op, timeout_ms, cb, arg, verbatim);
 }
 
 int ed_probe_run_action(ed_probe_host_t *h, const ed_action_t *a,
                         int64_t timeout_ms, ed_probe_cb cb, void *arg) {
-  return run_action(h, a, timeout_ms, cb, arg, 0);
+  return ed__probe_run_action(h, a, timeout_ms, cb, arg, 0);
 }
 
 /* The driver of a target: this host's, or the one its owner runs. */
-static const ed_driver_t *driver_of(ed_probe_host_t *h, const char *target) {
+const ed_driver_t *ed__probe_driver_of(ed_probe_host_t *h, const char *target) {
   ed_probe_target_t *t = ed_probe_target(h, target);
   if (t)
     return t->drv;
@@ -374,130 +363,9 @@ static const ed_driver_t *driver_of(ed_probe_host_t *h, const char *target) {
 int ed_probe_action_flags(ed_probe_host_t *h, const ed_action_t *a) {
   if (a->sim)
     return ED_OP_DESTRUCTIVE;
-  const ed_driver_t *drv = driver_of(h, a->target);
+  const ed_driver_t *drv = ed__probe_driver_of(h, a->target);
   const ed_op_desc_t *d = drv ? ed_plugin_host_op(drv, a->op.name) : NULL;
   return d ? (int)d->flags : -1;
-}
-
-/* ---- targets of other processes ------------------------------------------
- */
-
-json_t *ed_probe_outcome_json(const ed_probe_outcome_t *o) {
-  return json_pack("{s:s,s:i,s:s?,s:s?,s:f,s:b,s:b}", "err",
-                   ed_errclass_string(o->err), "code", o->code, "value",
-                   o->value, "detail", o->detail, "latency_ms", o->latency_ms,
-                   "refused", o->refused, "unprovable", o->unprovable);
-}
-
-static char *string_of(const json_t *o, const char *key) {
-  const char *v = json_string_value(json_object_get(o, key));
-  return v ? strdup(v) : NULL;
-}
-
-static ed_errclass_t errclass_of(const char *name) {
-  for (int e = 0; name && e < ED_ERRCLASS_COUNT; e++)
-    if (strcmp(ed_errclass_string((ed_errclass_t)e), name) == 0)
-      return (ed_errclass_t)e;
-  return ED_ERRCLASS_OTHER;
-}
-
-static void on_remote(void *ctx, const json_t *outcome, const char *why) {
-  probe_t *p = ctx;
-  if (!outcome) {
-    char detail[512];
-    snprintf(detail, sizeof(detail), "not run by the shard that owns it: %s",
-             why ? why : "no reason given");
-    fail(p, ED_ERRCLASS_OTHER, detail, 0);
-    return;
-  }
-  p->out.err = errclass_of(json_string_value(json_object_get(outcome, "err")));
-  p->out.code = (int)json_integer_value(json_object_get(outcome, "code"));
-  p->out.value = string_of(outcome, "value");
-  p->out.detail = string_of(outcome, "detail");
-  p->out.latency_ms = json_number_value(json_object_get(outcome, "latency_ms"));
-  p->out.refused = json_is_true(json_object_get(outcome, "refused"));
-  p->out.unprovable = json_is_true(json_object_get(outcome, "unprovable"));
-  finish(p);
-}
-
-/* The rule verify mode rests on, applied here too before anything is
- * sent: the owner applies it again. */
-static int refused_here(ed_probe_host_t *h, const char *kind,
-                        const ed_action_t *a, const char *target,
-                        const ed_opspec_t *op, char *buf, size_t len) {
-  if (!h->read_only || strcmp(kind, "proof") == 0)
-    return 0;
-  if (a && a->sim) {
-    snprintf(buf, len,
-             "refused in verify mode: a simulator fault changes device state");
-    return 1;
-  }
-  const ed_driver_t *drv = driver_of(h, target);
-  const ed_op_desc_t *d = drv ? ed_plugin_host_op(drv, op->name) : NULL;
-  if (!d || !(d->flags & ED_OP_DESTRUCTIVE))
-    return 0;
-  snprintf(buf, len,
-           "refused in verify mode: operation \"%s\" of driver %s changes "
-           "device state",
-           op->name, drv->name);
-  return 1;
-}
-
-static int remote_probe(ed_probe_host_t *h, const char *kind,
-                        const ed_action_t *a, const char *target,
-                        const ed_opspec_t *op, int64_t timeout_ms,
-                        ed_probe_cb cb, void *arg) {
-  probe_t *p = probe_new(h, cb, arg);
-  if (!p)
-    return ED_ENOMEM;
-  char why[512];
-  if (refused_here(h, kind, a, target, op, why, sizeof(why))) {
-    fail(p, ED_ERRCLASS_OTHER, why, 1);
-    return 0;
-  }
-  json_t *req = json_pack("{s:s,s:s,s:I}", "probe", kind, "target", target,
-                          "timeout_ms", (json_int_t)timeout_ms);
-  if (a && a->sim) {
-    json_object_set(req, "sim", a->sim);
-  } else {
-    json_object_set_new(req, "op", json_string(op->name));
-    json_object_set_new(req, "arg", substitute(op->arg, h->vars));
-    json_object_set_new(req, "path", json_string(op->path ? op->path : ""));
-  }
-  if (h->remote->send(h->remote->arg, target, req, on_remote, p) != 0)
-    fail(p, ED_ERRCLASS_OTHER, "no such target", 0);
-  return 0;
-}
-
-int ed_probe_serve(ed_probe_host_t *h, const json_t *req, ed_probe_cb cb,
-                   void *arg) {
-  const char *kind = json_string_value(json_object_get(req, "probe"));
-  json_int_t timeout_ms =
-      json_integer_value(json_object_get(req, "timeout_ms"));
-  ed_action_t a = {
-      .target = (char *)json_string_value(json_object_get(req, "target")),
-      .op = {.name = (char *)json_string_value(json_object_get(req, "op")),
-             .arg = json_object_get(req, "arg"),
-             .path = (char *)json_string_value(json_object_get(req, "path"))},
-      .sim = json_object_get(req, "sim"),
-  };
-  if (!a.target || !ed_probe_target(h, a.target) || !kind ||
-      (!a.sim && !a.op.name) || timeout_ms < 0 || timeout_ms > 3600000) {
-    probe_t *p = probe_new(h, cb, arg);
-    if (!p)
-      return ED_ENOMEM;
-    fail(p, ED_ERRCLASS_OTHER,
-         a.target && !ed_probe_target(h, a.target)
-             ? "the target is not one of this shard's"
-             : "a probe this shard does not understand",
-         0);
-    return 0;
-  }
-  if (strcmp(kind, "proof") == 0)
-    return check_action(h, &a, timeout_ms, cb, arg, 1);
-  if (strcmp(kind, "action") == 0)
-    return run_action(h, &a, timeout_ms, cb, arg, 1);
-  return run_op(h, a.target, &a.op, timeout_ms, cb, arg, 1);
 }
 
 void ed_probe_describe(const ed_action_t *a, char *buf, size_t len) {
