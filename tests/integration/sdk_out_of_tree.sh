@@ -52,7 +52,18 @@ done
 pass "built with find_package(eventdrill) and with pkg-config; only the descriptor exported"
 
 # 3. a TCP listener on loopback that writes one line per connection
-PORT=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# below the ephemeral range, where other tests' connections take their ports
+PORT=$($PY -c '
+import random, socket
+while True:
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", random.randrange(20000, 32000)))
+        print(s.getsockname()[1])
+        break
+    except OSError:
+        s.close()
+')
 $PY - "$PORT" "$WORK/accepted" <<'PYEOF' &
 import socket, sys
 s = socket.socket()
@@ -67,8 +78,11 @@ with open(sys.argv[2], "a", buffering=1) as log:
 PYEOF
 LISTENER=$!
 cleanup_hooks+=('kill "$LISTENER" 2>/dev/null')
-for _ in $(seq 100); do
-  $PY -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 1)" 2>/dev/null && break
+# A connection is established by the kernel before the listener accepts
+# it: the listener is up once it has written its line for one.
+for _ in $(seq 200); do
+  [ -s "$WORK/accepted" ] && break
+  $PY -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 1)" 2>/dev/null || true
   sleep 0.05
 done
 [ -s "$WORK/accepted" ] || fail "the listener did not start"
