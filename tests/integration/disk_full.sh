@@ -25,7 +25,7 @@ cleanup_hooks+=(teardown)
 mount -t tmpfs -o size=2m,mode=0755 tmpfs "$MNT" || fail "cannot mount a tmpfs on $MNT"
 
 SIM="$ED_BIN/eventdrill-sim"
-PORT=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 export EDSIM_PW="pw-$RANDOM$RANDOM"
 export BMC_CREDS="admin:$EDSIM_PW"
 printf '{"power": {"on": "100ms", "off": "100ms"}}' >"$WORK/sim.json"

@@ -71,7 +71,7 @@ PYEOF
 watch_planted() {
   local m=$1 o=$WORK/watch-$1 port try
   for try in 1 2 3; do
-    port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    port=$(free_port)
     "$ED_BIN/eventdrill-sim" --bmcs 1 --mode ports --address 127.0.0.1 --port "$port" \
       --mockup "$MOCKUPS/$m" --control 127.0.0.1:0 >"$o.sim.out" 2>"$o.sim.err" &
     sim_pid=$!

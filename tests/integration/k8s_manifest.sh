@@ -43,7 +43,7 @@ print(job["spec"]["completions"], f'{job["metadata"]["name"]}-0.{svc["metadata"]
       svc["spec"]["ports"][0]["port"])
 PYEOF
 )
-CPORT=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+CPORT=$(free_port)
 mkdir -p "$WORK/bin" "$WORK/results"
 ln -s "$EVENTDRILL" "$WORK/bin/eventdrill"
 sed -e "s|$HOST:$PORT|127.0.0.1:$CPORT|; s|0\.0\.0\.0:$PORT|127.0.0.1:$CPORT|" \

@@ -5,9 +5,6 @@
 . "$(dirname "$0")/lib/common.sh"
 command -v prometheus >/dev/null && command -v promtool >/dev/null ||
   fail "prometheus and promtool are needed (scripts/install-deps.sh installs them)"
-free_port() {
-  $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 MPORT=$(free_port)
 PPORT=$(free_port)
 

@@ -10,9 +10,6 @@
 for p in prometheus promtool prometheus-alertmanager; do
   command -v $p >/dev/null || fail "$p is needed (scripts/install-deps.sh installs it)"
 done
-free_port() {
-  $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 sim_start 3
 write_files
 cd "$WORK"

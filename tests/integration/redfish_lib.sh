@@ -18,9 +18,11 @@ rf_cleanup() {
 }
 trap rf_cleanup EXIT
 
+. "$(dirname "${BASH_SOURCE[0]}")/lib/ports.sh"
+PORTS_TAKEN=$D/.ports-taken
 # A free TCP port on 127.0.0.1.
 rf_port() {
-  "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+  free_port
 }
 
 # Wait until something accepts on 127.0.0.1:$1.

@@ -5,7 +5,7 @@
 # confirms. A second recover has nothing left to do.
 . "$(dirname "$0")/lib/common.sh"
 SIM="$ED_BIN/eventdrill-sim"
-PORT=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 export EDSIM_PW="pw-$RANDOM$RANDOM"
 export BMC_CREDS="admin:$EDSIM_PW"
 printf '{"power": {"on": "200ms", "off": "200ms"}}' >"$WORK/sim.json"

@@ -52,18 +52,7 @@ done
 pass "built with find_package(eventdrill) and with pkg-config; only the descriptor exported"
 
 # 3. a TCP listener on loopback that writes one line per connection
-# below the ephemeral range, where other tests' connections take their ports
-PORT=$($PY -c '
-import random, socket
-while True:
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", random.randrange(20000, 32000)))
-        print(s.getsockname()[1])
-        break
-    except OSError:
-        s.close()
-')
+PORT=$(free_port)
 $PY - "$PORT" "$WORK/accepted" <<'PYEOF' &
 import socket, sys
 s = socket.socket()
@@ -135,7 +124,7 @@ unset EVENTDRILL_PLUGIN_PATH
 sed "s/127.0.0.1:8080/127.0.0.1:$PORT/" "$SRC/target.json" >"$WORK/target.json"
 harness_pass tcpprobe-cmake --expect-ok "$WORK/cm/tcpprobe.so" "$WORK/target.json"
 harness_pass tcpprobe-pkgconfig --expect-ok "$WORK/pc/tcpprobe.so" "$WORK/target.json"
-CLOSED=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+CLOSED=$(free_port)
 sed "s/127.0.0.1:8080/127.0.0.1:$CLOSED/" "$SRC/target.json" >"$WORK/closed.json"
 harness_run closed "$WORK/cm/tcpprobe.so" "$WORK/closed.json"
 [ "$status" -eq 0 ] || { cat "$WORK/closed.out"; fail "closed port: harness exited $status"; }

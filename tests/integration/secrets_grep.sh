@@ -20,7 +20,7 @@ SECRET_FILE="edsecF-$(rand)"
 SECRET_WRONG="edsecW-$(rand)"
 USER_NAME=drillop
 
-port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port() { free_port; }
 
 # sim_start PORT PASSWORD: one BMC on 127.0.0.1:PORT; the password travels
 # in the environment, never on a command line.

@@ -18,7 +18,6 @@
 #      or a short token, is a usage error (exit 2).
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/sim8.sh"
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 export EVENTDRILL_SHARD_TOKEN="tok-$RANDOM$RANDOM$RANDOM-$RANDOM$RANDOM"
 sim8_start
 [ "$(power 5)" = On ] || fail "BMC 5 is not On at the start"

@@ -18,7 +18,6 @@
 #      runs its undo (BMC 5 is On again) without any recover.
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/sim8.sh"
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 export EVENTDRILL_SHARD_TOKEN="tok-$RANDOM$RANDOM$RANDOM-$RANDOM$RANDOM"
 sim8_start
 [ "$(power 5)" = On ] || fail "BMC 5 is not On at the start"

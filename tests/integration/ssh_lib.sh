@@ -2,11 +2,6 @@
 # drill_lib.sh): a throwaway sshd on 127.0.0.1 with its own config and keys,
 # stopped by its pid, and scenario templates filled with its paths.
 
-# free_port: an unprivileged TCP port free on 127.0.0.1 right now.
-free_port() {
-  $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
 # sshd_start: sshd with its own host key, client key and authorized_keys in
 # $SSHD; sets SSH_PORT, SSH_USER, and writes $SSHD/known_hosts. It logs
 # (LogLevel VERBOSE) to $SSHD/sshd.log: one "Accepted" line per connection.

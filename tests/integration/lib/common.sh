@@ -11,6 +11,7 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "${BASH_SOURCE[0]}")/ports.sh"
 pass() { echo "PASS: $*"; }
 # expect_status WANT CMD... : run CMD, fail unless its exit status is WANT.
 expect_status() {

@@ -35,10 +35,6 @@ slurm_install() {
     { tail -20 "$WORK/slurm-install.log" >&2; fail "could not install ${missing[*]}"; }
 }
 
-slurm_free_port() {
-  $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
 # slurm_stop: the cluster's jobs cancelled (their steps end their tasks),
 # then the daemons this test started, by their pids, newest first; waits for
 # each so that none outlives the test.
@@ -157,7 +153,7 @@ slurm_up() {
   slurm_start_munge
   local try
   for try in 1 2 3; do
-    slurm_write_conf "$(slurm_free_port)" "$(slurm_free_port)" "$cpus"
+    slurm_write_conf "$(free_port)" "$(free_port)" "$cpus"
     slurmctld -D -i -f "$SLURM_CONF" >"$SLURM_DIR/log/slurmctld.out" 2>&1 &
     slurm_pids+=($!)
     slurmd -D -N localhost -f "$SLURM_CONF" >"$SLURM_DIR/log/slurmd.out" 2>&1 &
