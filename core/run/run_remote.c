@@ -149,8 +149,8 @@ void ed__run_remote_hold(ed__runner_t *r, void (*then)(ed__runner_t *)) {
   r->after_hold = then;
   ed_progress_message(&r->progress,
                       "eventdrill: shard %u of %u: its drill is over; its "
-                      "targets stay for the other shards' probes until every "
-                      "shard's drill is",
+                      "targets stay open for the other shards' chains until "
+                      "every shard's drill is over",
                       r->opt.shard_index, r->opt.shard_count);
   ed_coord_drained(r->coord); /* released may follow at once */
 }
