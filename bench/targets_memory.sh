@@ -10,6 +10,8 @@
 # steady phase (summary.json, send_lag_ms), the worst single target's p99
 # (runner.send_lag_p99_ms: with 1 req/s a target's p99 is nearly its
 # maximum), the requests sent, completed and failed against the profile,
+# eventdrill's CPU time (user + system) per request sent (a figure the
+# machine's other work moves far less than the lag),
 # and how long eventdrill's heap trims took (bench/heap_trim_timer.c; with
 # ED_TRIM_SKIP=1 they are skipped, to compare).
 #
@@ -121,7 +123,7 @@ PYEOF
   rc=0
   rm -f "$WORK/trims"
   LD_PRELOAD="$WORK/heap_trim_timer.so" ED_TRIM_LOG="$WORK/trims" \
-    taskset -c 1 /usr/bin/time -f %M -o "$WORK/rss" "$ED" run "$WORK/fleet.json" \
+    taskset -c 1 /usr/bin/time -f "%M %U %S" -o "$WORK/rss" "$ED" run "$WORK/fleet.json" \
     --out "$WORK/out" --plain --no-report >"$WORK/ed.out" 2>"$WORK/ed.err" &
   tpid=$!
   # Descriptors per target, in tenths, counted 10 s into the load.
@@ -137,7 +139,9 @@ PYEOF
   [ -s "$WORK/out/summary.json" ] || { tail -20 "$WORK/ed.err" >&2; fail "$n targets: no summary (exit $rc)"; }
   $PY - "$n" "$(tail -1 "$WORK/rss")" "$WORK/out/summary.json" "$nsims" "$rc" "$WORK/trims" <<'PYEOF'
 import json, os, sys
-n, rss_kb, s, nsims, rc = int(sys.argv[1]), int(sys.argv[2]), json.load(open(sys.argv[3])), int(sys.argv[4]), sys.argv[5]
+n, s, nsims, rc = int(sys.argv[1]), json.load(open(sys.argv[3])), int(sys.argv[4]), sys.argv[5]
+rss_kb, user_s, sys_s = sys.argv[2].split()
+rss_kb, cpu_s = int(rss_kb), float(user_s) + float(sys_s)
 trims = open(sys.argv[6]).read().split() if os.path.exists(sys.argv[6]) else None
 w = s["workloads"][0]
 t = w["total"]
@@ -150,6 +154,8 @@ print("%6d targets (%d simulator%s): peak RSS %.0f MB (goal <= %d MB); send lag 
       % (n, nsims, "" if nsims == 1 else "s", rss_kb / 1024, goal, t["send_lag_ms"]["p99"],
          steady["send_lag_ms"]["p99"], s["runner"]["send_lag_p99_ms"], t["requests"],
          t["expected"], t["completed"], errors, json.dumps(t["errors"]), rc))
+print("        eventdrill's CPU: %.1f s (user %s + system %s), %.1f us per request sent"
+      % (cpu_s, user_s, sys_s, cpu_s * 1e6 / max(t["requests"], 1)))
 if trims:
     print("        heap trims: %s, %.1f ms in all, the longest %.1f ms (on the loop thread)%s"
           % (trims[0], float(trims[1]), float(trims[2]),

@@ -140,6 +140,50 @@ int ed_journal_write(ed_journal_t *j, const char *ev, double t, json_t *obj) {
   return rc;
 }
 
+static void sec_field(ed_jsontext_t *t, const char *key, int64_t v) {
+  ed_jsontext_raw(t, key);
+  ed_jsontext_int(t, v);
+}
+
+int ed_journal_write_sec(ed_journal_t *j, ed_jsontext_t *t,
+                         const ed_journal_sec_t *s) {
+  const ed_counts_t *c = s->counts;
+  ed_jsontext_clear(t);
+  ed_jsontext_raw(t, "{\"ev\":\"sec\",\"t\":");
+  ed_jsontext_real(t, (double)(s->sec + 1));
+  sec_field(t, ",\"w\":", (int64_t)s->w);
+  sec_field(t, ",\"tg\":", (int64_t)s->tg);
+  sec_field(t, ",\"ph\":", (int64_t)s->ph);
+  sec_field(t, ",\"sec\":", s->sec);
+  sec_field(t, ",\"sent\":", (int64_t)c->sent);
+  sec_field(t, ",\"completed\":", (int64_t)c->completed);
+  sec_field(t, ",\"ok\":", (int64_t)c->ok);
+  ed_jsontext_raw(t, ",\"errors\":{");
+  const char *sep = "\"";
+  for (int i = 1; i < ED_ERRCLASS_COUNT; i++) {
+    if (!c->errors[i])
+      continue;
+    ed_jsontext_raw(t, sep);
+    ed_jsontext_raw(t, ed_errclass_name((ed_errclass_t)i));
+    ed_jsontext_raw(t, "\":");
+    ed_jsontext_int(t, (int64_t)c->errors[i]);
+    sep = ",\"";
+  }
+  ed_jsontext_raw(t, "}");
+  sec_field(t, ",\"late\":", (int64_t)c->late);
+  sec_field(t, ",\"dropped\":", (int64_t)c->dropped);
+  if (s->lat && s->svc) {
+    ed_jsontext_raw(t, ",\"lat\":");
+    ed_hist_to_jsontext(s->lat, t);
+    ed_jsontext_raw(t, ",\"svc\":");
+    ed_hist_to_jsontext(s->svc, t);
+  }
+  ed_jsontext_raw(t, "}");
+  if (!ed_jsontext_ok(t))
+    return ED_ENOMEM;
+  return ed_journal_write_raw(j, t->text, t->len);
+}
+
 int ed_journal_sync(ed_journal_t *j) {
   if (j->failed)
     return ED_EIO;

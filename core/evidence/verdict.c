@@ -640,7 +640,7 @@ static size_t diff_line(json_t *diffs, const char *where, const json_t *a,
   char *sb = b ? json_dumps(b, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
   char line[1200];
   snprintf(line, sizeof(line),
-           "verdict %s: summary.json %.400s, journal %.400s", where,
+           "verdict %.300s: summary.json %.400s, journal %.400s", where,
            sa ? sa : "(absent)", sb ? sb : "(absent)");
   free(sa);
   free(sb);

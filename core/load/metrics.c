@@ -51,6 +51,11 @@ struct ed_metrics_s {
   int series_failed; /* could not be made or written: nothing more kept */
   ed_metrics_flush_cb flush;
   void *flush_arg;
+  /* The sweep: the targets' seconds before sweep_sec are flushed a slice
+   * at a time (ed_metrics_sweep), from (sweep_w, sweep_t) on. */
+  int sweeping;
+  int64_t sweep_sec;
+  size_t sweep_w, sweep_t;
 };
 
 static int new_hist(const ed_metrics_t *m, ed_hist_t **h) {
@@ -356,17 +361,53 @@ void ed_metrics_in_flight(ed_metrics_t *m, size_t w, int64_t sec,
   s->phase = phase;
 }
 
-void ed_metrics_tick(ed_metrics_t *m, int64_t sec) {
-  for (size_t w = 0; w < m->nworkloads; w++) {
-    wl_t *wl = &m->wls[w];
-    for (size_t t = 0; t < wl->ntargets; t++)
-      if (wl->accums[t].sec >= 0 && wl->accums[t].sec < sec)
-        accum_flush(m, w, t);
-    second_at(m, w, sec);
+/* At most this many accumulators are looked at per slice for each one
+ * flushed: the look is cheap, but 10,000 idle targets are not. */
+#define SWEEP_LOOKS_PER_FLUSH 16
+
+/* Flush up to `budget` accumulators of seconds before sweep_sec, from
+ * where the sweep stands; 1 while some may be left. */
+static int sweep_slice(ed_metrics_t *m, size_t budget) {
+  size_t looks = budget * SWEEP_LOOKS_PER_FLUSH;
+  while (m->sweeping && budget > 0 && looks-- > 0) {
+    if (m->sweep_w >= m->nworkloads) {
+      m->sweeping = 0;
+      break;
+    }
+    wl_t *wl = &m->wls[m->sweep_w];
+    if (m->sweep_t >= wl->ntargets) {
+      m->sweep_w++;
+      m->sweep_t = 0;
+      continue;
+    }
+    accum_t *a = &wl->accums[m->sweep_t];
+    if (a->sec >= 0 && a->sec < m->sweep_sec) {
+      accum_flush(m, m->sweep_w, m->sweep_t);
+      budget--;
+    }
+    m->sweep_t++;
   }
+  return m->sweeping;
+}
+
+int ed_metrics_sweep(ed_metrics_t *m, size_t budget) {
+  return sweep_slice(m, budget ? budget : 1);
+}
+
+void ed_metrics_tick(ed_metrics_t *m, int64_t sec) {
+  /* What the last sweep has not reached is flushed now, so that every
+   * target's records of a second are written before any of the next. */
+  while (sweep_slice(m, SIZE_MAX / SWEEP_LOOKS_PER_FLUSH))
+    ;
+  m->sweeping = 1;
+  m->sweep_sec = sec;
+  m->sweep_w = m->sweep_t = 0;
+  for (size_t w = 0; w < m->nworkloads; w++)
+    second_at(m, w, sec);
 }
 
 void ed_metrics_finish(ed_metrics_t *m) {
+  m->sweeping = 0;
   for (size_t w = 0; w < m->nworkloads; w++) {
     wl_t *wl = &m->wls[w];
     for (size_t t = 0; t < wl->ntargets; t++)

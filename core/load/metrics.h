@@ -82,8 +82,13 @@ int ed_metrics_completed(ed_metrics_t *m, size_t w, size_t t, size_t ph,
                          int64_t service_us);
 void ed_metrics_in_flight(ed_metrics_t *m, size_t w, int64_t sec,
                           int64_t in_flight, int64_t phase);
-/* Close every second before sec (flush callbacks, per-second figures). */
+/* Close every second before sec: the workloads' per-second figures at
+ * once; the targets' (the flush callbacks) from then on, a slice per call
+ * of ed_metrics_sweep, or all at the next tick. One callback per target
+ * and second would, at 10,000 targets, hold the caller for ~100 ms. */
 void ed_metrics_tick(ed_metrics_t *m, int64_t sec);
+/* Flush up to `budget` targets' closed seconds; 1 while some are left. */
+int ed_metrics_sweep(ed_metrics_t *m, size_t budget);
 /* Close everything still open (end of run). */
 void ed_metrics_finish(ed_metrics_t *m);
 

@@ -13,6 +13,11 @@
  * runner that falls behind still reads completions between batches. */
 #define BATCH_MAX 512
 
+/* The targets' records of a closed second are flushed this many per loop
+ * turn after the sends due (ed_metrics_sweep): a send never waits for more
+ * than one slice of them. */
+#define SWEEP_SLICE 32
+
 typedef struct stream_s stream_t;
 
 /* A request slot: the ed_request_t a driver sees, plus what the scheduler
@@ -60,6 +65,7 @@ struct ed_sched_s {
   uint64_t t0;
   int64_t last_sec;
   int stopped, done_sent, idle_on;
+  int sweeping; /* closed seconds' records left to flush */
   int closing;
 };
 
@@ -107,11 +113,19 @@ static int64_t sec_of(const ed_sched_t *s, uint64_t abs_ns) {
 }
 
 /* Close the seconds that have fully passed. */
+static void set_idle(ed_sched_t *s, int on);
+
+/* Close the seconds that have fully passed. Their targets' records are
+ * flushed by the pump, a slice per loop turn (the idle handle brings it
+ * back while some are left). */
 static void tick_to(ed_sched_t *s, uint64_t now) {
   int64_t sec = sec_of(s, now);
   while (s->last_sec < sec) {
     s->last_sec++;
     ed_metrics_tick(s->metrics, s->last_sec);
+    s->sweeping = 1;
+    if (!s->done_sent)
+      set_idle(s, 1);
     if (s->ev.second)
       s->ev.second(s->ev.arg, s->last_sec - 1);
   }
@@ -155,9 +169,8 @@ static void check_done(ed_sched_t *s) {
       return;
   s->done_sent = 1;
   disarm(s);
+  set_idle(s, 0);
   uv_timer_stop(&s->ticker);
-  uv_idle_stop(&s->idle);
-  s->idle_on = 0;
   if (s->ev.done)
     s->ev.done(s->ev.arg);
 }
@@ -309,14 +322,13 @@ static void disarm(ed_sched_t *s) {
     uv_poll_stop(&s->tpoll);
     s->tpoll_on = 0;
   }
-  set_idle(s, 0);
 }
 
 /* Arrange to be woken for the next due request. uv_hrtime() and the timerfd
  * both run on CLOCK_MONOTONIC. */
 static void schedule_wakeup(ed_sched_t *s, uint64_t now) {
   (void)now;
-  set_idle(s, 0);
+  set_idle(s, s->sweeping && !s->done_sent);
   if (s->heap_len == 0) {
     disarm(s);
     return;
@@ -342,6 +354,8 @@ static void pump(ed_sched_t *s) {
     if ((n & 63) == 0)
       now = uv_hrtime();
   }
+  if (s->sweeping)
+    s->sweeping = ed_metrics_sweep(s->metrics, SWEEP_SLICE);
   if (n == BATCH_MAX && s->heap_len > 0 &&
       s->heap[0]->next_ns <= (int64_t)now) {
     set_idle(s, 1); /* behind schedule: come straight back */
@@ -356,8 +370,11 @@ static void on_tfd(uv_poll_t *p, int status, int events) {
   (void)events;
   ed_sched_t *s = p->data;
   uint64_t expirations;
-  while (read(s->tfd, &expirations, sizeof(expirations)) > 0)
-    ;
+  /* One read resets the count: a second would only say EAGAIN, a system
+   * call per wake-up for nothing at 10,000 wake-ups a second. EAGAIN here
+   * (not expired yet) leaves the pump nothing due. */
+  ssize_t n = read(s->tfd, &expirations, sizeof(expirations));
+  (void)n;
   pump(s);
 }
 static void on_idle(uv_idle_t *i) {

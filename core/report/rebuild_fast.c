@@ -1,8 +1,9 @@
 /* The "sec" lines of a journal read without Jansson. A per-second journal
  * of a large drill is mostly these lines, each with two histograms: parsing
  * them into JSON trees would cost most of a rebuild (and of a merge). The
- * parser accepts exactly the text the runner writes (ed_journal_write with
- * its keys in order, ed_hist_to_json's form); anything else, even valid
+ * parser accepts exactly the text the runner writes (ed_journal_write_sec,
+ * byte for byte Jansson's compact dump of its keys in order, with
+ * ed_hist_to_json's form); anything else, even valid
  * JSON in another order, goes back to the JSON path, which reads any. */
 #include <errno.h>
 #include <stdlib.h>

@@ -265,21 +265,11 @@ void ed__run_on_flush(void *arg, size_t w, size_t t, size_t ph, int64_t sec,
   ed__runner_t *r = arg;
   if (!r->journal)
     return;
-  json_t *errors = json_object();
-  for (int i = 1; i < ED_ERRCLASS_COUNT; i++)
-    if (counts->errors[i])
-      json_object_set_new(errors, ed_errclass_name((ed_errclass_t)i),
-                          json_integer((json_int_t)counts->errors[i]));
-  json_t *o = json_pack(
-      "{s:i,s:i,s:i,s:I,s:I,s:I,s:I,s:o,s:I,s:I}", "w", (int)w, "tg", (int)t,
-      "ph", (int)ph, "sec", (json_int_t)sec, "sent", (json_int_t)counts->sent,
-      "completed", (json_int_t)counts->completed, "ok", (json_int_t)counts->ok,
-      "errors", errors, "late", (json_int_t)counts->late, "dropped",
-      (json_int_t)counts->dropped);
+  ed_journal_sec_t rec = {
+      .w = w, .tg = t, .ph = ph, .sec = sec, .counts = counts};
   if (!r->journal_requests) {
-    json_object_set_new(o, "lat", ed_hist_to_json(lat));
-    json_object_set_new(o, "svc", ed_hist_to_json(svc));
+    rec.lat = lat;
+    rec.svc = svc;
   }
-  ed_journal_write(r->journal, "sec", (double)(sec + 1), o);
-  json_decref(o);
+  ed_journal_write_sec(r->journal, &r->sec_text, &rec);
 }

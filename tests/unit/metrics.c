@@ -1,8 +1,9 @@
 /* Unit tests of the metrics store's per-second series: every closed second
  * reads back as it was, the last ones from memory and the earlier ones from
  * the temporary file (or from memory where there can be none); the file
- * leaves no name behind; and closing seconds does not make the heap
- * grow. */
+ * leaves no name behind; closing seconds does not make the heap grow; and
+ * the targets' records of a closed second are flushed a slice at a time,
+ * each once, every one of a second before any of the next. */
 #include <dirent.h>
 #include <malloc.h>
 #include <setjmp.h>
@@ -145,11 +146,91 @@ static void test_series_memory_flat(void **state) {
   ed_metrics_destroy(m);
 }
 
+/* What the flush callback was given, in order. */
+typedef struct {
+  size_t n;
+  size_t target[512];
+  int64_t sec[512];
+  int64_t sent[512];
+} flushes_t;
+
+static void on_flush(void *arg, size_t w, size_t t, size_t ph, int64_t sec,
+                     const ed_counts_t *counts, const ed_hist_t *lat,
+                     const ed_hist_t *svc) {
+  (void)w;
+  (void)ph;
+  (void)lat;
+  (void)svc;
+  flushes_t *f = arg;
+  assert_true(f->n < 512);
+  f->target[f->n] = t;
+  f->sec[f->n] = sec;
+  f->sent[f->n] = counts->sent;
+  f->n++;
+}
+
+/* Every target of a 100-target workload sends (t % 3) + 1 requests in
+ * second sec. */
+static void fill_targets(ed_metrics_t *m, int64_t sec) {
+  for (size_t t = 0; t < 100; t++)
+    for (size_t i = 0; i < t % 3 + 1; i++)
+      assert_int_equal(ed_metrics_sent(m, 0, t, 0, sec, 5, 0), 0);
+}
+
+static void test_sweep_in_slices(void **state) {
+  (void)state;
+  size_t nt[1] = {100}, np[1] = {1};
+  ed_metrics_t *m = NULL;
+  assert_int_equal(ed_metrics_create(1, nt, np, 3, &m), 0);
+  flushes_t f = {0};
+  ed_metrics_set_flush(m, on_flush, &f);
+  fill_targets(m, 0);
+  ed_metrics_tick(m, 1);
+  /* The tick closes the workload's second but flushes no target. */
+  assert_int_equal(f.n, 0);
+  assert_int_equal(ed_metrics_nseconds(m, 0), 1);
+  assert_int_equal(ed_metrics_sweep(m, 10), 1);
+  assert_int_equal(f.n, 10);
+  assert_int_equal(ed_metrics_sweep(m, 30), 1);
+  assert_int_equal(f.n, 40);
+  /* A target with an event in the new second flushes its old one itself,
+   * and the sweep does not flush it again. */
+  assert_int_equal(ed_metrics_sent(m, 0, 70, 0, 1, 5, 0), 0);
+  assert_int_equal(f.n, 41);
+  assert_int_equal(f.target[40], 70);
+  /* The next tick flushes what the sweep had not reached first. */
+  fill_targets(m, 1);
+  ed_metrics_tick(m, 2);
+  assert_int_equal(f.n, 100);
+  while (ed_metrics_sweep(m, 7))
+    ;
+  assert_int_equal(f.n, 200);
+  ed_metrics_finish(m);
+  assert_int_equal(f.n, 200);
+  /* Each target once per second, with its counts, and all of second 0
+   * before any of second 1. */
+  int seen[2][100] = {{0}};
+  for (size_t i = 0; i < f.n; i++) {
+    assert_int_equal(f.sec[i], i < 100 ? 0 : 1);
+    seen[f.sec[i]][f.target[i]]++;
+    int64_t want = (int64_t)(f.target[i] % 3) + 1;
+    if (f.sec[i] == 1 && f.target[i] == 70)
+      want++;
+    assert_int_equal(f.sent[i], want);
+  }
+  for (size_t t = 0; t < 100; t++) {
+    assert_int_equal(seen[0][t], 1);
+    assert_int_equal(seen[1][t], 1);
+  }
+  ed_metrics_destroy(m);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_series_read_back),
       cmocka_unit_test(test_series_without_file),
       cmocka_unit_test(test_series_memory_flat),
+      cmocka_unit_test(test_sweep_in_slices),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
