@@ -140,17 +140,17 @@ int ed_journal_write(ed_journal_t *j, const char *ev, double t, json_t *obj) {
   return rc;
 }
 
-static void sec_field(ed_jsontext_t *t, const char *key, int64_t v) {
-  ed_jsontext_raw(t, key);
-  ed_jsontext_int(t, v);
+static void sec_field(ed_textbuf_t *t, const char *key, int64_t v) {
+  ed_textbuf_str(t, key);
+  ed_textbuf_int(t, v);
 }
 
-int ed_journal_write_sec(ed_journal_t *j, ed_jsontext_t *t,
+int ed_journal_write_sec(ed_journal_t *j, ed_textbuf_t *t,
                          const ed_journal_sec_t *s) {
   const ed_counts_t *c = s->counts;
-  ed_jsontext_clear(t);
-  ed_jsontext_raw(t, "{\"ev\":\"sec\",\"t\":");
-  ed_jsontext_real(t, (double)(s->sec + 1));
+  ed_textbuf_clear(t);
+  ed_textbuf_str(t, "{\"ev\":\"sec\",\"t\":");
+  ed_textbuf_json_real(t, (double)(s->sec + 1));
   sec_field(t, ",\"w\":", (int64_t)s->w);
   sec_field(t, ",\"tg\":", (int64_t)s->tg);
   sec_field(t, ",\"ph\":", (int64_t)s->ph);
@@ -158,28 +158,28 @@ int ed_journal_write_sec(ed_journal_t *j, ed_jsontext_t *t,
   sec_field(t, ",\"sent\":", (int64_t)c->sent);
   sec_field(t, ",\"completed\":", (int64_t)c->completed);
   sec_field(t, ",\"ok\":", (int64_t)c->ok);
-  ed_jsontext_raw(t, ",\"errors\":{");
+  ed_textbuf_str(t, ",\"errors\":{");
   const char *sep = "\"";
   for (int i = 1; i < ED_ERRCLASS_COUNT; i++) {
     if (!c->errors[i])
       continue;
-    ed_jsontext_raw(t, sep);
-    ed_jsontext_raw(t, ed_errclass_name((ed_errclass_t)i));
-    ed_jsontext_raw(t, "\":");
-    ed_jsontext_int(t, (int64_t)c->errors[i]);
+    ed_textbuf_str(t, sep);
+    ed_textbuf_str(t, ed_errclass_name((ed_errclass_t)i));
+    ed_textbuf_str(t, "\":");
+    ed_textbuf_int(t, (int64_t)c->errors[i]);
     sep = ",\"";
   }
-  ed_jsontext_raw(t, "}");
+  ed_textbuf_str(t, "}");
   sec_field(t, ",\"late\":", (int64_t)c->late);
   sec_field(t, ",\"dropped\":", (int64_t)c->dropped);
   if (s->lat && s->svc) {
-    ed_jsontext_raw(t, ",\"lat\":");
+    ed_textbuf_str(t, ",\"lat\":");
     ed_hist_to_jsontext(s->lat, t);
-    ed_jsontext_raw(t, ",\"svc\":");
+    ed_textbuf_str(t, ",\"svc\":");
     ed_hist_to_jsontext(s->svc, t);
   }
-  ed_jsontext_raw(t, "}");
-  if (!ed_jsontext_ok(t))
+  ed_textbuf_str(t, "}");
+  if (!ed_textbuf_ok(t))
     return ED_ENOMEM;
   return ed_journal_write_raw(j, t->text, t->len);
 }

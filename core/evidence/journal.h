@@ -13,7 +13,7 @@
 
 #include <jansson.h>
 
-#include "jsontext.h"
+#include "textbuf.h"
 #include "metrics.h"
 
 typedef struct ed_journal_s ed_journal_t;
@@ -41,7 +41,7 @@ typedef struct ed_journal_sec_s {
  * caller from one line to the next) without a Jansson tree: the same
  * bytes ed_journal_write would write, at a fraction of its cost. 0, or
  * ED_EIO / ED_ENOMEM. */
-int ed_journal_write_sec(ed_journal_t *j, ed_jsontext_t *buf,
+int ed_journal_write_sec(ed_journal_t *j, ed_textbuf_t *buf,
                          const ed_journal_sec_t *s);
 /* Write raw, already compact JSON text followed by a newline (hot path). */
 int ed_journal_write_raw(ed_journal_t *j, const char *text, size_t len);

@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "textbuf.h"
+
 struct ed_prom_s {
   ed_prom_format_t format;
-  char *buf;
-  size_t len, cap;
-  int failed;
+  ed_textbuf_t out;
   char family[128]; /* name of the current family */
   ed_prom_type_t type;
 };
@@ -26,7 +26,7 @@ ed_prom_t *ed_prom_new(ed_prom_format_t format) {
 void ed_prom_free(ed_prom_t *p) {
   if (!p)
     return;
-  free(p->buf);
+  ed_textbuf_free(&p->out);
   free(p);
 }
 
@@ -40,30 +40,8 @@ const char *ed_prom_content_type(ed_prom_format_t format) {
              : "text/plain; version=0.0.4; charset=utf-8";
 }
 
-static int reserve(ed_prom_t *p, size_t more) {
-  if (p->failed)
-    return -1;
-  if (p->len + more + 1 <= p->cap)
-    return 0;
-  size_t cap = p->cap ? p->cap : 4096;
-  while (cap < p->len + more + 1)
-    cap *= 2;
-  char *b = realloc(p->buf, cap);
-  if (!b) {
-    p->failed = 1;
-    return -1;
-  }
-  p->buf = b;
-  p->cap = cap;
-  return 0;
-}
-
 static void put(ed_prom_t *p, const char *s, size_t n) {
-  if (reserve(p, n) != 0)
-    return;
-  memcpy(p->buf + p->len, s, n);
-  p->len += n;
-  p->buf[p->len] = '\0';
+  ed_textbuf_add(&p->out, s, n);
 }
 
 static void puts_(ed_prom_t *p, const char *s) {
@@ -79,7 +57,7 @@ static void putf(ed_prom_t *p, const char *fmt, ...) {
   int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
   va_end(ap);
   if (n < 0 || (size_t)n >= sizeof(tmp)) {
-    p->failed = 1; /* only names and numbers go through here */
+    ed_textbuf_fail(&p->out); /* only names and numbers go through here */
     return;
   }
   put(p, tmp, (size_t)n);
@@ -219,10 +197,8 @@ void ed_prom_histogram_us(ed_prom_t *p, const char *const *labels,
 const char *ed_prom_page(ed_prom_t *p, size_t *len) {
   if (p->format == ED_PROM_OPENMETRICS)
     puts_(p, "# EOF\n");
-  if (p->failed)
+  if (!ed_textbuf_ok(&p->out))
     return NULL;
-  if (reserve(p, 0) != 0)
-    return NULL;
-  *len = p->len;
-  return p->buf;
+  *len = p->out.len;
+  return p->out.text;
 }

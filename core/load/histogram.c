@@ -454,36 +454,36 @@ json_t *ed_hist_to_json(const ed_hist_t *h) {
   return o;
 }
 
-void ed_hist_to_jsontext(const ed_hist_t *h, ed_jsontext_t *t) {
-  ed_jsontext_raw(t, "{\"highest\":");
-  ed_jsontext_int(t, h->highest);
-  ed_jsontext_raw(t, ",\"sigfigs\":");
-  ed_jsontext_int(t, h->sigfigs);
-  ed_jsontext_raw(t, ",\"min\":");
-  ed_jsontext_int(t, ed_hist_min(h));
-  ed_jsontext_raw(t, ",\"max\":");
-  ed_jsontext_int(t, h->max);
-  ed_jsontext_raw(t, ",\"count\":");
-  ed_jsontext_int(t, (int64_t)h->count);
-  ed_jsontext_raw(t, ",\"clamped\":");
-  ed_jsontext_int(t, (int64_t)h->clamped);
-  ed_jsontext_raw(t, ",\"sum\":");
-  ed_jsontext_real(t, h->sum);
-  ed_jsontext_raw(t, ",\"counts\":[");
+void ed_hist_to_jsontext(const ed_hist_t *h, ed_textbuf_t *t) {
+  ed_textbuf_str(t, "{\"highest\":");
+  ed_textbuf_int(t, h->highest);
+  ed_textbuf_str(t, ",\"sigfigs\":");
+  ed_textbuf_int(t, h->sigfigs);
+  ed_textbuf_str(t, ",\"min\":");
+  ed_textbuf_int(t, ed_hist_min(h));
+  ed_textbuf_str(t, ",\"max\":");
+  ed_textbuf_int(t, h->max);
+  ed_textbuf_str(t, ",\"count\":");
+  ed_textbuf_int(t, (int64_t)h->count);
+  ed_textbuf_str(t, ",\"clamped\":");
+  ed_textbuf_int(t, (int64_t)h->clamped);
+  ed_textbuf_str(t, ",\"sum\":");
+  ed_textbuf_json_real(t, h->sum);
+  ed_textbuf_str(t, ",\"counts\":[");
   if (h->count > 0) {
     size_t a = slot_of(h, (uint64_t)h->min);
     size_t b = slot_of(h, (uint64_t)h->max);
     const char *sep = "[";
     for (size_t i = next_used(h, a, b); i <= b; i = next_used(h, i + 1, b)) {
-      ed_jsontext_raw(t, sep);
-      ed_jsontext_int(t, (int64_t)i);
-      ed_jsontext_raw(t, ",");
-      ed_jsontext_int(t, (int64_t)slot_count(h, i));
-      ed_jsontext_raw(t, "]");
+      ed_textbuf_str(t, sep);
+      ed_textbuf_int(t, (int64_t)i);
+      ed_textbuf_str(t, ",");
+      ed_textbuf_int(t, (int64_t)slot_count(h, i));
+      ed_textbuf_str(t, "]");
       sep = ",[";
     }
   }
-  ed_jsontext_raw(t, "]}");
+  ed_textbuf_str(t, "]}");
 }
 
 static int get_int(const json_t *j, const char *key, json_int_t *v) {

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "jsontext.h"
+#include "textbuf.h"
 
 typedef struct ed_hist_s ed_hist_t;
 
@@ -65,7 +65,7 @@ int ed_hist_next_bucket(const ed_hist_t *h, size_t *cursor, int64_t *lo,
 json_t *ed_hist_to_json(const ed_hist_t *h);
 /* The same form as text, as Jansson's compact dump writes it, added to t:
  * for the journal's per-second lines, written by the thousand. */
-void ed_hist_to_jsontext(const ed_hist_t *h, ed_jsontext_t *t);
+void ed_hist_to_jsontext(const ed_hist_t *h, ed_textbuf_t *t);
 /* Rebuild from ed_hist_to_json's form. 0 or ED_EPARSE. */
 int ed_hist_from_json(const json_t *j, ed_hist_t **out);
 

@@ -741,7 +741,7 @@ out:
   if (r->journal)
     ed_journal_close(r->journal);
   ed_metrics_destroy(r->metrics);
-  ed_jsontext_free(&r->sec_text);
+  ed_textbuf_free(&r->sec_text);
   json_decref(r->target_desc);
   json_decref(r->drill_json);
   json_decref(r->preflight_errors);

@@ -45,8 +45,8 @@ typedef struct ed__runner_s {
   ed_metrics_t *metrics;
   ed_sched_t *sched;
   ed_journal_t *journal;
-  int journal_requests;   /* one event per request (else per second only) */
-  ed_jsontext_t sec_text; /* the "sec" line being built, kept for the next */
+  int journal_requests;  /* one event per request (else per second only) */
+  ed_textbuf_t sec_text; /* the "sec" line being built, kept for the next */
   ed_progress_t progress;
   char dir[PATH_MAX];
   uv_signal_t sigint, sigterm;

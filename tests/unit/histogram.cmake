@@ -3,7 +3,7 @@
 ed_unit_test(histogram
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/histogram.c
           ${PROJECT_SOURCE_DIR}/core/load/histogram.c
-          ${PROJECT_SOURCE_DIR}/core/base/jsontext.c
+          ${PROJECT_SOURCE_DIR}/core/base/textbuf.c
           ${PROJECT_SOURCE_DIR}/core/load/rng.c
   LIBS PkgConfig::JANSSON m)
 target_include_directories(test_histogram PRIVATE ${ED_CORE_INCLUDE_DIRS})

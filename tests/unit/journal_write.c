@@ -19,7 +19,7 @@
 #include "error.h"
 #include "histogram.h"
 #include "journal.h"
-#include "jsontext.h"
+#include "textbuf.h"
 #include "metrics.h"
 
 #define DUMP_FLAGS                                                             \
@@ -29,13 +29,13 @@ static void expect_same_real(double v) {
   json_t *j = json_real(v);
   assert_non_null(j);
   char *want = json_dumps(j, DUMP_FLAGS | JSON_ENCODE_ANY);
-  ed_jsontext_t t = {0};
-  ed_jsontext_real(&t, v);
-  assert_true(ed_jsontext_ok(&t));
+  ed_textbuf_t t = {0};
+  ed_textbuf_json_real(&t, v);
+  assert_true(ed_textbuf_ok(&t));
   assert_string_equal(t.text, want);
   free(want);
   json_decref(j);
-  ed_jsontext_free(&t);
+  ed_textbuf_free(&t);
 }
 
 static uint64_t rnd(uint64_t *s) {
@@ -85,13 +85,13 @@ static void test_histograms(void **state) {
     ed_hist_t *h = random_hist(&s, round % 7 == 0 ? 0 : (int)(rnd(&s) % 400));
     json_t *j = ed_hist_to_json(h);
     char *want = json_dumps(j, DUMP_FLAGS);
-    ed_jsontext_t t = {0};
+    ed_textbuf_t t = {0};
     ed_hist_to_jsontext(h, &t);
-    assert_true(ed_jsontext_ok(&t));
+    assert_true(ed_textbuf_ok(&t));
     assert_string_equal(t.text, want);
     free(want);
     json_decref(j);
-    ed_jsontext_free(&t);
+    ed_textbuf_free(&t);
     ed_hist_destroy(h);
   }
 }
@@ -137,7 +137,7 @@ static void test_sec_lines(void **state) {
   ed_journal_t *ja = NULL, *jb = NULL;
   assert_int_equal(ed_journal_open(a, &ja), 0);
   assert_int_equal(ed_journal_open(b, &jb), 0);
-  ed_jsontext_t buf = {0};
+  ed_textbuf_t buf = {0};
   uint64_t s = 99991;
   for (int i = 0; i < 500; i++) {
     ed_counts_t c = {0};
@@ -167,7 +167,7 @@ static void test_sec_lines(void **state) {
     ed_hist_destroy(lat);
     ed_hist_destroy(svc);
   }
-  ed_jsontext_free(&buf);
+  ed_textbuf_free(&buf);
   ed_journal_close(ja);
   ed_journal_close(jb);
   char *ta = slurp(a), *tb = slurp(b);

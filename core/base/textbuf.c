@@ -1,31 +1,31 @@
-#include "jsontext.h"
+#include "textbuf.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-void ed_jsontext_clear(ed_jsontext_t *t) {
+void ed_textbuf_clear(ed_textbuf_t *t) {
   t->len = 0;
   t->nomem = 0;
   if (t->text)
     t->text[0] = '\0';
 }
 
-void ed_jsontext_free(ed_jsontext_t *t) {
+void ed_textbuf_free(ed_textbuf_t *t) {
   free(t->text);
   memset(t, 0, sizeof(*t));
 }
 
-int ed_jsontext_ok(const ed_jsontext_t *t) {
-  return !t->nomem && t->text != NULL;
+void ed_textbuf_fail(ed_textbuf_t *t) {
+  t->nomem = 1;
 }
 
 /* Room for n more bytes and the NUL. */
-static int reserve(ed_jsontext_t *t, size_t n) {
+static int reserve(ed_textbuf_t *t, size_t n) {
   if (t->nomem)
     return -1;
-  if (t->len + n + 1 <= t->cap)
+  if (t->text && t->len + n + 1 <= t->cap)
     return 0;
   size_t cap = t->cap ? t->cap : 256;
   while (cap < t->len + n + 1)
@@ -37,10 +37,15 @@ static int reserve(ed_jsontext_t *t, size_t n) {
   }
   t->text = p;
   t->cap = cap;
+  t->text[t->len] = '\0';
   return 0;
 }
 
-static void put(ed_jsontext_t *t, const char *s, size_t n) {
+int ed_textbuf_ok(ed_textbuf_t *t) {
+  return reserve(t, 0) == 0;
+}
+
+void ed_textbuf_add(ed_textbuf_t *t, const char *s, size_t n) {
   if (reserve(t, n))
     return;
   memcpy(t->text + t->len, s, n);
@@ -48,14 +53,14 @@ static void put(ed_jsontext_t *t, const char *s, size_t n) {
   t->text[t->len] = '\0';
 }
 
-void ed_jsontext_raw(ed_jsontext_t *t, const char *s) {
-  put(t, s, strlen(s));
+void ed_textbuf_str(ed_textbuf_t *t, const char *s) {
+  ed_textbuf_add(t, s, strlen(s));
 }
 
-void ed_jsontext_int(ed_jsontext_t *t, int64_t v) {
+void ed_textbuf_int(ed_textbuf_t *t, int64_t v) {
   char b[24];
   int n = snprintf(b, sizeof(b), "%" PRId64, v);
-  put(t, b, (size_t)n);
+  ed_textbuf_add(t, b, (size_t)n);
 }
 
 /* The exponent of %g's form ("e+17", "e-05") as Jansson keeps it ("e17",
@@ -77,7 +82,7 @@ static int trim_exponent(char *b, int n) {
   return (int)(keep - b) + (int)rest;
 }
 
-void ed_jsontext_real(ed_jsontext_t *t, double v) {
+void ed_textbuf_json_real(ed_textbuf_t *t, double v) {
   char b[40];
   int n = snprintf(b, sizeof(b), "%.17g", v);
   if (n < 0 || n >= (int)sizeof(b) - 3) {
@@ -89,5 +94,5 @@ void ed_jsontext_real(ed_jsontext_t *t, double v) {
     n += 2;
   }
   n = trim_exponent(b, n);
-  put(t, b, (size_t)n);
+  ed_textbuf_add(t, b, (size_t)n);
 }
