@@ -46,6 +46,13 @@ struct stream_s {
   int blocked;
 };
 
+/* A stream in the heap with its next send's time beside it: ordering
+ * 10,000 streams then reads one array, not 10,000 streams' memory. */
+typedef struct heap_entry_s {
+  int64_t at; /* the stream's next_ns */
+  stream_t *st;
+} heap_entry_t;
+
 struct ed_sched_s {
   uv_loop_t *loop;
   int tfd;         /* timerfd armed at the next send, to the nanosecond */
@@ -55,7 +62,7 @@ struct ed_sched_s {
   uv_timer_t ticker; /* closes each second */
   stream_t *streams;
   size_t nstreams;
-  stream_t **heap; /* streams not over, by next_ns */
+  heap_entry_t *heap; /* streams not over, by next_ns */
   size_t heap_len;
   ed_metrics_t *metrics;
   ed_sched_events_t ev;
@@ -72,7 +79,7 @@ struct ed_sched_s {
 /* ---- min-heap of streams by next_ns ----------------------------------- */
 
 static void heap_swap(ed_sched_t *s, size_t a, size_t b) {
-  stream_t *t = s->heap[a];
+  heap_entry_t t = s->heap[a];
   s->heap[a] = s->heap[b];
   s->heap[b] = t;
 }
@@ -80,9 +87,9 @@ static void heap_swap(ed_sched_t *s, size_t a, size_t b) {
 static void heap_down(ed_sched_t *s, size_t i) {
   for (;;) {
     size_t l = 2 * i + 1, r = l + 1, m = i;
-    if (l < s->heap_len && s->heap[l]->next_ns < s->heap[m]->next_ns)
+    if (l < s->heap_len && s->heap[l].at < s->heap[m].at)
       m = l;
-    if (r < s->heap_len && s->heap[r]->next_ns < s->heap[m]->next_ns)
+    if (r < s->heap_len && s->heap[r].at < s->heap[m].at)
       m = r;
     if (m == i)
       return;
@@ -94,7 +101,7 @@ static void heap_down(ed_sched_t *s, size_t i) {
 static void heap_up(ed_sched_t *s, size_t i) {
   while (i > 0) {
     size_t p = (i - 1) / 2;
-    if (s->heap[p]->next_ns <= s->heap[i]->next_ns)
+    if (s->heap[p].at <= s->heap[i].at)
       return;
     heap_swap(s, i, p);
     i = p;
@@ -209,7 +216,7 @@ static void drop_one(ed_sched_t *s, stream_t *st, size_t phase, uint64_t now) {
 }
 
 static void heap_insert(ed_sched_t *s, stream_t *st) {
-  s->heap[s->heap_len++] = st;
+  s->heap[s->heap_len++] = (heap_entry_t){st->next_ns, st};
   heap_up(s, s->heap_len - 1);
 }
 
@@ -247,10 +254,12 @@ static void emit(ed_sched_t *s, stream_t *st, uint64_t now) {
     drop_one(s, st, st->next_phase, now);
   else
     send_one(s, st, st->next_ns, st->next_phase, 0, now);
-  if (stream_advance(st, s->t0))
+  if (stream_advance(st, s->t0)) {
     heap_pop(s);
-  else
+  } else {
+    s->heap[0].at = st->next_ns;
     heap_down(s, 0);
+  }
 }
 
 static void on_done(ed_request_t *req, const ed_result_t *res) {
@@ -333,16 +342,15 @@ static void schedule_wakeup(ed_sched_t *s, uint64_t now) {
     disarm(s);
     return;
   }
-  arm(s, s->heap[0]->next_ns);
+  arm(s, s->heap[0].at);
 }
 
 static void pump(ed_sched_t *s) {
   uint64_t now = uv_hrtime();
   tick_to(s, now);
   int n = 0;
-  while (s->heap_len > 0 && s->heap[0]->next_ns <= (int64_t)now &&
-         n < BATCH_MAX) {
-    stream_t *st = s->heap[0];
+  while (s->heap_len > 0 && s->heap[0].at <= (int64_t)now && n < BATCH_MAX) {
+    stream_t *st = s->heap[0].st;
     if (!st->free_slots &&
         (int64_t)now - st->next_ns <= st->spec.drop_after_ns) {
       heap_pop(s);
@@ -356,8 +364,7 @@ static void pump(ed_sched_t *s) {
   }
   if (s->sweeping)
     s->sweeping = ed_metrics_sweep(s->metrics, SWEEP_SLICE);
-  if (n == BATCH_MAX && s->heap_len > 0 &&
-      s->heap[0]->next_ns <= (int64_t)now) {
+  if (n == BATCH_MAX && s->heap_len > 0 && s->heap[0].at <= (int64_t)now) {
     set_idle(s, 1); /* behind schedule: come straight back */
   } else {
     schedule_wakeup(s, uv_hrtime());
@@ -471,8 +478,7 @@ int ed_sched_start_at(ed_sched_t *s, uint64_t t0) {
   for (size_t i = 0; i < s->nstreams; i++) {
     stream_t *st = stream_at(s, i);
     if (stream_advance(st, s->t0) == 0) {
-      s->heap[s->heap_len++] = st;
-      heap_up(s, s->heap_len - 1);
+      heap_insert(s, st);
     }
   }
   uint64_t now = uv_hrtime();
