@@ -394,11 +394,15 @@ int ed_metrics_sweep(ed_metrics_t *m, size_t budget) {
   return sweep_slice(m, budget ? budget : 1);
 }
 
-void ed_metrics_tick(ed_metrics_t *m, int64_t sec) {
-  /* What the last sweep has not reached is flushed now, so that every
-   * target's records of a second are written before any of the next. */
+/* What the sweep has not reached yet, flushed now: every target's records
+ * of a second are written before any of the next. */
+static void sweep_all(ed_metrics_t *m) {
   while (sweep_slice(m, SIZE_MAX / SWEEP_LOOKS_PER_FLUSH))
     ;
+}
+
+void ed_metrics_tick(ed_metrics_t *m, int64_t sec) {
+  sweep_all(m);
   m->sweeping = 1;
   m->sweep_sec = sec;
   m->sweep_w = m->sweep_t = 0;
@@ -407,7 +411,7 @@ void ed_metrics_tick(ed_metrics_t *m, int64_t sec) {
 }
 
 void ed_metrics_finish(ed_metrics_t *m) {
-  m->sweeping = 0;
+  sweep_all(m);
   for (size_t w = 0; w < m->nworkloads; w++) {
     wl_t *wl = &m->wls[w];
     for (size_t t = 0; t < wl->ntargets; t++)

@@ -495,6 +495,9 @@ void ed_sched_stop(ed_sched_t *s) {
   s->stopped = 1;
   s->heap_len = 0;
   uint64_t now = uv_hrtime();
+  /* The seconds passed are closed before the drops below are counted in
+   * the current one, so that the journal keeps its seconds in order. */
+  tick_to(s, now);
   for (size_t i = 0; i < s->nstreams; i++) {
     stream_t *st = stream_at(s, i);
     /* What was due and waiting for a slot is dropped, not sent. */

@@ -202,16 +202,26 @@ static void test_sweep_in_slices(void **state) {
   fill_targets(m, 1);
   ed_metrics_tick(m, 2);
   assert_int_equal(f.n, 100);
-  while (ed_metrics_sweep(m, 7))
-    ;
-  assert_int_equal(f.n, 200);
+  assert_int_equal(ed_metrics_sweep(m, 7), 1);
+  assert_int_equal(f.n, 107);
+  /* The run ends before the sweep is through: the end flushes the rest of
+   * second 1 before target 50's second 2 (its second 1 it flushed itself,
+   * at its first event in second 2). */
+  assert_int_equal(ed_metrics_sent(m, 0, 50, 0, 2, 5, 0), 0);
+  assert_int_equal(f.n, 108);
+  assert_int_equal(f.target[107], 50);
   ed_metrics_finish(m);
-  assert_int_equal(f.n, 200);
+  assert_int_equal(f.n, 201);
   /* Each target once per second, with its counts, and all of second 0
    * before any of second 1. */
   int seen[2][100] = {{0}};
   for (size_t i = 0; i < f.n; i++) {
-    assert_int_equal(f.sec[i], i < 100 ? 0 : 1);
+    assert_int_equal(f.sec[i], i < 100 ? 0 : i < 200 ? 1 : 2);
+    if (f.sec[i] == 2) {
+      assert_int_equal(f.target[i], 50);
+      assert_int_equal(f.sent[i], 1);
+      continue;
+    }
     seen[f.sec[i]][f.target[i]]++;
     int64_t want = (int64_t)(f.target[i] % 3) + 1;
     if (f.sec[i] == 1 && f.target[i] == 70)

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Checks a results folder against its own journal: the counts of
+"""Checks a results folder against its own journal: its sec lines are one
+per target and second, in the order of the seconds; the counts of
 summary.json must equal those rebuilt from journal.jsonl, and its latency
 percentiles must be those of the journal's latencies (exactly, through the
 same histogram layout, and within the stated error of the exact values).
@@ -100,8 +101,20 @@ def main():
     lat_slots = defaultdict(lambda: defaultdict(int))
     lat_max = defaultdict(int)
     nreq = defaultdict(int)
+    # Each target's second is one line, and every line of a second comes
+    # before any of the next: a report rebuilt from the journal reads the
+    # per-second series in that order.
+    sec_seen = set()
+    sec_last = -1
     for e in events:
         if e["ev"] == "sec":
+            one = (e["w"], e["tg"], e["ph"], e["sec"])
+            if one in sec_seen:
+                fail("two sec lines for workload %d, target %d, phase %d, second %d" % one)
+            sec_seen.add(one)
+            if e["sec"] < sec_last:
+                fail("a sec line of second %d after one of second %d" % (e["sec"], sec_last))
+            sec_last = max(sec_last, e["sec"])
             key = (e["w"], e["ph"])
             for k in ("sent", "completed", "ok", "late", "dropped"):
                 counts[key][k] += e[k]
