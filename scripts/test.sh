@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: the unit and
 # integration tests in a normal build, the same again under AddressSanitizer
-# and UndefinedBehaviorSanitizer, and the unit tests under valgrind.
+# and UndefinedBehaviorSanitizer, a Release build (its warnings too), and
+# the unit tests under valgrind.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -29,6 +30,9 @@ export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 (cd build-asan && ctest --output-on-failure -j"$jobs" --timeout 900)
 unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
+
+echo "== build (Release: -O3's own warnings, with -Werror, as a packager builds)"
+bash scripts/build.sh build-release -DCMAKE_BUILD_TYPE=Release
 
 echo "== unit tests under valgrind"
 (cd build && ctest -L unit -N | sed -n 's/^ *Test *#[0-9]*: unit\.//p') |
