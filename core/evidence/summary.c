@@ -153,10 +153,46 @@ static json_t *targets_json(const ed_workload_t *wl, const ed_metrics_t *m,
   return arr;
 }
 
+/* A runner limit found on the targets of one workload. The first few are
+ * named one by one; beyond WARN_EACH_MAX, one warning says how many and
+ * which was held back most (each target's figures stay in per_target):
+ * 10,000 targets on a saturated runner make one line, not 10,000. */
+#define WARN_EACH_MAX 3
+
+typedef struct limit_s {
+  size_t n;                      /* targets it held back */
+  char each[WARN_EACH_MAX][512]; /* the first ones' warnings */
+  char worst[512];               /* the one held back most, in words */
+  double worst_value;
+} limit_t;
+
+static void limit_add(limit_t *l, double value, const char *each,
+                      const char *worst) {
+  if (l->n < WARN_EACH_MAX)
+    snprintf(l->each[l->n], sizeof(l->each[0]), "%s", each);
+  if (l->n == 0 || value > l->worst_value) {
+    l->worst_value = value;
+    snprintf(l->worst, sizeof(l->worst), "%s", worst);
+  }
+  l->n++;
+}
+
+/* The warnings of one limit: one per target, or one for them all. */
+static void limit_warn(const limit_t *l, json_t *warnings, const char *all) {
+  if (l->n > WARN_EACH_MAX) {
+    json_array_append_new(warnings, json_string(all));
+    return;
+  }
+  for (size_t i = 0; i < l->n; i++)
+    json_array_append_new(warnings, json_string(l->each[i]));
+}
+
 /* The runner's own limits, so that a device is never blamed for them. */
 static void runner_check(const ed_scenario_t *s, const ed_workload_t *wl,
                          const ed_metrics_t *m, size_t w, json_t *warnings,
                          int64_t *worst_lag_p99) {
+  limit_t cap = {0}, lag = {0};
+  char msg[512], worst[512];
   for (size_t t = 0; t < wl->ntargets; t++) {
     merged_t mc;
     if (merge(m, w, t, SIZE_MAX, &mc) != 0) {
@@ -168,9 +204,8 @@ static void runner_check(const ed_scenario_t *s, const ed_workload_t *wl,
     int64_t p99 = ed_hist_percentile(mc.cell.lag, 99);
     if (p99 > *worst_lag_p99)
       *worst_lag_p99 = p99;
-    char msg[512];
-    if (asked &&
-        (double)(k->late + k->dropped) / (double)asked > CAP_LIMIT_SHARE) {
+    double held = asked ? (double)(k->late + k->dropped) / (double)asked : 0;
+    if (held > CAP_LIMIT_SHARE) {
       snprintf(msg, sizeof(msg),
                "in-flight cap: on target %s, workload %s sent %llu of %llu "
                "requests late after waiting for a free slot and dropped %llu "
@@ -180,7 +215,12 @@ static void runner_check(const ed_scenario_t *s, const ed_workload_t *wl,
                wl->targets[t], wl->name, (unsigned long long)k->late,
                (unsigned long long)asked, (unsigned long long)k->dropped,
                ed_workload_cap(wl, ed_scenario_target(s, wl->targets[t])));
-      json_array_append_new(warnings, json_string(msg));
+      snprintf(worst, sizeof(worst),
+               "%s, %llu late and %llu dropped of %llu, max_in_flight %d",
+               wl->targets[t], (unsigned long long)k->late,
+               (unsigned long long)k->dropped, (unsigned long long)asked,
+               ed_workload_cap(wl, ed_scenario_target(s, wl->targets[t])));
+      limit_add(&cap, held, msg, worst);
     }
     if (p99 > RUNNER_LAG_LIMIT_US) {
       snprintf(msg, sizeof(msg),
@@ -190,10 +230,31 @@ static void runner_check(const ed_scenario_t *s, const ed_workload_t *wl,
                "load asked. Lower the rate or give the runner a core of its "
                "own.",
                wl->targets[t], wl->name, ms(p99));
-      json_array_append_new(warnings, json_string(msg));
+      snprintf(worst, sizeof(worst), "%s, %.1f ms", wl->targets[t], ms(p99));
+      limit_add(&lag, (double)p99, msg, worst);
     }
     ed_metrics_cell_close(&mc.cell);
   }
+  char all[1024];
+  snprintf(all, sizeof(all),
+           "in-flight cap: on %zu of %zu targets, workload %s sent more than "
+           "%g %% of the requests late after waiting for a free slot, or "
+           "dropped them (the most: %s): the cap, not the devices, limited "
+           "the rate sent; latency includes the wait. Raise max_in_flight to "
+           "send at the rate asked. Each target's counts are in the "
+           "summary's per_target.",
+           cap.n, wl->ntargets, wl->name, CAP_LIMIT_SHARE * 100, cap.worst);
+  limit_warn(&cap, warnings, all);
+  snprintf(all, sizeof(all),
+           "runner limit: on %zu of %zu targets, workload %s, sends left more "
+           "than %g ms (p99) behind schedule while slots were free (the "
+           "worst: %s): eventdrill's own CPU could not keep the rate; the "
+           "devices were not offered the load asked. Lower the rate or give "
+           "the runner a core of its own. Each target's send lag is in the "
+           "summary's per_target.",
+           lag.n, wl->ntargets, wl->name, RUNNER_LAG_LIMIT_US / 1000.0,
+           lag.worst);
+  limit_warn(&lag, warnings, all);
 }
 
 static json_t *slo_json(const ed_scenario_t *s, const json_t *wls, int *met) {

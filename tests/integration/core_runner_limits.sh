@@ -25,6 +25,29 @@ PYEOF
 $PY "$ED_TESTS/lib/journal_check.py" "$WORK/cap" || fail "journal check (cap)"
 pass "in-flight cap reported"
 
+# A limit that holds back many targets is one warning naming how many and
+# the worst, not one per target (the summary keeps each target's counts).
+expect_status 1 "$EVENTDRILL" run "$SCEN/cap-limit-fleet.json" --plain --out "$WORK/fleet" 2>"$WORK/fleet.err"
+[ "$(grep -c "WARNING: in-flight cap" "$WORK/fleet.err")" -eq 1 ] || { cat "$WORK/fleet.err"; fail "not one cap warning for the fleet on the terminal"; }
+$PY - "$WORK/fleet" <<'PYEOF' || fail "one cap warning for the fleet"
+import json, sys
+s = json.load(open(sys.argv[1] + "/summary.json"))
+w = [x for x in s["runner"]["warnings"] if x.startswith("in-flight cap")]
+assert len(w) == 1, w
+assert "on 5 of 5 targets, workload poll" in w[0], w
+targets = s["workloads"][0]["per_target"]
+assert len(targets) == 5 and all(t["late"] + t["dropped"] > 0 for t in targets), targets
+# the most held back is named with its own counts
+share = lambda t: (t["late"] + t["dropped"]) / (t["requests"] + t["dropped"])
+most = max(targets, key=share)
+named = [t for t in targets if "(the most: %s, %d late and %d dropped of %d, max_in_flight 2)"
+         % (t["target"], t["late"], t["dropped"], t["requests"] + t["dropped"]) in w[0]]
+assert len(named) == 1 and share(named[0]) == share(most), (w, targets)
+events = [json.loads(l) for l in open(sys.argv[1] + "/journal.jsonl")]
+assert [e["message"] for e in events if e["ev"] == "warning"] == s["runner"]["warnings"], events[-3:]
+PYEOF
+pass "in-flight cap over a fleet reported once"
+
 status=0
 "$EVENTDRILL" run "$SCEN/cpu-limit.json" --plain --out "$WORK/cpu" 2>"$WORK/cpu.err" || status=$?
 [ "$status" -eq 0 ] || [ "$status" -eq 1 ] || fail "cpu-limit run exited $status"
